@@ -1,0 +1,1 @@
+"""介休文旅云 — Jiexiu Culture & Tourism Cloud."""

@@ -1,0 +1,153 @@
+"""GraphQL inputs for catalogue lists, and their translation into domain filters."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import strawberry
+
+from culture_cloud.catalog import filters as f
+from culture_cloud.catalog.types import CoordSystemEnum, EventKind, VenueKind
+from culture_cloud.geo import CoordSystem
+from culture_cloud.graphql.ids import expect_global_id
+
+
+@strawberry.input(description="以某点为圆心的圆形范围；微信 wx.getLocation 返回的是 GCJ02")
+class NearInput:
+    lat: float
+    lng: float
+    radius_km: float = 5.0
+    system: CoordSystemEnum = CoordSystem.WGS84  # type: ignore[valid-type]
+
+    def to_domain(self, field: str = "filter.near") -> f.Near:
+        return f.Near.from_input(
+            lat=self.lat,
+            lng=self.lng,
+            radius_km=self.radius_km,
+            system=self.system,
+            field_name=field,
+        )
+
+
+def _region(region_id: strawberry.ID | None) -> int | None:
+    return (
+        None
+        if region_id is None
+        else expect_global_id(region_id, "Region", field="filter.regionId")
+    )
+
+
+@strawberry.enum
+class EventOrderBy(Enum):
+    START_TIME = "start_time"
+    NAME = "name"
+    RATING = "rating"
+    DISTANCE = "distance"
+
+
+@strawberry.enum
+class PlaceOrderBy(Enum):
+    NAME = "name"
+    RATING = "rating"
+    DISTANCE = "distance"
+
+
+@strawberry.input
+class EventFilter:
+    region_id: strawberry.ID | None = None
+    venue_id: strawberry.ID | None = None
+    scenic_spot_id: strawberry.ID | None = None
+    kinds: list[EventKind] | None = None  # type: ignore[valid-type]
+    date_from: date | None = strawberry.field(default=None, description="起始日期（含，北京时间）")
+    date_to: date | None = strawberry.field(default=None, description="结束日期（含，北京时间）")
+    free: bool | None = None
+    bookable: bool | None = strawberry.field(default=None, description="需要预约的活动")
+    tags: list[str] | None = strawberry.field(default=None, description="须同时带有全部标签")
+    near: NearInput | None = None
+
+    def to_domain(self) -> f.EventFilter:
+        return f.EventFilter(
+            region_id=_region(self.region_id),
+            venue_id=None
+            if self.venue_id is None
+            else expect_global_id(self.venue_id, "Venue", field="filter.venueId"),
+            scenic_spot_id=None
+            if self.scenic_spot_id is None
+            else expect_global_id(self.scenic_spot_id, "ScenicSpot", field="filter.scenicSpotId"),
+            kinds=tuple(self.kinds or ()),
+            date_from=self.date_from,
+            date_to=self.date_to,
+            free=self.free,
+            bookable=self.bookable,
+            tags=tuple(self.tags or ()),
+            near=self.near.to_domain() if self.near else None,
+        )
+
+
+@strawberry.input
+class VenueFilter:
+    region_id: strawberry.ID | None = None
+    kinds: list[VenueKind] | None = None  # type: ignore[valid-type]
+    free: bool | None = None
+    tags: list[str] | None = None
+    near: NearInput | None = None
+
+    def to_domain(self) -> f.VenueFilter:
+        return f.VenueFilter(
+            region_id=_region(self.region_id),
+            kinds=tuple(self.kinds or ()),
+            free=self.free,
+            tags=tuple(self.tags or ()),
+            near=self.near.to_domain() if self.near else None,
+        )
+
+
+@strawberry.input
+class ScenicSpotFilter:
+    region_id: strawberry.ID | None = None
+    a_levels: list[int] | None = strawberry.field(default=None, description="A 级，0 表示无评级")
+    min_a_level: int | None = None
+    tags: list[str] | None = None
+    near: NearInput | None = None
+
+    def to_domain(self) -> f.ScenicSpotFilter:
+        return f.ScenicSpotFilter(
+            region_id=_region(self.region_id),
+            a_levels=tuple(self.a_levels or ()),
+            min_a_level=self.min_a_level,
+            tags=tuple(self.tags or ()),
+            near=self.near.to_domain() if self.near else None,
+        )
+
+
+@strawberry.input
+class TravelAgencyFilter:
+    region_id: strawberry.ID | None = None
+    tags: list[str] | None = None
+    near: NearInput | None = None
+
+    def to_domain(self) -> f.TravelAgencyFilter:
+        return f.TravelAgencyFilter(
+            region_id=_region(self.region_id),
+            tags=tuple(self.tags or ()),
+            near=self.near.to_domain() if self.near else None,
+        )
+
+
+@strawberry.input
+class GuideFilter:
+    agency_id: strawberry.ID | None = None
+    language: str | None = strawberry.field(default=None, description="语言代码，如 zh、en")
+    speciality: str | None = None
+    tags: list[str] | None = None
+
+    def to_domain(self) -> f.GuideFilter:
+        return f.GuideFilter(
+            agency_id=None
+            if self.agency_id is None
+            else expect_global_id(self.agency_id, "TravelAgency", field="filter.agencyId"),
+            language=self.language,
+            speciality=self.speciality,
+            tags=tuple(self.tags or ()),
+        )

@@ -1,0 +1,185 @@
+"""Catalogue queries: lists (keyset connections), regions and Relay `node`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.sql.elements import ColumnElement
+
+from culture_cloud.catalog import filters as f
+from culture_cloud.catalog import inputs, models, service
+from culture_cloud.catalog import types as t
+from culture_cloud.db import geo_distance_km
+from culture_cloud.errors import BadInput
+from culture_cloud.graphql.context import Info
+from culture_cloud.graphql.ids import from_global_id
+from culture_cloud.graphql.pagination import Connection, make_connection
+from culture_cloud.keyset import Page
+
+
+def _distances(page: Page[Any], near: f.Near | None) -> list[float | None] | None:
+    if near is None:
+        return None
+    return [
+        geo_distance_km(row[0].lat, row[0].lng, near.center.lat, near.center.lng)
+        for row in page.items
+    ]
+
+
+async def _place_connection(
+    info: Info,
+    model: Any,
+    conditions: list[ColumnElement[bool]],
+    convert: Callable[[Any], Any],
+    *,
+    order: f.PlaceOrder,
+    near: f.Near | None,
+    first: int | None,
+    after: str | None,
+) -> Connection[Any]:
+    factory = info.context.session_factory
+    async with factory() as session:
+        page = await service.list_places(
+            session, model, conditions, order=order, near=near, first=first, after=after
+        )
+
+    async def total() -> int:
+        async with factory() as session:
+            return await service.count(session, select(model).where(*conditions))
+
+    nodes = [convert(row[0]) for row in page.items]
+    return make_connection(page, nodes, total, _distances(page, near))
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(
+        description="场馆：博物馆、图书馆、文化馆、文化站、文化中心、艺术团体、文保单位"
+    )
+    async def venues(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: inputs.VenueFilter | None = None,
+        order_by: inputs.PlaceOrderBy = inputs.PlaceOrderBy.NAME,
+    ) -> Connection[t.Venue]:
+        flt = (filter or inputs.VenueFilter()).to_domain()
+        return await _place_connection(
+            info,
+            models.Venue,
+            service.venue_conditions(flt),
+            t.Venue.from_row,
+            order=f.PlaceOrder(order_by.value),
+            near=flt.near,
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(description="景区")
+    async def scenic_spots(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: inputs.ScenicSpotFilter | None = None,
+        order_by: inputs.PlaceOrderBy = inputs.PlaceOrderBy.NAME,
+    ) -> Connection[t.ScenicSpot]:
+        flt = (filter or inputs.ScenicSpotFilter()).to_domain()
+        return await _place_connection(
+            info,
+            models.ScenicSpot,
+            service.scenic_spot_conditions(flt),
+            t.ScenicSpot.from_row,
+            order=f.PlaceOrder(order_by.value),
+            near=flt.near,
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(description="旅行社（当前均为演示数据）")
+    async def travel_agencies(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: inputs.TravelAgencyFilter | None = None,
+        order_by: inputs.PlaceOrderBy = inputs.PlaceOrderBy.NAME,
+    ) -> Connection[t.TravelAgency]:
+        flt = (filter or inputs.TravelAgencyFilter()).to_domain()
+        return await _place_connection(
+            info,
+            models.TravelAgency,
+            service.travel_agency_conditions(flt),
+            t.TravelAgency.from_row,
+            order=f.PlaceOrder(order_by.value),
+            near=flt.near,
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(description="导游（当前均为演示数据）")
+    async def guides(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: inputs.GuideFilter | None = None,
+        order_by: inputs.PlaceOrderBy = inputs.PlaceOrderBy.NAME,
+    ) -> Connection[t.Guide]:
+        if order_by is inputs.PlaceOrderBy.DISTANCE:
+            raise BadInput("导游没有位置，不能按距离排序", field="orderBy")
+        flt = (filter or inputs.GuideFilter()).to_domain()
+        return await _place_connection(
+            info,
+            models.Guide,
+            service.guide_conditions(flt),
+            t.Guide.from_row,
+            order=f.PlaceOrder(order_by.value),
+            near=None,
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(description="活动（不含草稿）；开始时间按北京时间显示")
+    async def events(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: inputs.EventFilter | None = None,
+        order_by: inputs.EventOrderBy = inputs.EventOrderBy.START_TIME,
+    ) -> Connection[t.Event]:
+        flt = (filter or inputs.EventFilter()).to_domain()
+        factory = info.context.session_factory
+        async with factory() as session:
+            page = await service.list_events(
+                session, flt=flt, order=f.EventOrder(order_by.value), first=first, after=after
+            )
+
+        async def total() -> int:
+            async with factory() as session:
+                return await service.count(session, service.events_statement(flt))
+
+        nodes = [t.Event.from_row(row[0]) for row in page.items]
+        return make_connection(page, nodes, total, _distances(page, flt.near))
+
+    @strawberry.field(description="介休市 14 个乡镇级行政区（5 街道、7 镇、2 乡）")
+    async def regions(self, info: Info) -> list[t.Region]:
+        async with info.context.session_factory() as session:
+            rows = await service.list_regions(session)
+        return [t.Region.from_row(r) for r in rows]
+
+    @strawberry.field(description="按全局 ID 取回任一对象；无权查看或不存在时为空")
+    async def node(self, info: Info, id: strawberry.ID) -> t.Node | None:
+        type_name, pk = from_global_id(id)
+        loader = info.context.loaders.by_type_name(type_name)
+        if loader is None:
+            return None
+        item = await loader.load(pk)
+        if isinstance(item, t.Event) and item.status is models.EventStatus.DRAFT:
+            return None
+        return item  # type: ignore[no-any-return]

@@ -1,0 +1,295 @@
+"""Catalogue reads: filtered, keyset-paginated lists. One SQL statement per page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from culture_cloud.catalog.filters import (
+    EventFilter,
+    EventOrder,
+    GuideFilter,
+    Near,
+    PlaceOrder,
+    ScenicSpotFilter,
+    TravelAgencyFilter,
+    VenueFilter,
+    check_date_range,
+    check_tags,
+)
+from culture_cloud.catalog.models import (
+    CatalogTag,
+    Event,
+    EventStatus,
+    Guide,
+    Region,
+    ScenicSpot,
+    TravelAgency,
+    Venue,
+)
+from culture_cloud.errors import BadInput
+from culture_cloud.geo import bounding_box
+from culture_cloud.keyset import (
+    Page,
+    SortKey,
+    decode_cursor,
+    encode_cursor,
+    order_clauses,
+    page_size,
+    seek_condition,
+)
+from culture_cloud.timeutil import local_date_range
+
+M = TypeVar("M")
+
+PUBLIC_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED)
+
+TARGET_KINDS: dict[type[Any], str] = {
+    Venue: "venue",
+    Event: "event",
+    ScenicSpot: "scenic_spot",
+    TravelAgency: "travel_agency",
+    Guide: "guide",
+}
+
+
+def distance_expr(model: Any, near: Near) -> ColumnElement[float]:
+    return func.geo_distance_km(model.lat, model.lng, near.center.lat, near.center.lng)
+
+
+def near_conditions(model: Any, near: Near) -> list[ColumnElement[bool]]:
+    # The bounding box is indexable; the exact distance then trims its corners.
+    min_lat, max_lat, min_lng, max_lng = bounding_box(near.center, near.radius_km)
+    return [
+        model.lat.between(min_lat, max_lat),
+        model.lng.between(min_lng, max_lng),
+        distance_expr(model, near) <= near.radius_km,
+    ]
+
+
+def tag_conditions(model: Any, tags: Sequence[str]) -> list[ColumnElement[bool]]:
+    kind = TARGET_KINDS[model]
+    return [
+        exists().where(
+            CatalogTag.target_kind == kind,
+            CatalogTag.target_id == model.id,
+            CatalogTag.tag == tag,
+        )
+        for tag in check_tags(tuple(tags))
+    ]
+
+
+def _sort_keys(
+    model: Any, order: str, near: Near | None, *, time_column: Any = None
+) -> list[SortKey]:
+    if order == "distance":
+        if near is None:
+            raise BadInput("按距离排序需要提供 filter.near（位置与半径）", field="orderBy")
+        return [SortKey(distance_expr(model, near)), SortKey(model.id)]
+    if order == "rating":
+        return [SortKey(model.rating_avg, descending=True), SortKey(model.id)]
+    if order == "start_time":
+        return [SortKey(time_column), SortKey(model.id)]
+    name = model.title if model is Event else model.name
+    return [SortKey(name), SortKey(model.id)]
+
+
+async def fetch_page(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    keys: list[SortKey],
+    order_name: str,
+    first: int | None,
+    after: str | None,
+) -> Page[Any]:
+    """Runs `stmt` (one entity selected) as a keyset page; rows are (entity, *sort values)."""
+    limit = page_size(first)
+    stmt = stmt.add_columns(*[k.column for k in keys])
+    if after is not None:
+        stmt = stmt.where(seek_condition(keys, decode_cursor(after, order_name, len(keys))))
+    if limit == 0:
+        return Page(items=[], cursors=[], has_next_page=False)
+    rows = (await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    return Page(
+        items=[row for row in rows],
+        cursors=[encode_cursor(order_name, list(row[1:])) for row in rows],
+        has_next_page=has_next,
+    )
+
+
+async def count(session: AsyncSession, stmt: Select[Any]) -> int:
+    counted = stmt.with_only_columns(func.count()).order_by(None)
+    return int((await session.execute(counted)).scalar_one())
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+def event_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Event.status.in_(PUBLIC_EVENT_STATUSES)]
+    if flt.region_id is not None:
+        conditions.append(Event.region_id == flt.region_id)
+    if flt.venue_id is not None:
+        conditions.append(Event.venue_id == flt.venue_id)
+    if flt.scenic_spot_id is not None:
+        conditions.append(Event.scenic_spot_id == flt.scenic_spot_id)
+    if flt.kinds:
+        conditions.append(Event.kind.in_(flt.kinds))
+    check_date_range(flt.date_from, flt.date_to)
+    if flt.date_from or flt.date_to:
+        start, end = local_date_range(
+            flt.date_from or flt.date_to,  # type: ignore[arg-type]
+            flt.date_to or flt.date_from,  # type: ignore[arg-type]
+        )
+        if flt.date_from is None:
+            start = datetime.min.replace(tzinfo=start.tzinfo)
+        if flt.date_to is None:
+            end = datetime.max.replace(tzinfo=end.tzinfo)
+        # An event counts for a day range when it overlaps it at all.
+        conditions += [Event.start_at < end, Event.end_at >= start]
+    if flt.free is True:
+        conditions.append(Event.price_fen == 0)
+    elif flt.free is False:
+        conditions.append(Event.price_fen > 0)
+    if flt.bookable is not None:
+        conditions.append(Event.booking_required.is_(flt.bookable))
+    conditions += tag_conditions(Event, flt.tags)
+    if flt.near is not None:
+        conditions += near_conditions(Event, flt.near)
+    return conditions
+
+
+def events_statement(flt: EventFilter) -> Select[Any]:
+    return select(Event).where(*event_conditions(flt))
+
+
+async def list_events(
+    session: AsyncSession,
+    *,
+    flt: EventFilter,
+    order: EventOrder,
+    first: int | None,
+    after: str | None,
+) -> Page[Any]:
+    keys = _sort_keys(Event, order.value, flt.near, time_column=Event.start_at)
+    return await fetch_page(
+        session,
+        events_statement(flt),
+        keys=keys,
+        order_name=f"event:{order.value}",
+        first=first,
+        after=after,
+    )
+
+
+# --- places -----------------------------------------------------------------------------------
+
+
+def venue_conditions(flt: VenueFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.region_id is not None:
+        conditions.append(Venue.region_id == flt.region_id)
+    if flt.kinds:
+        conditions.append(Venue.kind.in_(flt.kinds))
+    if flt.free is True:
+        conditions.append(Venue.admission == "free")
+    elif flt.free is False:
+        conditions.append(Venue.admission == "ticket")
+    conditions += tag_conditions(Venue, flt.tags)
+    if flt.near is not None:
+        conditions += near_conditions(Venue, flt.near)
+    return conditions
+
+
+def scenic_spot_conditions(flt: ScenicSpotFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.region_id is not None:
+        conditions.append(ScenicSpot.region_id == flt.region_id)
+    for level in (*flt.a_levels, *([flt.min_a_level] if flt.min_a_level is not None else [])):
+        if not 0 <= level <= 5:
+            raise BadInput("A 级必须在 0（无）到 5 之间", field="filter.aLevels")
+    if flt.a_levels:
+        conditions.append(ScenicSpot.a_level.in_(flt.a_levels))
+    if flt.min_a_level is not None:
+        conditions.append(ScenicSpot.a_level >= flt.min_a_level)
+    conditions += tag_conditions(ScenicSpot, flt.tags)
+    if flt.near is not None:
+        conditions += near_conditions(ScenicSpot, flt.near)
+    return conditions
+
+
+def travel_agency_conditions(flt: TravelAgencyFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.region_id is not None:
+        conditions.append(TravelAgency.region_id == flt.region_id)
+    conditions += tag_conditions(TravelAgency, flt.tags)
+    if flt.near is not None:
+        conditions += near_conditions(TravelAgency, flt.near)
+    return conditions
+
+
+def guide_conditions(flt: GuideFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.agency_id is not None:
+        conditions.append(Guide.agency_id == flt.agency_id)
+    tags = list(flt.tags)
+    if flt.language:
+        tags.append(f"lang:{flt.language.strip().lower()}")
+    if flt.speciality:
+        tags.append(f"spec:{flt.speciality.strip()}")
+    conditions += tag_conditions(Guide, tags)
+    return conditions
+
+
+async def list_places(
+    session: AsyncSession,
+    model: Any,
+    conditions: list[ColumnElement[bool]],
+    *,
+    order: PlaceOrder,
+    near: Near | None,
+    first: int | None,
+    after: str | None,
+) -> Page[Any]:
+    keys = _sort_keys(model, order.value, near)
+    return await fetch_page(
+        session,
+        select(model).where(*conditions),
+        keys=keys,
+        order_name=f"{TARGET_KINDS[model]}:{order.value}",
+        first=first,
+        after=after,
+    )
+
+
+# --- regions ----------------------------------------------------------------------------------
+
+
+async def list_regions(session: AsyncSession) -> list[Region]:
+    return list((await session.execute(select(Region).order_by(Region.id))).scalars())
+
+
+async def count_by_region(
+    session: AsyncSession, model: Any, region_ids: Sequence[int]
+) -> dict[int, int]:
+    stmt = (
+        select(model.region_id, func.count())
+        .where(model.region_id.in_(region_ids))
+        .group_by(model.region_id)
+    )
+    if model is Event:
+        stmt = stmt.where(Event.status.in_(PUBLIC_EVENT_STATUSES))
+    return {rid: n for rid, n in (await session.execute(stmt)).all()}
+
+
+async def load_by_ids(session: AsyncSession, model: Any, ids: Sequence[int]) -> dict[int, Any]:
+    rows = (await session.execute(select(model).where(model.id.in_(ids)))).scalars()
+    return {row.id: row for row in rows}

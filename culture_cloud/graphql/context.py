@@ -1,0 +1,29 @@
+"""Per-request context: settings, a session factory (never a shared session) and loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from starlette.requests import Request
+
+from culture_cloud.db import SessionFactory, utcnow
+from culture_cloud.settings import Settings
+
+if TYPE_CHECKING:
+    from culture_cloud.graphql.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request | None
+    settings: Settings
+    session_factory: SessionFactory
+    loaders: Loaders
+    now: datetime = field(default_factory=utcnow)
+    response: Any = None
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,66 @@
+"""Turns exceptions into GraphQL errors with a stable `extensions.code`; masks the unexpected."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from culture_cloud.errors import DomainError, ErrorCode
+
+logger = logging.getLogger("culture_cloud.graphql")
+
+INTERNAL_MESSAGE = "服务器内部错误，请稍后重试"
+
+
+def _with_extensions(
+    error: GraphQLError, message: str, extensions: dict[str, object]
+) -> GraphQLError:
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+def is_expected(error: GraphQLError) -> bool:
+    return error.original_error is None or isinstance(error.original_error, DomainError)
+
+
+class CodedErrors(MaskErrors):
+    """Every error leaves with a code: ours keep their message, anything else is masked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [self._format(error) for error in errors]
+
+    def _format(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DomainError):
+            extensions: dict[str, object] = {"code": original.code.value}
+            if original.field:
+                extensions["field"] = original.field
+            return _with_extensions(error, original.message, extensions)
+        if original is None:
+            # Parse and validation errors: the client's document is wrong.
+            if error.extensions and "code" in error.extensions:
+                return error
+            code = (
+                "GRAPHQL_PARSE_FAILED"
+                if "Syntax Error" in error.message
+                else ("GRAPHQL_VALIDATION_FAILED")
+            )
+            return _with_extensions(error, error.message, {"code": code})
+        error_id = uuid.uuid4().hex[:12]
+        logger.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
+        return _with_extensions(
+            error, INTERNAL_MESSAGE, {"code": ErrorCode.INTERNAL.value, "errorId": error_id}
+        )

@@ -1,0 +1,5 @@
+"""Imports every table module so SQLModel.metadata is complete (Alembic, tests, seeding)."""
+
+from culture_cloud.catalog import models as catalog_models
+
+__all__ = ["catalog_models"]

@@ -1,0 +1,171 @@
+"""`search` (ranked, Chinese + pinyin) and `nearby` (map) over every catalogue kind."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from culture_cloud.catalog import types as t
+from culture_cloud.catalog.inputs import NearInput
+from culture_cloud.errors import BadInput
+from culture_cloud.graphql.context import Info
+from culture_cloud.graphql.pagination import PageInfo
+from culture_cloud.keyset import Page
+from culture_cloud.search import service
+from culture_cloud.search.service import Hit
+
+MAX_SEARCH_TEXT = 100
+
+
+@strawberry.enum(description="可搜索的目录类别")
+class CatalogKind(Enum):
+    VENUE = "venue"
+    EVENT = "event"
+    SCENIC_SPOT = "scenic_spot"
+    TRAVEL_AGENCY = "travel_agency"
+    GUIDE = "guide"
+
+
+@strawberry.type
+class SearchEdge:
+    node: t.CatalogItem
+    cursor: str
+    score: float = strawberry.field(description="相关度，越大越相关")
+
+
+@strawberry.type
+class NearbyEdge:
+    node: t.CatalogItem
+    cursor: str
+    distance_km: float
+
+
+@strawberry.type
+class SearchConnection:
+    edges: list[SearchEdge]
+    page_info: PageInfo
+    _count: strawberry.Private[Any]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return int(await self._count())
+
+
+@strawberry.type
+class NearbyConnection:
+    edges: list[NearbyEdge]
+    page_info: PageInfo
+    _count: strawberry.Private[Any]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return int(await self._count())
+
+
+LOADER_BY_KIND = {
+    "venue": "venue",
+    "event": "event",
+    "scenic_spot": "scenic_spot",
+    "travel_agency": "travel_agency",
+    "guide": "guide",
+}
+
+
+async def _load_nodes(info: Info, hits: Sequence[Hit]) -> list[Any]:
+    loaders = info.context.loaders
+    return list(
+        await asyncio.gather(*[getattr(loaders, LOADER_BY_KIND[h.kind]).load(h.id) for h in hits])
+    )
+
+
+def _page_info(page: Page[Hit]) -> PageInfo:
+    return PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=False,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
+
+
+def _counter(info: Info, subquery: Any) -> Any:
+    async def total() -> int:
+        if subquery is None:
+            return 0
+        async with info.context.session_factory() as session:
+            return await service.count_subquery(session, subquery)
+
+    return total
+
+
+@strawberry.type
+class SearchQuery:
+    @strawberry.field(
+        description="全文搜索场馆、活动、景区、旅行社和导游；支持中文分词与拼音（如 mianshan、mian shan）"
+    )
+    async def search(
+        self,
+        info: Info,
+        text: str,
+        kinds: list[CatalogKind] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> SearchConnection:
+        if len(text) > MAX_SEARCH_TEXT:
+            raise BadInput(f"搜索词不能超过 {MAX_SEARCH_TEXT} 个字符", field="text")
+        async with info.context.session_factory() as session:
+            page, grouped = await service.search(
+                session,
+                text=text,
+                kinds=[k.value for k in kinds or []],
+                first=first,
+                after=after,
+            )
+        nodes = await _load_nodes(info, page.items)
+        edges = [
+            SearchEdge(node=node, cursor=cursor, score=hit.score)
+            for hit, node, cursor in zip(page.items, nodes, page.cursors, strict=True)
+            if node is not None
+        ]
+        return SearchConnection(
+            edges=edges, page_info=_page_info(page), _count=_counter(info, grouped)
+        )
+
+    @strawberry.field(
+        description="附近的场馆、景区、旅行社和未结束的活动，按距离排序；坐标可为 WGS84、GCJ02、BD09"
+    )
+    async def nearby(
+        self,
+        info: Info,
+        lat: float,
+        lng: float,
+        radius_km: float = 5.0,
+        coord_system: t.CoordSystemEnum = t.CoordSystem.WGS84,  # type: ignore[valid-type]
+        kinds: list[CatalogKind] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> NearbyConnection:
+        near = NearInput(lat=lat, lng=lng, radius_km=radius_km, system=coord_system).to_domain(
+            "lat"
+        )
+        async with info.context.session_factory() as session:
+            page, combined = await service.nearby(
+                session,
+                near=near,
+                kinds=[k.value for k in kinds or []],
+                now=info.context.now,
+                first=first,
+                after=after,
+            )
+        nodes = await _load_nodes(info, page.items)
+        edges = [
+            NearbyEdge(node=node, cursor=cursor, distance_km=round(hit.score, 3))
+            for hit, node, cursor in zip(page.items, nodes, page.cursors, strict=True)
+            if node is not None
+        ]
+        return NearbyConnection(
+            edges=edges, page_info=_page_info(page), _count=_counter(info, combined)
+        )

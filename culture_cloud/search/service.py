@@ -1,0 +1,178 @@
+"""Search index maintenance and ranked queries, in portable SQL (same ranking on both databases)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from culture_cloud.catalog.filters import Near
+from culture_cloud.catalog.models import (
+    Event,
+    EventStatus,
+    ScenicSpot,
+    SearchTerm,
+    TravelAgency,
+    Venue,
+)
+from culture_cloud.catalog.service import PUBLIC_EVENT_STATUSES, distance_expr, near_conditions
+from culture_cloud.keyset import (
+    Page,
+    SortKey,
+    decode_cursor,
+    encode_cursor,
+    order_clauses,
+    page_size,
+    seek_condition,
+)
+from culture_cloud.search.tokenize import document_terms, query_terms
+
+ALL_KINDS = ("venue", "event", "scenic_spot", "travel_agency", "guide")
+MIN_PREFIX_CHARS = 2
+
+
+def _fields(kind: str, row: Any) -> list[tuple[str | None, int]]:
+    tags = " ".join(row.tags or [])
+    if kind == "event":
+        return [(row.title, 10), (tags, 5), (row.description, 1)]
+    if kind == "guide":
+        return [(row.name, 10), (" ".join(row.specialities), 5), (tags, 5)]
+    fields: list[tuple[str | None, int]] = [(row.name, 10), (tags, 5), (row.address, 3)]
+    fields.append((getattr(row, "name_en", None), 8))
+    fields.append((row.description, 1))
+    return fields
+
+
+async def index_object(session: AsyncSession, kind: str, row: Any) -> None:
+    """Replaces the object's terms; drafts are not searchable, so they get none."""
+    await session.execute(
+        delete(SearchTerm).where(SearchTerm.target_kind == kind, SearchTerm.target_id == row.id)
+    )
+    if kind == "event" and row.status is EventStatus.DRAFT:
+        return
+    terms = document_terms(_fields(kind, row))
+    if terms:
+        await session.execute(
+            insert(SearchTerm),
+            [
+                {"target_kind": kind, "target_id": row.id, "term": term, "weight": weight}
+                for term, weight in terms.items()
+            ],
+        )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    kind: str
+    id: int
+    score: float
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    text: str,
+    kinds: Sequence[str],
+    first: int | None,
+    after: str | None,
+) -> tuple[Page[Hit], Any]:
+    limit = page_size(first)
+    terms = query_terms(text)
+    matchers = [SearchTerm.term.in_(terms.exact)] if terms.exact else []
+    matchers += [
+        SearchTerm.term.like(_escape_like(p) + "%", escape="\\")
+        for p in terms.prefixes
+        if len(p) >= MIN_PREFIX_CHARS
+    ]
+    if not matchers or limit == 0:
+        return Page(items=[], cursors=[], has_next_page=False), None
+    score = func.sum(SearchTerm.weight)
+    grouped = (
+        select(SearchTerm.target_kind, SearchTerm.target_id, score.label("score"))
+        .where(or_(*matchers), SearchTerm.target_kind.in_(kinds or ALL_KINDS))
+        .group_by(SearchTerm.target_kind, SearchTerm.target_id)
+    )
+    keys = [
+        SortKey(score, descending=True),
+        SortKey(SearchTerm.target_kind),
+        SortKey(SearchTerm.target_id),
+    ]
+    stmt = grouped
+    if after is not None:
+        stmt = stmt.having(seek_condition(keys, decode_cursor(after, "search", 3)))
+    rows = (await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
+    page_rows = rows[:limit]
+    hits = [Hit(kind=k, id=i, score=float(s)) for k, i, s in page_rows]
+    return (
+        Page(
+            items=hits,
+            cursors=[encode_cursor("search", [int(s), k, i]) for k, i, s in page_rows],
+            has_next_page=len(rows) > limit,
+        ),
+        grouped.subquery(),
+    )
+
+
+# --- nearby -----------------------------------------------------------------------------------
+
+NEARBY_KINDS: dict[str, Any] = {
+    "venue": Venue,
+    "event": Event,
+    "scenic_spot": ScenicSpot,
+    "travel_agency": TravelAgency,
+}
+
+
+def _nearby_select(kind: str, near: Near, now: datetime) -> Select[Any]:
+    model = NEARBY_KINDS[kind]
+    stmt = select(
+        literal(kind).label("kind"),
+        model.id.label("id"),
+        distance_expr(model, near).label("distance"),
+    ).where(*near_conditions(model, near))
+    if model is Event:
+        # Past events are no help to someone looking around them now.
+        stmt = stmt.where(Event.status.in_(PUBLIC_EVENT_STATUSES), Event.end_at >= now)
+    return stmt
+
+
+async def nearby(
+    session: AsyncSession,
+    *,
+    near: Near,
+    kinds: Sequence[str],
+    now: datetime,
+    first: int | None,
+    after: str | None,
+) -> tuple[Page[Hit], Any]:
+    limit = page_size(first)
+    wanted = [k for k in (kinds or NEARBY_KINDS) if k in NEARBY_KINDS]
+    if not wanted or limit == 0:
+        return Page(items=[], cursors=[], has_next_page=False), None
+    combined = union_all(*[_nearby_select(k, near, now) for k in wanted]).subquery()
+    keys = [SortKey(combined.c.distance), SortKey(combined.c.kind), SortKey(combined.c.id)]
+    stmt = select(combined.c.kind, combined.c.id, combined.c.distance)
+    if after is not None:
+        stmt = stmt.where(seek_condition(keys, decode_cursor(after, "nearby", 3)))
+    rows = (await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
+    page_rows = rows[:limit]
+    return (
+        Page(
+            items=[Hit(kind=k, id=i, score=float(d)) for k, i, d in page_rows],
+            cursors=[encode_cursor("nearby", [d, k, i]) for k, i, d in page_rows],
+            has_next_page=len(rows) > limit,
+        ),
+        combined,
+    )
+
+
+async def count_subquery(session: AsyncSession, subquery: Any) -> int:
+    return int((await session.execute(select(func.count()).select_from(subquery))).scalar_one())
