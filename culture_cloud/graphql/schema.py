@@ -7,13 +7,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    SchemaExtension,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -41,19 +41,19 @@ class Schema(strawberry.Schema):
         del errors, execution_context
 
 
-def _extensions(settings: Settings) -> list[SchemaExtension | type[SchemaExtension]]:
+def _extensions(settings: Settings) -> list[Any]:
+    # Factories, not instances: Strawberry builds fresh extensions per request; the parser and
+    # validation LRU caches live at module level, so they are still shared.
     extensions: list[Any] = [
-        CodedErrors(),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        CodedErrors,
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
     ]
     if settings.is_production:
-        from graphql.validation import NoSchemaIntrospectionCustomRule
-
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return extensions
 
 

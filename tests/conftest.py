@@ -1,0 +1,181 @@
+"""Every database test runs twice: on the embedded SQLite default and on PostgreSQL.
+
+PostgreSQL comes from CULTURE_CLOUD_TEST_POSTGRES_URL (default: local trust auth). Each test
+session creates its own database and drops it afterwards. In CI (CI=true) an unreachable
+PostgreSQL fails the run; elsewhere the PostgreSQL half is skipped with a hint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
+
+from culture_cloud import models_registry  # noqa: F401
+from culture_cloud.app import create_app
+from culture_cloud.db import SessionFactory, create_engine, create_session_factory, transaction
+from culture_cloud.migrations import upgrade
+from culture_cloud.seeding.jiexiu import load_jiexiu
+from culture_cloud.settings import Settings
+
+POSTGRES_URL = os.environ.get(
+    "CULTURE_CLOUD_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+BACKENDS = ["sqlite", "postgres"]
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _postgres_available() -> str | None:
+    try:
+        conn = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL), timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    await conn.close()
+    return None
+
+
+@dataclass
+class Database:
+    backend: str
+    url: str
+    engine: AsyncEngine
+    factory: SessionFactory
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(database_url=self.url, environment="test")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def _database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("sqlite") / "test.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        await asyncio.to_thread(upgrade, url)
+        engine = create_engine(Settings(database_url=url))
+        yield Database("sqlite", url, engine, create_session_factory(engine))
+        await engine.dispose()
+        return
+
+    problem = await _postgres_available()
+    if problem is not None:
+        message = (
+            f"PostgreSQL not reachable at {POSTGRES_URL} ({problem}). Start it or point "
+            "CULTURE_CLOUD_TEST_POSTGRES_URL=postgresql+asyncpg://USER@HOST:PORT/DB at a server."
+        )
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"culture_cloud_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(_asyncpg_dsn(POSTGRES_URL))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        await asyncio.to_thread(upgrade, url)
+        engine = create_engine(Settings(database_url=url))
+        yield Database("postgres", url, engine, create_session_factory(engine))
+        await engine.dispose()
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def _empty(database: Database) -> None:
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    async with database.engine.begin() as conn:
+        if database.backend == "postgres":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+async def db(_database: Database) -> Database:
+    """An empty, migrated database on the current backend."""
+    await _empty(_database)
+    return _database
+
+
+@pytest.fixture
+async def seeded(db: Database) -> Database:
+    """The database with the Jiexiu seed data loaded, as `culture-cloud seed` would."""
+    async with transaction(db.factory) as session:
+        await load_jiexiu(session)
+    return db
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = await self.execute(query, variables)
+        assert "errors" not in body, body["errors"]
+        result: dict[str, Any] = body["data"]
+        return result
+
+    async def error_codes(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
+        body = await self.execute(query, variables)
+        assert body.get("errors"), f"expected errors, got {body}"
+        return [e["extensions"]["code"] for e in body["errors"]]
+
+
+@pytest.fixture
+async def client(seeded: Database) -> AsyncIterator[GraphQLClient]:
+    app = create_app(seeded.settings)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
+    ):
+        yield GraphQLClient(http)
+
+
+@dataclass
+class StatementLog:
+    statements: list[str]
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def count_statements() -> Iterator[Any]:
+    """Counts SQL statements on every engine created while the fixture is active."""
+    log = StatementLog([])
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK")):
+            log.statements.append(statement)
+
+    from sqlalchemy.engine import Engine
+
+    event.listen(Engine, "before_cursor_execute", before)
+    try:
+        yield log
+    finally:
+        event.remove(Engine, "before_cursor_execute", before)
