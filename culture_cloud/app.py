@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -16,8 +17,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types.unset import UNSET
 
-from culture_cloud.db import SessionFactory, create_engine, create_session_factory
+from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.loaders import create_loaders
 from culture_cloud.graphql.schema import create_schema
@@ -48,17 +50,32 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
-        factory: SessionFactory = request.app.state.session_factory
+        state = request.app.state
         return Context(
             request=request if isinstance(request, Request) else None,
             settings=self.settings,
-            session_factory=factory,
-            loaders=create_loaders(factory),
+            engine=state.engine,
+            session_factory=state.session_factory,
+            loaders=create_loaders(state.engine),
             response=response,
         )
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        # Strawberry answers requests it refuses before GraphQL (malformed JSON, a query over
+        # GET, ...) in plain text; clients read `extensions.code`, so give them one.
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            if not isinstance(request, Request):
+                raise
+            code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
+            return JSONResponse(
+                {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]},
+                status_code=exc.status_code,
+            )
 
 
 async def healthz(request: Request) -> Response:

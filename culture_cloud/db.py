@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -31,6 +33,8 @@ SQLModel.metadata.naming_convention = {
 }
 
 SessionFactory = async_sessionmaker[AsyncSession]
+# Reads take either; both run Core statements the same way.
+Executor = AsyncSession | AsyncConnection
 
 
 def utcnow() -> datetime:
@@ -93,23 +97,40 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
+    json_options: dict[str, Any] = {
+        "json_serializer": _json_dumps,
+        "json_deserializer": orjson.loads,
+    }
     if settings.is_sqlite:
-        engine = create_async_engine(settings.database_url, echo=settings.db_echo)
+        engine = create_async_engine(settings.database_url, echo=settings.db_echo, **json_options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     return create_async_engine(
         settings.database_url,
         echo=settings.db_echo,
+        **json_options,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per checkout. A dropped connection fails one
+        # request with SERVICE_UNAVAILABLE and SQLAlchemy then invalidates the whole pool.
         pool_recycle=1800,
     )
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def read_only(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for reads outside a transaction block: no BEGIN/ROLLBACK round trips."""
+    async with engine.connect() as connection:
+        yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @asynccontextmanager

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     secret_key: str = DEFAULT_SECRET
     seed_on_start: bool = True
 
+    # The compiled executor for plain queries (culture_cloud/graphql/compiled.py); off = graphql-core.
+    compiled_execution: bool = True
+
     max_query_depth: int = Field(default=10, ge=2)
     max_query_tokens: int = Field(default=2000, ge=100)
     max_query_aliases: int = Field(default=15, ge=1)

@@ -235,7 +235,7 @@ class EventSeries(SQLModel, table=True):
 
 class Event(LocatedRecord, table=True):
     __table_args__ = (
-        Index("ix_event_status_start_id", "status", "start_at", "id"),
+        Index("ix_event_start_id", "start_at", "id"),
         UniqueConstraint("series_id", "start_at", name="uq_event_series_occurrence"),
     )
 

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
 
 from culture_cloud.catalog import filters as f
@@ -24,8 +23,7 @@ def _distances(page: Page[Any], near: f.Near | None) -> list[float | None] | Non
     if near is None:
         return None
     return [
-        geo_distance_km(row[0].lat, row[0].lng, near.center.lat, near.center.lng)
-        for row in page.items
+        geo_distance_km(row.lat, row.lng, near.center.lat, near.center.lng) for row in page.items
     ]
 
 
@@ -40,17 +38,16 @@ async def _place_connection(
     first: int | None,
     after: str | None,
 ) -> Connection[Any]:
-    factory = info.context.session_factory
-    async with factory() as session:
+    async with info.context.read() as conn:
         page = await service.list_places(
-            session, model, conditions, order=order, near=near, first=first, after=after
+            conn, model, conditions, order=order, near=near, first=first, after=after
         )
 
     async def total() -> int:
-        async with factory() as session:
-            return await service.count(session, select(model).where(*conditions))
+        async with info.context.read() as conn:
+            return await service.count(conn, service.table_select(model).where(*conditions))
 
-    nodes = [convert(row[0]) for row in page.items]
+    nodes = [convert(row) for row in page.items]
     return make_connection(page, nodes, total, _distances(page, near))
 
 
@@ -154,23 +151,22 @@ class CatalogQuery:
         order_by: inputs.EventOrderBy = inputs.EventOrderBy.START_TIME,
     ) -> Connection[t.Event]:
         flt = (filter or inputs.EventFilter()).to_domain()
-        factory = info.context.session_factory
-        async with factory() as session:
+        async with info.context.read() as conn:
             page = await service.list_events(
-                session, flt=flt, order=f.EventOrder(order_by.value), first=first, after=after
+                conn, flt=flt, order=f.EventOrder(order_by.value), first=first, after=after
             )
 
         async def total() -> int:
-            async with factory() as session:
-                return await service.count(session, service.events_statement(flt))
+            async with info.context.read() as conn:
+                return await service.count(conn, service.events_statement(flt))
 
-        nodes = [t.Event.from_row(row[0]) for row in page.items]
+        nodes = [t.Event.from_row(row) for row in page.items]
         return make_connection(page, nodes, total, _distances(page, flt.near))
 
     @strawberry.field(description="介休市 14 个乡镇级行政区（5 街道、7 镇、2 乡）")
     async def regions(self, info: Info) -> list[t.Region]:
-        async with info.context.session_factory() as session:
-            rows = await service.list_regions(session)
+        async with info.context.read() as conn:
+            rows = await service.list_regions(conn)
         return [t.Region.from_row(r) for r in rows]
 
     @strawberry.field(description="按全局 ID 取回任一对象；无权查看或不存在时为空")

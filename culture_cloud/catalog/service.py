@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from culture_cloud.catalog.filters import (
@@ -32,6 +31,7 @@ from culture_cloud.catalog.models import (
     TravelAgency,
     Venue,
 )
+from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput
 from culture_cloud.geo import bounding_box
 from culture_cloud.keyset import (
@@ -100,7 +100,7 @@ def _sort_keys(
 
 
 async def fetch_page(
-    session: AsyncSession,
+    conn: Executor,
     stmt: Select[Any],
     *,
     keys: list[SortKey],
@@ -108,26 +108,35 @@ async def fetch_page(
     first: int | None,
     after: str | None,
 ) -> Page[Any]:
-    """Runs `stmt` (one entity selected) as a keyset page; rows are (entity, *sort values)."""
+    """Runs `stmt` (a Core select of one table) as a keyset page of plain rows.
+
+    Core rows, not ORM entities: a list page needs no identity map or change tracking, and
+    skipping them is most of the per-row cost.
+    """
     limit = page_size(first)
-    stmt = stmt.add_columns(*[k.column for k in keys])
+    labels = [f"_sort{i}" for i in range(len(keys))]
+    stmt = stmt.add_columns(*[k.column.label(name) for k, name in zip(keys, labels, strict=True)])
     if after is not None:
         stmt = stmt.where(seek_condition(keys, decode_cursor(after, order_name, len(keys))))
     if limit == 0:
         return Page(items=[], cursors=[], has_next_page=False)
-    rows = (await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
+    rows = (await conn.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
     has_next = len(rows) > limit
     rows = rows[:limit]
     return Page(
-        items=[row for row in rows],
-        cursors=[encode_cursor(order_name, list(row[1:])) for row in rows],
+        items=list(rows),
+        cursors=[
+            encode_cursor(order_name, [getattr(row, name) for name in labels]) for row in rows
+        ],
         has_next_page=has_next,
     )
 
 
-async def count(session: AsyncSession, stmt: Select[Any]) -> int:
-    counted = stmt.with_only_columns(func.count()).order_by(None)
-    return int((await session.execute(counted)).scalar_one())
+async def count(conn: Executor, stmt: Select[Any]) -> int:
+    # maintain_column_froms keeps `FROM <table>` when there is no WHERE clause to imply it;
+    # without it an unfiltered list counts `SELECT count(*)` = 1.
+    counted = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    return int((await conn.execute(counted)).scalar_one())
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -153,8 +162,12 @@ def event_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
             start = datetime.min.replace(tzinfo=start.tzinfo)
         if flt.date_to is None:
             end = datetime.max.replace(tzinfo=end.tzinfo)
-        # An event counts for a day range when it overlaps it at all.
-        conditions += [Event.start_at < end, Event.end_at >= start]
+        # An event counts for a day range when it overlaps it at all. Ends are exclusive: a show
+        # ending at 00:00 is not on the next day; a zero-length event counts where it starts.
+        conditions += [
+            Event.start_at < end,
+            or_(Event.end_at > start, Event.start_at >= start),
+        ]
     if flt.free is True:
         conditions.append(Event.price_fen == 0)
     elif flt.free is False:
@@ -168,11 +181,11 @@ def event_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
 
 
 def events_statement(flt: EventFilter) -> Select[Any]:
-    return select(Event).where(*event_conditions(flt))
+    return select(Event.__table__).where(*event_conditions(flt))  # type: ignore[attr-defined]
 
 
 async def list_events(
-    session: AsyncSession,
+    conn: Executor,
     *,
     flt: EventFilter,
     order: EventOrder,
@@ -181,7 +194,7 @@ async def list_events(
 ) -> Page[Any]:
     keys = _sort_keys(Event, order.value, flt.near, time_column=Event.start_at)
     return await fetch_page(
-        session,
+        conn,
         events_statement(flt),
         keys=keys,
         order_name=f"event:{order.value}",
@@ -249,8 +262,12 @@ def guide_conditions(flt: GuideFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def table_select(model: Any) -> Select[Any]:
+    return select(model.__table__)
+
+
 async def list_places(
-    session: AsyncSession,
+    conn: Executor,
     model: Any,
     conditions: list[ColumnElement[bool]],
     *,
@@ -261,8 +278,8 @@ async def list_places(
 ) -> Page[Any]:
     keys = _sort_keys(model, order.value, near)
     return await fetch_page(
-        session,
-        select(model).where(*conditions),
+        conn,
+        table_select(model).where(*conditions),
         keys=keys,
         order_name=f"{TARGET_KINDS[model]}:{order.value}",
         first=first,
@@ -273,13 +290,11 @@ async def list_places(
 # --- regions ----------------------------------------------------------------------------------
 
 
-async def list_regions(session: AsyncSession) -> list[Region]:
-    return list((await session.execute(select(Region).order_by(Region.id))).scalars())
+async def list_regions(conn: Executor) -> list[Any]:
+    return list((await conn.execute(table_select(Region).order_by(Region.id))).all())
 
 
-async def count_by_region(
-    session: AsyncSession, model: Any, region_ids: Sequence[int]
-) -> dict[int, int]:
+async def count_by_region(conn: Executor, model: Any, region_ids: Sequence[int]) -> dict[int, int]:
     stmt = (
         select(model.region_id, func.count())
         .where(model.region_id.in_(region_ids))
@@ -287,9 +302,9 @@ async def count_by_region(
     )
     if model is Event:
         stmt = stmt.where(Event.status.in_(PUBLIC_EVENT_STATUSES))
-    return {rid: n for rid, n in (await session.execute(stmt)).all()}
+    return {rid: n for rid, n in (await conn.execute(stmt)).all()}
 
 
-async def load_by_ids(session: AsyncSession, model: Any, ids: Sequence[int]) -> dict[int, Any]:
-    rows = (await session.execute(select(model).where(model.id.in_(ids)))).scalars()
+async def load_by_ids(conn: Executor, model: Any, ids: Sequence[int]) -> dict[int, Any]:
+    rows = (await conn.execute(table_select(model).where(model.id.in_(ids)))).all()
     return {row.id: row for row in rows}

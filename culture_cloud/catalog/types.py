@@ -433,12 +433,7 @@ class Event(Node):
     is_demo: bool
     rating: float
     rating_count: int
-
-    @strawberry.field(description="剩余名额；不限名额时为空")
-    def remaining_seats(self) -> int | None:
-        if self._row.capacity is None:
-            return None
-        return max(0, self._row.capacity - self._row.booked_seats)
+    remaining_seats: int | None = strawberry.field(description="剩余名额；不限名额时为空")
 
     @strawberry.field
     async def venue(self, info: Info) -> Venue | None:
@@ -506,6 +501,9 @@ class Event(Node):
             is_demo=row.is_demo,
             rating=row.rating_avg,
             rating_count=row.rating_count,
+            remaining_seats=None
+            if row.capacity is None
+            else max(0, row.capacity - row.booked_seats),
         )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.execution.values import get_argument_values
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -17,10 +18,12 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import CatalogQuery
+from culture_cloud.graphql.compiled import PlanRunner, compiled_for
 from culture_cloud.graphql.errors import CodedErrors, is_expected
 from culture_cloud.search.queries import SearchQuery
 from culture_cloud.settings import Settings
@@ -33,6 +36,40 @@ class Query(CatalogQuery, SearchQuery):
     pass
 
 
+class CompilingExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Runs plain queries through the compiled path; everything else through graphql-core."""
+
+    def get_argument_values_for(self, field_def: Any, node: Any) -> dict[str, Any]:
+        return get_argument_values(
+            field_def, node, self.variable_values, None, self.hide_suggestions
+        )
+
+    def execute_collected_root_fields(  # type: ignore[override]
+        self,
+        root_type: Any,
+        root_value: Any,
+        grouped_field_set: Any,
+        serially: bool,
+        new_defer_usages: Any,
+    ) -> Any:
+        compiled = None if serially else compiled_for(self.schema, self.operation)
+        if compiled is None:
+            return super().execute_collected_root_fields(
+                root_type, root_value, grouped_field_set, serially, new_defer_usages
+            )
+
+        async def run() -> Any:
+            try:
+                return await PlanRunner(self).run(compiled, root_value)
+            except Exception:  # any surprise: the standard executor gives the standard answer
+                result = super(CompilingExecutionContext, self).execute_collected_root_fields(
+                    root_type, root_value, grouped_field_set, serially, new_defer_usages
+                )
+                return await result if self.is_awaitable(result) else result
+
+        return run()
+
+
 class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -40,21 +77,38 @@ class Schema(strawberry.Schema):
         # Expected errors are answers, not incidents; CodedErrors logs the unexpected ones.
         del errors, execution_context
 
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        result = await super().execute(*args, **kwargs)
+        # Errors raised inside an extension hook (ParserCache's parse: syntax errors, the token
+        # limit) skip the operation hook where CodedErrors runs; code them here. Idempotent.
+        if result.errors:
+            result.errors = CodedErrors()._process_errors(result.errors)
+        return result
+
+
+def _validation_rules(settings: Settings) -> list[Any]:
+    # Built once per schema: the limiters create a new rule class per instance, and a new class
+    # per request would make every request miss the validation cache (measured: ~5 ms each).
+    rules: list[Any] = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+    ]
+    if settings.is_production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
+
 
 def _extensions(settings: Settings) -> list[Any]:
     # Factories, not instances: Strawberry builds fresh extensions per request; the parser and
     # validation LRU caches live at module level, so they are still shared.
-    extensions: list[Any] = [
+    rules = _validation_rules(settings)
+    return [
         CodedErrors,
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
     ]
-    if settings.is_production:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return extensions
 
 
 TYPES: list[Any] = [
@@ -71,6 +125,7 @@ TYPES: list[Any] = [
 def create_schema(settings: Settings) -> Schema:
     return Schema(
         query=Query,
+        execution_context_class=CompilingExecutionContext if settings.compiled_execution else None,
         types=TYPES,
         extensions=_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),

@@ -95,8 +95,8 @@ def _counter(info: Info, subquery: Any) -> Any:
     async def total() -> int:
         if subquery is None:
             return 0
-        async with info.context.session_factory() as session:
-            return await service.count_subquery(session, subquery)
+        async with info.context.read() as conn:
+            return await service.count_subquery(conn, subquery)
 
     return total
 
@@ -116,9 +116,9 @@ class SearchQuery:
     ) -> SearchConnection:
         if len(text) > MAX_SEARCH_TEXT:
             raise BadInput(f"搜索词不能超过 {MAX_SEARCH_TEXT} 个字符", field="text")
-        async with info.context.session_factory() as session:
+        async with info.context.read() as conn:
             page, grouped = await service.search(
-                session,
+                conn,
                 text=text,
                 kinds=[k.value for k in kinds or []],
                 first=first,
@@ -151,9 +151,9 @@ class SearchQuery:
         near = NearInput(lat=lat, lng=lng, radius_km=radius_km, system=coord_system).to_domain(
             "lat"
         )
-        async with info.context.session_factory() as session:
+        async with info.context.read() as conn:
             page, combined = await service.nearby(
-                session,
+                conn,
                 near=near,
                 kinds=[k.value for k in kinds or []],
                 now=info.context.now,

@@ -20,6 +20,7 @@ from culture_cloud.catalog.models import (
     Venue,
 )
 from culture_cloud.catalog.service import PUBLIC_EVENT_STATUSES, distance_expr, near_conditions
+from culture_cloud.db import Executor
 from culture_cloud.keyset import (
     Page,
     SortKey,
@@ -77,7 +78,7 @@ class Hit:
 
 
 async def search(
-    session: AsyncSession,
+    session: Executor,
     *,
     text: str,
     kinds: Sequence[str],
@@ -92,7 +93,7 @@ async def search(
         for p in terms.prefixes
         if len(p) >= MIN_PREFIX_CHARS
     ]
-    if not matchers or limit == 0:
+    if not matchers:
         return Page(items=[], cursors=[], has_next_page=False), None
     score = func.sum(SearchTerm.weight)
     grouped = (
@@ -100,6 +101,9 @@ async def search(
         .where(or_(*matchers), SearchTerm.target_kind.in_(kinds or ALL_KINDS))
         .group_by(SearchTerm.target_kind, SearchTerm.target_id)
     )
+    if limit == 0:
+        # An empty page still reports the full totalCount.
+        return Page(items=[], cursors=[], has_next_page=False), grouped.subquery()
     keys = [
         SortKey(score, descending=True),
         SortKey(SearchTerm.target_kind),
@@ -145,7 +149,7 @@ def _nearby_select(kind: str, near: Near, now: datetime) -> Select[Any]:
 
 
 async def nearby(
-    session: AsyncSession,
+    session: Executor,
     *,
     near: Near,
     kinds: Sequence[str],
@@ -155,9 +159,12 @@ async def nearby(
 ) -> tuple[Page[Hit], Any]:
     limit = page_size(first)
     wanted = [k for k in (kinds or NEARBY_KINDS) if k in NEARBY_KINDS]
-    if not wanted or limit == 0:
+    if not wanted:
         return Page(items=[], cursors=[], has_next_page=False), None
     combined = union_all(*[_nearby_select(k, near, now) for k in wanted]).subquery()
+    if limit == 0:
+        # An empty page still reports the full totalCount.
+        return Page(items=[], cursors=[], has_next_page=False), combined
     keys = [SortKey(combined.c.distance), SortKey(combined.c.kind), SortKey(combined.c.id)]
     stmt = select(combined.c.kind, combined.c.id, combined.c.distance)
     if after is not None:
@@ -174,5 +181,5 @@ async def nearby(
     )
 
 
-async def count_subquery(session: AsyncSession, subquery: Any) -> int:
+async def count_subquery(session: Executor, subquery: Any) -> int:
     return int((await session.execute(select(func.count()).select_from(subquery))).scalar_one())

@@ -51,14 +51,18 @@ async def test_search__kinds_filter__returns_only_those_kinds(client: GraphQLCli
 
 async def test_search__pages__cover_all_hits_once_in_rank_order(client: GraphQLClient) -> None:
     full = await client.data(SEARCH, {"text": "介休", "first": 100})
-    expected = [(e["node"]["__typename"], _names({"search": {"edges": [e]}})[0])
-                for e in full["search"]["edges"]]
+    expected = [
+        (e["node"]["__typename"], _names({"search": {"edges": [e]}})[0])
+        for e in full["search"]["edges"]
+    ]
     assert len(expected) == full["search"]["totalCount"] > 6
     seen, after = [], None
     while True:
         page = await client.data(SEARCH, {"text": "介休", "first": 4, "after": after})
-        seen += [(e["node"]["__typename"], _names({"search": {"edges": [e]}})[0])
-                 for e in page["search"]["edges"]]
+        seen += [
+            (e["node"]["__typename"], _names({"search": {"edges": [e]}})[0])
+            for e in page["search"]["edges"]
+        ]
         if not page["search"]["pageInfo"]["hasNextPage"]:
             break
         after = page["search"]["pageInfo"]["endCursor"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 11:02:32.064676
+Create Date: 2026-11-26 11:07:31.977689
 """
 
 from collections.abc import Sequence
@@ -385,9 +385,7 @@ def upgrade() -> None:
             batch_op.f("ix_event_scenic_spot_id"), ["scenic_spot_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_event_series_id"), ["series_id"], unique=False)
-        batch_op.create_index(
-            "ix_event_status_start_id", ["status", "start_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_event_start_id", ["start_at", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_event_venue_id"), ["venue_id"], unique=False)
 
     op.create_table(
@@ -432,7 +430,7 @@ def downgrade() -> None:
     op.drop_table("guide")
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_event_venue_id"))
-        batch_op.drop_index("ix_event_status_start_id")
+        batch_op.drop_index("ix_event_start_id")
         batch_op.drop_index(batch_op.f("ix_event_series_id"))
         batch_op.drop_index(batch_op.f("ix_event_scenic_spot_id"))
         batch_op.drop_index(batch_op.f("ix_event_region_id"))

@@ -1,0 +1,44 @@
+"""The mini-program home page must cost the same number of SQL statements at any page size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import GraphQLClient
+
+HOME_PAGE = """
+query Home($first: Int!) {
+  events(first: $first) {
+    edges {
+      node {
+        id
+        title
+        startAt
+        remainingSeats
+        region { name }
+        venue { name region { name } organization { name } }
+        scenicSpot { name aLevel }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def _statements_for(client: GraphQLClient, log: Any, first: int) -> int:
+    log.clear()
+    data = await client.data(HOME_PAGE, {"first": first})
+    assert len(data["events"]["edges"]) == first
+    assert all(e["node"]["venue"] or e["node"]["scenicSpot"] for e in data["events"]["edges"])
+    return len(log.statements)
+
+
+async def test_home_page__20_events__same_statement_count_as_2(
+    client: GraphQLClient, count_statements: Any
+) -> None:
+    small = await _statements_for(client, count_statements, 2)
+    large = await _statements_for(client, count_statements, 20)
+    assert large == small
+    # page + venues + scenic spots + regions + organisations: batched, never per row.
+    assert large <= 6, count_statements.statements

@@ -1,0 +1,78 @@
+"""Settings: production refuses demo secrets; the environment configures the database."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from culture_cloud.settings import DEFAULT_SECRET, Environment, Settings
+
+REAL_WECHAT_SECRET = "wx-real-secret-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "CULTURE_CLOUD_ENVIRONMENT",
+        "CULTURE_CLOUD_DATABASE_URL",
+        "CULTURE_CLOUD_SECRET_KEY",
+        "CULTURE_CLOUD_WECHAT_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _production(**overrides: str) -> Settings:
+    values = {"secret_key": "k" * 32, "wechat_secret": REAL_WECHAT_SECRET, **overrides}
+    return Settings(environment=Environment.PRODUCTION, **values)  # type: ignore[arg-type]
+
+
+def test_production__default_secret__refused() -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        _production(secret_key=DEFAULT_SECRET)
+
+
+def test_production__secret_one_short_of_32__refused() -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        _production(secret_key="k" * 31)
+
+
+def test_production__long_secret__accepted() -> None:
+    settings = _production(secret_key="k" * 32)
+    assert settings.is_production
+    assert settings.secret_key == "k" * 32
+
+
+def test_production__demo_wechat_secret__refused() -> None:
+    with pytest.raises(ValidationError, match="WECHAT_SECRET"):
+        _production(wechat_secret="wx-demo-secret")
+
+
+def test_production__secret_from_environment__validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CULTURE_CLOUD_ENVIRONMENT", "production")
+    monkeypatch.setenv("CULTURE_CLOUD_WECHAT_SECRET", REAL_WECHAT_SECRET)
+    monkeypatch.setenv("CULTURE_CLOUD_SECRET_KEY", "short")
+    with pytest.raises(ValidationError):
+        Settings()
+    monkeypatch.setenv("CULTURE_CLOUD_SECRET_KEY", "e" * 40)
+    assert Settings().is_production
+
+
+@pytest.mark.parametrize("environment", [Environment.DEVELOPMENT, Environment.TEST])
+def test_non_production__default_secret__allowed(environment: Environment) -> None:
+    settings = Settings(environment=environment)
+    assert settings.secret_key == DEFAULT_SECRET
+    assert not settings.is_production
+
+
+def test_database_url__env_var_set__honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "postgresql+asyncpg://culture@db.example:5433/jiexiu"
+    monkeypatch.setenv("CULTURE_CLOUD_DATABASE_URL", url)
+    settings = Settings()
+    assert settings.database_url == url
+    assert not settings.is_sqlite
+
+
+def test_database_url__env_var_unset__sqlite_default() -> None:
+    settings = Settings()
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.is_sqlite
