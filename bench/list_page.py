@@ -166,6 +166,13 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS[unit]
 
 
+def _wrk_field(pattern: str, out: str) -> str:
+    match = re.search(pattern, out, re.M)
+    if match is None:
+        raise ValueError(f"wrk output has no match for {pattern!r}:\n{out}")
+    return match.group(1)
+
+
 def run_wrk(wrk: str, port: int, seconds: int, connections: int, script: str) -> dict[str, float]:
     out = subprocess.run(
         [
@@ -182,9 +189,9 @@ def run_wrk(wrk: str, port: int, seconds: int, connections: int, script: str) ->
         capture_output=True,
         text=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    rps = float(_wrk_field(r"Requests/sec:\s+([\d.]+)", out))
+    p50 = _ms(_wrk_field(r"^\s*50%\s+(\S+)", out))
+    p99 = _ms(_wrk_field(r"^\s*99%\s+(\S+)", out))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"wrk saw {errors.group(1)} error responses on port {port}")

@@ -10,11 +10,11 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import and_, or_
+from sqlalchemy import SQLColumnExpression, and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from culture_cloud.errors import BadInput, InvalidCursor
@@ -27,7 +27,8 @@ DEFAULT_PAGE_SIZE = 20
 
 @dataclass(frozen=True, slots=True)
 class SortKey:
-    column: ColumnElement[Any]
+    # Any column expression: a Core column or expression, or an ORM attribute (`col(Model.x)`).
+    column: SQLColumnExpression[Any]
     descending: bool = False
 
 
@@ -43,13 +44,63 @@ def _decode_value(value: Any) -> Any:
     return value
 
 
+# Integer sort keys are INTEGER ids (or small score sums): PostgreSQL refuses a parameter outside
+# int4 for an int4 column, so a larger number can only come from a tampered cursor.
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+def _decode_typed(value: Any, expected: type) -> Any:
+    """`value` as `expected`, or ValueError: a cursor value must match its column's type.
+
+    Checked here because SQLite compares anything with anything while PostgreSQL rejects a
+    mistyped parameter only when the statement runs, which would surface as INTERNAL.
+    """
+    if expected is datetime:
+        if not (isinstance(value, dict) and set(value) == {"dt"} and isinstance(value["dt"], str)):
+            raise ValueError("timestamp expected")
+        moment = datetime.fromisoformat(value["dt"])
+        if moment.tzinfo is None:
+            raise ValueError("timestamp without time zone")
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("timestamp out of range") from exc
+    # bool is a subclass of int, but a JSON true/false is never a valid sort value.
+    if isinstance(value, bool) and expected is not bool:
+        raise ValueError(f"{expected.__name__} expected, got a boolean")
+    if expected is int:
+        if not isinstance(value, int) or not _INT_MIN <= value <= _INT_MAX:
+            raise ValueError("integer expected")
+        return value
+    if expected is float:
+        if not isinstance(value, int | float):
+            raise ValueError("number expected")
+        return float(value)
+    if expected is str:
+        # PostgreSQL text cannot hold NUL; the database would refuse the parameter.
+        if not isinstance(value, str) or "\x00" in value:
+            raise ValueError("string expected")
+        return value
+    if not isinstance(value, expected):
+        raise ValueError(f"{expected.__name__} expected")
+    return value
+
+
 def encode_cursor(order: str, values: Sequence[Any]) -> str:
     payload = orjson.dumps({"o": order, "v": [_encode_value(v) for v in values]})
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, order: str, arity: int) -> list[Any]:
-    """The order name travels in the cursor so a cursor from another ordering is refused."""
+def decode_cursor(
+    cursor: str, order: str, arity: int, types: Sequence[type] | None = None
+) -> list[Any]:
+    """The order name travels in the cursor so a cursor from another ordering is refused.
+
+    `types` gives the Python type of each sort value (`datetime`, `int`, `float` or `str`); a
+    value of another type (a tampered cursor) is refused instead of reaching the database.
+    """
+    if types is not None and len(types) != arity:
+        raise ValueError(f"{len(types)} types given for {arity} cursor values")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = orjson.loads(raw)
@@ -60,8 +111,10 @@ def decode_cursor(cursor: str, order: str, arity: int) -> list[Any]:
     if not ok:
         raise InvalidCursor("分页游标无效或已过期，请从第一页重新加载", field="after")
     try:
-        return [_decode_value(v) for v in values]
-    except ValueError as exc:
+        if types is None:
+            return [_decode_value(v) for v in values]
+        return [_decode_typed(v, t) for v, t in zip(values, types, strict=True)]
+    except (ValueError, TypeError) as exc:
         raise InvalidCursor("分页游标无效", field="after") from exc
 
 

@@ -8,9 +8,12 @@ from enum import Enum
 import strawberry
 
 from culture_cloud.catalog import filters as f
-from culture_cloud.catalog.types import CoordSystemEnum, EventKind, VenueKind
+from culture_cloud.catalog.models import EventKind, VenueKind
 from culture_cloud.geo import CoordSystem
 from culture_cloud.graphql.ids import expect_global_id
+
+# Enum fields use the plain enum classes: catalog.types registers these very classes with
+# strawberry (strawberry.enum returns its argument), and unlike its aliases they are types to mypy.
 
 
 @strawberry.input(description="以某点为圆心的圆形范围；微信 wx.getLocation 返回的是 GCJ02")
@@ -18,7 +21,7 @@ class NearInput:
     lat: float
     lng: float
     radius_km: float = 5.0
-    system: CoordSystemEnum = CoordSystem.WGS84  # type: ignore[valid-type]
+    system: CoordSystem = CoordSystem.WGS84
 
     def to_domain(self, field: str = "filter.near") -> f.Near:
         return f.Near.from_input(
@@ -58,7 +61,7 @@ class EventFilter:
     region_id: strawberry.ID | None = None
     venue_id: strawberry.ID | None = None
     scenic_spot_id: strawberry.ID | None = None
-    kinds: list[EventKind] | None = None  # type: ignore[valid-type]
+    kinds: list[EventKind] | None = None
     date_from: date | None = strawberry.field(default=None, description="起始日期（含，北京时间）")
     date_to: date | None = strawberry.field(default=None, description="结束日期（含，北京时间）")
     free: bool | None = None
@@ -88,7 +91,7 @@ class EventFilter:
 @strawberry.input
 class VenueFilter:
     region_id: strawberry.ID | None = None
-    kinds: list[VenueKind] | None = None  # type: ignore[valid-type]
+    kinds: list[VenueKind] | None = None
     free: bool | None = None
     tags: list[str] | None = None
     near: NearInput | None = None

@@ -11,12 +11,19 @@ from sqlalchemy.sql.elements import ColumnElement
 from culture_cloud.catalog import filters as f
 from culture_cloud.catalog import inputs, models, service
 from culture_cloud.catalog import types as t
+from culture_cloud.catalog.projection import Plan, Projection, plan_for_connection
 from culture_cloud.db import geo_distance_km
 from culture_cloud.errors import BadInput
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import from_global_id
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.keyset import Page
+
+
+def _selection_plan(info: Info, projection: Projection) -> Plan | None:
+    """Columns and joins for exactly what this request selects under edges.node."""
+    raw = info._raw_info
+    return plan_for_connection(projection, raw.field_nodes[0], raw.fragments)
 
 
 def _distances(page: Page[Any], near: f.Near | None) -> list[float | None] | None:
@@ -151,16 +158,24 @@ class CatalogQuery:
         order_by: inputs.EventOrderBy = inputs.EventOrderBy.START_TIME,
     ) -> Connection[t.Event]:
         flt = (filter or inputs.EventFilter()).to_domain()
+        # Distances are computed from each row's coordinates, so near-queries load full rows.
+        plan = None if flt.near is not None else _selection_plan(info, t.EVENT)
         async with info.context.read() as conn:
             page = await service.list_events(
-                conn, flt=flt, order=f.EventOrder(order_by.value), first=first, after=after
+                conn,
+                flt=flt,
+                order=f.EventOrder(order_by.value),
+                first=first,
+                after=after,
+                base=plan.base_statement if plan else None,
             )
 
         async def total() -> int:
             async with info.context.read() as conn:
                 return await service.count(conn, service.events_statement(flt))
 
-        nodes = [t.Event.from_row(row) for row in page.items]
+        build = plan.build if plan else t.Event.from_row
+        nodes = [build(row) for row in page.items]
         return make_connection(page, nodes, total, _distances(page, flt.near))
 
     @strawberry.field(description="介休市 14 个乡镇级行政区（5 街道、7 镇、2 乡）")

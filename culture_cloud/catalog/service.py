@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, label, or_, select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from culture_cloud.catalog.filters import (
     EventFilter,
@@ -76,12 +77,22 @@ def tag_conditions(model: Any, tags: Sequence[str]) -> list[ColumnElement[bool]]
     kind = TARGET_KINDS[model]
     return [
         exists().where(
-            CatalogTag.target_kind == kind,
-            CatalogTag.target_id == model.id,
-            CatalogTag.tag == tag,
+            col(CatalogTag.target_kind) == kind,
+            col(CatalogTag.target_id) == model.id,
+            col(CatalogTag.tag) == tag,
         )
         for tag in check_tags(tuple(tags))
     ]
+
+
+# The Python type of each sort value of an order (as _sort_keys builds it), so a cursor carrying a
+# value of another type is refused as INVALID_CURSOR before it reaches the database.
+SORT_VALUE_TYPES: dict[str, tuple[type, ...]] = {
+    "distance": (float, int),
+    "rating": (float, int),
+    "start_time": (datetime, int),
+    "name": (str, int),
+}
 
 
 def _sort_keys(
@@ -95,7 +106,7 @@ def _sort_keys(
         return [SortKey(model.rating_avg, descending=True), SortKey(model.id)]
     if order == "start_time":
         return [SortKey(time_column), SortKey(model.id)]
-    name = model.title if model is Event else model.name
+    name = col(Event.title) if model is Event else model.name
     return [SortKey(name), SortKey(model.id)]
 
 
@@ -107,17 +118,20 @@ async def fetch_page(
     order_name: str,
     first: int | None,
     after: str | None,
+    types: Sequence[type] | None = None,
 ) -> Page[Any]:
     """Runs `stmt` (a Core select of one table) as a keyset page of plain rows.
 
     Core rows, not ORM entities: a list page needs no identity map or change tracking, and
-    skipping them is most of the per-row cost.
+    skipping them is most of the per-row cost. `types` are the Python types of the sort values,
+    checked when a cursor comes back (see keyset.decode_cursor).
     """
     limit = page_size(first)
     labels = [f"_sort{i}" for i in range(len(keys))]
-    stmt = stmt.add_columns(*[k.column.label(name) for k, name in zip(keys, labels, strict=True)])
+    stmt = stmt.add_columns(*[label(name, k.column) for k, name in zip(keys, labels, strict=True)])
     if after is not None:
-        stmt = stmt.where(seek_condition(keys, decode_cursor(after, order_name, len(keys))))
+        values = decode_cursor(after, order_name, len(keys), types)
+        stmt = stmt.where(seek_condition(keys, values))
     if limit == 0:
         return Page(items=[], cursors=[], has_next_page=False)
     rows = (await conn.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
@@ -143,21 +157,21 @@ async def count(conn: Executor, stmt: Select[Any]) -> int:
 
 
 def event_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Event.status.in_(PUBLIC_EVENT_STATUSES)]
+    conditions: list[ColumnElement[bool]] = [col(Event.status).in_(PUBLIC_EVENT_STATUSES)]
     if flt.region_id is not None:
-        conditions.append(Event.region_id == flt.region_id)
+        conditions.append(col(Event.region_id) == flt.region_id)
     if flt.venue_id is not None:
-        conditions.append(Event.venue_id == flt.venue_id)
+        conditions.append(col(Event.venue_id) == flt.venue_id)
     if flt.scenic_spot_id is not None:
-        conditions.append(Event.scenic_spot_id == flt.scenic_spot_id)
+        conditions.append(col(Event.scenic_spot_id) == flt.scenic_spot_id)
     if flt.kinds:
-        conditions.append(Event.kind.in_(flt.kinds))
+        conditions.append(col(Event.kind).in_(flt.kinds))
     check_date_range(flt.date_from, flt.date_to)
-    if flt.date_from or flt.date_to:
-        start, end = local_date_range(
-            flt.date_from or flt.date_to,  # type: ignore[arg-type]
-            flt.date_to or flt.date_from,  # type: ignore[arg-type]
-        )
+    # With one bound given, start from that single day; the missing side is opened below.
+    first_day = flt.date_from or flt.date_to
+    last_day = flt.date_to or flt.date_from
+    if first_day is not None and last_day is not None:
+        start, end = local_date_range(first_day, last_day)
         if flt.date_from is None:
             start = datetime.min.replace(tzinfo=start.tzinfo)
         if flt.date_to is None:
@@ -165,15 +179,15 @@ def event_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
         # An event counts for a day range when it overlaps it at all. Ends are exclusive: a show
         # ending at 00:00 is not on the next day; a zero-length event counts where it starts.
         conditions += [
-            Event.start_at < end,
-            or_(Event.end_at > start, Event.start_at >= start),
+            col(Event.start_at) < end,
+            or_(col(Event.end_at) > start, col(Event.start_at) >= start),
         ]
     if flt.free is True:
-        conditions.append(Event.price_fen == 0)
+        conditions.append(col(Event.price_fen) == 0)
     elif flt.free is False:
-        conditions.append(Event.price_fen > 0)
+        conditions.append(col(Event.price_fen) > 0)
     if flt.bookable is not None:
-        conditions.append(Event.booking_required.is_(flt.bookable))
+        conditions.append(col(Event.booking_required).is_(flt.bookable))
     conditions += tag_conditions(Event, flt.tags)
     if flt.near is not None:
         conditions += near_conditions(Event, flt.near)
@@ -181,7 +195,7 @@ def event_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
 
 
 def events_statement(flt: EventFilter) -> Select[Any]:
-    return select(Event.__table__).where(*event_conditions(flt))  # type: ignore[attr-defined]
+    return table_select(Event).where(*event_conditions(flt))
 
 
 async def list_events(
@@ -191,15 +205,19 @@ async def list_events(
     order: EventOrder,
     first: int | None,
     after: str | None,
+    base: Select[Any] | None = None,
 ) -> Page[Any]:
+    """`base` selects a projection of the event table (see catalog.projection); default: all."""
     keys = _sort_keys(Event, order.value, flt.near, time_column=Event.start_at)
+    stmt = events_statement(flt) if base is None else base.where(*event_conditions(flt))
     return await fetch_page(
         conn,
-        events_statement(flt),
+        stmt,
         keys=keys,
         order_name=f"event:{order.value}",
         first=first,
         after=after,
+        types=SORT_VALUE_TYPES[order.value],
     )
 
 
@@ -209,13 +227,13 @@ async def list_events(
 def venue_conditions(flt: VenueFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if flt.region_id is not None:
-        conditions.append(Venue.region_id == flt.region_id)
+        conditions.append(col(Venue.region_id) == flt.region_id)
     if flt.kinds:
-        conditions.append(Venue.kind.in_(flt.kinds))
+        conditions.append(col(Venue.kind).in_(flt.kinds))
     if flt.free is True:
-        conditions.append(Venue.admission == "free")
+        conditions.append(col(Venue.admission) == "free")
     elif flt.free is False:
-        conditions.append(Venue.admission == "ticket")
+        conditions.append(col(Venue.admission) == "ticket")
     conditions += tag_conditions(Venue, flt.tags)
     if flt.near is not None:
         conditions += near_conditions(Venue, flt.near)
@@ -225,14 +243,14 @@ def venue_conditions(flt: VenueFilter) -> list[ColumnElement[bool]]:
 def scenic_spot_conditions(flt: ScenicSpotFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if flt.region_id is not None:
-        conditions.append(ScenicSpot.region_id == flt.region_id)
+        conditions.append(col(ScenicSpot.region_id) == flt.region_id)
     for level in (*flt.a_levels, *([flt.min_a_level] if flt.min_a_level is not None else [])):
         if not 0 <= level <= 5:
             raise BadInput("A 级必须在 0（无）到 5 之间", field="filter.aLevels")
     if flt.a_levels:
-        conditions.append(ScenicSpot.a_level.in_(flt.a_levels))
+        conditions.append(col(ScenicSpot.a_level).in_(flt.a_levels))
     if flt.min_a_level is not None:
-        conditions.append(ScenicSpot.a_level >= flt.min_a_level)
+        conditions.append(col(ScenicSpot.a_level) >= flt.min_a_level)
     conditions += tag_conditions(ScenicSpot, flt.tags)
     if flt.near is not None:
         conditions += near_conditions(ScenicSpot, flt.near)
@@ -242,7 +260,7 @@ def scenic_spot_conditions(flt: ScenicSpotFilter) -> list[ColumnElement[bool]]:
 def travel_agency_conditions(flt: TravelAgencyFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if flt.region_id is not None:
-        conditions.append(TravelAgency.region_id == flt.region_id)
+        conditions.append(col(TravelAgency.region_id) == flt.region_id)
     conditions += tag_conditions(TravelAgency, flt.tags)
     if flt.near is not None:
         conditions += near_conditions(TravelAgency, flt.near)
@@ -252,7 +270,7 @@ def travel_agency_conditions(flt: TravelAgencyFilter) -> list[ColumnElement[bool
 def guide_conditions(flt: GuideFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if flt.agency_id is not None:
-        conditions.append(Guide.agency_id == flt.agency_id)
+        conditions.append(col(Guide.agency_id) == flt.agency_id)
     tags = list(flt.tags)
     if flt.language:
         tags.append(f"lang:{flt.language.strip().lower()}")
@@ -284,6 +302,7 @@ async def list_places(
         order_name=f"{TARGET_KINDS[model]}:{order.value}",
         first=first,
         after=after,
+        types=SORT_VALUE_TYPES[order.value],
     )
 
 
@@ -291,7 +310,7 @@ async def list_places(
 
 
 async def list_regions(conn: Executor) -> list[Any]:
-    return list((await conn.execute(table_select(Region).order_by(Region.id))).all())
+    return list((await conn.execute(table_select(Region).order_by(col(Region.id)))).all())
 
 
 async def count_by_region(conn: Executor, model: Any, region_ids: Sequence[int]) -> dict[int, int]:
@@ -301,7 +320,7 @@ async def count_by_region(conn: Executor, model: Any, region_ids: Sequence[int])
         .group_by(model.region_id)
     )
     if model is Event:
-        stmt = stmt.where(Event.status.in_(PUBLIC_EVENT_STATUSES))
+        stmt = stmt.where(col(Event.status).in_(PUBLIC_EVENT_STATUSES))
     return {rid: n for rid, n in (await conn.execute(stmt)).all()}
 
 

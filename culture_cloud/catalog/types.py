@@ -1,13 +1,15 @@
-"""GraphQL face of the catalogue. Types are built from rows once; nested objects go through loaders."""
+"""GraphQL face of the catalogue: types, and the projections that build them from rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
 
 from culture_cloud.catalog import models
+from culture_cloud.catalog.projection import Projection, Relation, Source, derived, keep_row, plain
 from culture_cloud.geo import CoordSystem, LatLng, from_wgs84
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
@@ -110,8 +112,31 @@ class TicketPrice:
     note: str | None
 
 
+_UNSET: Any = object()
+
+
+def _related(obj: Any, prefetched: str, key: int | None, loader: Any) -> Any:
+    """The joined object when the list query fetched it, else the request's DataLoader.
+
+    Sync on purpose: returning the loader's future (instead of awaiting it in an async
+    resolver) saves a coroutine and a task per parent, and batching is unchanged.
+    """
+    value = getattr(obj, prefetched, _UNSET)
+    if value is not _UNSET:
+        return value
+    if key is None:
+        return None
+    return loader.load(key)
+
+
+class _FromRow:
+    @classmethod
+    def from_row(cls, row: Any) -> Any:
+        return PROJECTIONS[cls].build_full(row)
+
+
 @strawberry.type
-class Region(Node):
+class Region(_FromRow, Node):
     _pk: strawberry.Private[int]
     key: str
     name: str
@@ -131,43 +156,14 @@ class Region(Node):
     async def event_count(self, info: Info) -> int:
         return await info.context.loaders.event_count_by_region.load(self._pk)
 
-    @classmethod
-    def from_row(cls, row: models.Region) -> Region:
-        assert row.id is not None
-        return cls(
-            id=strawberry.ID(to_global_id("Region", row.id)),
-            _pk=row.id,
-            key=row.key,
-            name=row.name,
-            pinyin=row.pinyin,
-            kind=row.kind,
-            code=row.code,
-            population=row.population,
-            population_year=row.population_year,
-            area_km2=row.area_km2,
-            description=row.description,
-        )
-
 
 @strawberry.type
-class Organization(Node):
+class Organization(_FromRow, Node):
     _pk: strawberry.Private[int]
     name: str
     kind: OrganizationKind  # type: ignore[valid-type]
     description: str | None
     is_demo: bool
-
-    @classmethod
-    def from_row(cls, row: models.Organization) -> Organization:
-        assert row.id is not None
-        return cls(
-            id=strawberry.ID(to_global_id("Organization", row.id)),
-            _pk=row.id,
-            name=row.name,
-            kind=row.kind,
-            description=row.description,
-            is_demo=row.is_demo,
-        )
 
 
 @strawberry.interface(description="地图上的地点：场馆、景区、旅行社")
@@ -177,10 +173,8 @@ class Place:
     _organization_id: strawberry.Private[int | None]
 
     @strawberry.field
-    async def region(self, info: Info) -> Region | None:
-        if self._region_id is None:
-            return None
-        return await info.context.loaders.region.load(self._region_id)
+    def region(self, info: Info) -> Region | None:
+        return _related(self, "_region_prefetched", self._region_id, info.context.loaders.region)  # type: ignore[no-any-return]
 
     @strawberry.field(description="坐标；system 默认 WGS84，微信地图组件请用 GCJ02")
     def location(
@@ -190,18 +184,18 @@ class Place:
         return _geo_point(self._row, system)
 
     @strawberry.field
-    async def organization(self, info: Info) -> Organization | None:
-        if self._organization_id is None:
-            return None
-        return await info.context.loaders.organization.load(self._organization_id)
+    def organization(self, info: Info) -> Organization | None:
+        return _related(  # type: ignore[no-any-return]
+            self,
+            "_organization_prefetched",
+            self._organization_id,
+            info.context.loaders.organization,
+        )
 
 
 @strawberry.type
-class Venue(Place, Node):
+class Venue(_FromRow, Place, Node):
     _pk: strawberry.Private[int]
-    _row: strawberry.Private[Any]
-    _region_id: strawberry.Private[int | None]
-    _organization_id: strawberry.Private[int | None]
     key: str | None
     name: str
     name_en: str | None
@@ -224,41 +218,10 @@ class Venue(Place, Node):
     def opening_hours(self) -> OpeningHours | None:
         return opening_hours_from_json(self._row.opening_hours)
 
-    @classmethod
-    def from_row(cls, row: models.Venue) -> Venue:
-        assert row.id is not None
-        return cls(
-            id=strawberry.ID(to_global_id("Venue", row.id)),
-            _pk=row.id,
-            _row=row,
-            _region_id=row.region_id,
-            _organization_id=row.organization_id,
-            key=row.key,
-            name=row.name,
-            name_en=row.name_en,
-            kind=row.kind,
-            address=row.address,
-            phone=row.phone,
-            facilities=row.facilities,
-            accessibility=row.accessibility,
-            description=row.description,
-            images=row.images,
-            tags=row.tags,
-            admission=row.admission,
-            admission_note=row.admission_note,
-            sources=row.sources,
-            is_demo=row.is_demo,
-            rating=row.rating_avg,
-            rating_count=row.rating_count,
-        )
-
 
 @strawberry.type
-class ScenicSpot(Place, Node):
+class ScenicSpot(_FromRow, Place, Node):
     _pk: strawberry.Private[int]
-    _row: strawberry.Private[Any]
-    _region_id: strawberry.Private[int | None]
-    _organization_id: strawberry.Private[int | None]
     key: str | None
     name: str
     name_en: str | None
@@ -296,38 +259,10 @@ class ScenicSpot(Place, Node):
             for p in self._row.ticket_prices
         ]
 
-    @classmethod
-    def from_row(cls, row: models.ScenicSpot) -> ScenicSpot:
-        assert row.id is not None
-        return cls(
-            id=strawberry.ID(to_global_id("ScenicSpot", row.id)),
-            _pk=row.id,
-            _row=row,
-            _region_id=row.region_id,
-            _organization_id=row.organization_id,
-            key=row.key,
-            name=row.name,
-            name_en=row.name_en,
-            a_level=row.a_level,
-            a_level_year=row.a_level_year,
-            address=row.address,
-            phone=row.phone,
-            description=row.description,
-            images=row.images,
-            tags=row.tags,
-            sources=row.sources,
-            is_demo=row.is_demo,
-            rating=row.rating_avg,
-            rating_count=row.rating_count,
-        )
-
 
 @strawberry.type
-class TravelAgency(Place, Node):
+class TravelAgency(_FromRow, Place, Node):
     _pk: strawberry.Private[int]
-    _row: strawberry.Private[Any]
-    _region_id: strawberry.Private[int | None]
-    _organization_id: strawberry.Private[int | None]
     key: str | None
     name: str
     licence_no: str
@@ -339,30 +274,9 @@ class TravelAgency(Place, Node):
     rating: float
     rating_count: int
 
-    @classmethod
-    def from_row(cls, row: models.TravelAgency) -> TravelAgency:
-        assert row.id is not None
-        return cls(
-            id=strawberry.ID(to_global_id("TravelAgency", row.id)),
-            _pk=row.id,
-            _row=row,
-            _region_id=row.region_id,
-            _organization_id=row.organization_id,
-            key=row.key,
-            name=row.name,
-            licence_no=row.licence_no,
-            address=row.address,
-            phone=row.phone,
-            description=row.description,
-            tags=row.tags,
-            is_demo=row.is_demo,
-            rating=row.rating_avg,
-            rating_count=row.rating_count,
-        )
-
 
 @strawberry.type
-class Guide(Node):
+class Guide(_FromRow, Node):
     _pk: strawberry.Private[int]
     _agency_id: strawberry.Private[int | None]
     key: str | None
@@ -377,33 +291,14 @@ class Guide(Node):
     rating_count: int
 
     @strawberry.field
-    async def agency(self, info: Info) -> TravelAgency | None:
-        if self._agency_id is None:
-            return None
-        return await info.context.loaders.travel_agency.load(self._agency_id)
-
-    @classmethod
-    def from_row(cls, row: models.Guide) -> Guide:
-        assert row.id is not None
-        return cls(
-            id=strawberry.ID(to_global_id("Guide", row.id)),
-            _pk=row.id,
-            _agency_id=row.agency_id,
-            key=row.key,
-            name=row.name,
-            card_no=row.card_no,
-            languages=row.languages,
-            specialities=row.specialities,
-            phone=mask_phone(row.phone),
-            tags=row.tags,
-            is_demo=row.is_demo,
-            rating=row.rating_avg,
-            rating_count=row.rating_count,
+    def agency(self, info: Info) -> TravelAgency | None:
+        return _related(  # type: ignore[no-any-return]
+            self, "_agency_prefetched", self._agency_id, info.context.loaders.travel_agency
         )
 
 
 @strawberry.type
-class Event(Node):
+class Event(_FromRow, Node):
     _pk: strawberry.Private[int]
     _row: strawberry.Private[Any]
     _venue_id: strawberry.Private[int | None]
@@ -436,28 +331,30 @@ class Event(Node):
     remaining_seats: int | None = strawberry.field(description="剩余名额；不限名额时为空")
 
     @strawberry.field
-    async def venue(self, info: Info) -> Venue | None:
-        if self._venue_id is None:
-            return None
-        return await info.context.loaders.venue.load(self._venue_id)
+    def venue(self, info: Info) -> Venue | None:
+        return _related(self, "_venue_prefetched", self._venue_id, info.context.loaders.venue)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def scenic_spot(self, info: Info) -> ScenicSpot | None:
-        if self._scenic_spot_id is None:
-            return None
-        return await info.context.loaders.scenic_spot.load(self._scenic_spot_id)
+    def scenic_spot(self, info: Info) -> ScenicSpot | None:
+        return _related(  # type: ignore[no-any-return]
+            self,
+            "_scenic_spot_prefetched",
+            self._scenic_spot_id,
+            info.context.loaders.scenic_spot,
+        )
 
     @strawberry.field
-    async def region(self, info: Info) -> Region | None:
-        if self._region_id is None:
-            return None
-        return await info.context.loaders.region.load(self._region_id)
+    def region(self, info: Info) -> Region | None:
+        return _related(self, "_region_prefetched", self._region_id, info.context.loaders.region)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def organization(self, info: Info) -> Organization | None:
-        if self._organization_id is None:
-            return None
-        return await info.context.loaders.organization.load(self._organization_id)
+    def organization(self, info: Info) -> Organization | None:
+        return _related(  # type: ignore[no-any-return]
+            self,
+            "_organization_prefetched",
+            self._organization_id,
+            info.context.loaders.organization,
+        )
 
     @strawberry.field
     def location(
@@ -466,45 +363,218 @@ class Event(Node):
     ) -> GeoPoint | None:
         return _geo_point(self._row, system)
 
-    @classmethod
-    def from_row(cls, row: models.Event) -> Event:
-        assert row.id is not None
-        price = None if row.price_fen is None else row.price_fen / 100
-        return cls(
-            id=strawberry.ID(to_global_id("Event", row.id)),
-            _pk=row.id,
-            _row=row,
-            _venue_id=row.venue_id,
-            _scenic_spot_id=row.scenic_spot_id,
-            _region_id=row.region_id,
-            _organization_id=row.organization_id,
-            key=row.key,
-            title=row.title,
-            kind=row.kind,
-            status=row.status,
-            start_at=to_local(row.start_at),
-            end_at=to_local(row.end_at),
-            all_day=row.all_day,
-            age_min=row.age_min,
-            age_max=row.age_max,
-            price_yuan=price,
-            is_free=None if price is None else price == 0,
-            capacity=row.capacity,
-            booking_required=row.booking_required,
-            allow_waitlist=row.allow_waitlist,
-            booking_opens_at=row.booking_opens_at and to_local(row.booking_opens_at),
-            booking_closes_at=row.booking_closes_at and to_local(row.booking_closes_at),
-            description=row.description,
-            images=row.images,
-            tags=row.tags,
-            sources=row.sources,
-            is_demo=row.is_demo,
-            rating=row.rating_avg,
-            rating_count=row.rating_count,
-            remaining_seats=None
-            if row.capacity is None
-            else max(0, row.capacity - row.booked_seats),
+
+# --- projections: which columns each field reads -------------------------------------------
+
+
+def _id(type_name: str) -> Source:
+    def assign(obj: Any, row: Any) -> None:
+        obj._pk = row.id
+        obj.id = strawberry.ID(to_global_id(type_name, row.id))
+
+    return Source(("id",), assign)
+
+
+def _local(column: str) -> Callable[[Any], datetime | None]:
+    def convert(row: Any) -> datetime | None:
+        value = getattr(row, column)
+        return None if value is None else to_local(value)
+
+    return convert
+
+
+def _remaining(row: Any) -> int | None:
+    return None if row.capacity is None else max(0, row.capacity - row.booked_seats)
+
+
+def _price(row: Any) -> float | None:
+    return None if row.price_fen is None else row.price_fen / 100
+
+
+def _is_free(row: Any) -> bool | None:
+    return None if row.price_fen is None else row.price_fen == 0
+
+
+_LOCATION = ("lat", "lng", "location_precision", "location_note")
+
+
+def _place_relations(*, organization: bool = True) -> dict[str, Relation]:
+    relations = {"region": Relation("region_id", REGION, "_region_id", "_region_prefetched")}
+    if organization:
+        relations["organization"] = Relation(
+            "organization_id", ORGANIZATION, "_organization_id", "_organization_prefetched"
         )
+    return relations
+
+
+def _plain_all(*names: str) -> dict[str, Source]:
+    return {name: plain(name) for name in names}
+
+
+REGION = Projection(
+    Region,
+    models.Region.__table__,  # type: ignore[attr-defined]
+    _id("Region"),
+    {
+        **_plain_all(
+            "key",
+            "name",
+            "pinyin",
+            "kind",
+            "code",
+            "population",
+            "population_year",
+            "area_km2",
+            "description",
+        ),
+        "venue_count": Source((), lambda obj, row: None),
+        "event_count": Source((), lambda obj, row: None),
+    },
+)
+
+ORGANIZATION = Projection(
+    Organization,
+    models.Organization.__table__,  # type: ignore[attr-defined]
+    _id("Organization"),
+    _plain_all("name", "kind", "description", "is_demo"),
+)
+
+_RATING = {"rating": plain("rating", "rating_avg"), "rating_count": plain("rating_count")}
+
+VENUE = Projection(
+    Venue,
+    models.Venue.__table__,  # type: ignore[attr-defined]
+    _id("Venue"),
+    {
+        **_plain_all(
+            "key",
+            "name",
+            "name_en",
+            "kind",
+            "address",
+            "phone",
+            "facilities",
+            "accessibility",
+            "description",
+            "images",
+            "tags",
+            "admission",
+            "admission_note",
+            "sources",
+            "is_demo",
+        ),
+        **_RATING,
+        "location": keep_row(*_LOCATION),
+        "opening_hours": keep_row("opening_hours"),
+    },
+    _place_relations(),
+)
+
+SCENIC_SPOT = Projection(
+    ScenicSpot,
+    models.ScenicSpot.__table__,  # type: ignore[attr-defined]
+    _id("ScenicSpot"),
+    {
+        **_plain_all(
+            "key",
+            "name",
+            "name_en",
+            "a_level",
+            "a_level_year",
+            "address",
+            "phone",
+            "description",
+            "images",
+            "tags",
+            "sources",
+            "is_demo",
+        ),
+        **_RATING,
+        "location": keep_row(*_LOCATION),
+        "seasonal_hours": keep_row("seasonal_hours"),
+        "ticket_prices": keep_row("ticket_prices"),
+    },
+    _place_relations(),
+)
+
+TRAVEL_AGENCY = Projection(
+    TravelAgency,
+    models.TravelAgency.__table__,  # type: ignore[attr-defined]
+    _id("TravelAgency"),
+    {
+        **_plain_all(
+            "key", "name", "licence_no", "address", "phone", "description", "tags", "is_demo"
+        ),
+        **_RATING,
+        "location": keep_row(*_LOCATION),
+    },
+    _place_relations(),
+)
+
+GUIDE = Projection(
+    Guide,
+    models.Guide.__table__,  # type: ignore[attr-defined]
+    _id("Guide"),
+    {
+        **_plain_all("key", "name", "card_no", "languages", "specialities", "tags", "is_demo"),
+        **_RATING,
+        "phone": derived("phone", ("phone",), lambda row: mask_phone(row.phone)),
+    },
+    {"agency": Relation("agency_id", TRAVEL_AGENCY, "_agency_id", "_agency_prefetched")},
+)
+
+EVENT = Projection(
+    Event,
+    models.Event.__table__,  # type: ignore[attr-defined]
+    _id("Event"),
+    {
+        **_plain_all(
+            "key",
+            "title",
+            "kind",
+            "status",
+            "all_day",
+            "age_min",
+            "age_max",
+            "capacity",
+            "booking_required",
+            "allow_waitlist",
+            "description",
+            "images",
+            "tags",
+            "sources",
+            "is_demo",
+            "rating_count",
+        ),
+        "rating": plain("rating", "rating_avg"),
+        "start_at": derived("start_at", ("start_at",), _local("start_at")),
+        "end_at": derived("end_at", ("end_at",), _local("end_at")),
+        "booking_opens_at": derived(
+            "booking_opens_at", ("booking_opens_at",), _local("booking_opens_at")
+        ),
+        "booking_closes_at": derived(
+            "booking_closes_at", ("booking_closes_at",), _local("booking_closes_at")
+        ),
+        "price_yuan": derived("price_yuan", ("price_fen",), _price),
+        "is_free": derived("is_free", ("price_fen",), _is_free),
+        "remaining_seats": derived("remaining_seats", ("capacity", "booked_seats"), _remaining),
+        "location": keep_row(*_LOCATION),
+    },
+    {
+        "venue": Relation("venue_id", VENUE, "_venue_id", "_venue_prefetched"),
+        "scenic_spot": Relation(
+            "scenic_spot_id", SCENIC_SPOT, "_scenic_spot_id", "_scenic_spot_prefetched"
+        ),
+        "region": Relation("region_id", REGION, "_region_id", "_region_prefetched"),
+        "organization": Relation(
+            "organization_id", ORGANIZATION, "_organization_id", "_organization_prefetched"
+        ),
+    },
+)
+
+PROJECTIONS: dict[type, Projection] = {
+    p.type_: p for p in (REGION, ORGANIZATION, VENUE, SCENIC_SPOT, TRAVEL_AGENCY, GUIDE, EVENT)
+}
 
 
 CatalogItem = Annotated[

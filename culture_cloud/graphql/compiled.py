@@ -20,6 +20,7 @@ Tests check that both paths give identical responses for the documents we serve.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ from graphql import (
     SelectionSetNode,
 )
 from graphql.pyutils import Path
+from strawberry.types import Info as StrawberryInfo
 
 DEFINITION_BACKREF = "strawberry-definition"
 
@@ -64,13 +66,17 @@ class FieldPlan:
     list_item_non_null: bool | None = None
     serialize: Callable[[Any], Any] | None = None
     children: list[FieldPlan] = field(default_factory=list)
+    # Set for plain `def f(self, info)` resolvers: called directly, skipping Strawberry's wrapper
+    # (argument conversion, extensions), which has nothing to do for them.
+    direct: Callable[..., Any] | None = None
+    definition: Any = None
 
 
 def _unwrap(
     type_: GraphQLOutputType,
 ) -> tuple[bool, bool | None, GraphQLOutputType]:
     non_null = isinstance(type_, GraphQLNonNull)
-    if non_null:
+    if isinstance(type_, GraphQLNonNull):
         type_ = type_.of_type
     item_non_null: bool | None = None
     if isinstance(type_, GraphQLList):
@@ -120,6 +126,9 @@ def compile_selection(
             non_null=non_null,
             list_item_non_null=item_non_null,
         )
+        if plan.kind == "resolver":
+            plan.definition = definition
+            plan.direct = _direct_callable(definition, field_def)
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
             if selection.selection_set:
                 raise NotCompilable("selection on a leaf")
@@ -132,6 +141,20 @@ def compile_selection(
             raise NotCompilable("abstract types")
         plans.append(plan)
     return plans
+
+
+def _direct_callable(definition: Any, field_def: Any) -> Callable[..., Any] | None:
+    """The resolver function itself, when calling it as f(source, info) is all Strawberry does."""
+    resolver = getattr(definition, "base_resolver", None)
+    if resolver is None or field_def.args or definition.extensions:
+        return None
+    if getattr(definition, "permission_classes", None):
+        return None
+    func = resolver.wrapped_func
+    if not inspect.isfunction(func) or inspect.iscoroutinefunction(func):
+        return None
+    names = list(inspect.signature(func).parameters)
+    return func if names == ["self", "info"] else None
 
 
 @dataclass(slots=True)
@@ -187,13 +210,22 @@ class PlanRunner:
         ctx = self.ctx
         field_path = Path(path, plan.response_key, plan.parent_type.name)
         info = ctx.build_resolve_info(plan.field_def, [plan.node], plan.parent_type, field_path)
+        if plan.direct is not None:
+            strawberry_info = StrawberryInfo(_raw_info=info, _field=plan.definition)
+            direct = plan.direct
+            values = [direct(source, strawberry_info) for source in sources]
+            return await self._settle(values)
         args = (
             ctx.get_argument_values_for(plan.field_def, plan.node)
             if plan.field_def.args or plan.node.arguments
             else {}
         )
         resolve = plan.field_def.resolve
-        values = [resolve(source, info, **args) for source in sources]
+        return await self._settle([resolve(source, info, **args) for source in sources])
+
+    async def _settle(self, values: list[Any]) -> list[Any]:
+        """Await every awaitable of one field together, so DataLoaders batch them."""
+        ctx = self.ctx
         pending = [i for i, value in enumerate(values) if ctx.is_awaitable(value)]
         if pending:
             results = await asyncio.gather(*(values[i] for i in pending))
@@ -218,7 +250,7 @@ class PlanRunner:
             elif plan.list_item_non_null is None:
                 out[key] = serialize(value)
             else:
-                items = []
+                items: list[Any] = []
                 for item in value:
                     if item is None:
                         if plan.list_item_non_null:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -37,39 +37,60 @@ def count_by_region_loader(engine: AsyncEngine, model: Any) -> DataLoader[int, i
     return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    region: DataLoader[int, t.Region | None]
-    organization: DataLoader[int, t.Organization | None]
-    venue: DataLoader[int, t.Venue | None]
-    scenic_spot: DataLoader[int, t.ScenicSpot | None]
-    travel_agency: DataLoader[int, t.TravelAgency | None]
-    guide: DataLoader[int, t.Guide | None]
-    event: DataLoader[int, t.Event | None]
-    venue_count_by_region: DataLoader[int, int]
-    event_count_by_region: DataLoader[int, int]
+    """The request's DataLoaders, each created on first use (most requests need one or two)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @cached_property
+    def region(self) -> DataLoader[int, t.Region | None]:
+        return by_id_loader(self._engine, models.Region, t.Region.from_row)
+
+    @cached_property
+    def organization(self) -> DataLoader[int, t.Organization | None]:
+        return by_id_loader(self._engine, models.Organization, t.Organization.from_row)
+
+    @cached_property
+    def venue(self) -> DataLoader[int, t.Venue | None]:
+        return by_id_loader(self._engine, models.Venue, t.Venue.from_row)
+
+    @cached_property
+    def scenic_spot(self) -> DataLoader[int, t.ScenicSpot | None]:
+        return by_id_loader(self._engine, models.ScenicSpot, t.ScenicSpot.from_row)
+
+    @cached_property
+    def travel_agency(self) -> DataLoader[int, t.TravelAgency | None]:
+        return by_id_loader(self._engine, models.TravelAgency, t.TravelAgency.from_row)
+
+    @cached_property
+    def guide(self) -> DataLoader[int, t.Guide | None]:
+        return by_id_loader(self._engine, models.Guide, t.Guide.from_row)
+
+    @cached_property
+    def event(self) -> DataLoader[int, t.Event | None]:
+        return by_id_loader(self._engine, models.Event, t.Event.from_row)
+
+    @cached_property
+    def venue_count_by_region(self) -> DataLoader[int, int]:
+        return count_by_region_loader(self._engine, models.Venue)
+
+    @cached_property
+    def event_count_by_region(self) -> DataLoader[int, int]:
+        return count_by_region_loader(self._engine, models.Event)
 
     def by_type_name(self, name: str) -> DataLoader[int, Any] | None:
-        return {
-            "Region": self.region,
-            "Organization": self.organization,
-            "Venue": self.venue,
-            "ScenicSpot": self.scenic_spot,
-            "TravelAgency": self.travel_agency,
-            "Guide": self.guide,
-            "Event": self.event,
+        attribute = {
+            "Region": "region",
+            "Organization": "organization",
+            "Venue": "venue",
+            "ScenicSpot": "scenic_spot",
+            "TravelAgency": "travel_agency",
+            "Guide": "guide",
+            "Event": "event",
         }.get(name)
+        return None if attribute is None else getattr(self, attribute)
 
 
 def create_loaders(engine: AsyncEngine) -> Loaders:
-    return Loaders(
-        region=by_id_loader(engine, models.Region, t.Region.from_row),
-        organization=by_id_loader(engine, models.Organization, t.Organization.from_row),
-        venue=by_id_loader(engine, models.Venue, t.Venue.from_row),
-        scenic_spot=by_id_loader(engine, models.ScenicSpot, t.ScenicSpot.from_row),
-        travel_agency=by_id_loader(engine, models.TravelAgency, t.TravelAgency.from_row),
-        guide=by_id_loader(engine, models.Guide, t.Guide.from_row),
-        event=by_id_loader(engine, models.Event, t.Event.from_row),
-        venue_count_by_region=count_by_region_loader(engine, models.Venue),
-        event_count_by_region=count_by_region_loader(engine, models.Event),
-    )
+    return Loaders(engine)

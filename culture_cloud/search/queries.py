@@ -8,10 +8,12 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.types.field import StrawberryField
 
 from culture_cloud.catalog import types as t
 from culture_cloud.catalog.inputs import NearInput
 from culture_cloud.errors import BadInput
+from culture_cloud.geo import CoordSystem
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.pagination import PageInfo
 from culture_cloud.keyset import Page
@@ -101,9 +103,20 @@ def _counter(info: Info, subquery: Any) -> Any:
     return total
 
 
+def _described_field(description: str) -> StrawberryField:
+    """`@strawberry.field(description=...)` with its real type.
+
+    Called with keyword arguments only, strawberry.field is typed to return Any (the same call
+    also declares plain attributes), which strict mypy rejects as an untyped decorator. The
+    value is a StrawberryField, and calling it with the resolver is what the decorator does.
+    """
+    field: StrawberryField = strawberry.field(description=description)
+    return field
+
+
 @strawberry.type
 class SearchQuery:
-    @strawberry.field(
+    @_described_field(
         description="全文搜索场馆、活动、景区、旅行社和导游；支持中文分词与拼音（如 mianshan、mian shan）"
     )
     async def search(
@@ -134,7 +147,7 @@ class SearchQuery:
             edges=edges, page_info=_page_info(page), _count=_counter(info, grouped)
         )
 
-    @strawberry.field(
+    @_described_field(
         description="附近的场馆、景区、旅行社和未结束的活动，按距离排序；坐标可为 WGS84、GCJ02、BD09"
     )
     async def nearby(
@@ -143,7 +156,7 @@ class SearchQuery:
         lat: float,
         lng: float,
         radius_km: float = 5.0,
-        coord_system: t.CoordSystemEnum = t.CoordSystem.WGS84,  # type: ignore[valid-type]
+        coord_system: CoordSystem = CoordSystem.WGS84,
         kinds: list[CatalogKind] | None = None,
         first: int | None = 20,
         after: str | None = None,

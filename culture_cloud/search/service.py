@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 
 from culture_cloud.catalog.filters import Near
 from culture_cloud.catalog.models import (
@@ -34,6 +36,9 @@ from culture_cloud.search.tokenize import document_terms, query_terms
 
 ALL_KINDS = ("venue", "event", "scenic_spot", "travel_agency", "guide")
 MIN_PREFIX_CHARS = 2
+# Cursor value types: (score, kind, id) for search, (distance, kind, id) for nearby.
+SEARCH_CURSOR_TYPES = (int, str, int)
+NEARBY_CURSOR_TYPES = (float, str, int)
 
 
 def _fields(kind: str, row: Any) -> list[tuple[str | None, int]]:
@@ -51,7 +56,9 @@ def _fields(kind: str, row: Any) -> list[tuple[str | None, int]]:
 async def index_object(session: AsyncSession, kind: str, row: Any) -> None:
     """Replaces the object's terms; drafts are not searchable, so they get none."""
     await session.execute(
-        delete(SearchTerm).where(SearchTerm.target_kind == kind, SearchTerm.target_id == row.id)
+        delete(SearchTerm).where(
+            col(SearchTerm.target_kind) == kind, col(SearchTerm.target_id) == row.id
+        )
     )
     if kind == "event" and row.status is EventStatus.DRAFT:
         return
@@ -87,31 +94,36 @@ async def search(
 ) -> tuple[Page[Hit], Any]:
     limit = page_size(first)
     terms = query_terms(text)
-    matchers = [SearchTerm.term.in_(terms.exact)] if terms.exact else []
+    matchers: list[ColumnElement[bool]] = (
+        [col(SearchTerm.term).in_(terms.exact)] if terms.exact else []
+    )
     matchers += [
-        SearchTerm.term.like(_escape_like(p) + "%", escape="\\")
+        col(SearchTerm.term).like(_escape_like(p) + "%", escape="\\")
         for p in terms.prefixes
         if len(p) >= MIN_PREFIX_CHARS
     ]
     if not matchers:
         return Page(items=[], cursors=[], has_next_page=False), None
-    score = func.sum(SearchTerm.weight)
+    kind_column, id_column = col(SearchTerm.target_kind), col(SearchTerm.target_id)
+    score = func.sum(col(SearchTerm.weight))
     grouped = (
-        select(SearchTerm.target_kind, SearchTerm.target_id, score.label("score"))
-        .where(or_(*matchers), SearchTerm.target_kind.in_(kinds or ALL_KINDS))
-        .group_by(SearchTerm.target_kind, SearchTerm.target_id)
+        select(kind_column, id_column, score.label("score"))
+        .where(or_(*matchers), kind_column.in_(kinds or ALL_KINDS))
+        .group_by(kind_column, id_column)
     )
     if limit == 0:
         # An empty page still reports the full totalCount.
         return Page(items=[], cursors=[], has_next_page=False), grouped.subquery()
     keys = [
         SortKey(score, descending=True),
-        SortKey(SearchTerm.target_kind),
-        SortKey(SearchTerm.target_id),
+        SortKey(kind_column),
+        SortKey(id_column),
     ]
     stmt = grouped
     if after is not None:
-        stmt = stmt.having(seek_condition(keys, decode_cursor(after, "search", 3)))
+        stmt = stmt.having(
+            seek_condition(keys, decode_cursor(after, "search", 3, SEARCH_CURSOR_TYPES))
+        )
     rows = (await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
     page_rows = rows[:limit]
     hits = [Hit(kind=k, id=i, score=float(s)) for k, i, s in page_rows]
@@ -144,7 +156,7 @@ def _nearby_select(kind: str, near: Near, now: datetime) -> Select[Any]:
     ).where(*near_conditions(model, near))
     if model is Event:
         # Past events are no help to someone looking around them now.
-        stmt = stmt.where(Event.status.in_(PUBLIC_EVENT_STATUSES), Event.end_at >= now)
+        stmt = stmt.where(col(Event.status).in_(PUBLIC_EVENT_STATUSES), col(Event.end_at) >= now)
     return stmt
 
 
@@ -168,7 +180,9 @@ async def nearby(
     keys = [SortKey(combined.c.distance), SortKey(combined.c.kind), SortKey(combined.c.id)]
     stmt = select(combined.c.kind, combined.c.id, combined.c.distance)
     if after is not None:
-        stmt = stmt.where(seek_condition(keys, decode_cursor(after, "nearby", 3)))
+        stmt = stmt.where(
+            seek_condition(keys, decode_cursor(after, "nearby", 3, NEARBY_CURSOR_TYPES))
+        )
     rows = (await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
     page_rows = rows[:limit]
     return (

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from culture_cloud.catalog import models as m
 from culture_cloud.db import utcnow
@@ -82,7 +83,7 @@ async def _upsert(session: AsyncSession, model: Any, key: str, values: dict[str,
 async def _set_tags(session: AsyncSession, kind: str, row_id: int, tags: list[str]) -> None:
     await session.execute(
         delete(m.CatalogTag).where(
-            m.CatalogTag.target_kind == kind, m.CatalogTag.target_id == row_id
+            col(m.CatalogTag.target_kind) == kind, col(m.CatalogTag.target_id) == row_id
         )
     )
     unique = sorted({t.strip() for t in tags if t.strip()})
@@ -326,7 +327,7 @@ async def _load_series(session: AsyncSession, keys: _Keys, today: date) -> None:
         existing = set(
             (
                 await session.execute(
-                    select(m.Event.start_at).where(m.Event.series_id == series.id)
+                    select(col(m.Event.start_at)).where(col(m.Event.series_id) == series.id)
                 )
             ).scalars()
         )
@@ -351,6 +352,7 @@ async def _load_series(session: AsyncSession, keys: _Keys, today: date) -> None:
             )
             session.add(row)
             await session.flush()
+            assert row.id is not None, "the flush assigns the primary key"
             await _set_tags(session, "event", row.id, row.tags)
             await index_object(session, "event", row)
 
@@ -368,4 +370,4 @@ async def load_jiexiu(session: AsyncSession, *, now: datetime | None = None) -> 
 
 
 async def is_seeded(session: AsyncSession) -> bool:
-    return (await session.execute(select(m.Region.id).limit(1))).first() is not None
+    return (await session.execute(select(col(m.Region.id)).limit(1))).first() is not None

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from culture_cloud.catalog import models as m
 from culture_cloud.db import utcnow
@@ -33,7 +34,7 @@ async def _insert_batched(session: AsyncSession, model: Any, rows: list[dict[str
 
 async def load_synthetic(session: AsyncSession, *, count: int, seed: int = 20261126) -> None:
     rng = random.Random(seed)
-    regions = list((await session.execute(select(m.Region.id))).scalars())
+    regions = list((await session.execute(select(col(m.Region.id)))).scalars())
     start_no = int((await session.execute(select(func.count()).select_from(m.Event))).scalar_one())
     now = utcnow()
 
@@ -66,9 +67,9 @@ async def load_synthetic(session: AsyncSession, *, count: int, seed: int = 20261
     await _insert_batched(session, m.Venue, venue_rows)
     venues = (
         await session.execute(
-            select(m.Venue.id, m.Venue.region_id, m.Venue.lat, m.Venue.lng).where(
-                m.Venue.key.like("synthetic-venue-%")
-            )
+            select(
+                col(m.Venue.id), col(m.Venue.region_id), col(m.Venue.lat), col(m.Venue.lng)
+            ).where(col(m.Venue.key).like("synthetic-venue-%"))
         )
     ).all()
 
@@ -109,15 +110,15 @@ async def load_synthetic(session: AsyncSession, *, count: int, seed: int = 20261
     await _insert_batched(session, m.Event, event_rows)
     events = (
         await session.execute(
-            select(m.Event.id, m.Event.title, m.Event.tags).where(
-                m.Event.key.like("synthetic-event-%")
+            select(col(m.Event.id), col(m.Event.title), col(m.Event.tags)).where(
+                col(m.Event.key).like("synthetic-event-%")
             )
         )
     ).all()
     known = set(
         (
             await session.execute(
-                select(m.CatalogTag.target_id).where(m.CatalogTag.target_kind == "event")
+                select(col(m.CatalogTag.target_id)).where(col(m.CatalogTag.target_kind) == "event")
             )
         ).scalars()
     )
