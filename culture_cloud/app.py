@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 
+import httpx
 import orjson
 from cross_web import HTTPException
 from sqlalchemy import text
@@ -19,6 +21,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.types.unset import UNSET
 
+from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.loaders import create_loaders
@@ -34,6 +37,36 @@ def configure_logging() -> None:
     # httpx logs full request URLs at INFO; WeChat puts the app secret and tokens in them.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def client_ip(
+    peer: str | None, forwarded_for: str | None, trusted: Sequence[IPv4Network | IPv6Network]
+) -> str | None:
+    """The caller's address for rate limits and the audit log.
+
+    X-Forwarded-For is believed only when the peer is a trusted proxy, and then only up to the
+    first hop (from the right) that is not itself a trusted proxy: everything left of it was
+    written by the client and could be anything.
+    """
+    if peer is None or not trusted or not forwarded_for:
+        return peer
+
+    def is_trusted(address: str) -> bool:
+        try:
+            parsed = ip_address(address)
+        except ValueError:
+            return False
+        return any(parsed in network for network in trusted)
+
+    if not is_trusted(peer):
+        return peer
+    for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
+        if not is_trusted(hop):
+            try:
+                return str(ip_address(hop))
+            except ValueError:
+                return peer  # garbage from a proxy we trust: fall back to what we know
+    return peer
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -58,6 +91,13 @@ class GraphQLView(GraphQL[Context, None]):
             session_factory=state.session_factory,
             loaders=create_loaders(state.engine),
             response=response,
+            authorization=request.headers.get("authorization"),
+            client_ip=client_ip(
+                request.client.host if request.client else None,
+                request.headers.get("x-forwarded-for"),
+                self.settings.trusted_proxies,
+            ),
+            wechat=state.wechat,
         )
 
     def encode_json(self, data: object) -> bytes:
@@ -97,11 +137,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        # One HTTP client and one WechatClient per process: the WeChat access token it caches
+        # is shared by all requests.
+        http = httpx.AsyncClient(timeout=settings.wechat_timeout_seconds)
+        app.state.wechat = WechatClient(
+            base_url=settings.wechat_base_url,
+            appid=settings.wechat_appid,
+            secret=settings.wechat_secret,
+            http=http,
+        )
         # Load the segmentation dictionary now rather than on the first search request.
         await asyncio.to_thread(warm_up)
         try:
             yield
         finally:
+            await http.aclose()
             await engine.dispose()
 
     view = GraphQLView(settings=settings)

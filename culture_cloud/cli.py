@@ -1,26 +1,30 @@
-"""`culture-cloud serve | migrate | seed | export-schema`."""
+"""`culture-cloud serve | migrate | seed | export-schema | create-admin`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
+import os
 import sys
 from pathlib import Path
 
-from culture_cloud.settings import Settings
+from culture_cloud.settings import Environment, Settings
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+ADMIN_PASSWORD_ENV = "CULTURE_CLOUD_ADMIN_PASSWORD"
 
 
 def export_schema_text() -> str:
     from culture_cloud.graphql.schema import create_schema
 
     # The contract is the development schema; production only hides introspection.
-    return str(create_schema(Settings(environment="development"))) + "\n"  # type: ignore[arg-type]
+    return str(create_schema(Settings(environment=Environment.DEVELOPMENT))) + "\n"
 
 
 async def _seed(settings: Settings, *, synthetic: int, only_if_empty: bool) -> None:
     from culture_cloud.db import create_engine, create_session_factory, transaction
+    from culture_cloud.seeding.demo_accounts import load_demo_accounts
     from culture_cloud.seeding.jiexiu import is_seeded, load_jiexiu
     from culture_cloud.seeding.synthetic import load_synthetic
 
@@ -31,12 +35,52 @@ async def _seed(settings: Settings, *, synthetic: int, only_if_empty: bool) -> N
             if not (only_if_empty and await is_seeded(session)):
                 await load_jiexiu(session)
                 print("已加载介休种子数据 (Jiexiu seed data loaded)")
+        async with transaction(factory) as session:
+            # Idempotent, and in production it only disables leftovers (see the module).
+            created = await load_demo_accounts(session, settings)
+        if created:
+            print(f"已创建演示账号（仅限本地）(demo accounts, local only): {', '.join(created)}")
         if synthetic:
             async with transaction(factory) as session:
                 await load_synthetic(session, count=synthetic)
             print(f"已生成 {synthetic} 条合成活动 (synthetic events generated)")
     finally:
         await engine.dispose()
+
+
+def _admin_password(given: str | None) -> str:
+    if given:
+        return given
+    from_env = os.environ.get(ADMIN_PASSWORD_ENV)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        sys.exit(f"no password: pass --password, set {ADMIN_PASSWORD_ENV} or run in a terminal")
+    first = getpass.getpass("管理员密码 (admin password, ≥ 12 characters): ")
+    if getpass.getpass("再次输入 (again): ") != first:
+        sys.exit("两次输入的密码不一致 (passwords differ)")
+    return first
+
+
+async def _create_admin(settings: Settings, *, username: str, password: str) -> None:
+    from culture_cloud.accounts import passwords
+    from culture_cloud.accounts.service import create_admin
+    from culture_cloud.db import create_engine, create_session_factory, transaction, utcnow
+    from culture_cloud.errors import DomainError
+
+    try:
+        passwords.check_strength(password)
+    except DomainError as exc:
+        sys.exit(f"密码太弱 (weak password): {exc.message}")
+    engine = create_engine(settings)
+    try:
+        async with transaction(create_session_factory(engine)) as session:
+            user = await create_admin(session, username=username, password=password, now=utcnow())
+    except DomainError as exc:
+        sys.exit(f"未创建 (not created): {exc.message}")
+    finally:
+        await engine.dispose()
+    print(f"已创建管理员 {user.username} (administrator created)")
 
 
 def _migrate(settings: Settings) -> None:
@@ -62,6 +106,14 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help="also generate N clearly synthetic events (benchmarks)",
     )
+    admin = sub.add_parser("create-admin", help="create an administrator account")
+    admin.add_argument("--username", required=True)
+    admin.add_argument(
+        "--password",
+        default=None,
+        help=f"at least 12 characters; better: {ADMIN_PASSWORD_ENV} or the prompt "
+        "(a command-line argument is visible to other users of the machine)",
+    )
     export = sub.add_parser("export-schema", help="print or write schema.graphql")
     export.add_argument("--output", type=Path, default=None)
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
@@ -81,6 +133,10 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings()
     if args.command == "migrate":
         _migrate(settings)
+    elif args.command == "create-admin":
+        password = _admin_password(args.password)
+        _migrate(settings)
+        asyncio.run(_create_admin(settings, username=args.username, password=password))
     elif args.command == "seed":
         _migrate(settings)
         asyncio.run(_seed(settings, synthetic=args.synthetic, only_if_empty=False))

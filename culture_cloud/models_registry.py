@@ -1,5 +1,6 @@
 """Imports every table module so SQLModel.metadata is complete (Alembic, tests, seeding)."""
 
+from culture_cloud.accounts import models as accounts_models
 from culture_cloud.catalog import models as catalog_models
 
-__all__ = ["catalog_models"]
+__all__ = ["accounts_models", "catalog_models"]

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Annotated, Any, Self
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"
 
@@ -36,6 +37,30 @@ class Settings(BaseSettings):
     wechat_base_url: str = "https://api.weixin.qq.com"
     wechat_appid: str = "wx-demo-appid"
     wechat_secret: str = "wx-demo-secret"
+    wechat_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    # Sign-in (culture_cloud/accounts). Access tokens are short so a revoked session or a changed
+    # role stops working soon even for a client that never asks the server again.
+    access_token_ttl_seconds: int = Field(default=15 * 60, ge=30, le=24 * 3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    # Failed password logins allowed per window, per account and per client IP.
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=10)
+    # Proxies whose X-Forwarded-For we believe (comma-separated IPs or CIDRs). Empty: the
+    # socket peer is the client, so nobody can pick their own IP to dodge the IP rate limit.
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return [ip_network(str(part), strict=False) for part in value]
+        return value
 
     @property
     def is_production(self) -> bool:

@@ -1,20 +1,29 @@
-"""Per-request context: settings, a session factory (never a shared session) and loaders."""
+"""Per-request context: settings, a session factory (never a shared session), loaders and the
+caller's identity, resolved lazily from the bearer token the first time a resolver asks."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
+from strawberry.dataloader import DataLoader
 
+from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer
+from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.db import SessionFactory, read_only, utcnow
+from culture_cloud.errors import Unauthenticated
 from culture_cloud.settings import Settings
 
 if TYPE_CHECKING:
+    from culture_cloud.accounts.models import User
+    from culture_cloud.accounts.wechat import WechatClient
     from culture_cloud.graphql.loaders import Loaders
 
 
@@ -27,10 +36,54 @@ class Context:
     loaders: Loaders
     now: datetime = field(default_factory=utcnow)
     response: Any = None
+    # The raw `Authorization` header; checked only when a resolver needs the viewer, so a stale
+    # token does not break public queries.
+    authorization: str | None = None
+    client_ip: str | None = None
+    wechat: WechatClient | None = None
+    _viewer: Viewer | None = field(default=None, init=False, repr=False)
+    _auth_problem: str | None = field(default=None, init=False, repr=False)
+    _viewer_resolved: bool = field(default=False, init=False, repr=False)
+    _viewer_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A short autocommit connection for one read; never shared between tasks."""
         return read_only(self.engine)
+
+    async def viewer(self) -> Viewer | None:
+        """The signed-in caller, or None for anonymous callers and for bad tokens (which
+        `require_viewer` then reports). One database read per request at most."""
+        async with self._viewer_lock:
+            if not self._viewer_resolved:
+                self._viewer, self._auth_problem = await self._resolve_viewer()
+                self._viewer_resolved = True
+        return self._viewer
+
+    async def require_viewer(self) -> Viewer:
+        viewer = await self.viewer()
+        if viewer is None:
+            raise Unauthenticated(self._auth_problem or MISSING_MESSAGE)
+        return viewer
+
+    async def _resolve_viewer(self) -> tuple[Viewer | None, str | None]:
+        if not self.authorization:
+            return None, None
+        scheme, _, token = self.authorization.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return None, INVALID_MESSAGE
+        try:
+            async with self.read() as conn:
+                return await load_viewer(conn, self.settings, token), None
+        except Unauthenticated as exc:
+            return None, exc.message
+
+    @cached_property
+    def user_loader(self) -> DataLoader[int, User | None]:
+        # Built on first use: most requests never load a user.
+        from culture_cloud.accounts.loaders import user_by_id_loader
+
+        return user_by_id_loader(self.session_factory)
 
 
 Info = strawberry.Info[Context, None]

@@ -1,4 +1,5 @@
-"""Root schema: per-domain query mixins composed here, with the hardening extensions."""
+"""Root schema: per-domain query and mutation mixins composed here, with the hardening
+extensions. A domain adds its mixin to `Query` or `Mutation` and its types to TYPES."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 
+from culture_cloud.accounts import types as accounts_types
+from culture_cloud.accounts.mutations import AccountsMutation
+from culture_cloud.accounts.queries import AccountsQuery
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import CatalogQuery
 from culture_cloud.graphql.compiled import PlanRunner, compiled_for
@@ -32,8 +36,13 @@ logger = logging.getLogger("culture_cloud.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, SearchQuery):
+class Query(CatalogQuery, SearchQuery, AccountsQuery):
     pass
+
+
+@strawberry.type
+class Mutation(AccountsMutation):
+    """Every mutation declares permission_classes (tests/accounts/test_permissions_declared.py)."""
 
 
 class CompilingExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -44,7 +53,7 @@ class CompilingExecutionContext(StrawberryGraphQLCoreExecutionContext):
             field_def, node, self.variable_values, None, self.hide_suggestions
         )
 
-    def execute_collected_root_fields(  # type: ignore[override]
+    def execute_collected_root_fields(
         self,
         root_type: Any,
         root_value: Any,
@@ -119,12 +128,14 @@ TYPES: list[Any] = [
     catalog_types.Guide,
     catalog_types.Region,
     catalog_types.Organization,
+    accounts_types.User,
 ]
 
 
 def create_schema(settings: Settings) -> Schema:
     return Schema(
         query=Query,
+        mutation=Mutation,
         execution_context_class=CompilingExecutionContext if settings.compiled_execution else None,
         types=TYPES,
         extensions=_extensions(settings),

@@ -1,0 +1,203 @@
+"""Account mutations. Each declares its permission classes (a test fails on one that does not)
+and runs in one transaction; expected failures come back as typed results."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.scalars import JSON
+
+from culture_cloud.accounts import service, tokens
+from culture_cloud.accounts.inputs import CreateOrganizationInput, CreateStaffAccountInput
+from culture_cloud.accounts.models import StaffRole as Role
+from culture_cloud.accounts.types import (
+    AuthPayload,
+    BindPhoneResult,
+    BindPhoneSuccess,
+    CreateOrganizationResult,
+    CreateOrganizationSuccess,
+    CreateStaffAccountResult,
+    CreateStaffAccountSuccess,
+    DataExport,
+    DeleteMyAccountPayload,
+    LoginError,
+    LoginResult,
+    LogoutPayload,
+    SetDesignatedReviewerResult,
+    SetDesignatedReviewerSuccess,
+    User,
+)
+from culture_cloud.accounts.wechat import WechatClient
+from culture_cloud.catalog.types import Organization
+from culture_cloud.db import transaction
+from culture_cloud.errors import DomainError, ServiceUnavailable
+from culture_cloud.graphql.context import Info
+from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, Public, StaffRole
+from culture_cloud.graphql.user_errors import input_error_or_raise
+from culture_cloud.timeutil import to_local
+
+
+def _wechat(info: Info) -> WechatClient:
+    if info.context.wechat is None:
+        raise ServiceUnavailable("微信服务未配置")
+    return info.context.wechat
+
+
+def _login_error(exc: service.LoginFailed) -> LoginError:
+    return LoginError(code=exc.reason.value, field=exc.field, message=exc.message)
+
+
+@strawberry.type
+class AccountsMutation:
+    @strawberry.mutation(
+        permission_classes=[Public],
+        description="居民登录：小程序 wx.login 得到的 code；首次登录自动注册",
+    )
+    async def login_with_wechat(self, info: Info, code: str) -> LoginResult:
+        try:
+            pair = await service.login_with_wechat(
+                info.context.session_factory,
+                info.context.settings,
+                wechat=_wechat(info),
+                code=code,
+                now=info.context.now,
+            )
+        except service.LoginFailed as exc:
+            return _login_error(exc)
+        return AuthPayload.from_pair(pair)
+
+    @strawberry.mutation(
+        permission_classes=[Public],
+        description="工作人员与管理员登录；失败次数按账号和 IP 限制（RATE_LIMITED）",
+    )
+    async def login_with_password(self, info: Info, username: str, password: str) -> LoginResult:
+        try:
+            pair = await service.login_with_password(
+                info.context.session_factory,
+                info.context.settings,
+                username=username,
+                password=password,
+                ip=info.context.client_ip,
+                now=info.context.now,
+            )
+        except service.LoginFailed as exc:
+            return _login_error(exc)
+        return AuthPayload.from_pair(pair)
+
+    @strawberry.mutation(
+        permission_classes=[Public],
+        description="用刷新令牌换取新的令牌对；旧刷新令牌随即失效，无效时返回 UNAUTHENTICATED",
+    )
+    async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
+        pair = await tokens.refresh(
+            info.context.session_factory,
+            info.context.settings,
+            refresh_token=refresh_token,
+            now=info.context.now,
+        )
+        return AuthPayload.from_pair(pair)
+
+    @strawberry.mutation(permission_classes=[IsAuthenticated], description="退出登录")
+    async def logout(self, info: Info) -> LogoutPayload:
+        viewer = await info.context.require_viewer()
+        async with transaction(info.context.session_factory) as session:
+            await service.logout(session, viewer=viewer, now=info.context.now)
+        return LogoutPayload(ok=True)
+
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
+        description="绑定手机号：小程序 getPhoneNumber 得到的 code，由服务器向微信换取号码",
+    )
+    async def bind_phone(self, info: Info, code: str) -> BindPhoneResult:
+        viewer = await info.context.require_viewer()
+        try:
+            row = await service.bind_phone(
+                info.context.session_factory, wechat=_wechat(info), viewer=viewer, code=code
+            )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        return BindPhoneSuccess(user=User.of_owner(row))
+
+    @strawberry.mutation(permission_classes=[IsAdmin], description="新建单位（管理员）")
+    async def create_organization(
+        self, info: Info, input: CreateOrganizationInput
+    ) -> CreateOrganizationResult:
+        viewer = await info.context.require_viewer()
+        try:
+            async with transaction(info.context.session_factory) as session:
+                row = await service.create_organization(
+                    session,
+                    viewer=viewer,
+                    data=input.to_domain(),
+                    ip=info.context.client_ip,
+                    now=info.context.now,
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        return CreateOrganizationSuccess(organization=Organization.from_row(row))
+
+    @strawberry.mutation(
+        permission_classes=[StaffRole(Role.MANAGER)],
+        description="新建工作人员账号：管理员可为任一单位创建任一岗位；"
+        "单位负责人（manager）只能为本单位创建 editor 或 checker",
+    )
+    async def create_staff_account(
+        self, info: Info, input: CreateStaffAccountInput
+    ) -> CreateStaffAccountResult:
+        viewer = await info.context.require_viewer()
+        try:
+            data = input.to_domain()
+            async with transaction(info.context.session_factory) as session:
+                row = await service.create_staff_account(
+                    session,
+                    viewer=viewer,
+                    data=data,
+                    ip=info.context.client_ip,
+                    now=info.context.now,
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        return CreateStaffAccountSuccess(user=User.from_row(row, viewer))
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin], description="设置或取消文化体验师（管理员；仅居民用户）"
+    )
+    async def set_designated_reviewer(
+        self, info: Info, user_id: strawberry.ID, value: bool
+    ) -> SetDesignatedReviewerResult:
+        viewer = await info.context.require_viewer()
+        try:
+            pk = expect_global_id(user_id, "User", field="userId")
+            async with transaction(info.context.session_factory) as session:
+                row = await service.set_designated_reviewer(
+                    session, viewer=viewer, user_id=pk, value=value, ip=info.context.client_ip
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        return SetDesignatedReviewerSuccess(user=User.from_row(row, viewer))
+
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated], description="导出本人全部数据（JSON，不脱敏）"
+    )
+    async def export_my_data(self, info: Info) -> DataExport:
+        viewer = await info.context.require_viewer()
+        data = await service.export_my_data(
+            info.context.session_factory, viewer=viewer, now=info.context.now
+        )
+        return DataExport(
+            exported_at=to_local(info.context.now),
+            format="culture-cloud/my-data/v1",
+            data=JSON(data),
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated],
+        description="注销账号：清除个人信息并退出所有登录；预约等记录匿名保留用于统计",
+    )
+    async def delete_my_account(self, info: Info) -> DeleteMyAccountPayload:
+        viewer = await info.context.require_viewer()
+        async with transaction(info.context.session_factory) as session:
+            await service.delete_my_account(
+                session, viewer=viewer, ip=info.context.client_ip, now=info.context.now
+            )
+        return DeleteMyAccountPayload(ok=True)

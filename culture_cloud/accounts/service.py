@@ -1,0 +1,539 @@
+"""Account commands and queries: sign-in, staff and organisations, personal data.
+
+Functions that call WeChat take the session factory and open their transaction only after the
+network call, so no database transaction waits on WeChat. Every staff or administrator command
+writes its audit entry in the same transaction as its change.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Final
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from culture_cloud.accounts import passwords, policy, ratelimit, tokens
+from culture_cloud.accounts.models import AuthSession, StaffRole, User, UserKind
+from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.accounts.wechat import WechatClient, WechatError, WechatUnavailable
+from culture_cloud.audit import service as audit
+from culture_cloud.catalog.models import Organization, OrganizationKind
+from culture_cloud.db import SessionFactory, transaction
+from culture_cloud.errors import (
+    BadInput,
+    DomainError,
+    ErrorCode,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+)
+from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.settings import Settings
+
+logger = logging.getLogger("culture_cloud.accounts")
+
+USERNAME_PATTERN: Final = re.compile(r"[a-z0-9][a-z0-9._-]{2,31}")
+ORGANIZATION_KEY_PATTERN: Final = re.compile(r"[a-z0-9][a-z0-9-]{1,63}")
+PHONE_PATTERN: Final = re.compile(r"\+?[0-9][0-9-]{5,19}")
+
+# jscode2session / getuserphonenumber: the code is unknown, expired or already used.
+_BAD_CODE_ERRCODES: Final = frozenset({40029, 40163})
+_BLOCKED_USER_ERRCODE: Final = 40226  # WeChat's "high-risk user" refusal
+_WECHAT_RATE_LIMIT_ERRCODE: Final = 45011
+
+WECHAT_UNAVAILABLE_MESSAGE: Final = "微信服务暂时不可用，请稍后重试"
+
+
+class LoginFailure(StrEnum):
+    INVALID_CODE = "INVALID_CODE"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+
+
+class LoginFailed(DomainError):
+    """A login the user can retry differently; the API answers with a LoginError result."""
+
+    def __init__(self, reason: LoginFailure, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.reason = reason
+
+
+def conflict(message: str, *, field: str) -> DomainError:
+    return DomainError(message, field=field, code=ErrorCode.CONFLICT)
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def check_username(username: str, *, field: str = "username") -> str:
+    name = normalize_username(username)
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise BadInput("用户名须为 3–32 位小写字母、数字或 . _ -，并以字母或数字开头", field=field)
+    return name
+
+
+def _clean_text(value: str | None, *, field: str, max_length: int) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > max_length:
+        raise BadInput(f"不能超过 {max_length} 个字符", field=field)
+    return value or None
+
+
+def _check_phone(phone: str | None, *, field: str = "phone") -> str | None:
+    phone = _clean_text(phone, field=field, max_length=20)
+    if phone is not None and not PHONE_PATTERN.fullmatch(phone):
+        raise BadInput("手机号格式无效", field=field)
+    return phone
+
+
+def audit_snapshot(user: User) -> dict[str, Any]:
+    """What the audit log keeps of an account: roles and state, no personal data or secrets."""
+    return {
+        "kind": user.kind.value,
+        "username": user.username,
+        "organizationId": user.organization_id,
+        "staffRole": user.staff_role.value if user.staff_role else None,
+        "isActive": user.is_active,
+        "isDesignatedReviewer": user.is_designated_reviewer,
+    }
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def _insert_unique(session: AsyncSession, row: Any, error: DomainError) -> None:
+    """Adds `row`; a unique violation (a concurrent insert got there first) becomes `error`.
+    A savepoint keeps the surrounding transaction usable on PostgreSQL."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        raise error from None
+
+
+# --- sign-in ----------------------------------------------------------------------------------
+
+
+async def login_with_wechat(
+    factory: SessionFactory,
+    settings: Settings,
+    *,
+    wechat: WechatClient,
+    code: str,
+    now: datetime,
+) -> tokens.TokenPair:
+    """Signs a resident in with a `wx.login` code, creating the account on first login.
+
+    The identity is whatever WeChat says the code belongs to; the session_key is dropped here
+    and never stored, returned or logged.
+    """
+    if not code.strip():
+        raise LoginFailed(LoginFailure.INVALID_CODE, "登录码不能为空", field="code")
+    try:
+        identity = await wechat.code_to_session(code.strip())
+    except WechatError as exc:
+        if exc.errcode in _BAD_CODE_ERRCODES:
+            raise LoginFailed(
+                LoginFailure.INVALID_CODE, "微信登录码无效或已使用，请重新登录", field="code"
+            ) from None
+        if exc.errcode == _BLOCKED_USER_ERRCODE:
+            raise LoginFailed(
+                LoginFailure.ACCOUNT_DISABLED, "该微信账号暂时无法登录，请联系客服"
+            ) from None
+        if exc.errcode == _WECHAT_RATE_LIMIT_ERRCODE:
+            raise RateLimited("登录过于频繁，请稍后再试") from None
+        # Our configuration (appid, secret) or a WeChat change: an incident, not the user's doing.
+        logger.error("WeChat login failed: %s", exc)
+        raise ServiceUnavailable(WECHAT_UNAVAILABLE_MESSAGE) from None
+    except WechatUnavailable as exc:
+        logger.warning("WeChat login unavailable: %s", exc)
+        raise ServiceUnavailable(WECHAT_UNAVAILABLE_MESSAGE) from None
+    openid, unionid = identity.openid, identity.unionid
+    del identity  # holds the session_key, which this service has no use for
+
+    async with transaction(factory) as session:
+        user = await _resident_by_openid(session, openid)
+        if user is None:
+            user = User(kind=UserKind.RESIDENT, openid=openid, unionid=unionid, created_at=now)
+            try:
+                async with session.begin_nested():
+                    session.add(user)
+                    await session.flush()
+            except IntegrityError:
+                # The same person's first login on two devices at once: the other one won.
+                user = await _resident_by_openid(session, openid)
+                if user is None:
+                    raise
+        elif unionid and user.unionid != unionid:
+            # WeChat gives unionid once the mini-program is bound to an open-platform account.
+            user.unionid = unionid
+        if not tokens.can_sign_in(user):
+            raise LoginFailed(LoginFailure.ACCOUNT_DISABLED, "该账号已停用，请联系管理员")
+        return await tokens.start_session(session, settings, user=user, now=now)
+
+
+async def _resident_by_openid(session: AsyncSession, openid: str) -> User | None:
+    return (
+        await session.execute(select(User).where(col(User.openid) == openid))
+    ).scalar_one_or_none()
+
+
+def login_limits(settings: Settings, *, username: str, ip: str | None) -> list[ratelimit.Limit]:
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    minutes = max(1, settings.login_failure_window_seconds // 60)
+    limits = [
+        ratelimit.Limit(
+            # Longer names cannot exist (USERNAME_PATTERN), so cutting them keeps keys bounded
+            # without letting two real accounts share a bucket.
+            key=f"login:account:{username[:64]}",
+            max_count=settings.login_max_failures_per_account,
+            window=window,
+            message=f"该账号登录失败次数过多，请 {minutes} 分钟后再试",
+        )
+    ]
+    if ip:
+        limits.append(
+            ratelimit.Limit(
+                key=f"login:ip:{ip}",
+                max_count=settings.login_max_failures_per_ip,
+                window=window,
+                message=f"登录失败次数过多，请 {minutes} 分钟后再试",
+            )
+        )
+    return limits
+
+
+async def login_with_password(
+    factory: SessionFactory,
+    settings: Settings,
+    *,
+    username: str,
+    password: str,
+    ip: str | None,
+    now: datetime,
+) -> tokens.TokenPair:
+    """Staff and administrators. Failures count against the account and the client IP;
+    successes do not (their reserved slot is released)."""
+    name = normalize_username(username)
+    # The account limit applies to names that do not exist too, so it reveals nothing.
+    async with transaction(factory) as session:
+        reservation = await ratelimit.reserve(
+            session, login_limits(settings, username=name, ip=ip), now=now
+        )
+    async with factory() as session:
+        user = (
+            await session.execute(select(User).where(col(User.username) == name))
+        ).scalar_one_or_none()
+    # Always verify, against a dummy hash when there is no such account: answering faster for
+    # unknown names would tell which names exist. Oversized input is not worth hashing.
+    verified = len(password) <= passwords.MAX_PASSWORD_LENGTH and await passwords.verify_password(
+        user.password_hash if user else None, password
+    )
+    if user is None or user.id is None or not verified:
+        raise LoginFailed(LoginFailure.INVALID_CREDENTIALS, "用户名或密码错误", field="password")
+    async with transaction(factory) as session:
+        await ratelimit.release(session, reservation)
+        user = await session.get(User, user.id)
+        if user is None or not tokens.can_sign_in(user):
+            raise LoginFailed(LoginFailure.ACCOUNT_DISABLED, "该账号已停用，请联系管理员")
+        if user.password_hash and passwords.needs_rehash(user.password_hash):
+            # Hashing parameters were raised since this password was set.
+            user.password_hash = await passwords.hash_password(password)
+        return await tokens.start_session(session, settings, user=user, now=now)
+
+
+async def logout(session: AsyncSession, *, viewer: Viewer, now: datetime) -> None:
+    await tokens.revoke_session_of(session, session_id=viewer.session_id, now=now)
+
+
+async def bind_phone(
+    factory: SessionFactory, *, wechat: WechatClient, viewer: Viewer, code: str
+) -> User:
+    """The phone number WeChat vouches for (getuserphonenumber), never one the client types."""
+    if not code.strip():
+        raise BadInput("手机号授权码不能为空", field="code")
+    try:
+        phone = await wechat.phone_number(code.strip())
+    except WechatError as exc:
+        if exc.errcode in _BAD_CODE_ERRCODES:
+            raise BadInput("手机号授权码无效或已使用，请重新授权", field="code") from None
+        logger.error("WeChat phone number failed: %s", exc)
+        raise ServiceUnavailable(WECHAT_UNAVAILABLE_MESSAGE) from None
+    except WechatUnavailable as exc:
+        logger.warning("WeChat phone number unavailable: %s", exc)
+        raise ServiceUnavailable(WECHAT_UNAVAILABLE_MESSAGE) from None
+    async with transaction(factory) as session:
+        user = await session.get(User, viewer.user_id)
+        if user is None:
+            raise NotFound("账号不存在")
+        user.phone = phone
+        return user
+
+
+# --- administration ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrganization:
+    name: str
+    kind: OrganizationKind
+    key: str | None = None
+    description: str | None = None
+
+
+async def create_organization(
+    session: AsyncSession, *, viewer: Viewer, data: NewOrganization, ip: str | None, now: datetime
+) -> Organization:
+    policy.ensure(viewer.is_admin)
+    name = _clean_text(data.name, field="name", max_length=128)
+    if name is None:
+        raise BadInput("名称不能为空", field="name")
+    key = _clean_text(data.key, field="key", max_length=64)
+    if key is not None and not ORGANIZATION_KEY_PATTERN.fullmatch(key):
+        raise BadInput("标识须为小写字母、数字或 -", field="key")
+    description = _clean_text(data.description, field="description", max_length=2000)
+    organization = Organization(
+        key=key, name=name, kind=data.kind, description=description, created_at=now
+    )
+    await _insert_unique(session, organization, conflict("该标识已被使用", field="key"))
+    assert organization.id is not None
+    await audit.record(
+        session,
+        viewer=viewer,
+        action="organization.create",
+        target_type="Organization",
+        target_id=organization.id,
+        before=None,
+        after={"key": key, "name": name, "kind": data.kind.value},
+        ip=ip,
+    )
+    return organization
+
+
+@dataclass(frozen=True, slots=True)
+class NewStaffAccount:
+    organization_id: int
+    username: str
+    password: str
+    role: StaffRole
+    nickname: str | None = None
+    real_name: str | None = None
+    phone: str | None = None
+
+    def __repr__(self) -> str:
+        return f"NewStaffAccount(username={self.username!r}, role={self.role!r}, password='***')"
+
+
+async def create_staff_account(
+    session: AsyncSession, *, viewer: Viewer, data: NewStaffAccount, ip: str | None, now: datetime
+) -> User:
+    # Policy first: a manager learns nothing about organisations other than their own.
+    policy.ensure(
+        policy.can_create_staff(viewer, data.organization_id, data.role),
+        "只能为本单位创建编辑或核验员账号",
+    )
+    if await session.get(Organization, data.organization_id) is None:
+        raise NotFound("单位不存在", field="organizationId")
+    username = check_username(data.username)
+    passwords.check_strength(data.password)
+    user = User(
+        kind=UserKind.STAFF,
+        username=username,
+        password_hash=await passwords.hash_password(data.password),
+        nickname=_clean_text(data.nickname, field="nickname", max_length=64),
+        real_name=_clean_text(data.real_name, field="realName", max_length=64),
+        phone=_check_phone(data.phone),
+        organization_id=data.organization_id,
+        staff_role=data.role,
+        created_at=now,
+    )
+    taken = conflict("该用户名已被使用", field="username")
+    if (
+        await session.execute(select(col(User.id)).where(col(User.username) == username))
+    ).first() is not None:
+        raise taken
+    await _insert_unique(session, user, taken)
+    assert user.id is not None
+    await audit.record(
+        session,
+        viewer=viewer,
+        action="user.create_staff",
+        target_type="User",
+        target_id=user.id,
+        before=None,
+        after=audit_snapshot(user),
+        ip=ip,
+    )
+    return user
+
+
+async def set_designated_reviewer(
+    session: AsyncSession, *, viewer: Viewer, user_id: int, value: bool, ip: str | None
+) -> User:
+    policy.ensure(viewer.is_admin)
+    user = await session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("用户不存在", field="userId")
+    if user.kind is not UserKind.RESIDENT:
+        raise BadInput("文化体验师只能是居民用户", field="userId")
+    before = audit_snapshot(user)
+    user.is_designated_reviewer = value
+    await audit.record(
+        session,
+        viewer=viewer,
+        action="user.set_designated_reviewer",
+        target_type="User",
+        target_id=user_id,
+        before=before,
+        after=audit_snapshot(user),
+        ip=ip,
+    )
+    return user
+
+
+async def create_admin(
+    session: AsyncSession, *, username: str, password: str, now: datetime
+) -> User:
+    """For the command line: the first administrator cannot be created through the API."""
+    name = check_username(username)
+    passwords.check_strength(password)
+    taken = conflict(f"用户名 {name} 已存在", field="username")
+    if (
+        await session.execute(select(col(User.id)).where(col(User.username) == name))
+    ).first() is not None:
+        raise taken
+    user = User(
+        kind=UserKind.ADMIN,
+        username=name,
+        password_hash=await passwords.hash_password(password),
+        created_at=now,
+    )
+    await _insert_unique(session, user, taken)
+    assert user.id is not None
+    await audit.record(
+        session,
+        viewer=None,
+        action="user.create_admin",
+        target_type="User",
+        target_id=user.id,
+        before=None,
+        after=audit_snapshot(user),
+        ip=None,
+    )
+    return user
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def export_my_data(
+    factory: SessionFactory, *, viewer: Viewer, now: datetime
+) -> dict[str, Any]:
+    """Everything held about the caller, unmasked, as JSON (PIPL right of access and
+    portability). Domains that add personal data (bookings, reviews) add a section here."""
+    async with factory() as session:
+        user = await session.get(User, viewer.user_id)
+        if user is None:
+            raise NotFound("账号不存在")
+        organization = (
+            await session.get(Organization, user.organization_id) if user.organization_id else None
+        )
+        sessions = (
+            (
+                await session.execute(
+                    select(AuthSession)
+                    .where(col(AuthSession.user_id) == viewer.user_id)
+                    .order_by(col(AuthSession.created_at), col(AuthSession.id))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        actions = await audit.entries_by_actor(session, actor_id=viewer.user_id)
+    assert user.id is not None
+    return {
+        "exportedAt": now.isoformat(),
+        "profile": {
+            "id": to_global_id("User", user.id),
+            "kind": user.kind.value,
+            "username": user.username,
+            "nickname": user.nickname,
+            "phone": user.phone,
+            "realName": user.real_name,
+            "wechatOpenid": user.openid,
+            "wechatUnionid": user.unionid,
+            "isDesignatedReviewer": user.is_designated_reviewer,
+            "organization": None
+            if organization is None or organization.id is None
+            else {"id": to_global_id("Organization", organization.id), "name": organization.name},
+            "staffRole": user.staff_role.value if user.staff_role else None,
+            "createdAt": _iso(user.created_at),
+            "lastLoginAt": _iso(user.last_login_at),
+        },
+        "sessions": [
+            {
+                "createdAt": _iso(s.created_at),
+                "expiresAt": _iso(s.expires_at),
+                "rotatedAt": _iso(s.rotated_at),
+                "revokedAt": _iso(s.revoked_at),
+            }
+            for s in sessions
+        ],
+        "actions": [
+            {
+                "action": a.action,
+                "targetType": a.target_type,
+                "targetId": a.target_id,
+                "ip": a.ip,
+                "at": _iso(a.created_at),
+            }
+            for a in actions
+        ],
+    }
+
+
+async def delete_my_account(
+    session: AsyncSession, *, viewer: Viewer, ip: str | None, now: datetime
+) -> None:
+    """Anonymises the account in place: the row (and its id) stays so that bookings and
+    statistics that refer to it still count, but nothing identifies the person any more."""
+    user = await session.get(User, viewer.user_id)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("账号不存在")
+    before = audit_snapshot(user)
+    user.openid = None
+    user.unionid = None
+    user.phone = None
+    user.real_name = None
+    user.nickname = None
+    user.username = None
+    user.password_hash = None
+    user.is_designated_reviewer = False
+    user.is_active = False
+    user.deleted_at = now
+    await tokens.revoke_all_for_user(session, user_id=viewer.user_id, now=now)
+    await audit.record(
+        session,
+        viewer=viewer,
+        action="user.delete_self",
+        target_type="User",
+        target_id=viewer.user_id,
+        before=before,
+        after=audit_snapshot(user),
+        ip=ip,
+    )

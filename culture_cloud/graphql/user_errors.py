@@ -1,0 +1,39 @@
+"""Expected mutation failures as typed results (ARCHITECTURE.md convention 3).
+
+A mutation returns `<Success type> | InputError` (or a more specific error type implementing
+`UserError`). Services raise DomainErrors; `input_error_or_raise` turns the ones a user fixes by
+changing their input into an InputError and lets auth failures (UNAUTHENTICATED, FORBIDDEN,
+RATE_LIMITED) and outages go on as top-level errors with `extensions.code`.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from culture_cloud.errors import DomainError, ErrorCode
+
+# Codes a payload error may carry; anything else is an auth failure or an outage.
+TYPED_CODES = frozenset(
+    {ErrorCode.BAD_USER_INPUT, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.INVALID_ID}
+)
+
+
+@strawberry.interface(description="可预期的失败：code 为英文代码，message 为中文说明")
+class UserError:
+    code: str = strawberry.field(description="稳定的英文错误代码，如 BAD_USER_INPUT、CONFLICT")
+    field: str | None = strawberry.field(
+        description="出错的输入字段（camelCase），与输入无关时为空"
+    )
+    message: str
+
+
+@strawberry.type(description="输入有误、对象不存在或冲突")
+class InputError(UserError):
+    pass
+
+
+def input_error_or_raise(exc: DomainError) -> InputError:
+    """Call inside `except DomainError as exc:`; returns the typed error or re-raises."""
+    if exc.code in TYPED_CODES:
+        return InputError(code=exc.code.value, field=exc.field, message=exc.message)
+    raise exc
