@@ -2,5 +2,6 @@
 
 from culture_cloud.accounts import models as accounts_models
 from culture_cloud.catalog import models as catalog_models
+from culture_cloud.notifications import models as notifications_models
 
-__all__ = ["accounts_models", "catalog_models"]
+__all__ = ["accounts_models", "catalog_models", "notifications_models"]

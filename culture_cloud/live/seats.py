@@ -1,0 +1,79 @@
+"""Cross-process "remaining seats changed" signals.
+
+PostgreSQL: `pg_notify` inside the booking's own transaction, so listeners in every server
+process hear it exactly when (and only if) the change commits. SQLite (single process,
+development): an in-process broker fed after commit. Subscribers: culture_cloud.live.listener.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+CHANNEL = "event_seats"
+
+
+@dataclass(frozen=True, slots=True)
+class SeatsChanged:
+    event_id: int
+    remaining: int | None
+
+
+class LocalBroker:
+    """Fan-out to in-process subscribers; the SQLite stand-in for LISTEN/NOTIFY."""
+
+    def __init__(self) -> None:
+        self._queues: dict[int, set[asyncio.Queue[SeatsChanged]]] = defaultdict(set)
+
+    def subscribe(self, event_id: int) -> asyncio.Queue[SeatsChanged]:
+        queue: asyncio.Queue[SeatsChanged] = asyncio.Queue(maxsize=100)
+        self._queues[event_id].add(queue)
+        return queue
+
+    def unsubscribe(self, event_id: int, queue: asyncio.Queue[SeatsChanged]) -> None:
+        self._queues[event_id].discard(queue)
+        if not self._queues[event_id]:
+            del self._queues[event_id]
+
+    def publish(self, change: SeatsChanged) -> None:
+        for queue in list(self._queues.get(change.event_id, ())):
+            if queue.full():  # a slow client gets the latest figure, not a backlog
+                queue.get_nowait()
+            queue.put_nowait(change)
+
+
+local_broker = LocalBroker()
+
+
+def encode(change: SeatsChanged) -> str:
+    return orjson.dumps({"e": change.event_id, "r": change.remaining}).decode()
+
+
+def decode(payload: str) -> SeatsChanged:
+    data = orjson.loads(payload)
+    return SeatsChanged(event_id=int(data["e"]), remaining=data["r"])
+
+
+async def publish_seats_changed(
+    session: AsyncSession, *, event_id: int, remaining: int | None
+) -> None:
+    """Call inside the transaction that changed the event's booked seats."""
+    change = SeatsChanged(event_id=event_id, remaining=remaining)
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANNEL, "payload": encode(change)},
+        )
+        return
+
+    def after_commit(_session: object) -> None:
+        local_broker.publish(change)
+
+    sa_event.listen(session.sync_session, "after_commit", after_commit, once=True)
