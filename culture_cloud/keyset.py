@@ -143,5 +143,24 @@ def order_clauses(keys: Sequence[SortKey]) -> list[ColumnElement[Any]]:
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next_page: bool
+
+
+class LazyCursors(Sequence[str]):
+    """Cursors encoded only when read: a page usually needs just `endCursor`."""
+
+    def __init__(self, order: str, values: list[list[Any]]) -> None:
+        self._order = order
+        self._values = values
+        self._encoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+        index = index + len(self._values) if index < 0 else index
+        cursor = self._encoded.get(index)
+        if cursor is None:
+            cursor = self._encoded[index] = encode_cursor(self._order, self._values[index])
+        return cursor

@@ -36,10 +36,10 @@ from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput
 from culture_cloud.geo import bounding_box
 from culture_cloud.keyset import (
+    LazyCursors,
     Page,
     SortKey,
     decode_cursor,
-    encode_cursor,
     order_clauses,
     page_size,
     seek_condition,
@@ -139,9 +139,7 @@ async def fetch_page(
     rows = rows[:limit]
     return Page(
         items=list(rows),
-        cursors=[
-            encode_cursor(order_name, [getattr(row, name) for name in labels]) for row in rows
-        ],
+        cursors=LazyCursors(order_name, [[getattr(row, n) for n in labels] for row in rows]),
         has_next_page=has_next,
     )
 

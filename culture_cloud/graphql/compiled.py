@@ -154,7 +154,11 @@ def _direct_callable(definition: Any, field_def: Any) -> Callable[..., Any] | No
     if not inspect.isfunction(func) or inspect.iscoroutinefunction(func):
         return None
     names = list(inspect.signature(func).parameters)
-    return func if names == ["self", "info"] else None
+    if names == ["self", "info"]:
+        return func
+    if names == ["self"]:
+        return lambda source, _info: func(source)
+    return None
 
 
 @dataclass(slots=True)

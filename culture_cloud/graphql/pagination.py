@@ -23,10 +23,16 @@ class PageInfo:
 @strawberry.type
 class Edge(Generic[NodeT]):
     node: NodeT
-    cursor: str
+    _cursors: strawberry.Private[Sequence[str]]
+    _index: strawberry.Private[int]
     distance_km: float | None = strawberry.field(
         default=None, description="与 filter.near 中心的距离（公里）；未按位置筛选时为空"
     )
+
+    @strawberry.field(description="此条目的分页游标（可用作 after）")
+    def cursor(self) -> str:
+        # Encoded on demand: list pages mostly ask for pageInfo.endCursor only.
+        return self._cursors[self._index]
 
 
 @strawberry.type
@@ -46,9 +52,15 @@ def make_connection(
     count: Callable[[], Awaitable[int]],
     distances: Sequence[float | None] | None = None,
 ) -> Connection[NodeT]:
+    cursors = page.cursors
     edges = [
-        Edge(node=node, cursor=cursor, distance_km=distances[i] if distances else None)
-        for i, (node, cursor) in enumerate(zip(nodes, page.cursors, strict=True))
+        Edge(
+            node=node,
+            _cursors=cursors,
+            _index=i,
+            distance_km=distances[i] if distances else None,
+        )
+        for i, node in enumerate(nodes)
     ]
     return Connection(
         edges=edges,
