@@ -28,17 +28,19 @@ def test_serve__fresh_sqlite_file__migrates_seeds_and_finds_mianshan(tmp_path: P
         "CULTURE_CLOUD_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
         "CULTURE_CLOUD_ENVIRONMENT": "development",
     }
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "culture_cloud.cli", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
-            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            assert server.poll() is None, log_path.read_text(errors="replace")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
@@ -53,3 +55,4 @@ def test_serve__fresh_sqlite_file__migrates_seeds_and_finds_mianshan(tmp_path: P
     finally:
         server.terminate()
         server.wait(timeout=15)
+        log.close()
