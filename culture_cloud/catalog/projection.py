@@ -129,7 +129,24 @@ class Plan:
     joins: list[tuple[str, Relation, Plan]]
 
     def columns(self) -> list[str]:
+        return self._columns
+
+    @cached_property
+    def _columns(self) -> list[str]:
         return sorted({c for s in self.sources for c in s.columns})
+
+    def _joined_layout(self, prefix: str) -> list[tuple[str, str, Plan, list[tuple[str, str]]]]:
+        """Per join: (id label, attribute, sub-plan, [(column, label)]), computed once."""
+        cache: dict[str, Any] = self.__dict__.setdefault("_layouts", {})
+        layout = cache.get(prefix)
+        if layout is None:
+            layout = []
+            for name, relation, sub_plan in self.joins:
+                path = f"{prefix}{name}__"
+                pairs = [(c, path + c) for c in sub_plan.columns()]
+                layout.append((path + "id", relation.prefetched, sub_plan, pairs))
+            cache[prefix] = layout
+        return layout
 
     @cached_property
     def base_statement(self) -> Select[Any]:
@@ -162,16 +179,16 @@ class Plan:
         return obj
 
     def _attach_joined(self, obj: Any, mapping: Any, prefix: str) -> None:
-        for name, relation, sub_plan in self.joins:
-            path = f"{prefix}{name}__"
+        for id_label, attribute, sub_plan, pairs in self._joined_layout(prefix):
             related: Any = None
-            if mapping[f"{path}id"] is not None:
+            if mapping[id_label] is not None:
                 related = object.__new__(sub_plan.projection.type_)
-                view = SimpleNamespace(**{c: mapping[path + c] for c in sub_plan.columns()})
+                view = SimpleNamespace(**{column: mapping[label] for column, label in pairs})
                 for source in sub_plan.sources:
                     source.assign(related, view)
-                sub_plan._attach_joined(related, mapping, path)
-            setattr(obj, relation.prefetched, related)
+                if sub_plan.joins:
+                    sub_plan._attach_joined(related, mapping, id_label[:-2])
+            setattr(obj, attribute, related)
 
 
 def _unique(sources: Iterable[Source]) -> list[Source]:

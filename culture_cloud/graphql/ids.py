@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 
 from culture_cloud.errors import InvalidId
 
 
+@lru_cache(maxsize=65536)
 def to_global_id(type_name: str, pk: int) -> str:
+    # Cached: list pages encode the same few hundred ids over and over.
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
 
 
