@@ -1,0 +1,58 @@
+"""One per-request extension for the whole hardening pipeline.
+
+It does what MaxTokensLimiter + AddValidationRules + ParserCache + ValidationCache + CodedErrors
+did as five extensions; each extension costs hook machinery on every request, which showed up
+in list-page profiles. The parse and validation LRU caches are shared across requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from graphql.language.parser import parse
+
+from culture_cloud.graphql.errors import CodedErrors
+
+CACHE_SIZE = 512
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached_parse(query: str, max_tokens: int) -> Any:
+    return parse(query, max_tokens=max_tokens)
+
+
+def _validator() -> Callable[..., Any]:
+    # Imported lazily: strawberry.schema.schema imports the extensions package.
+    from strawberry.schema.schema import validate_document
+
+    return lru_cache(maxsize=CACHE_SIZE)(validate_document)
+
+
+class RequestPipeline(CodedErrors):
+    _validate: Callable[..., Any] | None = None
+
+    def __init__(self, *, rules: Sequence[Any], max_tokens: int) -> None:
+        super().__init__()
+        self.rules = tuple(rules)
+        self.max_tokens = max_tokens
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = context.validation_rules + self.rules
+        yield from super().on_operation()
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = _cached_parse(context.query or "", self.max_tokens)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        if RequestPipeline._validate is None:
+            RequestPipeline._validate = _validator()
+        context = self.execution_context
+        context.pre_execution_errors = RequestPipeline._validate(
+            context.schema._schema, context.graphql_document, context.validation_rules
+        )
+        yield
