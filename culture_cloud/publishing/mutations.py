@@ -1,0 +1,225 @@
+"""Staff-console mutations. Field permissions say who may call at all (editors and managers
+for events, managers for venue and scenic-spot profiles, administrators everything); the
+service then checks the loaded object against the caller's organisation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from culture_cloud.accounts.models import StaffRole as Role
+from culture_cloud.catalog.types import Event, ScenicSpot, Venue
+from culture_cloud.db import transaction
+from culture_cloud.errors import DomainError
+from culture_cloud.graphql.context import Info
+from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.permissions import StaffRole
+from culture_cloud.graphql.user_errors import input_error_or_raise
+from culture_cloud.publishing import places, service
+from culture_cloud.publishing.inputs import (
+    CreateEventInput,
+    UpdateEventInput,
+    UpdateScenicSpotInput,
+    UpdateVenueInput,
+)
+from culture_cloud.publishing.types import (
+    CancelEventResult,
+    CancelEventSuccess,
+    CreateEventResult,
+    CreateEventSuccess,
+    PostponeEventResult,
+    PostponeEventSuccess,
+    PublishEventResult,
+    PublishEventSuccess,
+    UpdateEventResult,
+    UpdateEventSuccess,
+    UpdateScenicSpotResult,
+    UpdateScenicSpotSuccess,
+    UpdateVenueResult,
+    UpdateVenueSuccess,
+)
+
+EDITORS = StaffRole(Role.EDITOR, Role.MANAGER)
+MANAGERS = StaffRole(Role.MANAGER)
+
+
+def _event(row: Any) -> Event:
+    event: Event = Event.from_row(row)
+    return event
+
+
+@strawberry.type
+class PublishingMutation:
+    @strawberry.mutation(
+        permission_classes=[EDITORS],
+        description="新建活动（草稿）：本单位编辑、负责人或管理员；可每周重复，每场为独立活动",
+    )
+    async def create_event(self, info: Info, input: CreateEventInput) -> CreateEventResult:
+        viewer = await info.context.require_viewer()
+        try:
+            data = input.to_domain()
+            async with transaction(info.context.session_factory) as session:
+                rows = await service.create_event(
+                    session,
+                    viewer=viewer,
+                    data=data,
+                    ip=info.context.client_ip,
+                    now=info.context.now,
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        events = [_event(row) for row in rows]
+        return CreateEventSuccess(event=events[0], occurrences=events)
+
+    @strawberry.mutation(
+        permission_classes=[EDITORS],
+        description="修改本单位的活动；已有预约的活动改时间请用 postponeEvent（CONFLICT）",
+    )
+    async def update_event(
+        self, info: Info, id: strawberry.ID, input: UpdateEventInput
+    ) -> UpdateEventResult:
+        viewer = await info.context.require_viewer()
+        try:
+            pk = expect_global_id(id, "Event", field="id")
+            changes = input.to_domain()
+            async with transaction(info.context.session_factory) as session:
+                row = await service.update_event(
+                    session,
+                    viewer=viewer,
+                    event_id=pk,
+                    changes=changes,
+                    ip=info.context.client_ip,
+                    now=info.context.now,
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        return UpdateEventSuccess(event=_event(row))
+
+    @strawberry.mutation(
+        permission_classes=[EDITORS],
+        description="发布草稿：公开列出、可搜索、可预约。wholeSeries 时同时发布同系列的其他草稿场次",
+    )
+    async def publish_event(
+        self, info: Info, id: strawberry.ID, whole_series: bool = False
+    ) -> PublishEventResult:
+        viewer = await info.context.require_viewer()
+        try:
+            pk = expect_global_id(id, "Event", field="id")
+            async with transaction(info.context.session_factory) as session:
+                rows = await service.publish_event(
+                    session,
+                    viewer=viewer,
+                    event_id=pk,
+                    whole_series=whole_series,
+                    ip=info.context.client_ip,
+                    now=info.context.now,
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        published = [_event(row) for row in rows]
+        event = next(e for e in published if e._pk == pk)
+        return PublishEventSuccess(event=event, published=published)
+
+    @strawberry.mutation(
+        permission_classes=[EDITORS],
+        description="取消已发布的活动（须说明原因）；活动仍公开显示为已取消",
+    )
+    async def cancel_event(self, info: Info, id: strawberry.ID, reason: str) -> CancelEventResult:
+        viewer = await info.context.require_viewer()
+        try:
+            pk = expect_global_id(id, "Event", field="id")
+            async with transaction(info.context.session_factory) as session:
+                row = await service.cancel_event(
+                    session,
+                    viewer=viewer,
+                    event_id=pk,
+                    reason=reason,
+                    ip=info.context.client_ip,
+                    now=info.context.now,
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        return CancelEventSuccess(event=_event(row))
+
+    @strawberry.mutation(
+        permission_classes=[EDITORS],
+        description="延期（须说明原因）：给出新时间，或暂不给出（时间待定）；"
+        "只给新开始时间时保持原时长。已有预约保留",
+    )
+    async def postpone_event(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        reason: str,
+        new_start_at: datetime | None = None,
+        new_end_at: datetime | None = None,
+    ) -> PostponeEventResult:
+        viewer = await info.context.require_viewer()
+        try:
+            pk = expect_global_id(id, "Event", field="id")
+            async with transaction(info.context.session_factory) as session:
+                row = await service.postpone_event(
+                    session,
+                    viewer=viewer,
+                    event_id=pk,
+                    new_start_at=new_start_at,
+                    new_end_at=new_end_at,
+                    reason=reason,
+                    ip=info.context.client_ip,
+                    now=info.context.now,
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        return PostponeEventSuccess(event=_event(row))
+
+    @strawberry.mutation(
+        permission_classes=[MANAGERS],
+        description="修改场馆资料：本单位负责人或管理员；位置变化时该场馆活动的坐标随之更新",
+    )
+    async def update_venue(
+        self, info: Info, id: strawberry.ID, input: UpdateVenueInput
+    ) -> UpdateVenueResult:
+        viewer = await info.context.require_viewer()
+        try:
+            pk = expect_global_id(id, "Venue", field="id")
+            changes = input.to_domain()
+            async with transaction(info.context.session_factory) as session:
+                row = await places.update_venue(
+                    session,
+                    viewer=viewer,
+                    venue_id=pk,
+                    changes=changes,
+                    ip=info.context.client_ip,
+                    now=info.context.now,
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        venue: Venue = Venue.from_row(row)
+        return UpdateVenueSuccess(venue=venue)
+
+    @strawberry.mutation(
+        permission_classes=[MANAGERS],
+        description="修改景区资料：本单位负责人或管理员；位置变化时该景区活动的坐标随之更新",
+    )
+    async def update_scenic_spot(
+        self, info: Info, id: strawberry.ID, input: UpdateScenicSpotInput
+    ) -> UpdateScenicSpotResult:
+        viewer = await info.context.require_viewer()
+        try:
+            pk = expect_global_id(id, "ScenicSpot", field="id")
+            changes = input.to_domain()
+            async with transaction(info.context.session_factory) as session:
+                row = await places.update_scenic_spot(
+                    session,
+                    viewer=viewer,
+                    scenic_spot_id=pk,
+                    changes=changes,
+                    ip=info.context.client_ip,
+                    now=info.context.now,
+                )
+        except DomainError as exc:
+            return input_error_or_raise(exc)
+        spot: ScenicSpot = ScenicSpot.from_row(row)
+        return UpdateScenicSpotSuccess(scenic_spot=spot)
