@@ -263,6 +263,8 @@ class Event(LocatedRecord, table=True):
     allow_waitlist: bool = False
     booking_opens_at: datetime | None = utc_column()
     booking_closes_at: datetime | None = utc_column()
+    # Attendees must give their names when booking (实名预约); see culture_cloud/bookings.
+    real_name_required: bool = False
     description: str | None = None
     images: list[str] = json_column(list)
     tags: list[str] = json_column(list)

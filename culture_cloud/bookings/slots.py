@@ -1,0 +1,141 @@
+"""Venue entry slots: generated from a venue's structured opening hours, listed by date.
+Booking a slot is the same code path as booking an event (service.reserve_venue_slot)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from culture_cloud.bookings.models import VenueSlot
+from culture_cloud.bookings.targets import SLOT
+from culture_cloud.catalog.models import Venue
+from culture_cloud.db import Executor, utcnow
+from culture_cloud.errors import BadInput
+from culture_cloud.timeutil import SHANGHAI, local_date_range
+
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_SLOT_DAYS = 92
+
+
+def _clock(value: str, field: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInput(f"开放时间格式无效：{value}", field=field) from exc
+
+
+def slot_times(
+    opening_hours: dict[str, Any], day: date, slot_minutes: int
+) -> list[tuple[datetime, datetime]]:
+    """Entry slots of one local day from the venue's structured hours: none on closed days (an
+    empty list), none starting after the last entry, none running past closing."""
+    periods = (opening_hours.get("weekly") or {}).get(WEEKDAY_KEYS[day.weekday()]) or []
+    last_entry = opening_hours.get("last_entry")
+    latest = _clock(last_entry, "lastEntry") if last_entry else None
+    step = timedelta(minutes=slot_minutes)
+    slots: list[tuple[datetime, datetime]] = []
+    for opens, closes in periods:
+        start = datetime.combine(day, _clock(opens, "openingHours"), tzinfo=SHANGHAI)
+        close = datetime.combine(day, _clock(closes, "openingHours"), tzinfo=SHANGHAI)
+        while start < close and (latest is None or start.time() <= latest):
+            slots.append((start, min(start + step, close)))
+            start += step
+    return slots
+
+
+async def generate_venue_slots(
+    session: AsyncSession,
+    venue: Venue,
+    from_date: date,
+    to_date: date,
+    slot_minutes: int,
+    capacity: int,
+    *,
+    real_name_required: bool = False,
+    now: datetime | None = None,
+) -> list[VenueSlot]:
+    """Creates the entry slots of [from_date, to_date] (local days). Existing slots are kept
+    as they are (bookings may hold them), so running it twice creates nothing new. Returns the
+    slots created."""
+    now = now or utcnow()
+    if to_date < from_date or (to_date - from_date).days >= MAX_SLOT_DAYS:
+        raise BadInput(f"日期范围须为 1–{MAX_SLOT_DAYS} 天", field="dateTo")
+    if not 10 <= slot_minutes <= 12 * 60:
+        raise BadInput("每个时段须为 10–720 分钟", field="slotMinutes")
+    if not 1 <= capacity <= 100_000:
+        raise BadInput("每个时段的名额须为 1–100000", field="capacity")
+    if not venue.opening_hours:
+        raise BadInput("该场馆没有登记开放时间，无法生成时段", field="venueId")
+    rows = [
+        {
+            "venue_id": venue.id,
+            "starts_at": start,
+            "ends_at": end,
+            "capacity": capacity,
+            "booked_seats": 0,
+            "real_name_required": real_name_required,
+            "created_at": now,
+        }
+        for offset in range((to_date - from_date).days + 1)
+        for start, end in slot_times(
+            venue.opening_hours, from_date + timedelta(days=offset), slot_minutes
+        )
+    ]
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(SLOT).values(rows)
+    ids = (
+        (
+            await session.execute(
+                stmt.on_conflict_do_nothing(index_elements=["venue_id", "starts_at"]).returning(
+                    SLOT.c.id
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not ids:
+        return []
+    result = await session.execute(
+        select(VenueSlot).where(col(VenueSlot.id).in_(ids)).order_by(col(VenueSlot.starts_at))
+    )
+    return list(result.scalars().all())
+
+
+async def list_venue_slots(
+    conn: Executor, *, venue_id: int, date_from: date, date_to: date
+) -> list[Row[Any]]:
+    if date_to < date_from or (date_to - date_from).days >= MAX_SLOT_DAYS:
+        raise BadInput(f"日期范围须为 1–{MAX_SLOT_DAYS} 天", field="dateTo")
+    start, end = local_date_range(date_from, date_to)
+    return list(
+        (
+            await conn.execute(
+                select(SLOT)
+                .where(
+                    SLOT.c.venue_id == venue_id, SLOT.c.starts_at >= start, SLOT.c.starts_at < end
+                )
+                .order_by(SLOT.c.starts_at, SLOT.c.id)
+            )
+        ).all()
+    )
+
+
+async def slots_by_ids(conn: Executor, ids: Sequence[int]) -> dict[int, Row[Any]]:
+    if not ids:
+        return {}
+    rows = (await conn.execute(select(SLOT).where(SLOT.c.id.in_(set(ids))))).all()
+    return {row.id: row for row in rows}
+
+
+async def get_venue(session: AsyncSession, venue_id: int) -> Venue | None:
+    return await session.get(Venue, venue_id)

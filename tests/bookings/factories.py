@@ -1,0 +1,293 @@
+"""Builders for booking tests: organisations, venues, bookable events, residents with access
+tokens, and shortcuts into the booking service."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlmodel import col
+
+from culture_cloud.accounts import tokens
+from culture_cloud.accounts.models import StaffRole, User, UserKind
+from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.bookings import attendance, cancellation, crypto, service
+from culture_cloud.bookings.models import SEATED_STATUSES, Booking, BookingStatus, VenueSlot
+from culture_cloud.bookings.rules import BookingRules
+from culture_cloud.catalog import models as m
+from culture_cloud.db import transaction, utcnow
+from culture_cloud.notifications.models import Notification
+from culture_cloud.notifications.models import NotificationKind as NotificationKind
+from culture_cloud.settings import Settings
+from tests.accounts.factories import Api, add_staff, add_user, api_for, settings_for
+from tests.catalog import factories as catalog
+from tests.catalog.factories import pk_of as pk_of  # re-exported for tests
+from tests.conftest import Database
+
+# Opening hours shaped like the seed's 介休市博物馆: closed on Mondays, last entry 16:00.
+MUSEUM_HOURS: dict[str, Any] = {
+    "weekly": {
+        "mon": [],
+        **{day: [["09:00", "17:00"]] for day in ("tue", "wed", "thu", "fri", "sat", "sun")},
+    },
+    "last_entry": "16:00",
+}
+
+RULES = BookingRules()
+_settings: dict[str, Settings] = {}
+
+
+def settings(db: Database) -> Settings:
+    """`db.settings` builds a new Settings (~5 ms, it reads the environment) on every access;
+    a rush of 200 bookings would spend a second on that alone."""
+    if db.url not in _settings:
+        _settings[db.url] = db.settings
+    return _settings[db.url]
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+def request(
+    seats: int = 1,
+    *,
+    idempotency_key: str | None = None,
+    attendees: tuple[service.AttendeeInput, ...] = (),
+    consent: bool = False,
+) -> service.BookingRequest:
+    return service.BookingRequest(
+        seats=seats,
+        idempotency_key=idempotency_key or key(),
+        attendees=attendees,
+        id_number_consent=consent,
+    )
+
+
+def id_number(body: str = "14112119900101123") -> str:
+    """A resident ID number with a valid check character for the 17-digit `body`."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(d) * w for d, w in zip(body, weights, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+@dataclass
+class Place:
+    organization_id: int
+    venue_id: int
+
+
+async def add_place(db: Database, name: str = "测试博物馆") -> Place:
+    async with transaction(db.factory) as session:
+        org = await catalog.add_organization(session, name)
+        venue = await catalog.add_venue(
+            session, name, organization_id=org.id, opening_hours=MUSEUM_HOURS
+        )
+    assert org.id is not None and venue.id is not None
+    return Place(org.id, venue.id)
+
+
+async def add_event(
+    db: Database,
+    place: Place | None = None,
+    *,
+    capacity: int | None = 10,
+    allow_waitlist: bool = False,
+    starts_in: timedelta = timedelta(days=3),
+    start_at: datetime | None = None,
+    **values: Any,
+) -> m.Event:
+    values.setdefault("booking_required", True)
+    async with transaction(db.factory) as session:
+        venue = None if place is None else await session.get(m.Venue, place.venue_id)
+        event = await catalog.add_event(
+            session,
+            values.pop("title", "皮影戏专场"),
+            start_at or utcnow() + starts_in,
+            place=venue,
+            capacity=capacity,
+            allow_waitlist=allow_waitlist,
+            **values,
+        )
+    assert event.id is not None
+    return event
+
+
+async def add_slot(
+    db: Database,
+    place: Place,
+    *,
+    starts_in: timedelta = timedelta(days=1),
+    start_at: datetime | None = None,
+    capacity: int = 5,
+    **values: Any,
+) -> VenueSlot:
+    start = start_at or utcnow().replace(microsecond=0) + starts_in
+    async with transaction(db.factory) as session:
+        slot = VenueSlot(
+            venue_id=place.venue_id,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            capacity=capacity,
+            created_at=utcnow(),
+            **values,
+        )
+        session.add(slot)
+        await session.flush()
+    return slot
+
+
+async def add_resident(db: Database) -> User:
+    return await add_user(db)
+
+
+async def resident_id(db: Database) -> int:
+    user = await add_user(db)
+    assert user.id is not None
+    return user.id
+
+
+async def add_checker(db: Database, place: Place, role: StaffRole = StaffRole.CHECKER) -> User:
+    return await add_staff(db, place.organization_id, role)
+
+
+async def token_for(db: Database, user: User | int) -> str:
+    async with transaction(db.factory) as session:
+        row = await session.get(User, user if isinstance(user, int) else user.id)
+        assert row is not None
+        pair = await tokens.start_session(session, settings(db), user=row, now=utcnow())
+    return pair.access_token
+
+
+async def book(
+    db: Database,
+    user: User | int,
+    event: m.Event | int,
+    seats: int = 1,
+    *,
+    now: datetime | None = None,
+    rules: BookingRules | None = None,
+    **kwargs: Any,
+) -> service.BookingResult:
+    user_id = user if isinstance(user, int) else user.id
+    event_id = event if isinstance(event, int) else event.id
+    assert user_id is not None and event_id is not None
+    return await service.book_event(
+        db.factory,
+        settings(db),
+        user_id=user_id,
+        event_id=event_id,
+        request=request(seats, **kwargs),
+        now=now or utcnow(),
+        rules=rules,
+    )
+
+
+async def cancel(db: Database, booking: Booking, *, now: datetime | None = None) -> Booking:
+    assert booking.id is not None
+    async with service.write_transaction(db.factory) as session:
+        return await cancellation.cancel_booking(
+            session,
+            settings(db),
+            user_id=booking.user_id,
+            booking_id=booking.id,
+            now=now or utcnow(),
+        )
+
+
+async def seats_of(db: Database, event_id: int) -> tuple[int, int]:
+    """(event.booked_seats, seats of its confirmed and checked-in bookings): always equal."""
+    async with db.factory() as session:
+        counter = (
+            await session.execute(select(m.Event.booked_seats).where(col(m.Event.id) == event_id))
+        ).scalar_one()
+        seated = (
+            await session.execute(
+                select(func.coalesce(func.sum(Booking.seats), 0)).where(
+                    col(Booking.event_id) == event_id, col(Booking.status).in_(SEATED_STATUSES)
+                )
+            )
+        ).scalar_one()
+    return int(counter), int(seated)
+
+
+async def bookings_of(db: Database, event_id: int) -> list[Booking]:
+    async with db.factory() as session:
+        rows = await session.execute(
+            select(Booking).where(col(Booking.event_id) == event_id).order_by(col(Booking.id))
+        )
+        return list(rows.scalars().all())
+
+
+async def statuses(db: Database, event_id: int) -> dict[BookingStatus, int]:
+    counts: dict[BookingStatus, int] = {}
+    for row in await bookings_of(db, event_id):
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+async def notifications(db: Database, kind: NotificationKind | None = None) -> list[Notification]:
+    async with db.factory() as session:
+        stmt = select(Notification).order_by(col(Notification.id))
+        if kind is not None:
+            stmt = stmt.where(col(Notification.kind) == kind)
+        return list((await session.execute(stmt)).scalars().all())
+
+
+@asynccontextmanager
+async def api(db: Database) -> AsyncIterator[Api]:
+    async with api_for(settings_for(db)) as client:
+        yield client
+
+
+async def check_in(
+    db: Database, checker: User, booked: service.BookingResult | Booking, *, now: datetime
+) -> attendance.CheckedIn:
+    booking = booked.booking if isinstance(booked, service.BookingResult) else booked
+    code = checkin_code(db, booking)
+    viewer = await viewer_of(db, checker)
+    async with service.write_transaction(db.factory) as session:
+        return await attendance.check_in(session, settings(db), viewer=viewer, code=code, now=now)
+
+
+def checkin_code(db: Database, booking: Booking) -> str:
+    assert booking.id is not None and booking.checkin_token_enc is not None
+    token = crypto.decrypt(settings(db), booking.checkin_token_enc)
+    assert token is not None
+    return crypto.checkin_code(settings(db), booking.id, token)
+
+
+async def viewer_of(db: Database, user: User) -> Viewer:
+    """The viewer the app would build from this user's access token."""
+    assert user.id is not None
+    return Viewer(
+        user_id=user.id,
+        kind=user.kind,
+        organization_id=user.organization_id,
+        staff_role=user.staff_role,
+        is_designated_reviewer=False,
+        session_id="test",
+    )
+
+
+async def add_residents(db: Database, count: int) -> list[int]:
+    """Many residents in one statement (the concurrency tests need hundreds)."""
+    now = utcnow()
+    async with transaction(db.factory) as session:
+        rows = await session.execute(
+            insert(User).returning(col(User.id)),
+            [
+                {
+                    "kind": UserKind.RESIDENT,
+                    "openid": f"o-many-{uuid.uuid4().hex}",
+                    "created_at": now,
+                }
+                for _ in range(count)
+            ],
+        )
+        return [int(i) for i in rows.scalars().all()]

@@ -1,0 +1,132 @@
+"""Races on PostgreSQL, through the service on separate sessions (one connection each, as
+requests in different server processes would have): no oversell, one release per cancel,
+FIFO promotion while people book and cancel at once. Each with the numbers it measured."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from culture_cloud.bookings import service
+from culture_cloud.bookings.errors import BookingFailed
+from culture_cloud.bookings.models import BookingStatus
+from culture_cloud.bookings.targets import TargetRef
+from culture_cloud.db import utcnow
+from tests.bookings import factories as f
+from tests.conftest import Database
+
+pytestmark = pytest.mark.postgres_only
+
+ATTEMPTS = 200
+CAPACITY = 50
+
+
+async def _rush(db: Database, event_id: int, user_ids: list[int]) -> list[str]:
+    async def attempt(user_id: int) -> str:
+        try:
+            result = await f.book(db, user_id, event_id)
+        except BookingFailed as exc:
+            return exc.reason.value
+        return result.outcome.value
+
+    return list(await asyncio.gather(*(attempt(u) for u in user_ids)))
+
+
+async def test_book_event__200_concurrent_against_50__exactly_50_confirmed(pg: Database) -> None:
+    event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
+    users = await f.add_residents(pg, ATTEMPTS)
+
+    started = time.perf_counter()
+    outcomes = await _rush(pg, event.id, users)
+    elapsed = time.perf_counter() - started
+
+    assert outcomes.count("confirmed") == CAPACITY
+    assert outcomes.count("waitlisted") == ATTEMPTS - CAPACITY
+    assert await f.seats_of(pg, event.id) == (CAPACITY, CAPACITY)
+    print(f"\n{ATTEMPTS} concurrent bookings, capacity {CAPACITY}: {elapsed:.2f}s")
+
+
+async def test_book_event__200_concurrent_no_waitlist__rest_sold_out(pg: Database) -> None:
+    event = await f.add_event(pg, capacity=CAPACITY)
+    outcomes = await _rush(pg, event.id, await f.add_residents(pg, ATTEMPTS))
+    assert outcomes.count("confirmed") == CAPACITY
+    assert outcomes.count("SOLD_OUT") == ATTEMPTS - CAPACITY
+    assert await f.seats_of(pg, event.id) == (CAPACITY, CAPACITY)
+
+
+async def test_book_event__protection_disabled__control_run_oversells(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check-then-increment (read, compare in Python, add): the race the conditional UPDATE
+    prevents. The same rush must catch it, or the test above proves nothing."""
+
+    async def racy_take_seats(session: AsyncSession, ref: TargetRef, seats: int) -> Any:
+        table = ref.kind.table
+        row = (
+            await session.execute(
+                select(table.c.booked_seats, table.c.capacity).where(table.c.id == ref.id)
+            )
+        ).one()
+        await asyncio.sleep(0.005)  # the gap any real network or scheduler opens
+        if row.capacity is not None and row.booked_seats + seats > row.capacity:
+            return None
+        return (
+            await session.execute(
+                update(table)
+                .where(table.c.id == ref.id)
+                .values(booked_seats=table.c.booked_seats + seats)
+                .returning(table.c.booked_seats, table.c.capacity)
+            )
+        ).one()
+
+    monkeypatch.setattr(service, "_take_seats", racy_take_seats)
+    event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
+    outcomes = await _rush(pg, event.id, await f.add_residents(pg, ATTEMPTS))
+
+    confirmed = outcomes.count("confirmed")
+    print(f"\ncontrol run without the conditional UPDATE: {confirmed} confirmed of {CAPACITY}")
+    assert confirmed > CAPACITY
+
+
+async def test_cancel_booking__concurrent_double_cancel__released_once(pg: Database) -> None:
+    event = await f.add_event(pg, capacity=10)
+    target = await f.book(pg, await f.add_resident(pg), event, seats=3)
+    await f.book(pg, await f.add_resident(pg), event, seats=2)
+
+    results = await asyncio.gather(*(f.cancel(pg, target.booking) for _ in range(10)))
+
+    assert {r.status for r in results} == {BookingStatus.CANCELLED}
+    assert await f.seats_of(pg, event.id) == (2, 2)
+    assert len(await f.notifications(pg, f.NotificationKind.BOOKING_CANCELLED)) == 1
+
+
+async def test_cancel_book_promote__concurrently__within_capacity_and_fifo(pg: Database) -> None:
+    capacity, leaving, queued, newcomers = 10, 6, 20, 20
+    event = await f.add_event(pg, capacity=capacity, allow_waitlist=True)
+    holders = [await f.book(pg, u, event) for u in await f.add_residents(pg, capacity)]
+    queue = [await f.book(pg, u, event) for u in await f.add_residents(pg, queued)]
+    assert {r.booking.status for r in queue} == {BookingStatus.WAITLISTED}
+    late_users = await f.add_residents(pg, newcomers)
+
+    await asyncio.gather(
+        *(f.cancel(pg, h.booking) for h in holders[:leaving]),
+        *(f.book(pg, u, event, now=utcnow()) for u in late_users),
+    )
+
+    rows = {row.id: row for row in await f.bookings_of(pg, event.id)}
+    seated = [r for r in rows.values() if r.status is BookingStatus.CONFIRMED]
+    assert sum(r.seats for r in seated) == capacity
+    assert await f.seats_of(pg, event.id) == (capacity, capacity)
+    # FIFO: exactly the first `leaving` of the queue moved up; nobody who came later did.
+    promoted = [rows[r.booking.id].status is BookingStatus.CONFIRMED for r in queue]
+    assert promoted == [True] * leaving + [False] * (queued - leaving)
+    late = [r for r in rows.values() if r.user_id in set(late_users)]
+    assert {r.status for r in late} == {BookingStatus.WAITLISTED}
+    # Each person at most once: one active booking per user.
+    active = [r.user_id for r in rows.values() if r.status is not BookingStatus.CANCELLED]
+    assert len(active) == len(set(active))
