@@ -37,9 +37,16 @@ class LocalBroker:
         return queue
 
     def unsubscribe(self, event_id: int, queue: asyncio.Queue[SeatsChanged]) -> None:
-        self._queues[event_id].discard(queue)
-        if not self._queues[event_id]:
+        queues = self._queues.get(event_id)
+        if queues is None:
+            return
+        queues.discard(queue)
+        if not queues:
             del self._queues[event_id]
+
+    def event_ids(self) -> list[int]:
+        """Events somebody in this process is watching."""
+        return list(self._queues)
 
     def publish(self, change: SeatsChanged) -> None:
         for queue in list(self._queues.get(change.event_id, ())):

@@ -1,0 +1,67 @@
+"""graphql-transport-ws with our rules: subscriptions only, and a coded per-connection cap."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+import orjson
+from graphql import GraphQLError, GraphQLSyntaxError, OperationType, get_operation_ast, parse
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+
+from culture_cloud.errors import ErrorCode
+
+SUBSCRIPTION_LIMIT_MESSAGE: Final = "同一连接上的订阅数已达上限"
+SUBSCRIPTIONS_ONLY_MESSAGE: Final = "WebSocket 仅用于订阅；查询与变更请用 HTTP POST"
+
+
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends text frames. The view encodes JSON to bytes for HTTP (orjson), and the stock
+    adapter would pass those on as binary frames, which graphql-ws clients do not read."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged and message["id"] not in self.operations:
+            if (
+                self.max_subscriptions_per_connection is not None
+                and len(self.operations) >= self.max_subscriptions_per_connection
+            ):
+                await self._refuse(message, SUBSCRIPTION_LIMIT_MESSAGE, ErrorCode.RATE_LIMITED)
+                return
+            if not _is_subscription(message):
+                # Queries and mutations have their limits, logging and rate limits on the HTTP
+                # side; a second door to them would need all of that again.
+                await self._refuse(message, SUBSCRIPTIONS_ONLY_MESSAGE, ErrorCode.BAD_USER_INPUT)
+                return
+        # Everything else (not acknowledged -> 4401, duplicate id -> 4409, syntax errors ->
+        # 4400) is the protocol's own behaviour.
+        await super().handle_subscribe(message)
+
+    async def _refuse(self, message: SubscribeMessage, text: str, code: ErrorCode) -> None:
+        error = GraphQLError(text, extensions={"code": code.value})
+        await self.send_message(
+            {"id": message["id"], "type": "error", "payload": [error.formatted]}
+        )
+
+
+def _is_subscription(message: SubscribeMessage) -> bool:
+    payload = message["payload"]
+    try:
+        document = parse(payload["query"])
+    except (GraphQLSyntaxError, TypeError, KeyError):
+        return True  # let strawberry answer bad documents the protocol's way
+    operation = get_operation_ast(document, payload.get("operationName"))
+    return operation is None or operation.operation is OperationType.SUBSCRIPTION

@@ -1,0 +1,55 @@
+"""Writing to the outbox. Callers pass their own session so the message commits (or rolls back)
+together with the change it reports; delivery happens later in `delivery.deliver_pending`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from culture_cloud.db import utcnow
+from culture_cloud.notifications.models import DeliveryStatus, Notification, NotificationKind
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    kind: NotificationKind,
+    title: str,
+    body: str,
+    data: dict[str, Any],
+    dedupe_key: str | None = None,
+) -> int | None:
+    """Add a PENDING message; returns its id, or None when `dedupe_key` was already enqueued.
+
+    A duplicate key must not raise: an IntegrityError would abort the caller's (booking)
+    transaction on PostgreSQL, so duplicates are skipped with ON CONFLICT DO NOTHING instead.
+    """
+    now = utcnow()
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "kind": kind,
+        "title": title[:200],
+        "body": body,
+        "data": data,
+        "dedupe_key": dedupe_key,
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    table = Notification.__table__  # type: ignore[attr-defined]
+    if dedupe_key is None:
+        result = await session.execute(insert(table).values(**values).returning(table.c.id))
+        return int(result.scalar_one())
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(**values)
+    result = await session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    )
+    inserted = result.scalar_one_or_none()
+    return None if inserted is None else int(inserted)

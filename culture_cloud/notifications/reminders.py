@@ -1,0 +1,87 @@
+"""Day-before reminders for confirmed event bookings (run daily: `culture-cloud send-reminders`).
+
+Idempotent: each reminder's dedupe key names the booking and the event's local start date, so
+running the job twice (or from two machines) enqueues each reminder once, while a booking
+whose event moves to another day is reminded again before the new date.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from culture_cloud.accounts.models import User
+from culture_cloud.bookings.models import Booking, BookingStatus
+from culture_cloud.catalog.models import Event, EventStatus, ScenicSpot, Venue
+from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.notifications.models import NotificationKind
+from culture_cloud.notifications.outbox import enqueue
+from culture_cloud.timeutil import local_day_start, local_today, to_local
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def reminder_key(booking_id: int, start_at: datetime) -> str:
+    return f"reminder:booking:{booking_id}:{to_local(start_at).date().isoformat()}"
+
+
+async def send_reminders(session: AsyncSession, now: datetime) -> int:
+    """Enqueues a REMINDER for every confirmed booking of a published event that starts
+    tomorrow (Asia/Shanghai); returns how many were new."""
+    tomorrow = local_today(now) + timedelta(days=1)
+    start, end = local_day_start(tomorrow), local_day_start(tomorrow + timedelta(days=1))
+    booking, event, user = _table(Booking), _table(Event), _table(User)
+    venue, spot = _table(Venue), _table(ScenicSpot)
+    stmt = (
+        select(
+            booking.c.id.label("booking_id"),
+            booking.c.user_id,
+            booking.c.seats,
+            event.c.id.label("event_id"),
+            event.c.title,
+            event.c.start_at,
+            venue.c.name.label("venue_name"),
+            spot.c.name.label("spot_name"),
+        )
+        .select_from(booking)
+        .join(event, event.c.id == booking.c.event_id)
+        .join(user, user.c.id == booking.c.user_id)
+        .outerjoin(venue, venue.c.id == event.c.venue_id)
+        .outerjoin(spot, spot.c.id == event.c.scenic_spot_id)
+        .where(
+            booking.c.status == BookingStatus.CONFIRMED,
+            event.c.status == EventStatus.PUBLISHED,
+            event.c.start_at >= start,
+            event.c.start_at < end,
+            user.c.deleted_at.is_(None),
+        )
+        .order_by(booking.c.id)
+    )
+    rows = (await session.execute(stmt)).all()
+    created = 0
+    for row in rows:
+        local_start = to_local(row.start_at)
+        place = row.venue_name or row.spot_name
+        where = f"，地点：{place}" if place else ""
+        pk = await enqueue(
+            session,
+            user_id=row.user_id,
+            kind=NotificationKind.REMINDER,
+            title=f"明天活动提醒：{row.title}",
+            body=(
+                f"您预约的「{row.title}」将于 {local_start:%m月%d日 %H:%M} 开始{where}，"
+                f"共 {row.seats} 人，请准时到场并出示预约二维码。"
+            ),
+            data={
+                "eventId": to_global_id("Event", row.event_id),
+                "bookingId": to_global_id("Booking", row.booking_id),
+            },
+            dedupe_key=reminder_key(row.booking_id, row.start_at),
+        )
+        created += pk is not None
+    return created

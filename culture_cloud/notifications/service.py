@@ -1,0 +1,79 @@
+"""Reading and marking a user's own notifications (the GraphQL face calls these)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from culture_cloud.catalog.service import count, fetch_page
+from culture_cloud.db import Executor
+from culture_cloud.keyset import Page, SortKey
+from culture_cloud.notifications.models import Notification
+
+NOTIFICATIONS_ORDER = "notifications:newest"
+MAX_MARK_IDS = 100
+_TABLE = cast(Table, Notification.__table__)  # type: ignore[attr-defined]
+
+
+def _statement(*, user_id: int, unread_only: bool) -> Select[Any]:
+    stmt = select(_TABLE).where(_TABLE.c.user_id == user_id)
+    if unread_only:
+        stmt = stmt.where(_TABLE.c.read_at.is_(None))
+    return stmt
+
+
+async def list_for_user(
+    conn: Executor, *, user_id: int, unread_only: bool, first: int | None, after: str | None
+) -> Page[Any]:
+    """Newest first; keyset on (created_at, id), served by ix_notification_user_created."""
+    keys = [
+        SortKey(_TABLE.c.created_at, descending=True),
+        SortKey(_TABLE.c.id, descending=True),
+    ]
+    return await fetch_page(
+        conn,
+        _statement(user_id=user_id, unread_only=unread_only),
+        keys=keys,
+        # The filter is part of the order name: a cursor from the unread list cannot be used on
+        # the full list, where it would skip or repeat rows.
+        order_name=f"{NOTIFICATIONS_ORDER}:{'unread' if unread_only else 'all'}",
+        first=first,
+        after=after,
+        types=[datetime, int],
+    )
+
+
+async def count_for_user(conn: Executor, *, user_id: int, unread_only: bool) -> int:
+    return await count(conn, _statement(user_id=user_id, unread_only=unread_only))
+
+
+async def mark_read(
+    session: AsyncSession, *, user_id: int, ids: Sequence[int], now: datetime
+) -> list[Any]:
+    """Marks the caller's own notifications among `ids` read and returns them.
+
+    Ids of other users' (or missing) notifications are ignored alike, so the answer does not
+    tell whether someone else's notification exists. Already read ones keep their first time.
+    """
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    await session.execute(
+        update(_TABLE)
+        .where(
+            _TABLE.c.id.in_(wanted),
+            _TABLE.c.user_id == user_id,
+            _TABLE.c.read_at.is_(None),
+        )
+        .values(read_at=now)
+    )
+    rows = await session.execute(
+        select(_TABLE)
+        .where(_TABLE.c.id.in_(wanted), _TABLE.c.user_id == user_id)
+        .order_by(_TABLE.c.created_at.desc(), _TABLE.c.id.desc())
+    )
+    return list(rows.all())
