@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 
@@ -16,16 +17,21 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.types.unset import UNSET
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.loaders import create_loaders
 from culture_cloud.graphql.schema import create_schema
+from culture_cloud.live.context import SubscriptionContext
+from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
+from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandler
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
 
@@ -70,35 +76,63 @@ def client_ip(
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    websocket_adapter_class = TextWebSocketAdapter
+
     def __init__(self, *, settings: Settings, **kwargs: Any) -> None:
         super().__init__(
             create_schema(settings),
             graphql_ide="graphiql" if not settings.is_production else None,
             # Queries over GET leak into logs and caches; mutations over GET are CSRF bait.
             allow_queries_via_get=False,
+            # Subscriptions over graphql-transport-ws only: the legacy graphql-ws protocol has
+            # had connection_init auth bypasses, and HTTP streaming (multipart, SSE) would need
+            # its own auth and limits.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(
+                seconds=settings.ws_connection_init_timeout_seconds
+            ),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions_per_connection,
+            allowed_origins=settings.ws_allowed_origins,
             **kwargs,
         )
         self.settings = settings
+        self.websocket_connections = 0
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
         state = request.app.state
-        return Context(
-            request=request if isinstance(request, Request) else None,
-            settings=self.settings,
-            engine=state.engine,
-            session_factory=state.session_factory,
-            loaders=create_loaders(state.engine),
-            response=response,
-            authorization=request.headers.get("authorization"),
-            client_ip=client_ip(
+        values: dict[str, Any] = {
+            "settings": self.settings,
+            "engine": state.engine,
+            "session_factory": state.session_factory,
+            "loaders": create_loaders(state.engine),
+            "response": response,
+            "client_ip": client_ip(
                 request.client.host if request.client else None,
                 request.headers.get("x-forwarded-for"),
                 self.settings.trusted_proxies,
             ),
-            wechat=state.wechat,
+            "wechat": state.wechat,
+        }
+        if isinstance(request, WebSocket):
+            # The token comes in connection_init (on_ws_connect), not in handshake headers:
+            # browsers cannot set headers on a WebSocket handshake.
+            return SubscriptionContext(request=None, seats_listener=state.seats_listener, **values)
+        return Context(
+            request=request, authorization=request.headers.get("authorization"), **values
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Accepts a connection only with a valid `{"authorization": "Bearer <token>"}`."""
+        assert isinstance(context, SubscriptionContext)
+        authorization = context.connection_params.get("authorization")
+        context.authorization = authorization if isinstance(authorization, str) else None
+        if await context.viewer() is None:
+            # graphql-transport-ws: the server closes with 4403 Forbidden.
+            raise ConnectionRejectionError()
+        return UnsetType()  # connection_ack without a payload (UNSET is typed Any)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -108,6 +142,8 @@ class GraphQLView(GraphQL[Context, None]):
         return orjson.loads(data)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        if isinstance(request, WebSocket):
+            return await self._run_websocket(request, context, root_value)
         # Strawberry answers requests it refuses before GraphQL (malformed JSON, a query over
         # GET, ...) in plain text; clients read `extensions.code`, so give them one.
         try:
@@ -120,6 +156,25 @@ class GraphQLView(GraphQL[Context, None]):
                 {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]},
                 status_code=exc.status_code,
             )
+
+    async def _run_websocket(self, request: WebSocket, context: Any, root_value: Any) -> Any:
+        # Each open socket holds a task, a queue per subscription and file descriptors; a cap
+        # per process keeps a flood of idle sockets from starving the HTTP side.
+        if self.websocket_connections >= self.settings.ws_max_connections:
+            offered = request.scope.get("subprotocols", [])
+            await request.accept(
+                subprotocol=GRAPHQL_TRANSPORT_WS_PROTOCOL
+                if GRAPHQL_TRANSPORT_WS_PROTOCOL in offered
+                else None
+            )
+            # 1013 "try again later": clients retry with backoff, unlike 4xxx codes.
+            await request.close(code=1013, reason="Too many connections")
+            return request
+        self.websocket_connections += 1
+        try:
+            return await super().run(request, context, root_value)
+        finally:
+            self.websocket_connections -= 1
 
 
 async def healthz(request: Request) -> Response:
@@ -152,9 +207,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         # Load the segmentation dictionary now rather than on the first search request.
         await asyncio.to_thread(warm_up)
+        # PostgreSQL: one LISTEN connection per process feeds the eventSeats subscriptions.
+        # It connects in the background (and reconnects), so a database that is briefly away
+        # does not stop the process from starting.
+        listener = None if settings.is_sqlite else SeatsListener(asyncpg_dsn(settings.database_url))
+        app.state.seats_listener = listener
+        if listener is not None:
+            listener.start()
         try:
             yield
         finally:
+            if listener is not None:
+                await listener.stop()
             await http.aclose()
             await engine.dispose()
 
@@ -162,6 +226,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
+            # Same view: strawberry's ASGI app answers the websocket scope with subscriptions.
+            WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,

@@ -1,10 +1,13 @@
-"""`culture-cloud serve | migrate | seed | export-schema | create-admin`."""
+"""`culture-cloud serve | migrate | seed | export-schema | create-admin | send-notifications |
+send-reminders | mark-no-shows`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
+import logging
 import os
 import sys
 from pathlib import Path
@@ -83,6 +86,105 @@ async def _create_admin(settings: Settings, *, username: str, password: str) -> 
     print(f"已创建管理员 {user.username} (administrator created)")
 
 
+async def _send_notifications(settings: Settings, *, once: bool, batch: int) -> None:
+    import signal
+
+    import httpx
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from culture_cloud.accounts.wechat import WechatClient
+    from culture_cloud.app import configure_logging
+    from culture_cloud.db import create_engine, create_session_factory, utcnow
+    from culture_cloud.notifications.delivery import DeliveryReport, RetryPolicy, deliver_pending
+    from culture_cloud.notifications.wechat import WechatSender
+
+    # Also keeps httpx from logging request URLs, which carry the WeChat access token.
+    configure_logging()
+    logger = logging.getLogger("culture_cloud.notifications")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # SIGTERM (systemd, docker stop) finishes the batch in hand instead of abandoning claimed
+    # messages until their lease runs out.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    engine = create_engine(settings)
+    try:
+        async with httpx.AsyncClient(timeout=settings.wechat_timeout_seconds) as http:
+            client = WechatClient(
+                base_url=settings.wechat_base_url,
+                appid=settings.wechat_appid,
+                secret=settings.wechat_secret,
+                http=http,
+            )
+            try:
+                sender = WechatSender.from_settings(client, settings)
+            except ValueError as exc:
+                sys.exit(f"配置有误 (configuration error): {exc}")
+            factory = create_session_factory(engine)
+            policy = RetryPolicy.from_settings(settings)
+            while not stop.is_set():
+                try:
+                    report = await deliver_pending(
+                        factory, sender, now=utcnow(), batch=batch, policy=policy
+                    )
+                except (OSError, SQLAlchemyError):
+                    # The database is away: a cron run reports it; a service waits and retries.
+                    if once:
+                        raise
+                    logger.exception("send-notifications: database error; retrying")
+                    report = DeliveryReport()
+                if report.claimed:
+                    print(
+                        f"通知发送 (notifications): claimed={report.claimed} sent={report.sent} "
+                        f"retrying={report.retrying} failed={report.failed} "
+                        f"skipped={report.skipped} lost={report.lost}",
+                        flush=True,
+                    )
+                if report.claimed == batch:
+                    continue  # a backlog: go on without waiting
+                if once:
+                    break
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(settings.notification_poll_seconds):
+                        await stop.wait()
+    finally:
+        await engine.dispose()
+
+
+async def _send_reminders(settings: Settings) -> None:
+    from culture_cloud.db import create_engine, create_session_factory, transaction, utcnow
+    from culture_cloud.notifications.reminders import send_reminders
+
+    engine = create_engine(settings)
+    try:
+        async with transaction(create_session_factory(engine)) as session:
+            created = await send_reminders(session, utcnow())
+    finally:
+        await engine.dispose()
+    print(f"已加入提醒 (reminders enqueued): {created}")
+
+
+async def _mark_no_shows(settings: Settings) -> None:
+    from culture_cloud.bookings.attendance import mark_no_shows
+    from culture_cloud.bookings.service import purge_expired_idempotency_records, write_transaction
+    from culture_cloud.db import create_engine, create_session_factory, utcnow
+
+    engine = create_engine(settings)
+    try:
+        factory = create_session_factory(engine)
+        now = utcnow()
+        async with write_transaction(factory) as session:
+            report = await mark_no_shows(session, now)
+        async with write_transaction(factory) as session:
+            purged = await purge_expired_idempotency_records(session, now)
+    finally:
+        await engine.dispose()
+    print(
+        f"未到场 {report.no_shows} 笔，候补关闭 {report.expired_waitlist} 笔，"
+        f"清理过期幂等记录 {purged} 条 (no-shows marked, waitlists closed, keys purged)"
+    )
+
+
 def _migrate(settings: Settings) -> None:
     from culture_cloud.migrations import upgrade
 
@@ -114,9 +216,24 @@ def main(argv: list[str] | None = None) -> None:
         help=f"at least 12 characters; better: {ADMIN_PASSWORD_ENV} or the prompt "
         "(a command-line argument is visible to other users of the machine)",
     )
+    sub.add_parser(
+        "mark-no-shows",
+        help="cron: bookings of ended events and slots not checked in become no-shows",
+    )
     export = sub.add_parser("export-schema", help="print or write schema.graphql")
     export.add_argument("--output", type=Path, default=None)
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    notify = sub.add_parser(
+        "send-notifications", help="deliver the notification outbox (WeChat subscribe messages)"
+    )
+    notify.add_argument(
+        "--once", action="store_true", help="send everything due now, then exit (for cron)"
+    )
+    notify.add_argument("--batch", type=int, default=100, help="messages claimed at a time")
+    sub.add_parser(
+        "send-reminders",
+        help="enqueue reminders for confirmed bookings of tomorrow's events (idempotent)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "export-schema":
@@ -137,9 +254,17 @@ def main(argv: list[str] | None = None) -> None:
         password = _admin_password(args.password)
         _migrate(settings)
         asyncio.run(_create_admin(settings, username=args.username, password=password))
+    elif args.command == "mark-no-shows":
+        asyncio.run(_mark_no_shows(settings))
     elif args.command == "seed":
         _migrate(settings)
         asyncio.run(_seed(settings, synthetic=args.synthetic, only_if_empty=False))
+    elif args.command == "send-notifications":
+        if args.batch < 1:
+            sys.exit("--batch must be at least 1")
+        asyncio.run(_send_notifications(settings, once=args.once, batch=args.batch))
+    elif args.command == "send-reminders":
+        asyncio.run(_send_reminders(settings))
     elif args.command == "serve":
         import uvicorn
 

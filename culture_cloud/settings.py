@@ -53,6 +53,29 @@ class Settings(BaseSettings):
         default_factory=list
     )
 
+    # Notifications (culture_cloud/notifications). Subscribe-message template ids per
+    # notification kind, as JSON: {"booking_confirmed": "<template id>", ...}. A kind without a
+    # template is not sent by WeChat (the message is SKIPPED but still listed in the app).
+    wechat_template_ids: dict[str, str] = Field(default_factory=dict)
+    # Mini-program page opened from a subscribe message; "" sends none.
+    wechat_notification_page: str = "pages/notifications/index"
+    notification_max_attempts: int = Field(default=6, ge=1, le=50)
+    # Retry n waits base * 2^(n-1), at most the cap: 1, 2, 4, 8, 16 minutes with the defaults.
+    notification_retry_base_seconds: float = Field(default=60.0, gt=0)
+    notification_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    # A claimed message is invisible to other workers this long; a worker that dies mid-batch
+    # leaves its messages to be retried after it. Must exceed the time to send one batch.
+    notification_claim_seconds: float = Field(default=600.0, gt=0)
+    notification_poll_seconds: float = Field(default=10.0, gt=0)
+
+    # Live seat counts (culture_cloud/live): GraphQL subscriptions over WebSocket.
+    ws_max_subscriptions_per_connection: int = Field(default=5, ge=1, le=100)
+    ws_max_connections: int = Field(default=1000, ge=1)
+    # Seconds a client has to send connection_init after opening the socket.
+    ws_connection_init_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Browser pages on other origins may not open sockets unless listed (comma-separated).
+    ws_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: Any) -> Any:
@@ -60,6 +83,13 @@ class Settings(BaseSettings):
             value = [part.strip() for part in value.split(",") if part.strip()]
         if isinstance(value, list | tuple):
             return [ip_network(str(part), strict=False) for part in value]
+        return value
+
+    @field_validator("ws_allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @property

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from sqlalchemy.sql.elements import ColumnElement
 
+from culture_cloud.accounts import policy
 from culture_cloud.catalog import filters as f
 from culture_cloud.catalog import inputs, models, service
 from culture_cloud.catalog import types as t
@@ -192,5 +193,9 @@ class CatalogQuery:
             return None
         item = await loader.load(pk)
         if isinstance(item, t.Event) and item.status is models.EventStatus.DRAFT:
-            return None
+            # A draft exists only for its organisation's staff and administrators; to anyone
+            # else (a stale or bad token included) it answers as if there were no such event.
+            viewer = await info.context.viewer()
+            if not policy.can_view_organization_drafts(viewer, item._organization_id):
+                return None
         return item  # type: ignore[no-any-return]

@@ -11,24 +11,32 @@ from graphql import GraphQLError
 from graphql.execution.values import get_argument_values
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from culture_cloud.accounts import types as accounts_types
 from culture_cloud.accounts.mutations import AccountsMutation
 from culture_cloud.accounts.queries import AccountsQuery
+from culture_cloud.bookings import types as bookings_types
+from culture_cloud.bookings.mutations import BookingsMutation
+from culture_cloud.bookings.queries import BookingsQuery
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import CatalogQuery
 from culture_cloud.graphql.compiled import PlanRunner, compiled_for
 from culture_cloud.graphql.errors import CodedErrors, is_expected
+from culture_cloud.graphql.pipeline import RequestPipeline
+from culture_cloud.live import types as live_types
+from culture_cloud.live.subscriptions import LiveSubscription
+from culture_cloud.notifications import types as notifications_types
+from culture_cloud.notifications.mutations import NotificationsMutation
+from culture_cloud.notifications.queries import NotificationsQuery
+from culture_cloud.publishing.mutations import PublishingMutation
+from culture_cloud.publishing.queries import PublishingQuery
 from culture_cloud.search.queries import SearchQuery
 from culture_cloud.settings import Settings
 
@@ -36,13 +44,20 @@ logger = logging.getLogger("culture_cloud.graphql")
 
 
 @strawberry.type
-class Query(CatalogQuery, SearchQuery, AccountsQuery):
+class Query(
+    CatalogQuery, SearchQuery, AccountsQuery, NotificationsQuery, PublishingQuery, BookingsQuery
+):
     pass
 
 
 @strawberry.type
-class Mutation(AccountsMutation):
+class Mutation(AccountsMutation, NotificationsMutation, PublishingMutation, BookingsMutation):
     """Every mutation declares permission_classes (tests/accounts/test_permissions_declared.py)."""
+
+
+@strawberry.type
+class Subscription(LiveSubscription):
+    """Served over WebSocket (graphql-transport-ws) only; see culture_cloud/live."""
 
 
 class CompilingExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -87,6 +102,11 @@ class Schema(strawberry.Schema):
         del errors, execution_context
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # `execute` serves HTTP; subscriptions run over WebSocket only (culture_cloud/live),
+        # where connection_init authenticates and per-connection caps apply.
+        allowed = kwargs.get("allowed_operation_types")
+        if allowed is not None:
+            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
         result = await super().execute(*args, **kwargs)
         # Errors raised inside an extension hook (ParserCache's parse: syntax errors, the token
         # limit) skip the operation hook where CodedErrors runs; code them here. Idempotent.
@@ -111,13 +131,7 @@ def _extensions(settings: Settings) -> list[Any]:
     # Factories, not instances: Strawberry builds fresh extensions per request; the parser and
     # validation LRU caches live at module level, so they are still shared.
     rules = _validation_rules(settings)
-    return [
-        CodedErrors,
-        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: AddValidationRules(rules),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-    ]
+    return [lambda: RequestPipeline(rules=rules, max_tokens=settings.max_query_tokens)]
 
 
 TYPES: list[Any] = [
@@ -129,6 +143,10 @@ TYPES: list[Any] = [
     catalog_types.Region,
     catalog_types.Organization,
     accounts_types.User,
+    bookings_types.Booking,
+    bookings_types.VenueSlot,
+    notifications_types.Notification,
+    live_types.EventSeats,
 ]
 
 
@@ -136,6 +154,7 @@ def create_schema(settings: Settings) -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         execution_context_class=CompilingExecutionContext if settings.compiled_execution else None,
         types=TYPES,
         extensions=_extensions(settings),
