@@ -11,8 +11,8 @@ import strawberry
 
 from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.catalog.types import Event, ScenicSpot, Venue
-from culture_cloud.db import transaction
 from culture_cloud.errors import DomainError
+from culture_cloud.graphql.commands import run_command
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.permissions import StaffRole
@@ -57,17 +57,13 @@ class PublishingMutation:
         description="新建活动（草稿）：本单位编辑、负责人或管理员；可每周重复，每场为独立活动",
     )
     async def create_event(self, info: Info, input: CreateEventInput) -> CreateEventResult:
-        viewer = await info.context.require_viewer()
         try:
             data = input.to_domain()
-            async with transaction(info.context.session_factory) as session:
-                rows = await service.create_event(
-                    session,
-                    viewer=viewer,
-                    data=data,
-                    ip=info.context.client_ip,
-                    now=info.context.now,
-                )
+            rows = await run_command(
+                info,
+                service.create_event,
+                data=data,
+            )
         except DomainError as exc:
             return input_error_or_raise(exc)
         events = [_event(row) for row in rows]
@@ -80,19 +76,15 @@ class PublishingMutation:
     async def update_event(
         self, info: Info, id: strawberry.ID, input: UpdateEventInput
     ) -> UpdateEventResult:
-        viewer = await info.context.require_viewer()
         try:
             pk = expect_global_id(id, "Event", field="id")
             changes = input.to_domain()
-            async with transaction(info.context.session_factory) as session:
-                row = await service.update_event(
-                    session,
-                    viewer=viewer,
-                    event_id=pk,
-                    changes=changes,
-                    ip=info.context.client_ip,
-                    now=info.context.now,
-                )
+            row = await run_command(
+                info,
+                service.update_event,
+                event_id=pk,
+                changes=changes,
+            )
         except DomainError as exc:
             return input_error_or_raise(exc)
         return UpdateEventSuccess(event=_event(row))
@@ -104,18 +96,14 @@ class PublishingMutation:
     async def publish_event(
         self, info: Info, id: strawberry.ID, whole_series: bool = False
     ) -> PublishEventResult:
-        viewer = await info.context.require_viewer()
         try:
             pk = expect_global_id(id, "Event", field="id")
-            async with transaction(info.context.session_factory) as session:
-                rows = await service.publish_event(
-                    session,
-                    viewer=viewer,
-                    event_id=pk,
-                    whole_series=whole_series,
-                    ip=info.context.client_ip,
-                    now=info.context.now,
-                )
+            rows = await run_command(
+                info,
+                service.publish_event,
+                event_id=pk,
+                whole_series=whole_series,
+            )
         except DomainError as exc:
             return input_error_or_raise(exc)
         published = [_event(row) for row in rows]
@@ -127,18 +115,14 @@ class PublishingMutation:
         description="取消已发布的活动（须说明原因）；活动仍公开显示为已取消",
     )
     async def cancel_event(self, info: Info, id: strawberry.ID, reason: str) -> CancelEventResult:
-        viewer = await info.context.require_viewer()
         try:
             pk = expect_global_id(id, "Event", field="id")
-            async with transaction(info.context.session_factory) as session:
-                row = await service.cancel_event(
-                    session,
-                    viewer=viewer,
-                    event_id=pk,
-                    reason=reason,
-                    ip=info.context.client_ip,
-                    now=info.context.now,
-                )
+            row = await run_command(
+                info,
+                service.cancel_event,
+                event_id=pk,
+                reason=reason,
+            )
         except DomainError as exc:
             return input_error_or_raise(exc)
         return CancelEventSuccess(event=_event(row))
@@ -156,20 +140,16 @@ class PublishingMutation:
         new_start_at: datetime | None = None,
         new_end_at: datetime | None = None,
     ) -> PostponeEventResult:
-        viewer = await info.context.require_viewer()
         try:
             pk = expect_global_id(id, "Event", field="id")
-            async with transaction(info.context.session_factory) as session:
-                row = await service.postpone_event(
-                    session,
-                    viewer=viewer,
-                    event_id=pk,
-                    new_start_at=new_start_at,
-                    new_end_at=new_end_at,
-                    reason=reason,
-                    ip=info.context.client_ip,
-                    now=info.context.now,
-                )
+            row = await run_command(
+                info,
+                service.postpone_event,
+                event_id=pk,
+                new_start_at=new_start_at,
+                new_end_at=new_end_at,
+                reason=reason,
+            )
         except DomainError as exc:
             return input_error_or_raise(exc)
         return PostponeEventSuccess(event=_event(row))
@@ -181,19 +161,15 @@ class PublishingMutation:
     async def update_venue(
         self, info: Info, id: strawberry.ID, input: UpdateVenueInput
     ) -> UpdateVenueResult:
-        viewer = await info.context.require_viewer()
         try:
             pk = expect_global_id(id, "Venue", field="id")
             changes = input.to_domain()
-            async with transaction(info.context.session_factory) as session:
-                row = await places.update_venue(
-                    session,
-                    viewer=viewer,
-                    venue_id=pk,
-                    changes=changes,
-                    ip=info.context.client_ip,
-                    now=info.context.now,
-                )
+            row = await run_command(
+                info,
+                places.update_venue,
+                venue_id=pk,
+                changes=changes,
+            )
         except DomainError as exc:
             return input_error_or_raise(exc)
         venue: Venue = Venue.from_row(row)
@@ -206,19 +182,15 @@ class PublishingMutation:
     async def update_scenic_spot(
         self, info: Info, id: strawberry.ID, input: UpdateScenicSpotInput
     ) -> UpdateScenicSpotResult:
-        viewer = await info.context.require_viewer()
         try:
             pk = expect_global_id(id, "ScenicSpot", field="id")
             changes = input.to_domain()
-            async with transaction(info.context.session_factory) as session:
-                row = await places.update_scenic_spot(
-                    session,
-                    viewer=viewer,
-                    scenic_spot_id=pk,
-                    changes=changes,
-                    ip=info.context.client_ip,
-                    now=info.context.now,
-                )
+            row = await run_command(
+                info,
+                places.update_scenic_spot,
+                scenic_spot_id=pk,
+                changes=changes,
+            )
         except DomainError as exc:
             return input_error_or_raise(exc)
         spot: ScenicSpot = ScenicSpot.from_row(row)
