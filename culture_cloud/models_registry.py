@@ -3,6 +3,15 @@
 from culture_cloud.accounts import models as accounts_models
 from culture_cloud.bookings import models as bookings_models
 from culture_cloud.catalog import models as catalog_models
+from culture_cloud.menu import models as menu_models
 from culture_cloud.notifications import models as notifications_models
+from culture_cloud.reviews import models as reviews_models
 
-__all__ = ["accounts_models", "bookings_models", "catalog_models", "notifications_models"]
+__all__ = [
+    "accounts_models",
+    "bookings_models",
+    "catalog_models",
+    "menu_models",
+    "notifications_models",
+    "reviews_models",
+]

@@ -32,11 +32,17 @@ from culture_cloud.graphql.errors import CodedErrors, is_expected
 from culture_cloud.graphql.pipeline import RequestPipeline
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
+from culture_cloud.menu import types as menu_types
+from culture_cloud.menu.mutations import MenuMutation
+from culture_cloud.menu.queries import MenuQuery
 from culture_cloud.notifications import types as notifications_types
 from culture_cloud.notifications.mutations import NotificationsMutation
 from culture_cloud.notifications.queries import NotificationsQuery
 from culture_cloud.publishing.mutations import PublishingMutation
 from culture_cloud.publishing.queries import PublishingQuery
+from culture_cloud.reviews import types as reviews_types
+from culture_cloud.reviews.mutations import ReviewsMutation
+from culture_cloud.reviews.queries import ReviewsQuery
 from culture_cloud.search.queries import SearchQuery
 from culture_cloud.settings import Settings
 
@@ -45,13 +51,27 @@ logger = logging.getLogger("culture_cloud.graphql")
 
 @strawberry.type
 class Query(
-    CatalogQuery, SearchQuery, AccountsQuery, NotificationsQuery, PublishingQuery, BookingsQuery
+    CatalogQuery,
+    SearchQuery,
+    AccountsQuery,
+    NotificationsQuery,
+    PublishingQuery,
+    BookingsQuery,
+    ReviewsQuery,
+    MenuQuery,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(AccountsMutation, NotificationsMutation, PublishingMutation, BookingsMutation):
+class Mutation(
+    AccountsMutation,
+    NotificationsMutation,
+    PublishingMutation,
+    BookingsMutation,
+    ReviewsMutation,
+    MenuMutation,
+):
     """Every mutation declares permission_classes (tests/accounts/test_permissions_declared.py)."""
 
 
@@ -147,6 +167,8 @@ TYPES: list[Any] = [
     bookings_types.VenueSlot,
     notifications_types.Notification,
     live_types.EventSeats,
+    *reviews_types.TYPES,
+    *menu_types.TYPES,
 ]
 
 

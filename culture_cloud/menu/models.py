@@ -1,0 +1,3 @@
+"""Menu tables."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Reviews and feedback (评价反馈平台): ratings with moderation and replies, complaints."""

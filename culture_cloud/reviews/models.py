@@ -1,0 +1,3 @@
+"""Reviews tables."""
+
+from __future__ import annotations
