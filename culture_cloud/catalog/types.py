@@ -13,7 +13,12 @@ from culture_cloud.catalog.projection import Projection, Relation, Source, deriv
 from culture_cloud.geo import CoordSystem, LatLng, from_wgs84
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.pagination import Connection
 from culture_cloud.privacy import mask_phone
+from culture_cloud.reviews import listing as review_listing
+from culture_cloud.reviews.inputs import ReviewFilter
+from culture_cloud.reviews.reading import ReviewOrder
+from culture_cloud.reviews.types import RatingSummary, Review, ReviewOrderBy
 from culture_cloud.timeutil import to_local
 
 RegionKind = strawberry.enum(models.RegionKind, name="RegionKind")
@@ -166,6 +171,34 @@ class Organization(_FromRow, Node):
     is_demo: bool
 
 
+@strawberry.interface(description="可评价的对象：场馆、活动、景区、旅行社、导游")
+class Reviewable:
+    _pk: strawberry.Private[int]
+
+    @strawberry.field(description="已公开（审核通过）的评价；可按评分筛选、排序")
+    async def reviews(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        order_by: ReviewOrderBy = ReviewOrder.NEWEST,  # type: ignore[valid-type]
+        filter: ReviewFilter | None = None,
+    ) -> Connection[Review]:
+        return await review_listing.target_reviews(
+            info,
+            type(self).__name__,
+            self._pk,
+            first=first,
+            after=after,
+            order=order_by,
+            filter=filter,
+        )
+
+    @strawberry.field(description="评分汇总：总体与分项平均分、评价数、1–5 分分布")
+    def rating_summary(self, info: Info) -> RatingSummary:
+        return review_listing.rating_summary(info, type(self).__name__, self._pk)  # type: ignore[return-value]
+
+
 @strawberry.interface(description="地图上的地点：场馆、景区、旅行社")
 class Place:
     _row: strawberry.Private[Any]
@@ -194,7 +227,7 @@ class Place:
 
 
 @strawberry.type
-class Venue(_FromRow, Place, Node):
+class Venue(_FromRow, Place, Reviewable, Node):
     _pk: strawberry.Private[int]
     key: str | None
     name: str
@@ -220,7 +253,7 @@ class Venue(_FromRow, Place, Node):
 
 
 @strawberry.type
-class ScenicSpot(_FromRow, Place, Node):
+class ScenicSpot(_FromRow, Place, Reviewable, Node):
     _pk: strawberry.Private[int]
     key: str | None
     name: str
@@ -261,7 +294,7 @@ class ScenicSpot(_FromRow, Place, Node):
 
 
 @strawberry.type
-class TravelAgency(_FromRow, Place, Node):
+class TravelAgency(_FromRow, Place, Reviewable, Node):
     _pk: strawberry.Private[int]
     key: str | None
     name: str
@@ -276,7 +309,7 @@ class TravelAgency(_FromRow, Place, Node):
 
 
 @strawberry.type
-class Guide(_FromRow, Node):
+class Guide(_FromRow, Reviewable, Node):
     _pk: strawberry.Private[int]
     _agency_id: strawberry.Private[int | None]
     key: str | None
@@ -298,7 +331,7 @@ class Guide(_FromRow, Node):
 
 
 @strawberry.type
-class Event(_FromRow, Node):
+class Event(_FromRow, Reviewable, Node):
     _pk: strawberry.Private[int]
     _row: strawberry.Private[Any]
     _venue_id: strawberry.Private[int | None]
@@ -439,7 +472,16 @@ ORGANIZATION = Projection(
     _plain_all("name", "kind", "description", "is_demo"),
 )
 
-_RATING = {"rating": plain("rating", "rating_avg"), "rating_count": plain("rating_count")}
+# Resolved by DataLoaders / their own queries from the object's id, which `_id` always sets.
+_REVIEWABLE = {
+    "reviews": Source((), lambda obj, row: None),
+    "rating_summary": Source((), lambda obj, row: None),
+}
+_RATING = {
+    "rating": plain("rating", "rating_avg"),
+    "rating_count": plain("rating_count"),
+    **_REVIEWABLE,
+}
 
 VENUE = Projection(
     Venue,
@@ -546,6 +588,7 @@ EVENT = Projection(
             "is_demo",
             "rating_count",
         ),
+        **_REVIEWABLE,
         "rating": plain("rating", "rating_avg"),
         "start_at": derived("start_at", ("start_at",), _local("start_at")),
         "end_at": derived("end_at", ("end_at",), _local("end_at")),

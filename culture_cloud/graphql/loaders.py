@@ -13,6 +13,10 @@ from culture_cloud.catalog import models
 from culture_cloud.catalog import service as catalog_service
 from culture_cloud.catalog import types as t
 from culture_cloud.db import read_only
+from culture_cloud.reviews import aggregates as review_aggregates
+from culture_cloud.reviews import reading as review_reading
+from culture_cloud.reviews import types as review_types
+from culture_cloud.reviews.models import ReviewTargetKind
 
 T = TypeVar("T")
 
@@ -78,6 +82,53 @@ class Loaders:
     @cached_property
     def event_count_by_region(self) -> DataLoader[int, int]:
         return count_by_region_loader(self._engine, models.Event)
+
+    @cached_property
+    def rating_summary(
+        self,
+    ) -> DataLoader[tuple[ReviewTargetKind, int], review_types.RatingSummary]:
+        async def load(
+            keys: Sequence[tuple[ReviewTargetKind, int]],
+        ) -> list[review_types.RatingSummary]:
+            async with read_only(self._engine) as conn:
+                rows = await review_aggregates.load_aggregates(conn, keys)
+            return [review_types.RatingSummary.from_row(k[0], rows.get(k)) for k in keys]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def review_reply(self) -> DataLoader[int, review_types.ReviewReply | None]:
+        async def load(ids: Sequence[int]) -> list[review_types.ReviewReply | None]:
+            async with read_only(self._engine) as conn:
+                rows = await review_reading.replies_by_review(conn, ids)
+            return [review_types.ReviewReply.from_row(rows[i]) if i in rows else None for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def review_revisions(self) -> DataLoader[int, list[review_types.ReviewRevision]]:
+        async def load(ids: Sequence[int]) -> list[list[review_types.ReviewRevision]]:
+            async with read_only(self._engine) as conn:
+                rows = await review_reading.revisions_by_review(conn, ids)
+            return [[review_types.ReviewRevision.from_row(r) for r in rows.get(i, [])] for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def helpful_vote(self) -> DataLoader[tuple[int, int], bool]:
+        """(user id, review id) -> has that user voted the review helpful."""
+
+        async def load(keys: Sequence[tuple[int, int]]) -> list[bool]:
+            voted: set[tuple[int, int]] = set()
+            async with read_only(self._engine) as conn:
+                for user_id in {user for user, _ in keys}:
+                    ids = [review for user, review in keys if user == user_id]
+                    voted |= {
+                        (user_id, r) for r in await review_reading.voted_by(conn, user_id, ids)
+                    }
+            return [key in voted for key in keys]
+
+        return DataLoader(load_fn=load)
 
     def by_type_name(self, name: str) -> DataLoader[int, Any] | None:
         attribute = {

@@ -1,0 +1,100 @@
+"""Reading feedback: the resident's own items, a handler's inbox (their organisation's, or all
+for administrators; optionally only the overdue), one item. The submitter's nickname is joined
+in for the handlers' view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, select
+
+from culture_cloud.accounts.models import User
+from culture_cloud.catalog.service import count, fetch_page
+from culture_cloud.db import Executor
+from culture_cloud.feedback.models import OPEN_STATUSES, FeedbackStatus
+from culture_cloud.feedback.service import FEEDBACK
+from culture_cloud.keyset import Page, SortKey
+
+USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
+
+# Most urgent first: the inbox is a work list.
+_URGENT = [SortKey(FEEDBACK.c.deadline_at), SortKey(FEEDBACK.c.id)]
+_NEWEST = [
+    SortKey(FEEDBACK.c.created_at, descending=True),
+    SortKey(FEEDBACK.c.id, descending=True),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class InboxScope:
+    """Whose items: one organisation's (staff), or every item (administrators)."""
+
+    organization_id: int | None
+    everything: bool
+
+
+def _base() -> Select[Any]:
+    return select(
+        FEEDBACK,
+        USER.c.nickname.label("submitter_nickname"),
+        USER.c.deleted_at.label("submitter_deleted_at"),
+    ).select_from(FEEDBACK.join(USER, USER.c.id == FEEDBACK.c.user_id))
+
+
+def mine_statement(user_id: int) -> Select[Any]:
+    return _base().where(FEEDBACK.c.user_id == user_id)
+
+
+def inbox_statement(
+    scope: InboxScope, *, status: FeedbackStatus | None, overdue: bool | None, now: datetime
+) -> Select[Any]:
+    stmt = _base()
+    if not scope.everything:
+        stmt = stmt.where(FEEDBACK.c.organization_id == scope.organization_id)
+    if status is not None:
+        stmt = stmt.where(FEEDBACK.c.status == status)
+    if overdue is True:
+        stmt = stmt.where(FEEDBACK.c.status.in_(OPEN_STATUSES), FEEDBACK.c.deadline_at <= now)
+    elif overdue is False:
+        stmt = stmt.where(
+            (FEEDBACK.c.status.not_in(OPEN_STATUSES)) | (FEEDBACK.c.deadline_at > now)
+        )
+    return stmt
+
+
+async def list_mine(
+    conn: Executor, user_id: int, *, first: int | None, after: str | None
+) -> Page[Any]:
+    return await fetch_page(
+        conn,
+        mine_statement(user_id),
+        keys=_NEWEST,
+        order_name="feedback:newest",
+        first=first,
+        after=after,
+        types=[datetime, int],
+    )
+
+
+async def list_inbox(
+    conn: Executor, stmt: Select[Any], *, first: int | None, after: str | None
+) -> Page[Any]:
+    return await fetch_page(
+        conn,
+        stmt,
+        keys=_URGENT,
+        order_name="feedback:deadline",
+        first=first,
+        after=after,
+        types=[datetime, int],
+    )
+
+
+async def count_statement(conn: Executor, stmt: Select[Any]) -> int:
+    return await count(conn, stmt)
+
+
+async def get_feedback(conn: Executor, feedback_id: int) -> Any | None:
+    return (await conn.execute(_base().where(FEEDBACK.c.id == feedback_id))).one_or_none()

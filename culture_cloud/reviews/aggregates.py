@@ -1,0 +1,149 @@
+"""The rating aggregate of a target: approved reviews summed per dimension, with the 1–5
+distribution. Maintained incrementally; never recomputed over the reviews.
+
+Every change of a review's counted state goes through `apply_change(old, new)`: the difference
+of the two contributions is added to the target's `rating_aggregate` row by one atomic
+statement (INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x, or UPDATE SET x = x + d, with
+RETURNING; the row lock it takes serialises concurrent changes of the same target on
+PostgreSQL, and SQLite has one writer), then the
+catalogue row's `rating_avg` / `rating_count` are set from the returned sums, and the
+`rating_changed` signal goes out, all in the caller's transaction.
+
+Lock order, to stay deadlock-free: review row -> aggregate row -> catalogue row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from culture_cloud.db import Executor
+from culture_cloud.reviews.models import (
+    Dimension,
+    RatingAggregate,
+    ReviewStatus,
+    ReviewTargetKind,
+)
+from culture_cloud.reviews.signals import RatingDelta, rating_changed
+from culture_cloud.reviews.targets import TABLES, TargetRef
+
+AGGREGATE = cast(Table, RatingAggregate.__table__)  # type: ignore[attr-defined]
+COUNTERS = [
+    "review_count",
+    "overall_sum",
+    *[f"score_{i}" for i in range(1, 6)],
+    *[f"{d.value}_{part}" for d in Dimension for part in ("sum", "count")],
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one counted review adds to its target's aggregate."""
+
+    overall: int
+    scores: Mapping[Dimension, int] = field(default_factory=dict)
+
+    def counters(self, sign: int) -> dict[str, int]:
+        values = {"review_count": sign, "overall_sum": sign * self.overall}
+        values[f"score_{self.overall}"] = sign
+        for dimension, score in self.scores.items():
+            values[f"{dimension.value}_sum"] = sign * score
+            values[f"{dimension.value}_count"] = sign
+        return values
+
+
+def contribution_of(review: Any) -> Contribution | None:
+    """The review's contribution, or None while it is not counted (not approved, or deleted)."""
+    if review.status != ReviewStatus.APPROVED or review.deleted_at is not None:
+        return None
+    scores = {d: getattr(review, d.value) for d in Dimension}
+    return Contribution(review.overall, {d: s for d, s in scores.items() if s is not None})
+
+
+def difference(old: Contribution | None, new: Contribution | None) -> dict[str, int]:
+    delta: dict[str, int] = defaultdict(int)
+    for contribution, sign in ((old, -1), (new, 1)):
+        if contribution is not None:
+            for name, value in contribution.counters(sign).items():
+                delta[name] += value
+    return {name: value for name, value in delta.items() if value}
+
+
+async def apply_change(
+    session: AsyncSession, ref: TargetRef, old: Contribution | None, new: Contribution | None
+) -> None:
+    """Moves the target's aggregate (and catalogue rating) from counting `old` to `new`."""
+    delta = difference(old, new)
+    if not delta:
+        return
+    count, total = await _add(session, ref, delta)
+    table = TABLES[ref.kind]
+    await session.execute(
+        update(table)
+        .where(table.c.id == ref.id)
+        .values(rating_count=count, rating_avg=total / count if count else 0.0)
+    )
+    await rating_changed(
+        session,
+        RatingDelta(
+            target_kind=ref.kind.value,
+            target_id=ref.id,
+            count=delta.get("review_count", 0),
+            score_sum=delta.get("overall_sum", 0),
+        ),
+    )
+
+
+async def _add(session: AsyncSession, ref: TargetRef, delta: Mapping[str, int]) -> tuple[int, int]:
+    """Adds `delta` to the target's counters in one statement; (review_count, overall_sum) after.
+
+    Additions upsert: the first review of a target creates its row. A delta with a removal in it
+    is a plain UPDATE: the removed contribution was added before, so the row exists (and
+    PostgreSQL checks CHECK constraints on an upsert's proposed row before it sees the conflict,
+    so negative values cannot go through the INSERT)."""
+    where = (AGGREGATE.c.target_kind == ref.kind.value, AGGREGATE.c.target_id == ref.id)
+    returning = (AGGREGATE.c.review_count, AGGREGATE.c.overall_sum)
+    if any(value < 0 for value in delta.values()):
+        stmt: Any = (
+            update(AGGREGATE)
+            .where(*where)
+            .values({name: AGGREGATE.c[name] + value for name, value in delta.items()})
+            .returning(*returning)
+        )
+    else:
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        values = {name: delta.get(name, 0) for name in COUNTERS}
+        stmt = insert(AGGREGATE).values(target_kind=ref.kind.value, target_id=ref.id, **values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[AGGREGATE.c.target_kind, AGGREGATE.c.target_id],
+            set_={name: AGGREGATE.c[name] + stmt.excluded[name] for name in delta},
+        ).returning(*returning)
+    row = (await session.execute(stmt)).one()
+    return int(row.review_count), int(row.overall_sum)
+
+
+async def load_aggregates(
+    conn: Executor, keys: Sequence[tuple[ReviewTargetKind, int]]
+) -> dict[tuple[ReviewTargetKind, int], Any]:
+    """Aggregate rows by (kind, id): one query per kind present in `keys`."""
+    ids_by_kind: dict[ReviewTargetKind, set[int]] = defaultdict(set)
+    for kind, target_id in keys:
+        ids_by_kind[kind].add(target_id)
+    found: dict[tuple[ReviewTargetKind, int], Any] = {}
+    for kind, ids in ids_by_kind.items():
+        rows = await conn.execute(
+            select(AGGREGATE).where(
+                AGGREGATE.c.target_kind == kind.value, AGGREGATE.c.target_id.in_(ids)
+            )
+        )
+        for row in rows:
+            found[(kind, row.target_id)] = row
+    return found

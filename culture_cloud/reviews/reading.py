@@ -1,0 +1,211 @@
+"""Reading reviews: a target's public list, the author's own, the moderation queue, an
+organisation's list; and what a page of reviews needs besides (replies, revisions, votes).
+Core rows on short connections; the author's nickname comes joined into the same statement."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from culture_cloud.catalog.service import count, fetch_page
+from culture_cloud.db import Executor
+from culture_cloud.keyset import Page, SortKey
+from culture_cloud.reviews.errors import bad_input
+from culture_cloud.reviews.models import (
+    ReviewReply,
+    ReviewRevision,
+    ReviewStatus,
+    ReviewVote,
+)
+from culture_cloud.reviews.service import REVIEW, USER
+from culture_cloud.reviews.targets import TargetRef
+
+REPLY = cast(Table, ReviewReply.__table__)  # type: ignore[attr-defined]
+REVISION = cast(Table, ReviewRevision.__table__)  # type: ignore[attr-defined]
+VOTE = cast(Table, ReviewVote.__table__)  # type: ignore[attr-defined]
+
+
+class ReviewOrder(StrEnum):
+    NEWEST = "newest"
+    HIGHEST = "highest"
+    LOWEST = "lowest"
+    MOST_HELPFUL = "most_helpful"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFilter:
+    min_score: int | None = None
+    max_score: int | None = None
+    verified_only: bool = False
+    designated_only: bool = False
+    with_images: bool = False
+    unreplied_only: bool = False
+
+
+def _base() -> Select[Any]:
+    """Review columns plus what the author's public name needs, never their contact data."""
+    return (
+        select(
+            REVIEW,
+            USER.c.nickname.label("author_nickname"),
+            USER.c.deleted_at.label("author_deleted_at"),
+        )
+        .select_from(REVIEW.join(USER, USER.c.id == REVIEW.c.user_id))
+        .where(REVIEW.c.deleted_at.is_(None))
+    )
+
+
+def _conditions(flt: ReviewFilter) -> list[ColumnElement[bool]]:
+    for value, field in ((flt.min_score, "filter.minScore"), (flt.max_score, "filter.maxScore")):
+        if value is not None and not 1 <= value <= 5:
+            raise bad_input("评分筛选须为 1–5 分", field)
+    if flt.min_score is not None and flt.max_score is not None and flt.min_score > flt.max_score:
+        raise bad_input("最低分不能高于最高分", "filter.maxScore")
+    conditions: list[ColumnElement[bool]] = []
+    if flt.min_score is not None:
+        conditions.append(REVIEW.c.overall >= flt.min_score)
+    if flt.max_score is not None:
+        conditions.append(REVIEW.c.overall <= flt.max_score)
+    if flt.verified_only:
+        conditions.append(REVIEW.c.is_verified.is_(True))
+    if flt.designated_only:
+        conditions.append(REVIEW.c.by_designated_reviewer.is_(True))
+    if flt.with_images:
+        conditions.append(REVIEW.c.image_count > 0)
+    if flt.unreplied_only:
+        conditions.append(
+            ~select(REPLY.c.review_id).where(REPLY.c.review_id == REVIEW.c.id).exists()
+        )
+    return conditions
+
+
+_NEWEST = [SortKey(REVIEW.c.created_at, descending=True), SortKey(REVIEW.c.id, descending=True)]
+SORT_KEYS: dict[ReviewOrder, tuple[list[SortKey], list[type]]] = {
+    ReviewOrder.NEWEST: (_NEWEST, [datetime, int]),
+    ReviewOrder.HIGHEST: (
+        [SortKey(REVIEW.c.overall, descending=True), *_NEWEST],
+        [int, datetime, int],
+    ),
+    ReviewOrder.LOWEST: ([SortKey(REVIEW.c.overall), *_NEWEST], [int, datetime, int]),
+    ReviewOrder.MOST_HELPFUL: (
+        [SortKey(REVIEW.c.helpful_count, descending=True), *_NEWEST],
+        [int, datetime, int],
+    ),
+}
+
+
+async def _page(
+    conn: Executor,
+    stmt: Select[Any],
+    order: ReviewOrder,
+    first: int | None,
+    after: str | None,
+) -> Page[Any]:
+    keys, types = SORT_KEYS[order]
+    return await fetch_page(
+        conn,
+        stmt,
+        keys=keys,
+        order_name=f"review:{order.value}",
+        first=first,
+        after=after,
+        types=types,
+    )
+
+
+def target_statement(ref: TargetRef, flt: ReviewFilter) -> Select[Any]:
+    return _base().where(
+        REVIEW.c.target_kind == ref.kind,
+        REVIEW.c.target_id == ref.id,
+        REVIEW.c.status == ReviewStatus.APPROVED,
+        *_conditions(flt),
+    )
+
+
+async def list_target_reviews(
+    conn: Executor,
+    ref: TargetRef,
+    *,
+    flt: ReviewFilter,
+    order: ReviewOrder,
+    first: int | None,
+    after: str | None,
+) -> Page[Any]:
+    """Approved reviews of one target (the only ones anybody but author and moderators see)."""
+    return await _page(conn, target_statement(ref, flt), order, first, after)
+
+
+def user_statement(user_id: int) -> Select[Any]:
+    return _base().where(REVIEW.c.user_id == user_id)
+
+
+def queue_statement() -> Select[Any]:
+    return _base().where(REVIEW.c.status == ReviewStatus.PENDING)
+
+
+def organization_statement(organization_id: int | None, flt: ReviewFilter) -> Select[Any]:
+    """Approved reviews of an organisation's objects; None: of every organisation."""
+    stmt = _base().where(REVIEW.c.status == ReviewStatus.APPROVED, *_conditions(flt))
+    if organization_id is not None:
+        stmt = stmt.where(REVIEW.c.organization_id == organization_id)
+    return stmt
+
+
+async def list_page(
+    conn: Executor, stmt: Select[Any], *, order: ReviewOrder, first: int | None, after: str | None
+) -> Page[Any]:
+    return await _page(conn, stmt, order, first, after)
+
+
+async def list_queue(conn: Executor, *, first: int | None, after: str | None) -> Page[Any]:
+    """Pending reviews, oldest first: the moderators' work list."""
+    keys = [SortKey(REVIEW.c.created_at), SortKey(REVIEW.c.id)]
+    return await fetch_page(
+        conn,
+        queue_statement(),
+        keys=keys,
+        order_name="review:queue",
+        first=first,
+        after=after,
+        types=[datetime, int],
+    )
+
+
+async def count_statement(conn: Executor, stmt: Select[Any]) -> int:
+    return await count(conn, stmt)
+
+
+async def get_review(conn: Executor, review_id: int) -> Any | None:
+    """The live review (any status) with its author's nickname."""
+    return (await conn.execute(_base().where(REVIEW.c.id == review_id))).one_or_none()
+
+
+async def replies_by_review(conn: Executor, review_ids: Sequence[int]) -> dict[int, Any]:
+    rows = await conn.execute(select(REPLY).where(REPLY.c.review_id.in_(review_ids)))
+    return {row.review_id: row for row in rows}
+
+
+async def revisions_by_review(conn: Executor, review_ids: Sequence[int]) -> dict[int, list[Any]]:
+    rows = await conn.execute(
+        select(REVISION)
+        .where(REVISION.c.review_id.in_(review_ids))
+        .order_by(REVISION.c.review_id, REVISION.c.id.desc())
+    )
+    found: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        found[row.review_id].append(row)
+    return found
+
+
+async def voted_by(conn: Executor, user_id: int, review_ids: Sequence[int]) -> set[int]:
+    rows = await conn.execute(
+        select(VOTE.c.review_id).where(VOTE.c.user_id == user_id, VOTE.c.review_id.in_(review_ids))
+    )
+    return {row.review_id for row in rows}

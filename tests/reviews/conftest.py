@@ -1,0 +1,29 @@
+"""Review tests run on both databases; `pg` marks the ones only PostgreSQL can prove."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from culture_cloud.reviews import rules
+from tests.conftest import Database
+
+
+@pytest.fixture
+def pg(db: Database) -> Database:
+    """The database, PostgreSQL only: real concurrent writers. SQLite runs one writer at a
+    time, so a race there proves nothing."""
+    if db.backend != "postgres":
+        pytest.skip("PostgreSQL only: concurrent writers (CI runs it)")
+    return db
+
+
+@pytest.fixture
+def review_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Set CULTURE_CLOUD_REVIEWS_* variables through the returned monkeypatch; the rules are
+    re-read for the test and restored afterwards."""
+    rules.current_rules.cache_clear()
+    yield monkeypatch
+    monkeypatch.undo()
+    rules.current_rules.cache_clear()
