@@ -1,0 +1,1 @@
+"""The culture menu: offerings suppliers publish and administrators approve."""

@@ -1,0 +1,185 @@
+"""Per-region budgets and quotas (one row per period and region), and the charge an approval
+makes against them.
+
+Concurrency: `charge` locks the rows it checks (SELECT … FOR UPDATE on PostgreSQL), in period
+order, so two approvals for the same region run one after the other and neither can spend what
+the other has already taken. The counters move by SQL increments in the same transaction.
+SQLite serialises writers on its own (FOR UPDATE is a no-op there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from culture_cloud.accounts.policy import ensure
+from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.audit import service as audit
+from culture_cloud.catalog.models import Region
+from culture_cloud.db import Executor
+from culture_cloud.errors import DomainError, ErrorCode, NotFound
+from culture_cloud.menu import validation as mv
+from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
+from culture_cloud.menu.models import MenuBudget
+from culture_cloud.menu.periods import normalise_period, periods_covering
+from culture_cloud.menu.sql import insert_ignoring_duplicates
+
+BUDGET = cast(Table, MenuBudget.__table__)  # type: ignore[attr-defined]
+MAX_ORDERS = 10_000
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:.2f}"
+
+
+def snapshot(row: Any) -> dict[str, Any]:
+    return {
+        "period": row.period,
+        "regionId": row.region_id,
+        "budgetFen": row.budget_fen,
+        "maxOrders": row.max_orders,
+        "spentFen": row.spent_fen,
+        "orderCount": row.order_count,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetSetting:
+    period: str
+    region_id: int
+    budget_yuan: float
+    max_orders: int
+
+
+async def set_budget(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    setting: BudgetSetting,
+    ip: str | None,
+    now: datetime,
+) -> MenuBudget:
+    """Creates or changes a period's budget; never below what approvals already took."""
+    ensure(viewer.is_admin, "仅限管理员设置预算")
+    period = normalise_period(setting.period)
+    budget_fen = mv.yuan_to_fen(setting.budget_yuan, field="budgetYuan")
+    max_orders = mv.int_in(
+        setting.max_orders, field="maxOrders", low=0, high=MAX_ORDERS, label="订单数上限"
+    )
+    if await session.get(Region, setting.region_id) is None:
+        raise NotFound("区域不存在", field="regionId")
+    created = await insert_ignoring_duplicates(
+        session,
+        BUDGET,
+        {
+            "period": period,
+            "region_id": setting.region_id,
+            "budget_fen": 0,
+            "max_orders": 0,
+            "spent_fen": 0,
+            "order_count": 0,
+            "updated_by": viewer.user_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    row = (
+        await session.execute(
+            select(MenuBudget)
+            .where(col(MenuBudget.period) == period, col(MenuBudget.region_id) == setting.region_id)
+            .with_for_update()
+        )
+    ).scalar_one()
+    before = None if created else snapshot(row)
+    if budget_fen < row.spent_fen:
+        raise DomainError(
+            f"预算不能低于已审批金额（{_yuan(row.spent_fen)} 元）",
+            field="budgetYuan",
+            code=ErrorCode.CONFLICT,
+        )
+    if max_orders < row.order_count:
+        raise DomainError(
+            f"订单数上限不能低于已审批订单数（{row.order_count}）",
+            field="maxOrders",
+            code=ErrorCode.CONFLICT,
+        )
+    row.budget_fen, row.max_orders = budget_fen, max_orders
+    row.updated_by, row.updated_at = viewer.user_id, now
+    await session.flush()
+    assert row.id is not None
+    await audit.record(
+        session,
+        viewer=viewer,
+        action="menu_budget.set",
+        target_type="MenuBudget",
+        target_id=row.id,
+        before=before,
+        after=snapshot(row),
+        ip=ip,
+    )
+    return row
+
+
+async def _budget_rows(session: AsyncSession, region_id: int, periods: Sequence[str]) -> list[Any]:
+    """The region's rows for these periods, locked, in period order (one lock order for every
+    approval, so two of them cannot deadlock)."""
+    stmt = (
+        select(BUDGET)
+        .where(BUDGET.c.region_id == region_id, BUDGET.c.period.in_(periods))
+        .order_by(BUDGET.c.period)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def charge(session: AsyncSession, *, region_id: int, day: date, cost_fen: int) -> list[str]:
+    """Takes one order costing `cost_fen` on `day` from every budget row covering that day;
+    returns the periods charged. Refuses (nothing changed) when a row lacks money or quota."""
+    rows = await _budget_rows(session, region_id, periods_covering(day))
+    if not rows:
+        raise MenuFailed(
+            MenuErrorCode.NO_BUDGET, f"该乡镇 {day:%Y-%m} 所在月份或季度尚未设置点单预算"
+        )
+    for row in rows:
+        if row.spent_fen + cost_fen > row.budget_fen:
+            raise MenuFailed(
+                MenuErrorCode.BUDGET_EXCEEDED,
+                f"{row.period} 预算不足：剩余 {_yuan(row.budget_fen - row.spent_fen)} 元，"
+                f"本单需 {_yuan(cost_fen)} 元",
+            )
+        if row.order_count + 1 > row.max_orders:
+            raise MenuFailed(
+                MenuErrorCode.QUOTA_EXCEEDED,
+                f"{row.period} 该乡镇的点单数已达上限（{row.max_orders} 单）",
+            )
+    for row in rows:
+        await session.execute(
+            update(BUDGET)
+            .where(BUDGET.c.id == row.id)
+            .values(spent_fen=BUDGET.c.spent_fen + cost_fen, order_count=BUDGET.c.order_count + 1)
+        )
+    return [row.period for row in rows]
+
+
+async def refund(
+    session: AsyncSession, *, region_id: int, periods: Sequence[str], cost_fen: int
+) -> None:
+    """Gives a cancelled order's charge back to the rows it was taken from."""
+    for row in await _budget_rows(session, region_id, sorted(periods)):
+        await session.execute(
+            update(BUDGET)
+            .where(BUDGET.c.id == row.id)
+            .values(spent_fen=BUDGET.c.spent_fen - cost_fen, order_count=BUDGET.c.order_count - 1)
+        )
+
+
+async def list_budgets(conn: Executor, *, period: str) -> list[Any]:
+    period = normalise_period(period)
+    stmt = select(BUDGET).where(BUDGET.c.period == period).order_by(BUDGET.c.region_id)
+    return list((await conn.execute(stmt)).all())

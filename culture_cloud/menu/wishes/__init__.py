@@ -1,0 +1,1 @@
+"""Residents' wishes (心愿): posted, supported, answered publicly."""

@@ -1,0 +1,188 @@
+"""Wishes in the API."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from culture_cloud.errors import DomainError
+from culture_cloud.graphql.commands import run_command
+from culture_cloud.graphql.context import Info
+from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.pagination import Connection, make_connection
+from culture_cloud.graphql.permissions import IsAdmin, IsResident, Public
+from culture_cloud.menu.common_types import menu_error
+from culture_cloud.menu.models import WishStatus
+from culture_cloud.menu.wishes import service
+from culture_cloud.menu.wishes.similarity import Match
+from culture_cloud.menu.wishes.types import (
+    PostWishResult,
+    PostWishSuccess,
+    SimilarWish,
+    Wish,
+    WishResult,
+    WishSuccess,
+)
+
+
+@strawberry.enum(description="心愿排序：SUPPORT 支持人数多者优先；NEWEST 最新")
+class WishOrderBy(Enum):
+    SUPPORT = "support"
+    NEWEST = "newest"
+
+
+@strawberry.input
+class WishFilter:
+    region_id: strawberry.ID | None = None
+    status: WishStatus | None = None
+
+
+@strawberry.input(description="发布心愿")
+class PostWishInput:
+    title: str
+    text: str
+    region_id: strawberry.ID = strawberry.field(description="希望在哪个乡镇")
+    preferred_period: str | None = strawberry.field(
+        default=None, description="期望时间（自由填写）"
+    )
+
+    def to_domain(self) -> service.NewWish:
+        return service.NewWish(
+            title=self.title,
+            text=self.text,
+            region_id=expect_global_id(self.region_id, "Region", field="regionId"),
+            preferred_period=self.preferred_period,
+        )
+
+
+@strawberry.enum(description="答复：PLANNED 纳入计划；LINKED 对接项目或活动；DECLINED 暂不采纳")
+class WishAnswerStatus(Enum):
+    PLANNED = "planned"
+    LINKED = "linked"
+    DECLINED = "declined"
+
+
+@strawberry.input(description="公开答复心愿")
+class AnswerWishInput:
+    wish_id: strawberry.ID
+    status: WishAnswerStatus
+    reply: str | None = strawberry.field(
+        default=None, description="答复内容；DECLINED 时必填（原因）"
+    )
+    offering_id: strawberry.ID | None = strawberry.field(
+        default=None, description="LINKED：菜单项目"
+    )
+    event_id: strawberry.ID | None = strawberry.field(default=None, description="LINKED：活动")
+
+    def to_domain(self) -> service.WishAnswer:
+        return service.WishAnswer(
+            status=WishStatus(self.status.value),
+            reply=self.reply,
+            offering_id=None
+            if self.offering_id is None
+            else expect_global_id(self.offering_id, "Offering", field="offeringId"),
+            event_id=None
+            if self.event_id is None
+            else expect_global_id(self.event_id, "Event", field="eventId"),
+        )
+
+
+async def _similar(info: Info, matches: list[Match]) -> list[SimilarWish]:
+    if not matches:
+        return []
+    async with info.context.read() as conn:
+        rows = await service.wishes_by_ids(conn, [m.wish_id for m in matches])
+    return [
+        SimilarWish(wish=Wish.from_row(rows[m.wish_id]), score=m.score)
+        for m in matches
+        if m.wish_id in rows
+    ]
+
+
+@strawberry.type
+class WishesQuery:
+    @strawberry.field(
+        permission_classes=[Public],
+        description="居民心愿，可按乡镇、状态筛选，按支持人数或时间排序",
+    )
+    async def wishes(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: WishFilter | None = None,
+        order_by: WishOrderBy = WishOrderBy.SUPPORT,
+    ) -> Connection[Wish]:
+        flt = filter or WishFilter()
+        region_id = (
+            None
+            if flt.region_id is None
+            else expect_global_id(flt.region_id, "Region", field="filter.regionId")
+        )
+        async with info.context.read() as conn:
+            page = await service.list_wishes(
+                conn,
+                region_id=region_id,
+                status=flt.status,
+                order=service.WishOrder(order_by.value),
+                first=first,
+                after=after,
+            )
+
+        async def total() -> int:
+            async with info.context.read() as conn:
+                return await service.count_wishes(conn, region_id=region_id, status=flt.status)
+
+        return make_connection(page, [Wish.from_row(r) for r in page.items], total)
+
+    @strawberry.field(
+        permission_classes=[Public],
+        description="发布前查找相似的心愿（仍在征集的），可直接支持它们",
+    )
+    async def similar_wishes(
+        self, info: Info, text: str, region_id: strawberry.ID | None = None
+    ) -> list[SimilarWish]:
+        region = (
+            None if region_id is None else expect_global_id(region_id, "Region", field="regionId")
+        )
+        async with info.context.read() as conn:
+            matches = await service.find_similar(conn, text=text, region_id=region)
+        return await _similar(info, matches)
+
+
+@strawberry.type
+class WishesMutation:
+    @strawberry.mutation(
+        permission_classes=[IsResident],
+        description="发布心愿（发布者即第一位支持者）；同时返回同乡镇的相似心愿",
+    )
+    async def post_wish(self, info: Info, input: PostWishInput) -> PostWishResult:
+        try:
+            wish, matches = await run_command(info, service.post_wish, data=input.to_domain())
+        except DomainError as exc:
+            return menu_error(exc)
+        return PostWishSuccess(wish=Wish.from_row(wish), similar=await _similar(info, matches))
+
+    @strawberry.mutation(permission_classes=[IsResident], description="支持一个心愿（每人一次）")
+    async def support_wish(self, info: Info, id: strawberry.ID) -> WishResult:
+        try:
+            pk = expect_global_id(id, "Wish", field="id")
+            wish = await run_command(info, service.support_wish, wish_id=pk)
+        except DomainError as exc:
+            return menu_error(exc)
+        return WishSuccess(wish=Wish.from_row(wish))
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="管理员公开答复心愿：纳入计划、对接菜单项目或活动、或说明原因暂不采纳",
+    )
+    async def answer_wish(self, info: Info, input: AnswerWishInput) -> WishResult:
+        try:
+            pk = expect_global_id(input.wish_id, "Wish", field="wishId")
+            wish = await run_command(
+                info, service.answer_wish, wish_id=pk, answer=input.to_domain()
+            )
+        except DomainError as exc:
+            return menu_error(exc)
+        return WishSuccess(wish=Wish.from_row(wish))

@@ -1,0 +1,282 @@
+"""Wishes: residents post them (and find similar ones to support instead), support them once
+each, and administrators answer publicly: planned, linked to an offering or event, or
+declined with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.audit import service as audit
+from culture_cloud.catalog.models import Event, EventStatus, Region
+from culture_cloud.catalog.service import count, fetch_page
+from culture_cloud.db import Executor
+from culture_cloud.errors import BadInput, NotFound
+from culture_cloud.keyset import Page, SortKey
+from culture_cloud.menu import validation as mv
+from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
+from culture_cloud.menu.machines import WISH
+from culture_cloud.menu.models import (
+    MenuOffering,
+    MenuWish,
+    MenuWishSupport,
+    OfferingStatus,
+    WishStatus,
+)
+from culture_cloud.menu.policy import viewer_actors
+from culture_cloud.menu.rules import MenuRules, current_rules
+from culture_cloud.menu.sql import insert_ignoring_duplicates
+from culture_cloud.menu.wishes.similarity import (
+    OPEN_STATUSES,
+    Match,
+    similar_wishes,
+    store_terms,
+    wish_terms,
+)
+
+WISH_TABLE = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
+SUPPORT_TABLE = cast(Table, MenuWishSupport.__table__)  # type: ignore[attr-defined]
+NOT_FOUND_MESSAGE = "心愿不存在"
+
+
+@dataclass(frozen=True, slots=True)
+class NewWish:
+    title: str
+    text: str
+    region_id: int
+    preferred_period: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WishAnswer:
+    status: WishStatus
+    reply: str | None = None
+    offering_id: int | None = None
+    event_id: int | None = None
+
+
+async def post_wish(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    data: NewWish,
+    ip: str | None,
+    now: datetime,
+    rules: MenuRules | None = None,
+) -> tuple[MenuWish, list[Match]]:
+    """The new wish (its author its first supporter) and the open wishes most like it."""
+    del ip  # residents' own posts are not audited; administrators' answers are
+    rules = rules or current_rules()
+    status = WISH.step("post", None, viewer_actors(viewer))
+    title = mv.required(data.title, field="title", max_length=100, label="心愿标题")
+    text = mv.required(data.text, field="text", max_length=1000, label="心愿内容")
+    period = mv.optional(data.preferred_period, field="preferredPeriod", max_length=50)
+    if await session.get(Region, data.region_id) is None:
+        raise NotFound("区域不存在", field="regionId")
+    terms = wish_terms(title, text)
+    wish = MenuWish(
+        user_id=viewer.user_id,
+        title=title,
+        text=text,
+        region_id=data.region_id,
+        preferred_period=period,
+        status=status,
+        support_count=1,
+        term_count=len(terms),
+        created_at=now,
+    )
+    session.add(wish)
+    await session.flush()
+    assert wish.id is not None
+    session.add(MenuWishSupport(wish_id=wish.id, user_id=viewer.user_id, created_at=now))
+    await store_terms(session, wish.id, terms)
+    await session.flush()
+    similar = await similar_wishes(
+        session,
+        terms,
+        region_id=data.region_id,
+        exclude_id=wish.id,
+        min_score=rules.similar_wish_min_score,
+        limit=rules.similar_wish_limit,
+    )
+    return wish, similar
+
+
+async def find_similar(
+    conn: Executor, *, text: str, region_id: int | None, rules: MenuRules | None = None
+) -> list[Match]:
+    """Before posting: the open wishes a resident might support instead."""
+    rules = rules or current_rules()
+    cleaned = mv.required(text, field="text", max_length=1000, label="心愿内容")
+    return await similar_wishes(
+        conn,
+        wish_terms("", cleaned),
+        region_id=region_id,
+        exclude_id=None,
+        min_score=rules.similar_wish_min_score,
+        limit=rules.similar_wish_limit,
+    )
+
+
+async def support_wish(
+    session: AsyncSession, *, viewer: Viewer, wish_id: int, ip: str | None, now: datetime
+) -> MenuWish:
+    """One support per resident (a unique row); the counter moves with it, atomically."""
+    del ip  # a support is a resident's vote, not an administrative act: not audited
+    wish = await session.get(MenuWish, wish_id)
+    if wish is None:
+        raise NotFound(NOT_FOUND_MESSAGE, field="id")
+    if wish.status not in OPEN_STATUSES:
+        raise MenuFailed(
+            MenuErrorCode.INVALID_TRANSITION,
+            f"心愿当前状态为「{WISH.labels[wish.status]}」，不能再支持",
+            state=wish.status.value.upper(),
+        )
+    added = await insert_ignoring_duplicates(
+        session, SUPPORT_TABLE, {"wish_id": wish_id, "user_id": viewer.user_id, "created_at": now}
+    )
+    if not added:
+        raise MenuFailed(MenuErrorCode.ALREADY_SUPPORTED, "您已支持过这个心愿", field="id")
+    await session.execute(
+        update(WISH_TABLE)
+        .where(WISH_TABLE.c.id == wish_id)
+        .values(support_count=WISH_TABLE.c.support_count + 1)
+    )
+    await session.refresh(wish)
+    return wish
+
+
+def snapshot(wish: MenuWish) -> dict[str, Any]:
+    return {
+        "title": wish.title,
+        "status": wish.status.value,
+        "regionId": wish.region_id,
+        "supportCount": wish.support_count,
+        "reply": wish.reply,
+        "linkedOfferingId": wish.linked_offering_id,
+        "linkedEventId": wish.linked_event_id,
+    }
+
+
+_ACTIONS = {WishStatus.PLANNED: "plan", WishStatus.LINKED: "link", WishStatus.DECLINED: "decline"}
+
+
+async def answer_wish(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    wish_id: int,
+    answer: WishAnswer,
+    ip: str | None,
+    now: datetime,
+) -> MenuWish:
+    wish = await session.get(MenuWish, wish_id, with_for_update=True)
+    if wish is None:
+        raise NotFound(NOT_FOUND_MESSAGE, field="wishId")
+    before = snapshot(wish)
+    action = _ACTIONS.get(answer.status)
+    if action is None:
+        raise BadInput("答复须为 PLANNED、LINKED 或 DECLINED", field="status")
+    wish.status = WISH.step(action, wish.status, viewer_actors(viewer))
+    if answer.status is WishStatus.DECLINED:
+        wish.reply = mv.reason(answer.reply, field="reply")
+    else:
+        wish.reply = mv.optional(answer.reply, field="reply", max_length=1000)
+    if answer.status is WishStatus.LINKED:
+        await _link(session, wish, answer)
+    wish.answered_by, wish.answered_at = viewer.user_id, now
+    await session.flush()
+    await audit.record(
+        session,
+        viewer=viewer,
+        action=f"menu_wish.{action}",
+        target_type="Wish",
+        target_id=wish_id,
+        before=before,
+        after=snapshot(wish),
+        ip=ip,
+    )
+    return wish
+
+
+async def _link(session: AsyncSession, wish: MenuWish, answer: WishAnswer) -> None:
+    if answer.offering_id is None and answer.event_id is None:
+        raise BadInput("对接心愿须指定菜单项目或活动", field="offeringId")
+    if answer.offering_id is not None:
+        offering = await session.get(MenuOffering, answer.offering_id)
+        if offering is None or offering.status is not OfferingStatus.APPROVED:
+            raise NotFound("菜单项目不存在或未上架", field="offeringId")
+    if answer.event_id is not None:
+        event = await session.get(Event, answer.event_id)
+        if event is None or event.status is EventStatus.DRAFT:
+            raise NotFound("活动不存在", field="eventId")
+    wish.linked_offering_id, wish.linked_event_id = answer.offering_id, answer.event_id
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+class WishOrder(StrEnum):
+    SUPPORT = "support"
+    NEWEST = "newest"
+
+
+def wishes_statement(*, region_id: int | None, status: WishStatus | None) -> Select[Any]:
+    t = WISH_TABLE
+    stmt = select(t)
+    if region_id is not None:
+        stmt = stmt.where(t.c.region_id == region_id)
+    if status is not None:
+        stmt = stmt.where(t.c.status == status)
+    return stmt
+
+
+async def list_wishes(
+    conn: Executor,
+    *,
+    region_id: int | None,
+    status: WishStatus | None,
+    order: WishOrder,
+    first: int | None,
+    after: str | None,
+) -> Page[Any]:
+    t = WISH_TABLE
+    if order is WishOrder.SUPPORT:
+        keys = [SortKey(t.c.support_count, descending=True), SortKey(t.c.id, descending=True)]
+        types: tuple[type, ...] = (int, int)
+    else:
+        keys = [SortKey(t.c.created_at, descending=True), SortKey(t.c.id, descending=True)]
+        types = (datetime, int)
+    return await fetch_page(
+        conn,
+        wishes_statement(region_id=region_id, status=status),
+        keys=keys,
+        order_name=f"wish:{order.value}",
+        first=first,
+        after=after,
+        types=types,
+    )
+
+
+async def count_wishes(conn: Executor, *, region_id: int | None, status: WishStatus | None) -> int:
+    return await count(conn, wishes_statement(region_id=region_id, status=status))
+
+
+async def wishes_by_ids(conn: Executor, ids: list[int]) -> dict[int, Any]:
+    rows = await conn.execute(select(WISH_TABLE).where(WISH_TABLE.c.id.in_(ids)))
+    return {row.id: row for row in rows.all()}
+
+
+async def supported_by(conn: Executor, user_id: int, wish_ids: list[int]) -> set[int]:
+    rows = await conn.execute(
+        select(SUPPORT_TABLE.c.wish_id).where(
+            SUPPORT_TABLE.c.user_id == user_id, SUPPORT_TABLE.c.wish_id.in_(wish_ids)
+        )
+    )
+    return {int(i) for i in rows.scalars().all()}

@@ -1,0 +1,83 @@
+"""Similar wishes by text, so support gathers on one wish instead of splitting over many.
+
+Each wish stores its distinct terms: the Chinese words of 2–6 characters that the search
+tokenizer (jieba search mode) finds in its title and text. Single characters (看, 想, 来) and
+whole unsegmented runs say little about what is wished for, and toneless pinyin only repeats
+the Chinese words, so they are left out. A new text's terms are matched with plain
+`term IN (...)` rows; the score is the overlap coefficient |A∩B| / min(|A|, |B|), so a short
+query ("晋剧") finds every wish that mentions it and two long wishes must share a good part of
+their words. It is computed in Python from integer counts: SQLite and PostgreSQL give the
+same answers in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from culture_cloud.db import Executor
+from culture_cloud.menu.models import MenuWish, MenuWishTerm, WishStatus
+from culture_cloud.search.tokenize import document_terms
+
+TERM = cast(Table, MenuWishTerm.__table__)  # type: ignore[attr-defined]
+WISH = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
+# Candidates read per query (most shared terms first) before scoring.
+CANDIDATES = 50
+# Wishes people can still join: answered-and-closed ones are not suggested.
+OPEN_STATUSES = (WishStatus.OPEN, WishStatus.PLANNED)
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,6}")
+
+
+def wish_terms(title: str, text: str) -> list[str]:
+    return sorted(t for t in document_terms([(title, 1), (text, 1)]) if _HAN.fullmatch(t))
+
+
+async def store_terms(session: AsyncSession, wish_id: int, terms: Sequence[str]) -> None:
+    if terms:
+        await session.execute(insert(TERM), [{"wish_id": wish_id, "term": t} for t in terms])
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    wish_id: int
+    score: float
+
+
+async def similar_wishes(
+    conn: Executor,
+    terms: Sequence[str],
+    *,
+    region_id: int | None,
+    exclude_id: int | None,
+    min_score: float,
+    limit: int,
+) -> list[Match]:
+    if not terms:
+        return []
+    shared = func.count().label("shared")
+    stmt = (
+        select(TERM.c.wish_id, shared, WISH.c.term_count)
+        .join(WISH, WISH.c.id == TERM.c.wish_id)
+        .where(TERM.c.term.in_(list(terms)), WISH.c.status.in_(OPEN_STATUSES))
+        .group_by(TERM.c.wish_id, WISH.c.term_count)
+        .order_by(shared.desc(), TERM.c.wish_id)
+        .limit(CANDIDATES)
+    )
+    if region_id is not None:
+        stmt = stmt.where(WISH.c.region_id == region_id)
+    if exclude_id is not None:
+        stmt = stmt.where(TERM.c.wish_id != exclude_id)
+    matches = []
+    for wish_id, n_shared, term_count in (await conn.execute(stmt)).all():
+        score = n_shared / min(len(terms), term_count)
+        if score >= min_score:
+            matches.append(Match(int(wish_id), round(score, 3)))
+    matches.sort(key=lambda m: (-m.score, m.wish_id))
+    return matches[:limit]
