@@ -182,7 +182,10 @@ class AccountsMutation:
     async def export_my_data(self, info: Info) -> DataExport:
         viewer = await info.context.require_viewer()
         data = await service.export_my_data(
-            info.context.session_factory, viewer=viewer, now=info.context.now
+            info.context.session_factory,
+            info.context.settings,
+            viewer=viewer,
+            now=info.context.now,
         )
         return DataExport(
             exported_at=to_local(info.context.now),
@@ -198,6 +201,10 @@ class AccountsMutation:
         viewer = await info.context.require_viewer()
         async with transaction(info.context.session_factory) as session:
             await service.delete_my_account(
-                session, viewer=viewer, ip=info.context.client_ip, now=info.context.now
+                session,
+                info.context.settings,
+                viewer=viewer,
+                ip=info.context.client_ip,
+                now=info.context.now,
             )
         return DeleteMyAccountPayload(ok=True)

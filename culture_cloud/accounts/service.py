@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from culture_cloud.accounts import passwords, policy, ratelimit, tokens
+from culture_cloud.accounts import passwords, personal_data, policy, ratelimit, tokens
 from culture_cloud.accounts.models import AuthSession, StaffRole, User, UserKind
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.accounts.wechat import WechatClient, WechatError, WechatUnavailable
@@ -442,10 +442,10 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 async def export_my_data(
-    factory: SessionFactory, *, viewer: Viewer, now: datetime
+    factory: SessionFactory, settings: Settings, *, viewer: Viewer, now: datetime
 ) -> dict[str, Any]:
     """Everything held about the caller, unmasked, as JSON (PIPL right of access and
-    portability). Domains that add personal data (bookings, reviews) add a section here."""
+    portability). Other domains add their sections through accounts/personal_data.py."""
     async with factory() as session:
         user = await session.get(User, viewer.user_id)
         if user is None:
@@ -465,6 +465,7 @@ async def export_my_data(
             .all()
         )
         actions = await audit.entries_by_actor(session, actor_id=viewer.user_id)
+        sections = await personal_data.export_sections(session, settings, viewer.user_id)
     assert user.id is not None
     return {
         "exportedAt": now.isoformat(),
@@ -504,14 +505,16 @@ async def export_my_data(
             }
             for a in actions
         ],
+        **sections,
     }
 
 
 async def delete_my_account(
-    session: AsyncSession, *, viewer: Viewer, ip: str | None, now: datetime
+    session: AsyncSession, settings: Settings, *, viewer: Viewer, ip: str | None, now: datetime
 ) -> None:
     """Anonymises the account in place: the row (and its id) stays so that bookings and
-    statistics that refer to it still count, but nothing identifies the person any more."""
+    statistics that refer to it still count, but nothing identifies the person any more.
+    Other domains release and erase what they hold (accounts/personal_data.py)."""
     user = await session.get(User, viewer.user_id)
     if user is None or user.deleted_at is not None:
         raise NotFound("账号不存在")
@@ -527,6 +530,7 @@ async def delete_my_account(
     user.is_active = False
     user.deleted_at = now
     await tokens.revoke_all_for_user(session, user_id=viewer.user_id, now=now)
+    await personal_data.erase(session, settings, viewer.user_id, now)
     await audit.record(
         session,
         viewer=viewer,

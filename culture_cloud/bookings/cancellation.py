@@ -52,10 +52,14 @@ async def cancel_booking(
     booking_id: int,
     now: datetime,
     rules: BookingRules | None = None,
+    reason: str = "本人取消",
+    enforce_deadline: bool = True,
+    notify_owner: bool = True,
 ) -> Booking:
     """The owner cancels. Releases the seats exactly once, even under concurrent cancels, and
     promotes the waitlist in the same transaction. Cancelling twice answers the cancelled
-    booking (a retried request must not fail)."""
+    booking (a retried request must not fail). Deleting an account cancels without the
+    deadline and without telling the (departed) owner."""
     rules = rules or current_rules()
     for _ in range(3):
         booking = await session.get(Booking, booking_id, populate_existing=True)
@@ -70,7 +74,7 @@ async def cancel_booking(
         # Seats change only under the target's row lock; leaving the waitlist needs none.
         target = await load_target(session, ref, rules, lock=seated)
         assert target is not None
-        if seated and now > target.starts_at - rules.cancel_deadline:
+        if enforce_deadline and seated and now > target.starts_at - rules.cancel_deadline:
             raise BookingFailed(
                 Code.CANCEL_DEADLINE_PASSED,
                 f"开始前 {rules.cancel_deadline_hours:g} 小时内不能取消预约",
@@ -78,7 +82,7 @@ async def cancel_booking(
         changed = await session.execute(
             update(BOOKING)
             .where(BOOKING.c.id == booking_id, BOOKING.c.status == booking.status)
-            .values(status=BookingStatus.CANCELLED, cancelled_at=now, cancel_reason="本人取消")
+            .values(status=BookingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason)
             .returning(BOOKING.c.id)
         )
         if changed.one_or_none() is None:
@@ -88,7 +92,8 @@ async def cancel_booking(
             await _promote_waitlist(session, settings, target, now)
             await publish_seats(session, ref)  # after the promotion: its figure is the final one
         await session.refresh(booking)
-        await notify(session, booking, target, NotificationKind.BOOKING_CANCELLED)
+        if notify_owner:
+            await notify(session, booking, target, NotificationKind.BOOKING_CANCELLED)
         return booking
     raise ServiceUnavailable(RETRY_MESSAGE)
 

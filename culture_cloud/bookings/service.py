@@ -4,7 +4,8 @@ in slots.py. No strawberry here.
 
 Guarantees and how they are kept:
 * No seat is sold twice: a seat is taken only by the conditional UPDATE in `targets.take_seats`
-  (`booked_seats + n <= capacity`), in the same short transaction as the booking row.
+  (`booked_seats + n <= capacity`), atomically with the booking row: on PostgreSQL events in
+  one autocommit statement (hot_path.py), otherwise in the same short transaction.
 * `booked_seats` equals the seats of confirmed + checked-in bookings: every status change into
   or out of those statuses changes the counter in the same transaction.
 * One active booking per user per event/slot: checked first, guaranteed by a partial unique
@@ -12,7 +13,8 @@ Guarantees and how they are kept:
 * Retried requests are safe: the idempotency record commits with the booking, so a retry finds
   either both or neither.
 * Lock order, to stay deadlock-free on PostgreSQL: user row (booking only) -> event/slot row ->
-  booking rows. Check-in touches one booking row only.
+  booking rows. Check-in touches one booking row only. The one-statement path takes only the
+  event row lock (then inserts), inside PostgreSQL, for the duration of that statement.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -33,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.models import User
-from culture_cloud.bookings import crypto
+from culture_cloud.bookings import crypto, hot_path
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import (
@@ -44,7 +46,7 @@ from culture_cloud.bookings.models import (
     IdempotentOutcome,
 )
 from culture_cloud.bookings.rules import BookingRules, blocked_until, current_rules
-from culture_cloud.bookings.signals import notify, publish_seats
+from culture_cloud.bookings.signals import message, notify, publish_seats
 from culture_cloud.bookings.targets import (
     BOOKING,
     SLOT,
@@ -60,6 +62,7 @@ from culture_cloud.db import Executor, SessionFactory, transaction
 from culture_cloud.errors import ServiceUnavailable
 from culture_cloud.keyset import Page, SortKey
 from culture_cloud.notifications.models import NotificationKind
+from culture_cloud.notifications.outbox import message_values
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import local_date_range, local_today, to_local
 
@@ -113,18 +116,35 @@ def _is_outage(exc: DBAPIError) -> bool:
     return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
 
-@asynccontextmanager
-async def write_transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
-    """db.transaction, with database outages turned into SERVICE_UNAVAILABLE. The transaction
-    rolled back, so the client may safely retry (with the same idempotency key)."""
+@contextmanager
+def _outages_retryable() -> Iterator[None]:
+    """Database outages become SERVICE_UNAVAILABLE: nothing was committed, so the client may
+    safely retry (with the same idempotency key)."""
     try:
-        async with transaction(factory) as session:
-            yield session
+        yield
     except DBAPIError as exc:
         if not _is_outage(exc):
             raise
-        logger.warning("booking transaction failed, client may retry: %s", exc.__class__.__name__)
+        logger.warning("booking write failed, client may retry: %s", exc.__class__.__name__)
         raise ServiceUnavailable(RETRY_MESSAGE) from exc
+
+
+@asynccontextmanager
+async def write_transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """db.transaction, with database outages turned into SERVICE_UNAVAILABLE."""
+    with _outages_retryable():
+        async with transaction(factory) as session:
+            yield session
+
+
+@asynccontextmanager
+async def autocommit_session(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A session whose every statement commits on its own (no BEGIN): for reads and for
+    writes that are atomic as one statement (hot_path.py)."""
+    with _outages_retryable():
+        async with factory() as session:
+            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
 
 
 # --- booking ----------------------------------------------------------------------------------
@@ -188,8 +208,16 @@ async def _book(
 ) -> BookingResult:
     attendees = _check_request(request, rules)
     fingerprint = crypto.request_fingerprint(settings, _canonical(ref, request, attendees))
+    one_statement = not settings.is_sqlite and ref.kind is TargetKind.EVENT
     for attempt in (1, 2):
         try:
+            if one_statement:
+                async with autocommit_session(factory) as session:
+                    result = await _book_in_one_statement(
+                        session, settings, rules, user_id, ref, request, attendees, fingerprint, now
+                    )
+                if result is not None:
+                    return result
             async with write_transaction(factory) as session:
                 return await _book_once(
                     session, settings, rules, user_id, ref, request, attendees, fingerprint, now
@@ -241,32 +269,11 @@ async def _book_once(
     await _check_not_blocked(session, user_id, now, rules)
     await _check_user_limits(session, user_id, target, request.seats, rules)
 
-    token = crypto.new_checkin_token()
-    booking = Booking(
-        user_id=user_id,
-        event_id=ref.id if ref.kind is TargetKind.EVENT else None,
-        venue_slot_id=ref.id if ref.kind is TargetKind.VENUE_SLOT else None,
-        seats=request.seats,
-        status=BookingStatus.CONFIRMED,
-        attendees=[_stored_attendee(settings, a) for a in attendees],
-        id_number_consent_at=now if request.id_number_consent else None,
-        confirmed_at=now,
-        checkin_token_hash=crypto.token_hash(token),
-        checkin_token_enc=crypto.encrypt(settings, token),
-        created_at=now,
-    )
+    booking = _new_booking(settings, user_id, ref, request, attendees, now)
     session.add(booking)
     await session.flush()
     assert booking.id is not None
-    record = IdempotencyRecord(
-        user_id=user_id,
-        key=request.idempotency_key,
-        request_hash=fingerprint,
-        booking_id=booking.id,
-        outcome=IdempotentOutcome.CONFIRMED,
-        created_at=now,
-        expires_at=now + rules.idempotency_ttl,
-    )
+    record = _new_record(rules, user_id, request, fingerprint, booking.id, now)
     session.add(record)
     await session.flush()
 
@@ -299,6 +306,113 @@ async def _book_once(
     return BookingResult(booking, IdempotentOutcome.CONFIRMED, replayed=False)
 
 
+async def _book_in_one_statement(
+    session: AsyncSession,
+    settings: Settings,
+    rules: BookingRules,
+    user_id: int,
+    ref: TargetRef,
+    request: BookingRequest,
+    attendees: list[dict[str, Any]],
+    fingerprint: str,
+    now: datetime,
+) -> BookingResult | None:
+    """PostgreSQL events: hot_path's one read and one write, the same checks as `_book_once`.
+    None when the outcome needs the row lock (a waitlist, or the event changed meanwhile) or
+    the event is not there to book: the transactional path then answers.
+
+    Without the user lock two requests of one user can pass the checks together; the unique
+    indexes (idempotency key, one active booking per event) then refuse the second statement
+    as a whole and the retry in `_book` answers it from the committed first."""
+    context = await hot_path.booking_context(
+        session,
+        ref,
+        user_id=user_id,
+        key=request.idempotency_key,
+        no_shows_since=_no_shows_since(now, rules),
+    )
+    if context is None:
+        return None
+    if context.stored is not None:
+        replay = await _answer_stored(session, context.stored, fingerprint, now)
+        if replay is not None:
+            return replay
+    target = context.target
+    _check_target(target, request, now)
+    _refuse_if_blocked(context.no_shows_newest_first, now, rules)
+    _refuse_over_limits(
+        target,
+        request.seats,
+        rules,
+        booked_here=context.active_here > 0,
+        held=context.held_here,
+    )
+    if target.remaining is not None and target.remaining < request.seats:
+        if target.allow_waitlist:
+            return None
+        # Full when read: a committed state, so a correct answer without any lock.
+        raise BookingFailed(Code.SOLD_OUT, "名额已满", field="seats")
+
+    booking = _new_booking(settings, user_id, ref, request, attendees, now)
+    booking.id = context.next_booking_id
+    record = _new_record(rules, user_id, request, fingerprint, booking.id, now)
+    written = await hot_path.write_confirmed(
+        session,
+        ref,
+        request.seats,
+        booking=booking,
+        record=record,
+        message=message_values(**message(booking, target, NotificationKind.BOOKING_CONFIRMED)),
+    )
+    if written is None:
+        return None
+    return BookingResult(booking, IdempotentOutcome.CONFIRMED, replayed=False)
+
+
+def _new_booking(
+    settings: Settings,
+    user_id: int,
+    ref: TargetRef,
+    request: BookingRequest,
+    attendees: list[dict[str, Any]],
+    now: datetime,
+) -> Booking:
+    """A confirmed booking (the waitlist path downgrades it) with a fresh check-in token."""
+    token = crypto.new_checkin_token()
+    return Booking(
+        user_id=user_id,
+        event_id=ref.id if ref.kind is TargetKind.EVENT else None,
+        venue_slot_id=ref.id if ref.kind is TargetKind.VENUE_SLOT else None,
+        seats=request.seats,
+        status=BookingStatus.CONFIRMED,
+        attendees=[_stored_attendee(settings, a) for a in attendees],
+        id_number_consent_at=now if request.id_number_consent else None,
+        confirmed_at=now,
+        checkin_token_hash=crypto.token_hash(token),
+        checkin_token_enc=crypto.encrypt(settings, token),
+        created_at=now,
+    )
+
+
+def _new_record(
+    rules: BookingRules,
+    user_id: int,
+    request: BookingRequest,
+    fingerprint: str,
+    booking_id: int,
+    now: datetime,
+) -> IdempotencyRecord:
+    return IdempotencyRecord(
+        user_id=user_id,
+        key=request.idempotency_key,
+        request_hash=fingerprint,
+        booking_id=booking_id,
+        outcome=IdempotentOutcome.CONFIRMED,
+        created_at=now,
+        expires_at=now + rules.idempotency_ttl,
+    )
+
+
 async def _take_seats(session: AsyncSession, ref: TargetRef, seats: int) -> Row[Any] | None:
     """(booked_seats, capacity) after taking `seats`, or None when they do not fit."""
     return (await session.execute(take_seats(ref, seats))).one_or_none()
@@ -316,6 +430,14 @@ async def _replay(
     ).scalar_one_or_none()
     if record is None:
         return None
+    return await _answer_stored(session, record, fingerprint, now)
+
+
+async def _answer_stored(
+    session: AsyncSession, record: Any, fingerprint: str, now: datetime
+) -> BookingResult | None:
+    """The stored answer for a request with a known key (IdempotencyRecord or
+    hot_path.StoredRequest); None when the key has expired and may be used again."""
     if record.expires_at <= now:
         # Expired keys may be used again; the stale record goes now rather than at the purge.
         await session.execute(
@@ -359,10 +481,14 @@ def _check_target(target: Target, request: BookingRequest, now: datetime) -> Non
         )
 
 
+def _no_shows_since(now: datetime, rules: BookingRules) -> datetime:
+    """No-shows older than this can no longer block anyone."""
+    return now - timedelta(days=rules.no_show_window_days + rules.no_show_block_days)
+
+
 async def _check_not_blocked(
     session: AsyncSession, user_id: int, now: datetime, rules: BookingRules
 ) -> None:
-    since = now - timedelta(days=rules.no_show_window_days + rules.no_show_block_days)
     times = (
         (
             await session.execute(
@@ -370,7 +496,7 @@ async def _check_not_blocked(
                 .where(
                     BOOKING.c.user_id == user_id,
                     BOOKING.c.status == BookingStatus.NO_SHOW,
-                    BOOKING.c.no_show_at >= since,
+                    BOOKING.c.no_show_at >= _no_shows_since(now, rules),
                 )
                 .order_by(BOOKING.c.no_show_at.desc())
             )
@@ -378,7 +504,13 @@ async def _check_not_blocked(
         .scalars()
         .all()
     )
-    until = blocked_until(times, rules)
+    _refuse_if_blocked(times, now, rules)
+
+
+def _refuse_if_blocked(
+    no_shows_newest_first: Sequence[datetime], now: datetime, rules: BookingRules
+) -> None:
+    until = blocked_until(no_shows_newest_first, rules)
     if until is not None and now < until:
         raise BookingFailed(
             Code.BLOCKED,
@@ -412,9 +544,20 @@ async def _check_user_limits(
             )
         )
     ).all()
-    if any(row[0] == target.ref.id for row in rows):
+    _refuse_over_limits(
+        target,
+        seats,
+        rules,
+        booked_here=any(row[0] == target.ref.id for row in rows),
+        held=sum(row.seats for row in rows),
+    )
+
+
+def _refuse_over_limits(
+    target: Target, seats: int, rules: BookingRules, *, booked_here: bool, held: int
+) -> None:
+    if booked_here:
         raise BookingFailed(Code.ALREADY_BOOKED, "您已预约过，请勿重复预约")
-    held = sum(row.seats for row in rows)
     if held + seats > rules.max_seats_per_user:
         scope = "每场活动" if target.is_event else "同一场馆每天"
         raise BookingFailed(

@@ -32,21 +32,25 @@ async def notify(
     session: AsyncSession, booking: Booking, target: Target, kind: NotificationKind
 ) -> None:
     """An outbox row in the caller's transaction: it exists if and only if the change does."""
+    await enqueue(session, **message(booking, target, kind))
+
+
+def message(booking: Booking, target: Target, kind: NotificationKind) -> dict[str, Any]:
+    """The outbox message about `booking` (keyword arguments of `enqueue`)."""
     assert booking.id is not None
     title, body = _MESSAGES[kind]
     target_key = "eventId" if target.is_event else "venueSlotId"
     target_type = "Event" if target.is_event else "VenueSlot"
-    await enqueue(
-        session,
-        user_id=booking.user_id,
-        kind=kind,
-        title=title,
-        body=body.format(what=target.describe(), seats=booking.seats),
-        data={
+    return {
+        "user_id": booking.user_id,
+        "kind": kind,
+        "title": title,
+        "body": body.format(what=target.describe(), seats=booking.seats),
+        "data": {
             "bookingId": to_global_id("Booking", booking.id),
             target_key: to_global_id(target_type, target.ref.id),
         },
-    )
+    }
 
 
 async def publish_seats(session: AsyncSession, ref: TargetRef, seats_row: Any = None) -> None:

@@ -83,34 +83,59 @@ class Target:
         return f"「{self.title}」（{to_local(self.starts_at):%m月%d日 %H:%M}）"
 
 
+EVENT_TARGET_COLUMNS = tuple(
+    EVENT.c[name]
+    for name in (
+        "title",
+        "organization_id",
+        "venue_id",
+        "start_at",
+        "end_at",
+        "capacity",
+        "booked_seats",
+        "status",
+        "booking_required",
+        "allow_waitlist",
+        "real_name_required",
+        "booking_opens_at",
+        "booking_closes_at",
+    )
+)
+
+
+def event_target(ref: TargetRef, row: Any) -> Target | None:
+    """The Target of an event row with EVENT_TARGET_COLUMNS; None for drafts (not bookable,
+    and not to be revealed)."""
+    if row.status == EventStatus.DRAFT:
+        return None
+    return Target(
+        ref=ref,
+        title=row.title,
+        organization_id=row.organization_id,
+        venue_id=row.venue_id,
+        starts_at=row.start_at,
+        ends_at=row.end_at,
+        capacity=row.capacity,
+        booked_seats=row.booked_seats,
+        status=EventStatus(row.status),
+        booking_required=row.booking_required,
+        allow_waitlist=row.allow_waitlist,
+        real_name_required=row.real_name_required,
+        opens_at=row.booking_opens_at,
+        closes_at=min(row.booking_closes_at or row.start_at, row.end_at),
+    )
+
+
 async def load_target(
     session: AsyncSession, ref: TargetRef, rules: BookingRules, *, lock: bool = False
 ) -> Target | None:
     """The target as committed now; `lock` takes its row lock (see `lock_target`)."""
     if ref.kind is TargetKind.EVENT:
-        stmt = select(EVENT).where(EVENT.c.id == ref.id)
+        stmt = select(*EVENT_TARGET_COLUMNS).where(EVENT.c.id == ref.id)
         if lock:
             stmt = stmt.with_for_update(key_share=True)
         row = (await session.execute(stmt)).one_or_none()
-        if row is None or row.status == EventStatus.DRAFT:
-            return None
-        closes_at = min(row.booking_closes_at or row.start_at, row.end_at)
-        return Target(
-            ref=ref,
-            title=row.title,
-            organization_id=row.organization_id,
-            venue_id=row.venue_id,
-            starts_at=row.start_at,
-            ends_at=row.end_at,
-            capacity=row.capacity,
-            booked_seats=row.booked_seats,
-            status=EventStatus(row.status),
-            booking_required=row.booking_required,
-            allow_waitlist=row.allow_waitlist,
-            real_name_required=row.real_name_required,
-            opens_at=row.booking_opens_at,
-            closes_at=closes_at,
-        )
+        return None if row is None else event_target(ref, row)
     stmt = (
         select(SLOT, VENUE.c.name, VENUE.c.organization_id)
         .join(VENUE, VENUE.c.id == SLOT.c.venue_id)
@@ -159,12 +184,19 @@ def take_seats(ref: TargetRef, seats: int, *, require_published: bool = True) ->
     """The hot-row statement: adds `seats` only if they fit (and the event is still published).
     No row back means they do not fit; nothing else decides whether a seat is sold.
     Promotion passes require_published=False: a postponed event keeps its waitlist moving."""
-    table = ref.kind.table
+    return take_seats_of(ref.kind, ref.id, seats, require_published=require_published)
+
+
+def take_seats_of(
+    kind: TargetKind, target_id: Any, seats: Any, *, require_published: bool = True
+) -> Update:
+    """`take_seats` for values or bind parameters (a statement built once: hot_path.py)."""
+    table = kind.table
     conditions = [
-        table.c.id == ref.id,
+        table.c.id == target_id,
         or_(table.c.capacity.is_(None), table.c.booked_seats + seats <= table.c.capacity),
     ]
-    if require_published and ref.kind is TargetKind.EVENT:
+    if require_published and kind is TargetKind.EVENT:
         conditions.append(table.c.status == EventStatus.PUBLISHED)
     return (
         update(table)

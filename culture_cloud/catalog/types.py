@@ -352,6 +352,9 @@ class Event(_FromRow, Reviewable, Node):
     capacity: int | None = strawberry.field(description="名额；空表示不限")
     booking_required: bool
     allow_waitlist: bool
+    real_name_required: bool = strawberry.field(
+        description="实名预约：预约时须填写每位参与者姓名（身份证号仅在本人同意后收集）"
+    )
     booking_opens_at: datetime | None
     booking_closes_at: datetime | None
     description: str | None
@@ -581,6 +584,7 @@ EVENT = Projection(
             "capacity",
             "booking_required",
             "allow_waitlist",
+            "real_name_required",
             "description",
             "images",
             "tags",

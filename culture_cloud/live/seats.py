@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
+from sqlalchemy import String, Text, case, cast, func, literal, null, text
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 CHANNEL = "event_seats"
@@ -65,6 +66,16 @@ def encode(change: SeatsChanged) -> str:
 def decode(payload: str) -> SeatsChanged:
     data = orjson.loads(payload)
     return SeatsChanged(event_id=int(data["e"]), remaining=data["r"])
+
+
+def pg_notify_remaining(event_id: Any, booked_seats: Any, capacity: Any) -> Any:
+    """`pg_notify` of the same payload `encode` writes, computed inside a statement from the
+    (booked_seats, capacity) columns it has just updated (bookings/hot_path.py)."""
+    remaining = case((capacity.is_(None), null()), else_=func.greatest(capacity - booked_seats, 0))
+    payload = func.json_build_object(
+        literal("e", String), event_id, literal("r", String), remaining
+    )
+    return func.pg_notify(literal(CHANNEL, String), cast(payload, Text))
 
 
 async def publish_seats_changed(

@@ -3,15 +3,43 @@ together with the change it reports; delivery happens later in `delivery.deliver
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.db import utcnow
 from culture_cloud.notifications.models import DeliveryStatus, Notification, NotificationKind
+
+NOTIFICATION = cast(Table, Notification.__table__)  # type: ignore[attr-defined]
+
+
+def message_values(
+    *,
+    user_id: int,
+    kind: NotificationKind,
+    title: str,
+    body: str,
+    data: dict[str, Any],
+    dedupe_key: str | None = None,
+) -> dict[str, Any]:
+    """The column values of a new PENDING message (for statements that insert it themselves,
+    such as the one-statement booking in bookings/hot_path.py)."""
+    now = utcnow()
+    return {
+        "user_id": user_id,
+        "kind": kind,
+        "title": title[:200],
+        "body": body,
+        "data": data,
+        "dedupe_key": dedupe_key,
+        "status": DeliveryStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 async def enqueue(
@@ -29,20 +57,10 @@ async def enqueue(
     A duplicate key must not raise: an IntegrityError would abort the caller's (booking)
     transaction on PostgreSQL, so duplicates are skipped with ON CONFLICT DO NOTHING instead.
     """
-    now = utcnow()
-    values: dict[str, Any] = {
-        "user_id": user_id,
-        "kind": kind,
-        "title": title[:200],
-        "body": body,
-        "data": data,
-        "dedupe_key": dedupe_key,
-        "status": DeliveryStatus.PENDING,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
-    table = Notification.__table__  # type: ignore[attr-defined]
+    values = message_values(
+        user_id=user_id, kind=kind, title=title, body=body, data=data, dedupe_key=dedupe_key
+    )
+    table = NOTIFICATION
     if dedupe_key is None:
         result = await session.execute(insert(table).values(**values).returning(table.c.id))
         return int(result.scalar_one())

@@ -98,6 +98,9 @@ class CreateEventInput:
     age_max: int | None = None
     booking_required: bool = False
     allow_waitlist: bool = False
+    real_name_required: bool = strawberry.field(
+        default=False, description="实名预约：预约时须填写每位参与者姓名"
+    )
     booking_opens_at: datetime | None = strawberry.field(
         default=None, description="开放预约时间，须早于截止时间和开始时间"
     )
@@ -132,6 +135,7 @@ class CreateEventInput:
             age_max=self.age_max,
             booking_required=self.booking_required,
             allow_waitlist=self.allow_waitlist,
+            real_name_required=self.real_name_required,
             booking_opens_at=self.booking_opens_at,
             booking_closes_at=self.booking_closes_at,
             images=tuple(self.images or ()),
@@ -163,6 +167,7 @@ class UpdateEventInput:
     age_max: int | None = strawberry.UNSET
     booking_required: bool | None = strawberry.UNSET
     allow_waitlist: bool | None = strawberry.UNSET
+    real_name_required: bool | None = strawberry.UNSET
     booking_opens_at: datetime | None = strawberry.UNSET
     booking_closes_at: datetime | None = strawberry.UNSET
     images: list[str] | None = strawberry.UNSET
@@ -184,6 +189,7 @@ class UpdateEventInput:
             age_max=_optional(self.age_max),
             booking_required=_required(self.booking_required, "bookingRequired"),
             allow_waitlist=_required(self.allow_waitlist, "allowWaitlist"),
+            real_name_required=_required(self.real_name_required, "realNameRequired"),
             booking_opens_at=_optional(self.booking_opens_at),
             booking_closes_at=_optional(self.booking_closes_at),
             images=_strings(self.images),

@@ -82,6 +82,7 @@ class PublishingMutation:
             row = await run_command(
                 info,
                 service.update_event,
+                settings=info.context.settings,
                 event_id=pk,
                 changes=changes,
             )

@@ -38,6 +38,7 @@ from culture_cloud.keyset import Page, SortKey
 from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.validation import UNSET, Patch
 from culture_cloud.search.service import index_object
+from culture_cloud.settings import Settings
 from culture_cloud.timeutil import SHANGHAI
 
 Place = Venue | ScenicSpot
@@ -87,6 +88,16 @@ async def on_event_postponed(
     )
 
 
+async def on_event_capacity_raised(
+    session: AsyncSession, settings: Settings, event: Event, *, now: datetime
+) -> None:
+    """Called inside updateEvent's transaction after a capacity increase is saved: the new
+    seats go to the waitlist first (FIFO), exactly as seats released by a cancellation do,
+    rather than to whoever books next."""
+    assert event.id is not None
+    await bookings.promote_event_waitlist(session, settings, event_id=event.id, now=now)
+
+
 # --- snapshots for the audit log ---------------------------------------------------------------
 
 
@@ -114,6 +125,7 @@ def event_snapshot(event: Event) -> dict[str, Any]:
         "ageMax": event.age_max,
         "bookingRequired": event.booking_required,
         "allowWaitlist": event.allow_waitlist,
+        "realNameRequired": event.real_name_required,
         "bookingOpensAt": _iso(event.booking_opens_at),
         "bookingClosesAt": _iso(event.booking_closes_at),
         "description": event.description,
@@ -230,6 +242,7 @@ class NewEvent:
     age_max: int | None = None
     booking_required: bool = False
     allow_waitlist: bool = False
+    real_name_required: bool = False
     booking_opens_at: datetime | None = None
     booking_closes_at: datetime | None = None
     images: tuple[str, ...] = ()
@@ -269,6 +282,7 @@ async def create_event(
         "age_max": age_max,
         "booking_required": data.booking_required,
         "allow_waitlist": data.allow_waitlist,
+        "real_name_required": data.real_name_required,
         "images": list(v.images(data.images)),
         "tags": list(tags),
     }
@@ -339,6 +353,7 @@ class EventChanges:
     age_max: Patch[int | None] = UNSET
     booking_required: Patch[bool] = UNSET
     allow_waitlist: Patch[bool] = UNSET
+    real_name_required: Patch[bool] = UNSET
     booking_opens_at: Patch[datetime | None] = UNSET
     booking_closes_at: Patch[datetime | None] = UNSET
     images: Patch[tuple[str, ...]] = UNSET
@@ -375,6 +390,8 @@ def _event_values(changes: EventChanges) -> dict[str, Any]:
         values["booking_required"] = c.booking_required
     if c.allow_waitlist is not UNSET:
         values["allow_waitlist"] = c.allow_waitlist
+    if c.real_name_required is not UNSET:
+        values["real_name_required"] = c.real_name_required
     if c.booking_opens_at is not UNSET:
         values["booking_opens_at"] = v.optional_moment(c.booking_opens_at, field="bookingOpensAt")
     if c.booking_closes_at is not UNSET:
@@ -392,6 +409,7 @@ async def update_event(
     session: AsyncSession,
     *,
     viewer: Viewer,
+    settings: Settings,
     event_id: int,
     changes: EventChanges,
     ip: str | None,
@@ -431,6 +449,7 @@ async def update_event(
         new_capacity = after("capacity")
         if new_capacity is not None and new_capacity < event.booked_seats:
             raise conflict(f"名额不能少于已预约人数（{event.booked_seats}）", field="capacity")
+    more_seats = _more_seats(event.capacity, after("capacity"))
     for name, value in values.items():
         setattr(event, name, value)
     event.updated_at = now
@@ -438,7 +457,17 @@ async def update_event(
         assert event.id is not None
         await set_tags(session, "event", event.id, tuple(values["tags"]))
     await _saved(session, event, viewer=viewer, action="event.update", before=before, ip=ip)
+    if more_seats:
+        await on_event_capacity_raised(session, settings, event, now=now)
+        await session.refresh(event)  # promotion moved booked_seats in SQL
     return event
+
+
+def _more_seats(before: int | None, after: int | None) -> bool:
+    """None is unlimited."""
+    if before is None:
+        return False
+    return after is None or after > before
 
 
 async def publish_event(

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.bookings import service
+from culture_cloud.bookings import hot_path
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.bookings.targets import TargetRef
@@ -62,10 +62,23 @@ async def test_book_event__200_concurrent_no_waitlist__rest_sold_out(pg: Databas
 async def test_book_event__protection_disabled__control_run_oversells(
     pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Check-then-increment (read, compare in Python, add): the race the conditional UPDATE
-    prevents. The same rush must catch it, or the test above proves nothing."""
+    """Check-then-increment (read, compare in Python, add unconditionally): the race the
+    conditional UPDATE in the one-statement booking prevents. The same rush must catch it, or
+    the test above proves nothing."""
+    write_confirmed = hot_path.write_confirmed
 
-    async def racy_take_seats(session: AsyncSession, ref: TargetRef, seats: int) -> Any:
+    def unconditional_take_seats_of(kind: Any, target_id: Any, seats: Any, **_: Any) -> Any:
+        table = kind.table
+        return (
+            update(table)
+            .where(table.c.id == target_id)
+            .values(booked_seats=table.c.booked_seats + seats)
+            .returning(table.c.booked_seats, table.c.capacity)
+        )
+
+    async def racy_write_confirmed(
+        session: AsyncSession, ref: TargetRef, seats: int, **kwargs: Any
+    ) -> Any:
         table = ref.kind.table
         row = (
             await session.execute(
@@ -75,18 +88,16 @@ async def test_book_event__protection_disabled__control_run_oversells(
         await asyncio.sleep(0.005)  # the gap any real network or scheduler opens
         if row.capacity is not None and row.booked_seats + seats > row.capacity:
             return None
-        return (
-            await session.execute(
-                update(table)
-                .where(table.c.id == ref.id)
-                .values(booked_seats=table.c.booked_seats + seats)
-                .returning(table.c.booked_seats, table.c.capacity)
-            )
-        ).one()
+        return await write_confirmed(session, ref, seats, **kwargs)
 
-    monkeypatch.setattr(service, "_take_seats", racy_take_seats)
-    event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
-    outcomes = await _rush(pg, event.id, await f.add_residents(pg, ATTEMPTS))
+    monkeypatch.setattr(hot_path, "take_seats_of", unconditional_take_seats_of)
+    monkeypatch.setattr(hot_path, "write_confirmed", racy_write_confirmed)
+    hot_path.confirmed_booking_statement.cache_clear()
+    try:
+        event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
+        outcomes = await _rush(pg, event.id, await f.add_residents(pg, ATTEMPTS))
+    finally:
+        hot_path.confirmed_booking_statement.cache_clear()
 
     confirmed = outcomes.count("confirmed")
     print(f"\ncontrol run without the conditional UPDATE: {confirmed} confirmed of {CAPACITY}")

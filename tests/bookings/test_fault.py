@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.bookings import service
+from culture_cloud.bookings import hot_path, service
 from culture_cloud.bookings.models import Booking, IdempotencyRecord
 from culture_cloud.bookings.targets import TargetRef
 from culture_cloud.notifications.models import Notification
@@ -27,29 +27,84 @@ async def _count(db: Database, model: type) -> int:
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
 
-async def test_book_event__connection_killed_mid_transaction__retryable_then_books_once(
+async def _kill_backend(session: AsyncSession, url: str) -> int:
+    pid = int((await session.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+    admin = await asyncpg.connect(_asyncpg_dsn(url))
+    try:
+        await admin.execute("SELECT pg_terminate_backend($1)", pid)
+    finally:
+        await admin.close()
+    return pid
+
+
+async def _assert_nothing_written(db: Database, event_id: int, seats: tuple[int, int]) -> None:
+    assert await _count(db, IdempotencyRecord) == 0
+    assert await _count(db, Notification) == 0
+    assert await f.seats_of(db, event_id) == seats
+
+
+async def test_book_event__connection_killed_before_the_booking_statement__retry_books_once(
     pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The one-statement path: the checks have passed and the booking's id is drawn, then the
+    connection dies as the statement that writes everything is sent."""
     event = await f.add_event(pg, capacity=5)
     resident = await f.add_resident(pg)
     variables = {
         "input": {"eventId": gid("Event", event.id), "seats": 2, "idempotencyKey": f.key()}
     }
+    write_confirmed = hot_path.write_confirmed
+    killed: list[int] = []
+
+    async def killed_before_writing(session: AsyncSession, *args: Any, **kwargs: Any) -> Any:
+        killed.append(await _kill_backend(session, pg.url))
+        return await write_confirmed(session, *args, **kwargs)
+
+    async with f.api(pg) as api:
+        token = await f.token_for(pg, resident)
+        monkeypatch.setattr(hot_path, "write_confirmed", killed_before_writing)
+        body = await api.execute(BOOK_EVENT, variables, token=token)
+        monkeypatch.setattr(hot_path, "write_confirmed", write_confirmed)
+
+        assert killed, "the fault was not injected"
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+        assert "idempotencyKey" in error["message"]
+        assert await _count(pg, Booking) == 0
+        await _assert_nothing_written(pg, event.id, (0, 0))
+
+        retry = (await api.data(BOOK_EVENT, variables, token=token))["bookEvent"]
+        again = (await api.data(BOOK_EVENT, variables, token=token))["bookEvent"]
+
+    assert (retry["__typename"], retry["replayed"]) == ("BookingConfirmed", False)
+    assert (again["__typename"], again["replayed"]) == ("BookingConfirmed", True)
+    assert again["booking"]["id"] == retry["booking"]["id"]
+    assert await _count(pg, Booking) == 1
+    assert await f.seats_of(pg, event.id) == (2, 2)
+
+
+async def test_book_event__connection_killed_mid_waitlist_transaction__retry_waitlists_once(
+    pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transactional path (a full event with a waitlist): the booking and its idempotency
+    record are written but not committed when the connection dies, the worst moment."""
+    event = await f.add_event(pg, capacity=2, allow_waitlist=True)
+    holder = await f.book(pg, await f.add_resident(pg), event, seats=2)
+    resident = await f.add_resident(pg)
+    variables = {
+        "input": {"eventId": gid("Event", event.id), "seats": 1, "idempotencyKey": f.key()}
+    }
     take_seats = service._take_seats
     killed: list[int] = []
 
     async def killed_before_taking_seats(session: AsyncSession, ref: TargetRef, seats: int) -> Any:
-        # The booking and its idempotency record are written but not committed: the worst
-        # moment to lose the connection.
-        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-        admin = await asyncpg.connect(_asyncpg_dsn(pg.url))
-        try:
-            await admin.execute("SELECT pg_terminate_backend($1)", pid)
-        finally:
-            await admin.close()
-        killed.append(pid)
+        killed.append(await _kill_backend(session, pg.url))
         return await take_seats(session, ref, seats)
 
+    before = {
+        "records": await _count(pg, IdempotencyRecord),
+        "notifications": await _count(pg, Notification),
+    }
     async with f.api(pg) as api:
         token = await f.token_for(pg, resident)
         monkeypatch.setattr(service, "_take_seats", killed_before_taking_seats)
@@ -59,17 +114,14 @@ async def test_book_event__connection_killed_mid_transaction__retryable_then_boo
         assert killed, "the fault was not injected"
         [error] = body["errors"]
         assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
-        assert "idempotencyKey" in error["message"]
-        assert await _count(pg, Booking) == 0
-        assert await _count(pg, IdempotencyRecord) == 0
-        assert await _count(pg, Notification) == 0
-        assert await f.seats_of(pg, event.id) == (0, 0)
+        assert [b.id for b in await f.bookings_of(pg, event.id)] == [holder.booking.id]
+        assert await _count(pg, IdempotencyRecord) == before["records"]
+        assert await _count(pg, Notification) == before["notifications"]
 
         retry = (await api.data(BOOK_EVENT, variables, token=token))["bookEvent"]
         again = (await api.data(BOOK_EVENT, variables, token=token))["bookEvent"]
 
-    assert (retry["__typename"], retry["replayed"]) == ("BookingConfirmed", False)
-    assert (again["__typename"], again["replayed"]) == ("BookingConfirmed", True)
+    assert retry["__typename"] == again["__typename"] == "BookingWaitlisted"
     assert again["booking"]["id"] == retry["booking"]["id"]
-    assert await _count(pg, Booking) == 1
+    assert len(await f.bookings_of(pg, event.id)) == 2
     assert await f.seats_of(pg, event.id) == (2, 2)

@@ -32,7 +32,8 @@ SPOT_AT = (36.8891, 111.9863)
 EVENT_FIELDS = """
 fragment EventFields on Event {
   id title kind status startAt endAt allDay capacity remainingSeats priceYuan ageMin ageMax
-  bookingRequired bookingOpensAt bookingClosesAt description images tags
+  bookingRequired allowWaitlist realNameRequired bookingOpensAt bookingClosesAt description
+  images tags
   venue { id name } scenicSpot { id name } organization { id } region { id }
   location { lat lng precision note }
 }

@@ -56,6 +56,7 @@ async def _cut_capacity_during_booking(db: Database, event_id: int, viewer: View
                     await service.update_event(
                         session,
                         viewer=viewer,
+                        settings=db.settings,
                         event_id=event_id,
                         changes=service.EventChanges(capacity=5),
                         ip=None,
