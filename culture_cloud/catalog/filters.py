@@ -59,6 +59,7 @@ class EventFilter:
     bookable: bool | None = None
     tags: tuple[str, ...] = ()
     near: Near | None = None
+    min_rating: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,7 @@ class VenueFilter:
     free: bool | None = None
     tags: tuple[str, ...] = ()
     near: Near | None = None
+    min_rating: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class ScenicSpotFilter:
     min_a_level: int | None = None
     tags: tuple[str, ...] = ()
     near: Near | None = None
+    min_rating: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,7 @@ class TravelAgencyFilter:
     region_id: int | None = None
     tags: tuple[str, ...] = ()
     near: Near | None = None
+    min_rating: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,7 @@ class GuideFilter:
     language: str | None = None
     speciality: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    min_rating: float | None = None
 
 
 def check_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
@@ -101,6 +106,13 @@ def check_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
     if any(not t or len(t) > 32 for t in cleaned):
         raise BadInput("标签不能为空且不超过 32 个字符", field="filter.tags")
     return cleaned
+
+
+def check_min_rating(value: float) -> float:
+    """A floor for the approved-review average (`rating_avg`; 0 for objects without reviews)."""
+    if not 0 <= value <= 5:
+        raise BadInput("最低评分须在 0 到 5 之间", field="filter.minRating")
+    return value
 
 
 def check_date_range(date_from: date | None, date_to: date | None) -> None:

@@ -68,6 +68,9 @@ class EventFilter:
     bookable: bool | None = strawberry.field(default=None, description="需要预约的活动")
     tags: list[str] | None = strawberry.field(default=None, description="须同时带有全部标签")
     near: NearInput | None = None
+    min_rating: float | None = strawberry.field(
+        default=None, description="平均评分不低于（0–5，只计审核通过的评价）"
+    )
 
     def to_domain(self) -> f.EventFilter:
         return f.EventFilter(
@@ -85,6 +88,7 @@ class EventFilter:
             bookable=self.bookable,
             tags=tuple(self.tags or ()),
             near=self.near.to_domain() if self.near else None,
+            min_rating=self.min_rating,
         )
 
 
@@ -95,6 +99,9 @@ class VenueFilter:
     free: bool | None = None
     tags: list[str] | None = None
     near: NearInput | None = None
+    min_rating: float | None = strawberry.field(
+        default=None, description="平均评分不低于（0–5，只计审核通过的评价）"
+    )
 
     def to_domain(self) -> f.VenueFilter:
         return f.VenueFilter(
@@ -103,6 +110,7 @@ class VenueFilter:
             free=self.free,
             tags=tuple(self.tags or ()),
             near=self.near.to_domain() if self.near else None,
+            min_rating=self.min_rating,
         )
 
 
@@ -113,6 +121,9 @@ class ScenicSpotFilter:
     min_a_level: int | None = None
     tags: list[str] | None = None
     near: NearInput | None = None
+    min_rating: float | None = strawberry.field(
+        default=None, description="平均评分不低于（0–5，只计审核通过的评价）"
+    )
 
     def to_domain(self) -> f.ScenicSpotFilter:
         return f.ScenicSpotFilter(
@@ -121,6 +132,7 @@ class ScenicSpotFilter:
             min_a_level=self.min_a_level,
             tags=tuple(self.tags or ()),
             near=self.near.to_domain() if self.near else None,
+            min_rating=self.min_rating,
         )
 
 
@@ -129,12 +141,16 @@ class TravelAgencyFilter:
     region_id: strawberry.ID | None = None
     tags: list[str] | None = None
     near: NearInput | None = None
+    min_rating: float | None = strawberry.field(
+        default=None, description="平均评分不低于（0–5，只计审核通过的评价）"
+    )
 
     def to_domain(self) -> f.TravelAgencyFilter:
         return f.TravelAgencyFilter(
             region_id=_region(self.region_id),
             tags=tuple(self.tags or ()),
             near=self.near.to_domain() if self.near else None,
+            min_rating=self.min_rating,
         )
 
 
@@ -144,6 +160,9 @@ class GuideFilter:
     language: str | None = strawberry.field(default=None, description="语言代码，如 zh、en")
     speciality: str | None = None
     tags: list[str] | None = None
+    min_rating: float | None = strawberry.field(
+        default=None, description="平均评分不低于（0–5，只计审核通过的评价）"
+    )
 
     def to_domain(self) -> f.GuideFilter:
         return f.GuideFilter(
@@ -153,4 +172,5 @@ class GuideFilter:
             language=self.language,
             speciality=self.speciality,
             tags=tuple(self.tags or ()),
+            min_rating=self.min_rating,
         )

@@ -20,6 +20,7 @@ from culture_cloud.catalog.filters import (
     TravelAgencyFilter,
     VenueFilter,
     check_date_range,
+    check_min_rating,
     check_tags,
 )
 from culture_cloud.catalog.models import (
@@ -83,6 +84,13 @@ def tag_conditions(model: Any, tags: Sequence[str]) -> list[ColumnElement[bool]]
         )
         for tag in check_tags(tuple(tags))
     ]
+
+
+def rating_conditions(model: Any, min_rating: float | None) -> list[ColumnElement[bool]]:
+    # rating_avg is kept equal to the approved-review average by culture_cloud/reviews.
+    if min_rating is None:
+        return []
+    return [model.rating_avg >= check_min_rating(min_rating)]
 
 
 # The Python type of each sort value of an order (as _sort_keys builds it), so a cursor carrying a
@@ -189,6 +197,7 @@ def event_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
     conditions += tag_conditions(Event, flt.tags)
     if flt.near is not None:
         conditions += near_conditions(Event, flt.near)
+    conditions += rating_conditions(Event, flt.min_rating)
     return conditions
 
 
@@ -235,6 +244,7 @@ def venue_conditions(flt: VenueFilter) -> list[ColumnElement[bool]]:
     conditions += tag_conditions(Venue, flt.tags)
     if flt.near is not None:
         conditions += near_conditions(Venue, flt.near)
+    conditions += rating_conditions(Venue, flt.min_rating)
     return conditions
 
 
@@ -252,6 +262,7 @@ def scenic_spot_conditions(flt: ScenicSpotFilter) -> list[ColumnElement[bool]]:
     conditions += tag_conditions(ScenicSpot, flt.tags)
     if flt.near is not None:
         conditions += near_conditions(ScenicSpot, flt.near)
+    conditions += rating_conditions(ScenicSpot, flt.min_rating)
     return conditions
 
 
@@ -262,6 +273,7 @@ def travel_agency_conditions(flt: TravelAgencyFilter) -> list[ColumnElement[bool
     conditions += tag_conditions(TravelAgency, flt.tags)
     if flt.near is not None:
         conditions += near_conditions(TravelAgency, flt.near)
+    conditions += rating_conditions(TravelAgency, flt.min_rating)
     return conditions
 
 
@@ -275,6 +287,7 @@ def guide_conditions(flt: GuideFilter) -> list[ColumnElement[bool]]:
     if flt.speciality:
         tags.append(f"spec:{flt.speciality.strip()}")
     conditions += tag_conditions(Guide, tags)
+    conditions += rating_conditions(Guide, flt.min_rating)
     return conditions
 
 
