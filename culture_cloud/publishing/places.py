@@ -134,12 +134,24 @@ async def _update_place(
         await set_tags(session, kind, place.id, tuple(values["tags"]))
     await index_object(session, kind, place)
     copied_after = place_columns(place)
-    if copied_after != copied_before:
+    location = {k: v for k, v in copied_after.items() if k != "organization_id"}
+    if location != {k: v for k, v in copied_before.items() if k != "organization_id"}:
         # One statement for all of the place's events, drafts included; no event is loaded.
+        # Their owner is not touched: an event another organisation performs here (a menu
+        # delivery at a village centre, a group's trial event) stays theirs.
         await session.execute(
             update(Event)
             .where(event_column == place.id)
-            .values(**copied_after, updated_at=now)
+            .values(**location, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    owner_before = copied_before["organization_id"]
+    if copied_after["organization_id"] != owner_before:
+        # A place changing hands takes the events it ran itself along, not the guests'.
+        await session.execute(
+            update(Event)
+            .where(event_column == place.id, Event.organization_id == owner_before)
+            .values(organization_id=copied_after["organization_id"], updated_at=now)
             .execution_options(synchronize_session=False)
         )
 

@@ -6,8 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from culture_cloud.catalog.models import Event
+from culture_cloud.db import transaction
+from culture_cloud.graphql.ids import from_global_id
 from tests.accounts.factories import gid
+from tests.conftest import Database
 from tests.publishing.factories import UPDATE_VENUE, World, events_in_list
 
 NEW_SITE_GCJ02 = {"lat": 37.0301, "lng": 111.9261, "system": "GCJ02", "note": "新馆址"}
@@ -121,6 +126,33 @@ async def test_update_venue__location_change__propagates_to_its_events(world: Wo
         {"id": elsewhere["id"]},
     )
     assert annex["node"]["location"] == {k: elsewhere["location"][k] for k in ("lat", "lng")}
+
+
+async def test_update_venue__location_change__guest_organisations_keep_their_events(
+    world: World, db: Database
+) -> None:
+    """A troupe performing at the museum (as a menu delivery would) keeps its event when the
+    museum moves; the museum's own events move with it and stay the museum's."""
+    own = await world.published_event("museum-editor")
+    guest = await world.published_event("museum-editor", title="晋剧进馆演出")
+    _, guest_pk = from_global_id(guest["id"])
+    _, library_pk = from_global_id(world.library_org)
+    async with transaction(db.factory) as session:
+        await session.execute(
+            update(Event).where(Event.id == guest_pk).values(organization_id=library_pk)  # type: ignore[arg-type]
+        )
+
+    await _update(world, "museum-manager", world.museum_venue, location=NEW_SITE_GCJ02)
+
+    owners = await world.api.data(
+        "query($a: ID!, $b: ID!) { a: node(id: $a) { ... on Event { organization { id } "
+        "location { note } } } b: node(id: $b) { ... on Event { organization { id } "
+        "location { note } } } }",
+        {"a": own["id"], "b": guest["id"]},
+    )
+    assert owners["a"]["organization"]["id"] == world.museum_org
+    assert owners["b"]["organization"]["id"] == world.library_org
+    assert owners["a"]["location"]["note"] == owners["b"]["location"]["note"] == "新馆址"
 
 
 async def test_update_venue__editor__forbidden(world: World) -> None:
