@@ -17,7 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from culture_cloud.settings import Settings
 
 # Modules that call `exporter` / `eraser` when imported.
-DOMAINS = ("culture_cloud.bookings.personal_data",)
+DOMAINS = (
+    "culture_cloud.bookings.personal_data",
+    "culture_cloud.reviews.personal_data",
+    "culture_cloud.menu.personal_data",
+)
 
 Exporter = Callable[[AsyncSession, Settings, int], Awaitable[Any]]
 Eraser = Callable[[AsyncSession, Settings, int, datetime], Awaitable[None]]

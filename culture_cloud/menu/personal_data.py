@@ -1,0 +1,141 @@
+"""Wishes and community-group applications in `exportMyData` and `deleteMyAccount` (see
+accounts/personal_data.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from culture_cloud.accounts.personal_data import eraser, exporter
+from culture_cloud.catalog.models import Region
+from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.menu.models import CommunityGroup, GroupStage, MenuWish, MenuWishSupport
+from culture_cloud.settings import Settings
+
+WISH = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
+SUPPORT = cast(Table, MenuWishSupport.__table__)  # type: ignore[attr-defined]
+GROUP = cast(Table, CommunityGroup.__table__)  # type: ignore[attr-defined]
+REGION = cast(Table, Region.__table__)  # type: ignore[attr-defined]
+
+# Applications that never became a group: their member lists serve nobody once the applicant
+# has gone. A registered or promoted group is an organisation in its own right and keeps its
+# roster (shown masked, as before).
+UNREGISTERED = (GroupStage.APPLIED, GroupStage.REJECTED)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _gid(type_name: str, pk: int | None) -> str | None:
+    return None if pk is None else to_global_id(type_name, pk)
+
+
+@exporter("wishes")
+async def export_wishes(session: AsyncSession, settings: Settings, user_id: int) -> dict[str, Any]:
+    """Wishes the caller posted (with the public answer) and every wish they supported,
+    oldest first. A wish's author is its first supporter, so their own wishes are in
+    `supported` too, as they are in the database."""
+    posted = (
+        await session.execute(
+            select(WISH, REGION.c.name.label("region_name"))
+            .outerjoin(REGION, REGION.c.id == WISH.c.region_id)
+            .where(WISH.c.user_id == user_id)
+            .order_by(WISH.c.created_at, WISH.c.id)
+        )
+    ).all()
+    supported = (
+        await session.execute(
+            select(SUPPORT.c.wish_id, SUPPORT.c.created_at, WISH.c.title)
+            .join(WISH, WISH.c.id == SUPPORT.c.wish_id)
+            .where(SUPPORT.c.user_id == user_id)
+            .order_by(SUPPORT.c.created_at, SUPPORT.c.wish_id)
+        )
+    ).all()
+    return {
+        "posted": [
+            {
+                "id": to_global_id("Wish", row.id),
+                "title": row.title,
+                "text": row.text,
+                "regionId": _gid("Region", row.region_id),
+                "regionName": row.region_name,
+                "preferredPeriod": row.preferred_period,
+                "status": row.status,
+                "supportCount": row.support_count,
+                "reply": row.reply,
+                "answeredAt": _iso(row.answered_at),
+                "linkedOfferingId": _gid("Offering", row.linked_offering_id),
+                "linkedEventId": _gid("Event", row.linked_event_id),
+                "createdAt": _iso(row.created_at),
+            }
+            for row in posted
+        ],
+        "supported": [
+            {
+                "wishId": to_global_id("Wish", row.wish_id),
+                "title": row.title,
+                "at": _iso(row.created_at),
+            }
+            for row in supported
+        ],
+    }
+
+
+@exporter("communityGroups")
+async def export_community_groups(
+    session: AsyncSession, settings: Settings, user_id: int
+) -> list[dict[str, Any]]:
+    """The caller's group applications, oldest first, with the member lists they submitted in
+    full: the applicant is the one person who sees them unmasked in the API as well."""
+    rows = (
+        await session.execute(
+            select(GROUP, REGION.c.name.label("region_name"))
+            .outerjoin(REGION, REGION.c.id == GROUP.c.region_id)
+            .where(GROUP.c.applicant_user_id == user_id)
+            .order_by(GROUP.c.created_at, GROUP.c.id)
+        )
+    ).all()
+    return [
+        {
+            "id": to_global_id("CommunityGroup", row.id),
+            "name": row.name,
+            "intent": row.intent,
+            "regionId": _gid("Region", row.region_id),
+            "regionName": row.region_name,
+            "members": [
+                {"name": m.get("name"), "phone": m.get("phone"), "role": m.get("role")}
+                for m in row.members or []
+            ],
+            "stage": row.stage,
+            "reviewReason": row.review_reason,
+            "reviewedAt": _iso(row.reviewed_at),
+            "organizationId": _gid("Organization", row.organization_id),
+            "promotedAt": _iso(row.promoted_at),
+            "createdAt": _iso(row.created_at),
+            "updatedAt": _iso(row.updated_at),
+        }
+        for row in rows
+    ]
+
+
+@eraser
+async def erase_application_members(
+    session: AsyncSession, settings: Settings, user_id: int, now: datetime
+) -> None:
+    """Names and phone numbers of other people the leaving user typed into applications that
+    were never registered. They are third parties' data held only for that application; with
+    the applicant gone nobody can see them in full or act on them. The application row stays
+    (stage, dates, reason) for the pipeline's statistics.
+
+    Wishes and supports stay: wishes are public posts whose author is never shown, and
+    support counts are public aggregates; neither carries more than the anonymised account id.
+    """
+    await session.execute(
+        update(GROUP)
+        .where(GROUP.c.applicant_user_id == user_id, GROUP.c.stage.in_(UNREGISTERED))
+        .values(members=[], updated_at=now)
+    )
