@@ -50,6 +50,8 @@ from culture_cloud.timeutil import local_date_range
 M = TypeVar("M")
 
 PUBLIC_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED)
+# Built once: every event list starts with it (SQL elements are immutable, so sharing is safe).
+IS_PUBLIC_EVENT = col(Event.status).in_(PUBLIC_EVENT_STATUSES)
 
 TARGET_KINDS: dict[type[Any], str] = {
     Venue: "venue",
@@ -163,7 +165,7 @@ async def count(conn: Executor, stmt: Select[Any]) -> int:
 
 
 def event_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [col(Event.status).in_(PUBLIC_EVENT_STATUSES)]
+    conditions: list[ColumnElement[bool]] = [IS_PUBLIC_EVENT]
     if flt.region_id is not None:
         conditions.append(col(Event.region_id) == flt.region_id)
     if flt.venue_id is not None:

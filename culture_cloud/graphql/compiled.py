@@ -65,6 +65,8 @@ class FieldPlan:
     # For lists: whether items may be null; None when the field is not a list.
     list_item_non_null: bool | None = None
     serialize: Callable[[Any], Any] | None = None
+    # Values of exactly this type are already serialised (str for String/ID, int for Int...).
+    passthrough: type | None = None
     children: list[FieldPlan] = field(default_factory=list)
     # Set for plain `def f(self, info)` resolvers: called directly, skipping Strawberry's wrapper
     # (argument conversion, extensions), which has nothing to do for them.
@@ -133,6 +135,7 @@ def compile_selection(
             if selection.selection_set:
                 raise NotCompilable("selection on a leaf")
             plan.serialize = named.serialize
+            plan.passthrough = _PASSTHROUGH.get(named.name)
         elif isinstance(named, GraphQLObjectType):
             if not selection.selection_set:
                 raise NotCompilable("object without selection")
@@ -141,6 +144,11 @@ def compile_selection(
             raise NotCompilable("abstract types")
         plans.append(plan)
     return plans
+
+
+# Built-in scalars whose serialize returns a value of exactly this type unchanged. Not Int or
+# Float: their serialize also checks the 32-bit range and finiteness.
+_PASSTHROUGH: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
 
 
 def _direct_callable(definition: Any, field_def: Any) -> Callable[..., Any] | None:
@@ -246,13 +254,14 @@ class PlanRunner:
                 out[key] = value
             return
         assert serialize is not None
+        same = plan.passthrough
         for out, value in zip(outs, values, strict=True):
             if value is None:
                 if plan.non_null:
                     raise Fallback
                 out[key] = None
             elif plan.list_item_non_null is None:
-                out[key] = serialize(value)
+                out[key] = value if type(value) is same else serialize(value)
             else:
                 items: list[Any] = []
                 for item in value:
