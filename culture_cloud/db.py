@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -141,3 +142,19 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits on success, rolls back on any exception."""
     async with factory() as session, session.begin():
         yield session
+
+
+# Lost connection, serialisation failure, deadlock, lock timeout, server shutting down.
+_RETRYABLE_SQLSTATES = frozenset(
+    {"40001", "40P01", "55P03", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
+)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A database failure the client should simply retry: lost connection, serialisation
+    failure, deadlock, SQLite's "database is locked". Constraint violations and bugs are not."""
+    if not isinstance(exc, DBAPIError) or isinstance(exc, IntegrityError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES

@@ -116,6 +116,16 @@ async def db(_database: Database) -> Database:
 
 
 @pytest.fixture
+def pg(db: Database) -> Database:
+    """The database, PostgreSQL only: row locks, real concurrent writers, killable server
+    connections. SQLite runs one writer at a time, so a race there proves nothing; the SQLite
+    copy of such a test is skipped with this reason (CI fails if PostgreSQL is missing)."""
+    if db.backend != "postgres":
+        pytest.skip("PostgreSQL only: concurrent writers and server connections (CI runs it)")
+    return db
+
+
+@pytest.fixture
 async def seeded(db: Database) -> Database:
     """The database with the Jiexiu seed data loaded, as `culture-cloud seed` would."""
     async with transaction(db.factory) as session:

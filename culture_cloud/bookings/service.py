@@ -30,7 +30,7 @@ from typing import Any, cast
 
 import orjson
 from sqlalchemy import Row, Select, Table, delete, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -58,7 +58,7 @@ from culture_cloud.bookings.targets import (
 )
 from culture_cloud.catalog.models import EventStatus
 from culture_cloud.catalog.service import count, fetch_page
-from culture_cloud.db import Executor, SessionFactory, transaction
+from culture_cloud.db import Executor, SessionFactory, is_outage, transaction
 from culture_cloud.errors import ServiceUnavailable
 from culture_cloud.keyset import Page, SortKey
 from culture_cloud.notifications.models import NotificationKind
@@ -72,9 +72,6 @@ USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MAX_NAME_LENGTH = 32
 RETRY_MESSAGE = "系统繁忙，请稍后重试（重试时请使用同一个 idempotencyKey）"
-_RETRYABLE_SQLSTATES = frozenset(
-    {"40001", "40P01", "55P03", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
-)
 
 
 # --- requests and results ---------------------------------------------------------------------
@@ -106,16 +103,6 @@ class BookingResult:
 # --- transactions -----------------------------------------------------------------------------
 
 
-def _is_outage(exc: DBAPIError) -> bool:
-    """A failure the client should retry: lost connection, serialisation failure, deadlock,
-    SQLite's "database is locked". Constraint violations and bugs are not."""
-    if isinstance(exc, IntegrityError):
-        return False
-    if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
-        return True
-    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
-
-
 @contextmanager
 def _outages_retryable() -> Iterator[None]:
     """Database outages become SERVICE_UNAVAILABLE: nothing was committed, so the client may
@@ -123,7 +110,7 @@ def _outages_retryable() -> Iterator[None]:
     try:
         yield
     except DBAPIError as exc:
-        if not _is_outage(exc):
+        if not is_outage(exc):
             raise
         logger.warning("booking write failed, client may retry: %s", exc.__class__.__name__)
         raise ServiceUnavailable(RETRY_MESSAGE) from exc

@@ -8,11 +8,13 @@ import uuid
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from culture_cloud.db import is_outage
 from culture_cloud.errors import DomainError, ErrorCode
 
 logger = logging.getLogger("culture_cloud.graphql")
 
 INTERNAL_MESSAGE = "服务器内部错误，请稍后重试"
+UNAVAILABLE_MESSAGE = "系统繁忙，请稍后重试"
 
 
 def _with_extensions(
@@ -59,6 +61,13 @@ class CodedErrors(MaskErrors):
                 else ("GRAPHQL_VALIDATION_FAILED")
             )
             return _with_extensions(error, error.message, {"code": code})
+        if is_outage(original):
+            # The database is away or refused under contention: nothing was committed (one
+            # transaction per mutation), so the client may retry. An incident, not a bug.
+            logger.warning("database unavailable at %s: %s", error.path, type(original).__name__)
+            return _with_extensions(
+                error, UNAVAILABLE_MESSAGE, {"code": ErrorCode.SERVICE_UNAVAILABLE.value}
+            )
         error_id = uuid.uuid4().hex[:12]
         logger.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
         return _with_extensions(

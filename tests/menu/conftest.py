@@ -22,12 +22,3 @@ async def api(db: Database) -> AsyncIterator[Api]:
 @pytest.fixture
 async def world(db: Database, api: Api) -> World:
     return await build_world(db, api)
-
-
-@pytest.fixture
-def pg(db: Database) -> Database:
-    """PostgreSQL only: real concurrent writers and row locks. SQLite runs one writer at a
-    time, so a race there proves nothing."""
-    if db.backend != "postgres":
-        pytest.skip("PostgreSQL only: concurrent writers and row locks (CI runs it)")
-    return db

@@ -7,16 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from culture_cloud.reviews import rules
-from tests.conftest import Database
-
-
-@pytest.fixture
-def pg(db: Database) -> Database:
-    """The database, PostgreSQL only: real concurrent writers. SQLite runs one writer at a
-    time, so a race there proves nothing."""
-    if db.backend != "postgres":
-        pytest.skip("PostgreSQL only: concurrent writers (CI runs it)")
-    return db
 
 
 @pytest.fixture
