@@ -23,3 +23,8 @@ def local_today(now: datetime) -> date:
 
 def to_local(moment: datetime) -> datetime:
     return moment.astimezone(SHANGHAI)
+
+
+def iso_or_none(moment: datetime | None) -> str | None:
+    """ISO 8601 with its offset, for JSON snapshots (audit log, data exports)."""
+    return None if moment is None else moment.isoformat()

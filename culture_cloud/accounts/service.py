@@ -35,6 +35,7 @@ from culture_cloud.errors import (
 )
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.settings import Settings
+from culture_cloud.timeutil import iso_or_none
 
 logger = logging.getLogger("culture_cloud.accounts")
 
@@ -437,10 +438,6 @@ async def create_admin(
 # --- personal data ----------------------------------------------------------------------------
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 async def export_my_data(
     factory: SessionFactory, settings: Settings, *, viewer: Viewer, now: datetime
 ) -> dict[str, Any]:
@@ -483,15 +480,15 @@ async def export_my_data(
             if organization is None or organization.id is None
             else {"id": to_global_id("Organization", organization.id), "name": organization.name},
             "staffRole": user.staff_role.value if user.staff_role else None,
-            "createdAt": _iso(user.created_at),
-            "lastLoginAt": _iso(user.last_login_at),
+            "createdAt": iso_or_none(user.created_at),
+            "lastLoginAt": iso_or_none(user.last_login_at),
         },
         "sessions": [
             {
-                "createdAt": _iso(s.created_at),
-                "expiresAt": _iso(s.expires_at),
-                "rotatedAt": _iso(s.rotated_at),
-                "revokedAt": _iso(s.revoked_at),
+                "createdAt": iso_or_none(s.created_at),
+                "expiresAt": iso_or_none(s.expires_at),
+                "rotatedAt": iso_or_none(s.rotated_at),
+                "revokedAt": iso_or_none(s.revoked_at),
             }
             for s in sessions
         ],
@@ -501,7 +498,7 @@ async def export_my_data(
                 "targetType": a.target_type,
                 "targetId": a.target_id,
                 "ip": a.ip,
-                "at": _iso(a.created_at),
+                "at": iso_or_none(a.created_at),
             }
             for a in actions
         ],

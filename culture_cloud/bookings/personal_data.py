@@ -16,12 +16,9 @@ from culture_cloud.bookings.targets import BOOKING, TargetRef, load_target
 from culture_cloud.catalog.models import Event
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.settings import Settings
+from culture_cloud.timeutil import iso_or_none
 
 ACCOUNT_DELETED = "账号注销"
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
 
 
 @exporter("bookings")
@@ -50,13 +47,13 @@ async def export_bookings(
             "seats": row.seats,
             "status": row.status,
             "attendees": [_attendee(settings, a) for a in row.attendees or []],
-            "idNumberConsentAt": _iso(row.id_number_consent_at),
-            "createdAt": _iso(row.created_at),
-            "confirmedAt": _iso(row.confirmed_at),
-            "waitlistedAt": _iso(row.waitlisted_at),
-            "checkedInAt": _iso(row.checked_in_at),
-            "noShowAt": _iso(row.no_show_at),
-            "cancelledAt": _iso(row.cancelled_at),
+            "idNumberConsentAt": iso_or_none(row.id_number_consent_at),
+            "createdAt": iso_or_none(row.created_at),
+            "confirmedAt": iso_or_none(row.confirmed_at),
+            "waitlistedAt": iso_or_none(row.waitlisted_at),
+            "checkedInAt": iso_or_none(row.checked_in_at),
+            "noShowAt": iso_or_none(row.no_show_at),
+            "cancelledAt": iso_or_none(row.cancelled_at),
             "cancelReason": row.cancel_reason,
         }
         for row in rows

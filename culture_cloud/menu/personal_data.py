@@ -14,6 +14,7 @@ from culture_cloud.catalog.models import Region
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.menu.models import CommunityGroup, GroupStage, MenuWish, MenuWishSupport
 from culture_cloud.settings import Settings
+from culture_cloud.timeutil import iso_or_none
 
 WISH = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
 SUPPORT = cast(Table, MenuWishSupport.__table__)  # type: ignore[attr-defined]
@@ -24,10 +25,6 @@ REGION = cast(Table, Region.__table__)  # type: ignore[attr-defined]
 # has gone. A registered or promoted group is an organisation in its own right and keeps its
 # roster (shown masked, as before).
 UNREGISTERED = (GroupStage.APPLIED, GroupStage.REJECTED)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
 
 
 def _gid(type_name: str, pk: int | None) -> str | None:
@@ -67,10 +64,10 @@ async def export_wishes(session: AsyncSession, settings: Settings, user_id: int)
                 "status": row.status,
                 "supportCount": row.support_count,
                 "reply": row.reply,
-                "answeredAt": _iso(row.answered_at),
+                "answeredAt": iso_or_none(row.answered_at),
                 "linkedOfferingId": _gid("Offering", row.linked_offering_id),
                 "linkedEventId": _gid("Event", row.linked_event_id),
-                "createdAt": _iso(row.created_at),
+                "createdAt": iso_or_none(row.created_at),
             }
             for row in posted
         ],
@@ -78,7 +75,7 @@ async def export_wishes(session: AsyncSession, settings: Settings, user_id: int)
             {
                 "wishId": to_global_id("Wish", row.wish_id),
                 "title": row.title,
-                "at": _iso(row.created_at),
+                "at": iso_or_none(row.created_at),
             }
             for row in supported
         ],
@@ -112,11 +109,11 @@ async def export_community_groups(
             ],
             "stage": row.stage,
             "reviewReason": row.review_reason,
-            "reviewedAt": _iso(row.reviewed_at),
+            "reviewedAt": iso_or_none(row.reviewed_at),
             "organizationId": _gid("Organization", row.organization_id),
-            "promotedAt": _iso(row.promoted_at),
-            "createdAt": _iso(row.created_at),
-            "updatedAt": _iso(row.updated_at),
+            "promotedAt": iso_or_none(row.promoted_at),
+            "createdAt": iso_or_none(row.created_at),
+            "updatedAt": iso_or_none(row.updated_at),
         }
         for row in rows
     ]

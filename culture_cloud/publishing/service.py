@@ -39,7 +39,7 @@ from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.validation import UNSET, Patch
 from culture_cloud.search.service import index_object
 from culture_cloud.settings import Settings
-from culture_cloud.timeutil import SHANGHAI
+from culture_cloud.timeutil import SHANGHAI, iso_or_none
 
 Place = Venue | ScenicSpot
 
@@ -101,18 +101,14 @@ async def on_event_capacity_raised(
 # --- snapshots for the audit log ---------------------------------------------------------------
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
 def event_snapshot(event: Event) -> dict[str, Any]:
     """The event's content and state. Events hold no personal data; bookers are not listed."""
     return {
         "title": event.title,
         "kind": event.kind.value,
         "status": event.status.value,
-        "startAt": _iso(event.start_at),
-        "endAt": _iso(event.end_at),
+        "startAt": iso_or_none(event.start_at),
+        "endAt": iso_or_none(event.end_at),
         "allDay": event.all_day,
         "venueId": event.venue_id,
         "scenicSpotId": event.scenic_spot_id,
@@ -126,8 +122,8 @@ def event_snapshot(event: Event) -> dict[str, Any]:
         "bookingRequired": event.booking_required,
         "allowWaitlist": event.allow_waitlist,
         "realNameRequired": event.real_name_required,
-        "bookingOpensAt": _iso(event.booking_opens_at),
-        "bookingClosesAt": _iso(event.booking_closes_at),
+        "bookingOpensAt": iso_or_none(event.booking_opens_at),
+        "bookingClosesAt": iso_or_none(event.booking_closes_at),
         "description": event.description,
         "images": list(event.images),
         "tags": list(event.tags),

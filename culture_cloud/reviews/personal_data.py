@@ -20,12 +20,9 @@ from culture_cloud.reviews.reading import REVISION, VOTE
 from culture_cloud.reviews.service import REVIEW
 from culture_cloud.reviews.targets import TYPE_NAMES
 from culture_cloud.settings import Settings
+from culture_cloud.timeutil import iso_or_none
 
 ORGANIZATION = cast(Table, Organization.__table__)  # type: ignore[attr-defined]
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
 
 
 def _target_id(kind: str | None, target_id: int | None) -> str | None:
@@ -86,9 +83,9 @@ async def export_reviews(session: AsyncSession, settings: Settings, user_id: int
                 "moderationReason": row.moderation_reason,
                 "isVerified": row.is_verified,
                 "helpfulCount": row.helpful_count,
-                "createdAt": _iso(row.created_at),
-                "editedAt": _iso(row.edited_at),
-                "deletedAt": _iso(row.deleted_at),
+                "createdAt": iso_or_none(row.created_at),
+                "editedAt": iso_or_none(row.edited_at),
+                "deletedAt": iso_or_none(row.deleted_at),
                 "revisions": [
                     {
                         "overall": rev.overall,
@@ -96,8 +93,8 @@ async def export_reviews(session: AsyncSession, settings: Settings, user_id: int
                         "text": rev.text,
                         "images": list(rev.images or []),
                         "status": rev.status,
-                        "writtenAt": _iso(rev.written_at),
-                        "editedAt": _iso(rev.edited_at),
+                        "writtenAt": iso_or_none(rev.written_at),
+                        "editedAt": iso_or_none(rev.edited_at),
                     }
                     for rev in revisions[row.id]
                 ],
@@ -105,7 +102,7 @@ async def export_reviews(session: AsyncSession, settings: Settings, user_id: int
             for row in reviews
         ],
         "helpfulVotes": [
-            {"reviewId": to_global_id("Review", row.review_id), "at": _iso(row.created_at)}
+            {"reviewId": to_global_id("Review", row.review_id), "at": iso_or_none(row.created_at)}
             for row in votes
         ],
         "reports": [
@@ -113,7 +110,7 @@ async def export_reviews(session: AsyncSession, settings: Settings, user_id: int
                 "reviewId": to_global_id("Review", row.review_id),
                 "reason": row.reason,
                 "note": row.note,
-                "at": _iso(row.created_at),
+                "at": iso_or_none(row.created_at),
             }
             for row in reports
         ],
@@ -146,18 +143,18 @@ async def export_feedback(
             "images": list(row.images or []),
             "contact": row.contact,
             "status": row.status,
-            "deadlineAt": _iso(row.deadline_at),
-            "acceptedAt": _iso(row.accepted_at),
-            "resolvedAt": _iso(row.resolved_at),
-            "rejectedAt": _iso(row.rejected_at),
-            "closedAt": _iso(row.closed_at),
+            "deadlineAt": iso_or_none(row.deadline_at),
+            "acceptedAt": iso_or_none(row.accepted_at),
+            "resolvedAt": iso_or_none(row.resolved_at),
+            "rejectedAt": iso_or_none(row.rejected_at),
+            "closedAt": iso_or_none(row.closed_at),
             "response": row.response,
             "rejectReason": row.reject_reason,
             "rating": row.rating,
             "ratingComment": row.rating_comment,
-            "ratedAt": _iso(row.rated_at),
-            "createdAt": _iso(row.created_at),
-            "updatedAt": _iso(row.updated_at),
+            "ratedAt": iso_or_none(row.rated_at),
+            "createdAt": iso_or_none(row.created_at),
+            "updatedAt": iso_or_none(row.updated_at),
         }
         for row in rows
     ]

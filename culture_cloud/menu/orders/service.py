@@ -31,7 +31,7 @@ from culture_cloud.menu.orders.reading import NOT_FOUND_MESSAGE, can_see
 from culture_cloud.menu.policy import order_actors
 from culture_cloud.publishing import service as publishing
 from culture_cloud.publishing import validation as v
-from culture_cloud.timeutil import to_local
+from culture_cloud.timeutil import iso_or_none, to_local
 
 EVENT_TAGS = ("文化点单",)
 
@@ -46,10 +46,6 @@ def conflict(message: str, *, field: str | None = None) -> DomainError:
     return DomainError(message, field=field, code=ErrorCode.CONFLICT)
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
 def snapshot(order: MenuOrder) -> dict[str, Any]:
     return {
         "status": order.status.value,
@@ -59,8 +55,8 @@ def snapshot(order: MenuOrder) -> dict[str, Any]:
         "preferredFrom": order.preferred_from.isoformat(),
         "preferredTo": order.preferred_to.isoformat(),
         "expectedAudience": order.expected_audience,
-        "proposedStartAt": _iso(order.proposed_start_at),
-        "startAt": _iso(order.start_at),
+        "proposedStartAt": iso_or_none(order.proposed_start_at),
+        "startAt": iso_or_none(order.start_at),
         "costFen": order.cost_fen,
         "chargedPeriods": list(order.charged_periods),
         "eventId": order.event_id,
