@@ -182,6 +182,8 @@ ORDER = Machine(
             A.ADMIN,
         ),
         t("rate", "记录评价", (R.SCHEDULED, R.DELIVERED), R.RATED, A.SYSTEM),
+        # Staff cancelled the delivery's event in the console: the order follows, refunded.
+        t("event_cancelled", "随活动取消", (R.SCHEDULED,), R.CANCELLED, A.SYSTEM),
     ],
 )
 

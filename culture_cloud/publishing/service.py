@@ -10,6 +10,7 @@ keeps the columns an event copies from its place (organisation, region, coordina
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,11 +66,34 @@ def conflict(message: str, *, field: str | None) -> DomainError:
 # --- hooks for the bookings domain -------------------------------------------------------------
 
 
-async def on_event_cancelled(session: AsyncSession, event: Event, reason: str) -> None:
+EventCancelled = Callable[[AsyncSession, Event, str, Viewer, str | None, datetime], Awaitable[None]]
+_event_cancelled_listeners: list[EventCancelled] = []
+
+
+def event_cancelled_listener(listener: EventCancelled) -> EventCancelled:
+    """Registers what another domain does when staff cancel an event (the culture menu closes
+    the order the event delivers). Called in cancelEvent's transaction, after the bookings."""
+    if listener not in _event_cancelled_listeners:
+        _event_cancelled_listeners.append(listener)
+    return listener
+
+
+async def on_event_cancelled(
+    session: AsyncSession,
+    event: Event,
+    reason: str,
+    *,
+    viewer: Viewer,
+    ip: str | None,
+    now: datetime,
+) -> None:
     """Called inside cancelEvent's transaction, after the status change and before the audit
     entry: the bookings domain cancels the event's bookings and queues notifications to the
-    bookers (in this same transaction, so they happen exactly when the cancellation commits)."""
+    bookers (in this same transaction, so they happen exactly when the cancellation commits);
+    then registered listeners run."""
     await bookings.cancel_event_bookings(session, event, reason)
+    for listener in _event_cancelled_listeners:
+        await listener(session, event, reason, viewer, ip, now)
 
 
 async def on_event_postponed(
@@ -532,7 +556,7 @@ async def cancel_event(
     event.status = EventStatus.CANCELLED
     event.updated_at = now
     await session.flush()
-    await on_event_cancelled(session, event, reason)
+    await on_event_cancelled(session, event, reason, viewer=viewer, ip=ip, now=now)
     await _saved(
         session,
         event,

@@ -61,7 +61,7 @@ async def test_cancel_event__hook__runs_inside_the_transaction(
     event = await world.published_event("museum-editor")
     calls: list[tuple[str, str]] = []
 
-    async def failing_hook(session: Any, row: Any, reason: str) -> None:
+    async def failing_hook(session: Any, row: Any, reason: str, **_: Any) -> None:
         calls.append((row.status.value, reason))
         raise RuntimeError("bookings could not be cancelled")
 

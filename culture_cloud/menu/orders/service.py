@@ -24,7 +24,7 @@ from culture_cloud.catalog.models import Event, EventStatus
 from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.events import NewMenuEvent, create_menu_event
-from culture_cloud.menu.machines import ORDER
+from culture_cloud.menu.machines import ORDER, Actor
 from culture_cloud.menu.models import MenuOffering, MenuOrder, OrderStatus
 from culture_cloud.menu.orders import budgets
 from culture_cloud.menu.orders.reading import NOT_FOUND_MESSAGE, can_see
@@ -288,6 +288,36 @@ async def cancel_order(
     order.updated_at = now
     await record(session, order, viewer=viewer, action=action, before=before, ip=ip)
     return order
+
+
+@publishing.event_cancelled_listener
+async def on_delivery_cancelled(
+    session: AsyncSession,
+    event: Event,
+    reason: str,
+    viewer: Viewer,
+    ip: str | None,
+    now: datetime,
+) -> None:
+    """The performers (or an administrator) cancelled a scheduled order's event in the staff
+    console: the order is cancelled with the event's reason and its budget refunded, as an
+    administrator's cancelOrder would. An order already being cancelled through cancelOrder
+    (which cancels the event itself) is in the session as CANCELLED and is left alone."""
+    order = (
+        await session.execute(
+            select(MenuOrder).where(col(MenuOrder.event_id) == event.id).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if order is None or order.status is not OrderStatus.SCHEDULED:
+        return
+    before = snapshot(order)
+    order.status = ORDER.step("event_cancelled", order.status, {Actor.SYSTEM})
+    await budgets.refund(
+        session, region_id=order.region_id, periods=order.charged_periods, cost_fen=order.cost_fen
+    )
+    order.reason = reason
+    order.updated_at = now
+    await record(session, order, viewer=viewer, action="event_cancelled", before=before, ip=ip)
 
 
 async def confirm_delivered(
