@@ -185,6 +185,20 @@ async def _mark_no_shows(settings: Settings) -> None:
     )
 
 
+async def _rollup(settings: Settings, *, full: bool) -> None:
+    from culture_cloud.db import create_engine, utcnow
+    from culture_cloud.statistics.rollup import run_rollup
+
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as conn:
+            report = await run_rollup(conn, now=utcnow(), full=full)
+    finally:
+        await engine.dispose()
+    mode = "全量" if report.full else "增量"
+    print(f"统计汇总（{mode}）：重算活动 {report.events} 个 (events recounted)")
+
+
 def _migrate(settings: Settings) -> None:
     from culture_cloud.migrations import upgrade
 
@@ -234,6 +248,11 @@ def main(argv: list[str] | None = None) -> None:
         "send-reminders",
         help="enqueue reminders for confirmed bookings of tomorrow's events (idempotent)",
     )
+    rollup = sub.add_parser(
+        "rollup",
+        help="recount the statistics rollup for events whose bookings changed (cron, idempotent)",
+    )
+    rollup.add_argument("--full", action="store_true", help="recount every event with bookings")
     args = parser.parse_args(argv)
 
     if args.command == "export-schema":
@@ -256,6 +275,8 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_create_admin(settings, username=args.username, password=password))
     elif args.command == "mark-no-shows":
         asyncio.run(_mark_no_shows(settings))
+    elif args.command == "rollup":
+        asyncio.run(_rollup(settings, full=args.full))
     elif args.command == "seed":
         _migrate(settings)
         asyncio.run(_seed(settings, synthetic=args.synthetic, only_if_empty=False))
