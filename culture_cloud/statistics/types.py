@@ -13,7 +13,7 @@ from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.menu.models import OfferingKind as OfferingKindModel
 from culture_cloud.reviews.models import Dimension as DimensionModel
-from culture_cloud.statistics import attendance, demand, opinion
+from culture_cloud.statistics import attendance, demand, opinion, searches
 from culture_cloud.statistics.periods import Bucket
 from culture_cloud.statistics.scope import Scope
 from culture_cloud.statistics.service import check_range
@@ -176,6 +176,12 @@ class StatsDemandFigures:
     )
     fulfilled_orders: int = strawberry.field(description="已完成或已评价的点单")
     fulfilment_rate: float | None = strawberry.field(description="履约率 = 已完成 / 已结束")
+
+
+@strawberry.type(description="搜索词与搜索次数（只计第一页）")
+class StatsSearchCount:
+    term: str
+    searches: int
 
 
 @strawberry.type
@@ -344,6 +350,13 @@ class Statistics:
             fulfilled_orders=d.fulfilled_orders,
             fulfilment_rate=d.fulfilment_rate,
         )
+
+    @strawberry.field(description="时段内最常搜索的词（全站，不按地区、单位筛选）")
+    async def top_searches(self, info: Info, first: int = 10) -> list[StatsSearchCount]:
+        check_range(first, 1, 100, "first")
+        async with info.context.read() as conn:
+            rows = await searches.top_searches(conn, self.scope, first=first)
+        return [StatsSearchCount(term=r.term, searches=r.searches) for r in rows]
 
     @strawberry.field(description="时段内预约最多的活动")
     async def top_events_by_bookings(self, info: Info, first: int = 10) -> list[StatsEventRank]:

@@ -1,4 +1,4 @@
-"""statistics: the per-event booking rollup, the rollup watermark, and indexes for the dashboard
+"""statistics: the per-event booking rollup, its watermark, the search log, and dashboard indexes
 
 Written by hand after the models (culture_cloud/statistics/models.py); tests/test_migrations.py
 compares them. All tables are new; the two indexes are on existing tables. `culture-cloud
@@ -50,6 +50,15 @@ def upgrade() -> None:
         sa.Column("value", culture_cloud.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_rollup_watermark")),
     )
+    op.create_table(
+        "search_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("term", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", culture_cloud.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_log")),
+    )
+    with op.batch_alter_table("search_log", schema=None) as batch_op:
+        batch_op.create_index("ix_search_log_created_term", ["created_at", "term"], unique=False)
     with op.batch_alter_table("booking", schema=None) as batch_op:
         batch_op.create_index("ix_booking_created_at", ["created_at"], unique=False)
     with op.batch_alter_table("venue_slot", schema=None) as batch_op:
@@ -61,5 +70,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_venue_slot_starts_at")
     with op.batch_alter_table("booking", schema=None) as batch_op:
         batch_op.drop_index("ix_booking_created_at")
+    with op.batch_alter_table("search_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_search_log_created_term")
+    op.drop_table("search_log")
     op.drop_table("rollup_watermark")
     op.drop_table("event_booking_stats")
