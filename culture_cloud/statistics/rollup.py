@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select, union
+from sqlalchemy import case, delete, func, insert, select, text, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from culture_cloud.bookings.models import Booking, BookingStatus
@@ -32,6 +32,7 @@ STATS = EventBookingStats.__table__  # type: ignore[attr-defined]
 WATERMARK = RollupWatermark.__table__  # type: ignore[attr-defined]
 
 NAME = "event_booking_stats"
+LOCK_KEY = 7_420_001  # pg_advisory_xact_lock key of the rollup job
 MARGIN = timedelta(minutes=5)
 BATCH = 500
 SEATED = (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
@@ -110,7 +111,11 @@ async def recount(conn: AsyncConnection, event_ids: Iterable[int], now: datetime
 
 
 async def run_rollup(conn: AsyncConnection, *, now: datetime, full: bool = False) -> RollupReport:
-    """One run inside the caller's transaction. `full` recounts every event with bookings."""
+    """One run inside the caller's transaction. `full` recounts every event with bookings.
+    Overlapping runs (a slow run and the next cron tick) queue on a transaction-scoped lock on
+    PostgreSQL; SQLite has one writer anyway."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     previous = (
         await conn.execute(select(WATERMARK.c.value).where(WATERMARK.c.name == NAME))
     ).scalar_one_or_none()

@@ -8,11 +8,11 @@ from datetime import date, datetime
 import strawberry
 
 from culture_cloud.catalog import types as catalog_types
-from culture_cloud.feedback.models import FeedbackCategory as FeedbackCategoryModel
+from culture_cloud.feedback.types import FeedbackCategory
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import to_global_id
-from culture_cloud.menu.models import OfferingKind as OfferingKindModel
-from culture_cloud.reviews.models import Dimension as DimensionModel
+from culture_cloud.graphql.ids import from_global_id, to_global_id
+from culture_cloud.menu.common_types import OfferingKind
+from culture_cloud.reviews.types import ReviewDimension
 from culture_cloud.statistics import attendance, demand, opinion, searches
 from culture_cloud.statistics.periods import Bucket
 from culture_cloud.statistics.scope import Scope
@@ -21,11 +21,6 @@ from culture_cloud.statistics.service import check_range
 StatisticsBucket = strawberry.enum(
     Bucket, name="StatisticsBucket", description="DAY 按日；WEEK 按周（周一起）；MONTH 按月"
 )
-StatisticsDimension = strawberry.enum(DimensionModel, name="StatisticsDimension")
-StatisticsFeedbackCategory = strawberry.enum(
-    FeedbackCategoryModel, name="StatisticsFeedbackCategory"
-)
-StatisticsOfferingKind = strawberry.enum(OfferingKindModel, name="StatisticsOfferingKind")
 
 
 @strawberry.type(description="一个时间分组（或合计）的活动、预约与签到数字")
@@ -93,7 +88,7 @@ class StatsCoverageGap:
 
 @strawberry.type
 class StatsDimensionAverage:
-    dimension: StatisticsDimension  # type: ignore[valid-type]
+    dimension: ReviewDimension  # type: ignore[valid-type]
     average: float | None
     count: int
 
@@ -137,7 +132,7 @@ class StatsVenueSatisfaction:
 
 @strawberry.type
 class StatsCategoryCount:
-    category: StatisticsFeedbackCategory  # type: ignore[valid-type]
+    category: FeedbackCategory  # type: ignore[valid-type]
     count: int
 
 
@@ -162,7 +157,7 @@ class StatsWishCount:
 
 @strawberry.type
 class StatsOrderCount:
-    kind: StatisticsOfferingKind  # type: ignore[valid-type]
+    kind: OfferingKind  # type: ignore[valid-type]
     region_id: strawberry.ID
     orders: int
 
@@ -198,8 +193,6 @@ class StatsEventRank:
 
 
 def _pk(global_id: str) -> int:
-    from culture_cloud.graphql.ids import from_global_id
-
     return from_global_id(global_id)[1]
 
 

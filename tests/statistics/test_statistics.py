@@ -4,13 +4,14 @@ bad input."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import update
 
 from culture_cloud.accounts.models import StaffRole
-from culture_cloud.bookings.models import Booking, BookingStatus
+from culture_cloud.bookings.models import Booking, BookingStatus, VenueSlot
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.feedback.models import FeedbackCategory
 from culture_cloud.reviews.models import ReviewStatus
@@ -59,6 +60,15 @@ query Opinion($period: StatisticsPeriod!, $inactiveDays: Int!) {
     complaints { total byCategory { category count } due answeredOnTime onTimeShare
                  averageHandlingHours }
     coverageGaps(inactiveDays: $inactiveDays) { regionId name }
+  }
+}
+"""
+
+
+COVERAGE = """
+query Coverage($period: StatisticsPeriod!, $filter: StatisticsFilter) {
+  statistics(period: $period, filter: $filter) {
+    coverageGaps(inactiveDays: 30) { name lastEventAt }
   }
 }
 """
@@ -434,6 +444,9 @@ async def test_coverage_gaps__regions_without_recent_events(db: Database) -> Non
         fortnight = await client.data(
             OPINION, {"period": period(world), "inactiveDays": 5}, token=token
         )
+        libraries = await client.data(
+            COVERAGE, {"period": period(world), "filter": {"venueKinds": ["LIBRARY"]}}, token=token
+        )
     # The museum's region had events 13 to 20 days ago; the library's 19 to 21; the third none.
     assert [g["name"] for g in month["statistics"]["coverageGaps"]] == ["龙凤镇"]
     assert [g["name"] for g in fortnight["statistics"]["coverageGaps"]] == [
@@ -441,3 +454,68 @@ async def test_coverage_gaps__regions_without_recent_events(db: Database) -> Non
         "连福镇",
         "龙凤镇",
     ]
+    # Counting library events only, the museum's region is a gap too.
+    gaps = libraries["statistics"]["coverageGaps"]
+    assert [g["name"] for g in gaps] == ["义安镇", "龙凤镇"]
+    assert gaps[0]["lastEventAt"] is None
+
+
+async def test_venue_utilisation__counts_entry_slots_of_the_period(db: Database) -> None:
+    world = await build_world(db)
+    await fill_bookings(db, world)
+    museum = world.venues[0]
+    slot_start = local(world.first_day + timedelta(days=1), 9)
+    async with transaction(db.factory) as session:
+        slot = VenueSlot(
+            venue_id=museum,
+            starts_at=slot_start,
+            ends_at=slot_start + timedelta(hours=1),
+            capacity=20,
+            booked_seats=5,  # the counter the booking service keeps: confirmed + checked in
+            created_at=utcnow(),
+        )
+        session.add(slot)
+        await session.flush()
+        for status, seats in ((S.CONFIRMED, 3), (S.CHECKED_IN, 2), (S.CANCELLED, 4)):
+            session.add(
+                Booking(
+                    user_id=world.user(),
+                    venue_slot_id=slot.id,
+                    seats=seats,
+                    status=status,
+                    created_at=utcnow(),
+                )
+            )
+    await rollup(db)
+
+    figures = await statistics(db, await admin_token(db), world)
+
+    [use] = [u for u in figures["venueUtilisation"] if u["venueId"] == gid("Venue", museum)]
+    lo, hi = local_day_start(world.first_day), local_day_start(world.last_day + timedelta(days=1))
+    slot_capacity, slot_seats = await sql_one(
+        db,
+        "SELECT sum(s.capacity), (SELECT sum(b.seats) FROM booking b JOIN venue_slot s2"
+        " ON s2.id = b.venue_slot_id WHERE s2.venue_id = :venue AND b.status IN"
+        " ('confirmed', 'checked_in') AND s2.starts_at >= :lo AND s2.starts_at < :hi)"
+        " FROM venue_slot s WHERE s.venue_id = :venue AND s.starts_at >= :lo AND s.starts_at < :hi",
+        venue=museum,
+        lo=lo,
+        hi=hi,
+    )
+    assert (slot_capacity, slot_seats) == (20, 5)
+    assert use["eventCapacity"] == 10 and use["eventSeats"] == 7
+    assert use["utilisation"] == (7 + 5) / (10 + 20)
+
+
+async def test_rollup__overlapping_runs__queue_and_stay_exact(pg: Database) -> None:
+    db = pg
+    world = await build_world(db)
+    await fill_bookings(db, world)
+    token = await admin_token(db)
+
+    await asyncio.gather(rollup(db), rollup(db), rollup(db, full=True))
+
+    figures = await statistics(db, token, world)
+    assert [approx(b) for b in figures["attendance"]["buckets"]] == await expected_attendance(
+        db, world
+    )
