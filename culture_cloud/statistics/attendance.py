@@ -157,7 +157,7 @@ class CoverageGap:
 async def coverage_gaps(
     conn: AsyncConnection, scope: Scope, *, inactive_days: int
 ) -> list[CoverageGap]:
-    """Regions where no published event in scope started in the last `inactive_days` days."""
+    """Regions where no held event in scope started in the last `inactive_days` days."""
     last: dict[int, datetime] = dict(
         (
             await conn.execute(

@@ -55,7 +55,7 @@ def _review_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     if scope.region_ids or scope.venue_kinds:
         place = Scope(scope.buckets, scope.bucket, scope.now, scope.region_ids, scope.venue_kinds)
         venues = select(VENUE.c.id).where(*place.venue_conditions())
-        events = select(EVENT.c.id).where(*place.event_conditions(published=False))
+        events = select(EVENT.c.id).where(*place.event_conditions(held=False))
         conditions.append(
             or_(
                 and_(REVIEW.c.target_kind == Kind.VENUE, REVIEW.c.target_id.in_(venues)),

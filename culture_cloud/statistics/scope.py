@@ -15,6 +15,9 @@ from culture_cloud.db import UTCDateTime
 from culture_cloud.statistics.periods import Bucket, TimeBucket
 
 EVENT = Event.__table__  # type: ignore[attr-defined]
+# Events that take place: published, or postponed to new dates (bookings stay); not drafts or
+# cancelled ones. The same statuses as incubation's "held" (menu/incubation/promotion.py).
+HELD_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED)
 VENUE = Venue.__table__  # type: ignore[attr-defined]
 
 
@@ -58,12 +61,12 @@ class Scope:
             conditions.append(venue.c.organization_id == self.organization_id)
         return conditions
 
-    def event_conditions(self, *, published: bool = True) -> list[ColumnElement[bool]]:
-        """Events in scope (regardless of time): published ones, by region, venue kind and
-        organisation."""
+    def event_conditions(self, *, held: bool = True) -> list[ColumnElement[bool]]:
+        """Events in scope (regardless of time): held ones (unless `held` is False), by
+        region, venue kind and organisation."""
         conditions: list[ColumnElement[bool]] = []
-        if published:
-            conditions.append(EVENT.c.status == EventStatus.PUBLISHED)
+        if held:
+            conditions.append(EVENT.c.status.in_(HELD_STATUSES))
         if self.region_ids:
             conditions.append(EVENT.c.region_id.in_(self.region_ids))
         if self.venue_kinds:

@@ -86,6 +86,15 @@ async def build_world(db: Database) -> World:
             status=m.EventStatus.CANCELLED,
         )
         world.events["cancelled"] = cancelled.id  # type: ignore[assignment]
+        postponed = await catalog.add_event(
+            session,
+            "postponed",
+            local(day + timedelta(days=4), 10),
+            place=places[1],
+            capacity=None,
+            status=m.EventStatus.POSTPONED,
+        )
+        world.events["postponed"] = postponed.id  # type: ignore[assignment]
     world.users = await add_residents(db, 60)
     return world
 

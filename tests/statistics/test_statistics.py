@@ -97,6 +97,7 @@ async def fill_bookings(db: Database, world: World) -> None:
     await add_bookings(db, world, "before", (S.CHECKED_IN, 4))
     await add_bookings(db, world, "after", (S.CONFIRMED, 2))
     await add_bookings(db, world, "cancelled", (S.CANCELLED, 2))
+    await add_bookings(db, world, "postponed", (S.CHECKED_IN, 2), (S.NO_SHOW, 1))
 
 
 EXPECTED_SQL = """
@@ -107,7 +108,7 @@ SELECT count(DISTINCT e.id),
        coalesce(sum(CASE WHEN b.status = 'no_show' THEN 1 END), 0),
        coalesce(sum(CASE WHEN b.status = 'cancelled' THEN 1 END), 0)
 FROM event e LEFT JOIN booking b ON b.event_id = e.id
-WHERE e.status = 'published' AND e.start_at >= :lo AND e.start_at < :hi {extra}
+WHERE e.status IN ('published', 'postponed') AND e.start_at >= :lo AND e.start_at < :hi {extra}
 """
 
 
@@ -121,7 +122,7 @@ async def expected_day(db: Database, day: date, extra: str = "", **params: Any) 
         "SELECT coalesce(sum(e.capacity), 0), coalesce(sum(("
         " SELECT sum(b.seats) FROM booking b WHERE b.event_id = e.id"
         " AND b.status IN ('confirmed', 'checked_in', 'no_show'))), 0)"
-        " FROM event e WHERE e.status = 'published' AND e.capacity IS NOT NULL"
+        " FROM event e WHERE e.status IN ('published', 'postponed') AND e.capacity IS NOT NULL"
         f" AND e.start_at >= :lo AND e.start_at < :hi {extra}",
         lo=lo,
         hi=hi,
@@ -184,9 +185,10 @@ async def test_statistics__attendance__equals_sql_per_local_day_and_total(db: Da
     # The library event (cap 5, 4 seats) and the museum event without a capacity share day 3.
     assert buckets[2]["capacityUtilisation"] == 0.8
     totals = figures["attendance"]["totals"]
-    assert totals["bookings"] == sum(b["bookings"] for b in buckets) == 9
-    assert totals["events"] == 3 and totals["cancellations"] == 2
-    assert [r["bookings"] for r in figures["topEventsByBookings"]] == [5, 3, 1]
+    # The postponed event counts (it keeps its bookings); the cancelled one does not.
+    assert totals["bookings"] == sum(b["bookings"] for b in buckets) == 11
+    assert totals["events"] == 4 and totals["cancellations"] == 2
+    assert [r["bookings"] for r in figures["topEventsByBookings"]] == [5, 3, 2, 1]
     museum, library = figures["venueUtilisation"][1], figures["venueUtilisation"][0]
     assert library == {
         "venueId": gid("Venue", world.venues[1]),
@@ -276,7 +278,7 @@ async def test_statistics__filters__by_organization_region_and_venue_kind(db: Da
     library = await expected_attendance(db, world, "AND e.organization_id = :org", org=library_org)
     assert [approx(b) for b in by_region["attendance"]["buckets"]] == library
     assert [approx(b) for b in by_kind["attendance"]["buckets"]] == library
-    assert by_kind["attendance"]["totals"]["bookings"] == 3
+    assert by_kind["attendance"]["totals"]["bookings"] == 5
 
 
 async def test_statistics__staff__see_their_own_organization_only(db: Database) -> None:
