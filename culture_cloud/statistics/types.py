@@ -26,7 +26,7 @@ StatisticsBucket = strawberry.enum(
 @strawberry.type(description="一个时间分组（或合计）的活动、预约与签到数字")
 class StatsAttendanceBucket:
     start: date = strawberry.field(description="分组第一天（北京时间）；合计为时段第一天")
-    events: int = strawberry.field(description="开始时间在分组内的已发布活动数")
+    events: int = strawberry.field(description="开始时间在分组内的已发布或延期的活动数")
     events_held: int = strawberry.field(description="其中已开始（已举办）的活动数")
     bookings: int = strawberry.field(description="占座预约数：已确认、已签到、未到场")
     seats: int = strawberry.field(description="占座预约的座位数")

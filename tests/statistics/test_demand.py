@@ -34,7 +34,7 @@ query Demand($period: StatisticsPeriod!, $filter: StatisticsFilter) {
       settledOrders fulfilledOrders fulfilmentRate
     }
     topSearches { term searches }
-    topEventsByRating { eventId reviews averageRating }
+    topEventsByRating { eventId reviews averageRating event { title } }
   }
 }
 """
@@ -224,6 +224,16 @@ async def test_top_events_by_rating__best_average_first(db: Database) -> None:
     ranked = (await demand(db, token, world))["topEventsByRating"]
 
     assert ranked == [
-        {"eventId": gid("Event", world.events["library"]), "reviews": 3, "averageRating": 4.0},
-        {"eventId": gid("Event", world.events["museum-first"]), "reviews": 2, "averageRating": 3.5},
+        {
+            "eventId": gid("Event", world.events["library"]),
+            "reviews": 3,
+            "averageRating": 4.0,
+            "event": {"title": "library"},
+        },
+        {
+            "eventId": gid("Event", world.events["museum-first"]),
+            "reviews": 2,
+            "averageRating": 3.5,
+            "event": {"title": "museum-first"},
+        },
     ]

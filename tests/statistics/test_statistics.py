@@ -55,7 +55,7 @@ query Opinion($period: StatisticsPeriod!, $inactiveDays: Int!) {
       buckets { start reviews overallAverage dimensions { dimension average count } }
       totals { reviews overallAverage dimensions { dimension average count } }
     }
-    mostSatisfyingVenues { venueId reviews average }
+    mostSatisfyingVenues { venueId reviews average venue { name } }
     leastSatisfyingVenues { venueId reviews average }
     complaints { total byCategory { category count } due answeredOnTime onTimeShare
                  averageHandlingHours }
@@ -412,8 +412,18 @@ async def test_statistics__ratings_and_complaints__equal_sql(db: Database) -> No
     assert figures["ratings"]["totals"]["reviews"] == 4
     assert figures["ratings"]["buckets"][0]["overallAverage"] == 4.5
     assert figures["mostSatisfyingVenues"] == [
-        {"venueId": gid("Venue", museum), "reviews": 2, "average": 4.5},
-        {"venueId": gid("Venue", library), "reviews": 2, "average": 3.0},
+        {
+            "venueId": gid("Venue", museum),
+            "reviews": 2,
+            "average": 4.5,
+            "venue": {"name": "测试博物馆"},
+        },
+        {
+            "venueId": gid("Venue", library),
+            "reviews": 2,
+            "average": 3.0,
+            "venue": {"name": "测试图书馆"},
+        },
     ]
     assert figures["leastSatisfyingVenues"][0]["venueId"] == gid("Venue", library)
 
@@ -434,6 +444,16 @@ async def test_statistics__ratings_and_complaints__equal_sql(db: Database) -> No
     assert complaints["due"] == due == 3
     assert complaints["onTimeShare"] == on_time / due
     assert complaints["averageHandlingHours"] == (6 + 72) / 2
+
+    # The museum's staff see their organisation's reviews and feedback only.
+    staff = await token_for(db, await add_staff(db, museum_org, StaffRole.MANAGER))
+    async with api(db) as client:
+        own = (
+            await client.data(OPINION, {"period": period(world), "inactiveDays": 30}, token=staff)
+        )["statistics"]
+    assert own["complaints"]["total"] == 2
+    assert own["ratings"]["totals"]["reviews"] == 2
+    assert [v["venueId"] for v in own["mostSatisfyingVenues"]] == [gid("Venue", museum)]
 
 
 async def test_coverage_gaps__regions_without_recent_events(db: Database) -> None:
