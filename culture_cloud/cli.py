@@ -25,11 +25,18 @@ def export_schema_text() -> str:
     return str(create_schema(Settings(environment=Environment.DEVELOPMENT))) + "\n"
 
 
-async def _seed(settings: Settings, *, synthetic: int, only_if_empty: bool) -> None:
+async def _seed(
+    settings: Settings,
+    *,
+    synthetic: int,
+    only_if_empty: bool,
+    bookings: int = 0,
+    reviews: int = 0,
+) -> None:
     from culture_cloud.db import create_engine, create_session_factory, transaction
     from culture_cloud.seeding.demo_accounts import load_demo_accounts
     from culture_cloud.seeding.jiexiu import is_seeded, load_jiexiu
-    from culture_cloud.seeding.synthetic import load_synthetic
+    from culture_cloud.seeding.synthetic import load_synthetic, load_synthetic_activity
 
     engine = create_engine(settings)
     try:
@@ -47,6 +54,10 @@ async def _seed(settings: Settings, *, synthetic: int, only_if_empty: bool) -> N
             async with transaction(factory) as session:
                 await load_synthetic(session, count=synthetic)
             print(f"已生成 {synthetic} 条合成活动 (synthetic events generated)")
+        if bookings or reviews:
+            async with transaction(factory) as session:
+                made = await load_synthetic_activity(session, bookings=bookings, reviews=reviews)
+            print(f"已生成合成预约 {made[0]} 条、评价 {made[1]} 条 (run `culture-cloud rollup`)")
     finally:
         await engine.dispose()
 
@@ -185,6 +196,20 @@ async def _mark_no_shows(settings: Settings) -> None:
     )
 
 
+async def _rollup(settings: Settings, *, full: bool) -> None:
+    from culture_cloud.db import create_engine, utcnow
+    from culture_cloud.statistics.rollup import run_rollup
+
+    engine = create_engine(settings)
+    try:
+        async with engine.begin() as conn:
+            report = await run_rollup(conn, now=utcnow(), full=full)
+    finally:
+        await engine.dispose()
+    mode = "全量" if report.full else "增量"
+    print(f"统计汇总（{mode}）：重算活动 {report.events} 个 (events recounted)")
+
+
 def _migrate(settings: Settings) -> None:
     from culture_cloud.migrations import upgrade
 
@@ -207,6 +232,20 @@ def main(argv: list[str] | None = None) -> None:
         default=0,
         metavar="N",
         help="also generate N clearly synthetic events (benchmarks)",
+    )
+    seed.add_argument(
+        "--synthetic-bookings",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also generate N bookings of the synthetic events (PostgreSQL: COPY)",
+    )
+    seed.add_argument(
+        "--synthetic-reviews",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also generate N reviews of synthetic venues and events",
     )
     admin = sub.add_parser("create-admin", help="create an administrator account")
     admin.add_argument("--username", required=True)
@@ -234,6 +273,11 @@ def main(argv: list[str] | None = None) -> None:
         "send-reminders",
         help="enqueue reminders for confirmed bookings of tomorrow's events (idempotent)",
     )
+    rollup = sub.add_parser(
+        "rollup",
+        help="recount the statistics rollup for events whose bookings changed (cron, idempotent)",
+    )
+    rollup.add_argument("--full", action="store_true", help="recount every event with bookings")
     args = parser.parse_args(argv)
 
     if args.command == "export-schema":
@@ -256,9 +300,19 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(_create_admin(settings, username=args.username, password=password))
     elif args.command == "mark-no-shows":
         asyncio.run(_mark_no_shows(settings))
+    elif args.command == "rollup":
+        asyncio.run(_rollup(settings, full=args.full))
     elif args.command == "seed":
         _migrate(settings)
-        asyncio.run(_seed(settings, synthetic=args.synthetic, only_if_empty=False))
+        asyncio.run(
+            _seed(
+                settings,
+                synthetic=args.synthetic,
+                only_if_empty=False,
+                bookings=args.synthetic_bookings,
+                reviews=args.synthetic_reviews,
+            )
+        )
     elif args.command == "send-notifications":
         if args.batch < 1:
             sys.exit("--batch must be at least 1")

@@ -6,6 +6,7 @@ from culture_cloud.catalog import models as catalog_models
 from culture_cloud.menu import models as menu_models
 from culture_cloud.notifications import models as notifications_models
 from culture_cloud.reviews import models as reviews_models
+from culture_cloud.statistics import models as statistics_models
 
 __all__ = [
     "accounts_models",
@@ -14,4 +15,5 @@ __all__ = [
     "menu_models",
     "notifications_models",
     "reviews_models",
+    "statistics_models",
 ]

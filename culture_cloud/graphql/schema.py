@@ -45,6 +45,7 @@ from culture_cloud.reviews.mutations import ReviewsMutation
 from culture_cloud.reviews.queries import ReviewsQuery
 from culture_cloud.search.queries import SearchQuery
 from culture_cloud.settings import Settings
+from culture_cloud.statistics.queries import StatisticsQuery
 
 logger = logging.getLogger("culture_cloud.graphql")
 
@@ -59,6 +60,7 @@ class Query(
     BookingsQuery,
     ReviewsQuery,
     MenuQuery,
+    StatisticsQuery,
 ):
     pass
 

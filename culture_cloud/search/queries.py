@@ -19,6 +19,7 @@ from culture_cloud.graphql.pagination import PageInfo
 from culture_cloud.keyset import Page
 from culture_cloud.search import service
 from culture_cloud.search.service import Hit
+from culture_cloud.statistics.searches import record_search
 
 MAX_SEARCH_TEXT = 100
 
@@ -137,6 +138,8 @@ class SearchQuery:
                 first=first,
                 after=after,
             )
+            if after is None:  # a search asked for, not a further page of it
+                await record_search(conn, text, info.context.now)
         nodes = await _load_nodes(info, page.items)
         edges = [
             SearchEdge(node=node, cursor=cursor, score=hit.score)

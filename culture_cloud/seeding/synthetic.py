@@ -6,7 +6,9 @@ Jiexiu's real offer. Deterministic (seeded RNG) so benchmark runs are comparable
 
 from __future__ import annotations
 
+import json
 import random
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -14,8 +16,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from culture_cloud.accounts.models import User, UserKind
+from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog import models as m
 from culture_cloud.db import utcnow
+from culture_cloud.reviews.models import Review
 from culture_cloud.search.tokenize import document_terms
 
 BATCH = 1000
@@ -133,3 +138,162 @@ async def load_synthetic(session: AsyncSession, *, count: int, seed: int = 20261
         ]
     await _insert_batched(session, m.CatalogTag, tag_rows)
     await _insert_batched(session, m.SearchTerm, term_rows)
+
+
+# --- Bookings and reviews in bulk (`seed --synthetic-bookings N`, bench/statistics.py) ---------
+
+SYNTHETIC_TEXT = "【合成数据】评价，仅用于性能测试。"
+_JSON_COLUMNS = {"attendees", "images", "flagged_words"}
+
+
+async def _bulk(
+    session: AsyncSession, model: Any, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """COPY on PostgreSQL (a million rows in seconds), multi-row INSERTs elsewhere."""
+    conn = await session.connection()
+    if conn.dialect.name == "postgresql":
+        json_at = [i for i, c in enumerate(columns) if c in _JSON_COLUMNS]
+        if json_at:
+            rows = [
+                tuple(json.dumps(v) if i in json_at else v for i, v in enumerate(row))
+                for row in rows
+            ]
+        raw = await conn.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            model.__tablename__, records=rows, columns=columns
+        )
+        return
+    for start in range(0, len(rows), BATCH * 5):
+        await conn.execute(
+            insert(model),
+            [dict(zip(columns, row, strict=True)) for row in rows[start : start + BATCH * 5]],
+        )
+
+
+async def _synthetic_users(session: AsyncSession, count: int, now: Any) -> list[int]:
+    have = list(
+        (
+            await session.execute(
+                select(col(User.id))
+                .where(col(User.openid).like("synthetic-%"))
+                .order_by(col(User.id))
+            )
+        ).scalars()
+    )
+    if len(have) < count:
+        rows = [
+            (UserKind.RESIDENT.value, f"synthetic-{uuid.uuid4().hex}", False, True, now)
+            for _ in range(count - len(have))
+        ]
+        await _bulk(
+            session,
+            User,
+            ["kind", "openid", "is_designated_reviewer", "is_active", "created_at"],
+            rows,
+        )
+        return await _synthetic_users(session, count, now)
+    return [int(u) for u in have if u is not None]
+
+
+async def load_synthetic_activity(
+    session: AsyncSession, *, bookings: int, reviews: int, seed: int = 20261126
+) -> tuple[int, int]:
+    """Bookings of the synthetic events (statuses as time makes them: settled for past events,
+    confirmed or waitlisted for future ones) and reviews of synthetic venues and events,
+    spread over the last year. Run `culture-cloud rollup --full` afterwards."""
+    rng = random.Random(seed)
+    now = utcnow()
+    events = (
+        await session.execute(
+            select(col(m.Event.id), col(m.Event.start_at), col(m.Event.venue_id)).where(
+                col(m.Event.key).like("synthetic-event-%")
+            )
+        )
+    ).all()
+    if not events:
+        raise ValueError("no synthetic events: run `seed --synthetic N` first")
+    # 10% above the mean, so that the random counts reach `bookings` before the events run out.
+    per_event = max(2, -(-bookings * 11 // (len(events) * 10)))
+    users = await _synthetic_users(session, max(per_event * 2, 1000), now)
+    booking_rows: list[tuple[Any, ...]] = []
+    for event in events:
+        if len(booking_rows) >= bookings:
+            break
+        count = min(
+            bookings - len(booking_rows), rng.randint(per_event // 2, per_event * 3 // 2) or 1
+        )
+        past = event.start_at < now
+        for user_id in rng.sample(users, min(count, len(users))):
+            made = event.start_at - timedelta(hours=rng.randint(1, 24 * 20))
+            roll = rng.random()
+            if past:
+                status = (
+                    BookingStatus.CHECKED_IN
+                    if roll < 0.7
+                    else BookingStatus.NO_SHOW
+                    if roll < 0.85
+                    else BookingStatus.CANCELLED
+                )
+            else:
+                status = (
+                    BookingStatus.CONFIRMED
+                    if roll < 0.85
+                    else BookingStatus.CANCELLED
+                    if roll < 0.95
+                    else BookingStatus.WAITLISTED
+                )
+            booking_rows.append(
+                (
+                    user_id,
+                    event.id,
+                    rng.choice((1, 1, 1, 2, 2, 3)),
+                    status.value,
+                    [],
+                    made,
+                    made if status is not BookingStatus.WAITLISTED else None,
+                    event.start_at if status is BookingStatus.CHECKED_IN else None,
+                    event.start_at if status is BookingStatus.NO_SHOW else None,
+                    made + timedelta(hours=1) if status is BookingStatus.CANCELLED else None,
+                    made if status is BookingStatus.WAITLISTED else None,
+                )
+            )
+    booking_columns = [
+        "user_id", "event_id", "seats", "status", "attendees", "created_at", "confirmed_at",
+        "checked_in_at", "no_show_at", "cancelled_at", "waitlisted_at",
+    ]  # fmt: skip
+    for start in range(0, len(booking_rows), 100_000):
+        await _bulk(session, Booking, booking_columns, booking_rows[start : start + 100_000])
+
+    targets = [("event", e.id) for e in events] + [
+        ("venue", v)
+        for v in (
+            await session.execute(
+                select(col(m.Venue.id)).where(col(m.Venue.key).like("synthetic-venue-%"))
+            )
+        ).scalars()
+    ]
+    rng.shuffle(targets)  # venues and events alike
+    per_target = max(1, -(-reviews // len(targets)))
+    review_rows: list[tuple[Any, ...]] = []
+    for kind, target_id in targets:
+        if len(review_rows) >= reviews:
+            break
+        count = min(reviews - len(review_rows), per_target, len(users))
+        for user_id in rng.sample(users, count):
+            overall = rng.choice((5, 5, 4, 4, 4, 3, 2, 1))
+            scores = [min(5, max(1, overall + rng.choice((-1, 0, 0, 1)))) for _ in range(3)]
+            review_rows.append(
+                (
+                    user_id, kind, target_id, overall, *scores, SYNTHETIC_TEXT, [], 0,
+                    "approved" if rng.random() < 0.9 else "pending", [], False, False, 0, 0, 0,
+                    now - timedelta(minutes=rng.randint(0, 365 * 24 * 60)),
+                )
+            )  # fmt: skip
+    review_columns = [
+        "user_id", "target_kind", "target_id", "overall", "facilities", "service", "content",
+        "text", "images", "image_count", "status", "flagged_words", "is_verified",
+        "by_designated_reviewer", "helpful_count", "open_reports", "edit_count", "created_at",
+    ]  # fmt: skip
+    for start in range(0, len(review_rows), 100_000):
+        await _bulk(session, Review, review_columns, review_rows[start : start + 100_000])
+    return len(booking_rows), len(review_rows)

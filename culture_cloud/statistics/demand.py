@@ -1,0 +1,95 @@
+"""Demand: wishes (心愿) by region, menu orders (点单) by kind and region, order fulfilment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from culture_cloud.menu.models import MenuOffering, MenuOrder, MenuWish, OfferingKind, OrderStatus
+from culture_cloud.statistics.attendance import ratio
+from culture_cloud.statistics.scope import VENUE, Scope
+
+WISH = MenuWish.__table__  # type: ignore[attr-defined]
+ORDER = MenuOrder.__table__  # type: ignore[attr-defined]
+OFFERING = MenuOffering.__table__  # type: ignore[attr-defined]
+
+FULFILLED = (OrderStatus.DELIVERED, OrderStatus.RATED)
+SETTLED = (*FULFILLED, OrderStatus.DECLINED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
+
+
+@dataclass(frozen=True)
+class WishCount:
+    region_id: int
+    wishes: int
+    supports: int
+
+
+@dataclass(frozen=True)
+class OrderCount:
+    kind: OfferingKind
+    region_id: int
+    orders: int
+
+
+@dataclass
+class DemandFigures:
+    wishes: list[WishCount]
+    orders: list[OrderCount]
+    settled_orders: int
+    fulfilled_orders: int
+
+    @property
+    def fulfilment_rate(self) -> float | None:
+        return ratio(self.fulfilled_orders, self.settled_orders)
+
+
+async def demand(conn: AsyncConnection, scope: Scope) -> DemandFigures:
+    wishes = (
+        select(WISH.c.region_id, func.count(WISH.c.id), func.sum(WISH.c.support_count))
+        .where(WISH.c.created_at >= scope.start, WISH.c.created_at < scope.end)
+        .group_by(WISH.c.region_id)
+        .order_by(WISH.c.region_id)
+    )
+    if scope.region_ids:
+        wishes = wishes.where(WISH.c.region_id.in_(scope.region_ids))
+    order_conditions = [ORDER.c.created_at >= scope.start, ORDER.c.created_at < scope.end]
+    if scope.region_ids:
+        order_conditions.append(ORDER.c.region_id.in_(scope.region_ids))
+    if scope.venue_kinds:
+        order_conditions.append(
+            ORDER.c.venue_id.in_(select(VENUE.c.id).where(VENUE.c.kind.in_(scope.venue_kinds)))
+        )
+    if scope.organization_id is not None:
+        org = scope.organization_id
+        order_conditions.append(
+            or_(ORDER.c.supplier_organization_id == org, ORDER.c.ordering_organization_id == org)
+        )
+    orders = (
+        select(OFFERING.c.kind, ORDER.c.region_id, func.count(ORDER.c.id))
+        .select_from(ORDER.join(OFFERING, OFFERING.c.id == ORDER.c.offering_id))
+        .where(*order_conditions)
+        .group_by(OFFERING.c.kind, ORDER.c.region_id)
+    )
+    statuses = (
+        select(ORDER.c.status, func.count(ORDER.c.id))
+        .where(*order_conditions)
+        .group_by(ORDER.c.status)
+    )
+    by_status = {OrderStatus(s): int(n) for s, n in (await conn.execute(statuses)).all()}
+    order_rows = sorted(
+        (
+            OrderCount(OfferingKind(k), int(r), int(n))
+            for k, r, n in (await conn.execute(orders)).all()
+        ),
+        key=lambda o: (o.kind.value, o.region_id),
+    )
+    return DemandFigures(
+        wishes=[
+            WishCount(int(r), int(n), int(s or 0)) for r, n, s in (await conn.execute(wishes)).all()
+        ],
+        orders=order_rows,
+        settled_orders=sum(by_status.get(s, 0) for s in SETTLED),
+        fulfilled_orders=sum(by_status.get(s, 0) for s in FULFILLED),
+    )
