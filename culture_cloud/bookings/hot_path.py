@@ -65,11 +65,25 @@ from culture_cloud.live.seats import pg_notify_remaining
 from culture_cloud.notifications.outbox import NOTIFICATION
 
 IDEMPOTENCY = cast(Table, IdempotencyRecord.__table__)  # type: ignore[attr-defined]
-_PARTS = (
-    ("booking_", BOOKING, ()),
-    ("record_", IDEMPOTENCY, ("id",)),
-    ("message_", NOTIFICATION, ("id",)),
-)
+
+
+@dataclass(frozen=True, slots=True)
+class _Insert:
+    """One row the statement inserts: its table, the bind-parameter prefix of its columns and
+    the columns it leaves to the database."""
+
+    table: Table
+    prefix: str
+    skip: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        return [c.name for c in self.table.columns if c.name not in self.skip]
+
+
+BOOKING_ROW = _Insert(BOOKING, "booking_")  # id included: drawn in booking_context
+RECORD_ROW = _Insert(IDEMPOTENCY, "record_", ("id",))
+MESSAGE_ROW = _Insert(NOTIFICATION, "message_", ("id",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +197,12 @@ async def booking_context(
     )
 
 
-def _insert_from(table: Table, prefix: str, skip: tuple[str, ...], source: Any) -> Any:
+def _insert_from(part: _Insert, source: Any) -> Any:
     """INSERT INTO table SELECT :prefix<column>, ... FROM source (one row per source row)."""
-    names = [c.name for c in table.columns if c.name not in skip]
-    row = select(*[bindparam(prefix + n, type_=table.c[n].type) for n in names]).select_from(source)
-    return insert(table).from_select(names, row).returning(table.c.id)
+    names = part.columns
+    values = [bindparam(part.prefix + n, type_=part.table.c[n].type) for n in names]
+    row = select(*values).select_from(source)
+    return insert(part.table).from_select(names, row).returning(part.table.c.id)
 
 
 @cache
@@ -197,10 +212,9 @@ def confirmed_booking_statement() -> Select[Any]:
     taken = take_seats_of(TargetKind.EVENT, target_id, bindparam("seats", type_=Integer)).cte(
         "taken"
     )
-    (b_prefix, b_table, b_skip), (r_prefix, r_table, r_skip), (m_prefix, m_table, m_skip) = _PARTS
-    new_booking = _insert_from(b_table, b_prefix, b_skip, taken).cte("new_booking")
-    new_record = _insert_from(r_table, r_prefix, r_skip, new_booking).cte("new_record")
-    new_message = _insert_from(m_table, m_prefix, m_skip, new_booking).cte("new_message")
+    new_booking = _insert_from(BOOKING_ROW, taken).cte("new_booking")
+    new_record = _insert_from(RECORD_ROW, new_booking).cte("new_record")
+    new_message = _insert_from(MESSAGE_ROW, new_booking).cte("new_message")
     # Every CTE is joined so that it is rendered; each has one row or none.
     joined = taken.join(new_booking, true()).join(new_record, true()).join(new_message, true())
     return select(
@@ -217,16 +231,9 @@ def parameters(
     """Bind values: the column values of the (not yet persisted) ORM booking and idempotency
     record, and the outbox message's column values."""
     params: dict[str, Any] = {"target_id": ref.id, "seats": seats}
-    (b_prefix, b_table, b_skip), (r_prefix, r_table, r_skip), (m_prefix, m_table, m_skip) = _PARTS
-    for c in b_table.columns:
-        if c.name not in b_skip:
-            params[b_prefix + c.name] = getattr(booking, c.name)
-    for c in r_table.columns:
-        if c.name not in r_skip:
-            params[r_prefix + c.name] = getattr(record, c.name)
-    for c in m_table.columns:
-        if c.name not in m_skip:
-            params[m_prefix + c.name] = message.get(c.name)
+    params.update({BOOKING_ROW.prefix + n: getattr(booking, n) for n in BOOKING_ROW.columns})
+    params.update({RECORD_ROW.prefix + n: getattr(record, n) for n in RECORD_ROW.columns})
+    params.update({MESSAGE_ROW.prefix + n: message.get(n) for n in MESSAGE_ROW.columns})
     return params
 
 
