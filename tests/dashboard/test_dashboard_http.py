@@ -16,7 +16,7 @@ from culture_cloud.settings import Settings
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     # Static files only: no lifespan (and so no database) is needed.
-    app = create_app(Settings(environment="test"))  # type: ignore[call-arg]
+    app = create_app(Settings(environment="test"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client

@@ -158,8 +158,8 @@
       xAxis: Object.assign({ type: "category", data: buckets.map((b) => b.start) }, AXIS),
       yAxis: Object.assign({ type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#1f4a85" } } }, AXIS),
       series: [
-        { name: "预约", type: "line", smooth: true, data: buckets.map((b) => b.bookings) },
-        { name: "签到", type: "line", smooth: true, data: buckets.map((b) => b.checkIns) },
+        { name: "预约", type: "line", data: buckets.map((b) => b.bookings) },
+        { name: "签到", type: "line", data: buckets.map((b) => b.checkIns) },
       ],
     }, true);
   }
@@ -217,7 +217,7 @@
     }
     for (const gap of gaps) {
       const li = document.createElement("li");
-      const last = gap.lastEventAt ? "最近一次活动：" + gap.lastEventAt.slice(0, 10) : "从未举办活动";
+      const last = gap.lastEventAt ? "最近一次活动：" + gap.lastEventAt.slice(0, 10) : "暂无已举办的活动";
       li.textContent = gap.name + "（" + last + "）";
       li.dataset.regionId = gap.regionId;
       list.append(li);
