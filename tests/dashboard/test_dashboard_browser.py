@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import insert, select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import UserKind
+from culture_cloud.accounts.models import StaffRole, UserKind
 from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.reviews.models import Review, ReviewStatus, ReviewTargetKind
 from culture_cloud.timeutil import local_today
-from tests.accounts.factories import PASSWORD, add_admin, add_user
+from tests.accounts.factories import PASSWORD, add_admin, add_staff, add_user
 from tests.bookings.factories import add_residents
 from tests.catalog.factories import add_event, shanghai
 from tests.conftest import IN_CI, Database
@@ -83,9 +83,10 @@ async def browser(chromium: Path) -> AsyncIterator[Any]:
             await launched.close()
 
 
-async def _activity(db: Database) -> None:
+async def _activity(db: Database) -> int:
     """Events of the last days at seeded venues of three kinds in three townships, with
-    bookings in every status and dimension-scored reviews, so every chart has figures."""
+    bookings in every status and dimension-scored reviews, so every chart has figures.
+    Returns the organisation of the museum (two of the four events)."""
     today = local_today(utcnow())
     async with transaction(db.factory) as session:
         venues: list[m.Venue] = []
@@ -163,6 +164,8 @@ async def _activity(db: Database) -> None:
                 )
             )
     await rollup(db)
+    assert venues[0].organization_id is not None
+    return venues[0].organization_id
 
 
 def _period() -> dict[str, str]:
@@ -289,6 +292,29 @@ async def test_dashboard__admin_signs_in__charts_show_the_statistics(
         assert await page.text_content("#tile-bookings") == str(per_region[first_busy]["bookings"])
         bars = await _option(page, "chart-regions")
         assert bars["xAxis"][0]["data"] == [region_list[first_busy]["name"]]
+
+
+async def test_dashboard__staff__see_their_organisation_only(
+    seeded: Database, browser: Any
+) -> None:
+    museum = await _activity(seeded)
+    staff = await add_staff(seeded, museum, StaffRole.EDITOR)
+    async with serve_in_process(seeded.settings) as server:
+        token = await token_for(seeded, staff)
+        async with httpx.AsyncClient(base_url=server.http, timeout=30) as http:
+            own = (await _statistics(http, token))["attendance"]["totals"]
+        assert own["bookings"] == 12  # the museum's two events, not the city's 30
+        page = await browser.new_page()
+        await page.goto(f"{server.http}/dashboard/")
+        await page.fill("#username", staff.username or "")
+        await page.fill("#password", PASSWORD)
+        await page.click("#login-form button[type=submit]")
+        await page.wait_for_selector("body[data-state=ready]", timeout=TIMEOUT_MS)
+        assert await page.text_content("#tile-bookings") == "12"
+        assert await page.text_content("#tile-checkins") == str(own["checkIns"])
+        assert await page.text_content("#scope") == "统计范围：本单位"
+        bars = await _option(page, "chart-regions")
+        assert sum(bars["series"][0]["data"]) == 12
 
 
 async def test_dashboard__resident__sees_no_permission(seeded: Database, browser: Any) -> None:
