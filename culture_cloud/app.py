@@ -25,6 +25,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
+from culture_cloud import dashboard
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.graphql.context import Context
@@ -238,6 +239,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             # Same view: strawberry's ASGI app answers the websocket scope with subscriptions.
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
+            *dashboard.routes(),
         ],
         lifespan=lifespan,
     )
