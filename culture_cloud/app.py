@@ -27,6 +27,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.db import create_engine, create_session_factory
+from culture_cloud.exports.routes import routes as export_routes
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.loaders import create_loaders
 from culture_cloud.graphql.schema import create_schema
@@ -238,6 +239,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             # Same view: strawberry's ASGI app answers the websocket scope with subscriptions.
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
+            *export_routes,
         ],
         lifespan=lifespan,
     )
