@@ -20,6 +20,7 @@ from sqlalchemy import update
 from culture_cloud.accounts.models import StaffRole, User
 from culture_cloud.app import create_app
 from culture_cloud.bookings.models import Booking, BookingStatus
+from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction
 from culture_cloud.exports import bookings as bookings_export
 from culture_cloud.timeutil import to_local
@@ -435,3 +436,26 @@ async def test_exports__bookings__streamed_in_chunks(
     lines = [b.decode("utf-8-sig").splitlines() for b in bodies]
     assert [len(chunk) for chunk in lines] == [1, 4, 4, 2]
     assert [row.split(",")[0] for chunk in lines[1:] for row in chunk] == [str(i) for i in ids]
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+async def test_exports__bookings__a_title_never_runs_as_a_formula(
+    db: Database, extension: str
+) -> None:
+    world, _ = await masked_world(db)
+    async with transaction(db.factory) as session:
+        await session.execute(
+            update(Event)
+            .where(Event.id == world.events["museum-first"])  # type: ignore[arg-type]
+            .values(title='=HYPERLINK("http://evil")')
+        )
+    admin = await token_for(db, await add_admin(db))
+    response = await get(db, f"/exports/bookings.{extension}", admin, **period(world))
+    assert response.status_code == 200
+    if extension == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[1][1] == '\'=HYPERLINK("http://evil")'
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        assert sheet.cell(2, 2).value == '=HYPERLINK("http://evil")'
+        assert sheet.cell(2, 2).data_type == "s"  # text, not a formula
