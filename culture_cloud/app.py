@@ -28,6 +28,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from culture_cloud import dashboard
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.db import create_engine, create_session_factory
+from culture_cloud.exports.routes import routes as export_routes
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.loaders import create_loaders
 from culture_cloud.graphql.schema import create_schema
@@ -240,6 +241,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
             *dashboard.routes(),
+            *export_routes,
         ],
         lifespan=lifespan,
     )
