@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from culture_cloud.catalog.models import Event
+from culture_cloud.catalog.models import Event, Region
 from culture_cloud.exports.formats import Cell, day, local_time
 from culture_cloud.feedback.models import FeedbackCategory
 from culture_cloud.graphql.ids import to_global_id
-from culture_cloud.statistics import attendance, opinion, searches
+from culture_cloud.menu.models import OfferingKind
+from culture_cloud.statistics import attendance, demand, opinion, searches
 from culture_cloud.statistics.scope import VENUE, Scope
 
 EVENT = Event.__table__  # type: ignore[attr-defined]
+REGION = Region.__table__  # type: ignore[attr-defined]
 Rows = list[list[Cell]]
 
 
@@ -186,6 +188,39 @@ async def _complaints(conn: AsyncConnection, scope: Scope, _: Options) -> Rows:
     return rows
 
 
+OFFERING_KIND_LABELS = {
+    OfferingKind.PERFORMANCE: "演出",
+    OfferingKind.LECTURE: "讲座",
+    OfferingKind.EXHIBITION: "展览",
+    OfferingKind.TRAINING: "培训",
+    OfferingKind.ACTIVITY: "其他活动",
+}
+
+
+async def _demand(conn: AsyncConnection, scope: Scope, _: Options) -> Rows:
+    """One table for the figure's parts: wishes and supports per township, menu orders per
+    kind and township, then the fulfilment totals (a row per measure, as in `complaints`)."""
+    d = await demand.demand(conn, scope)
+    ids = sorted({w.region_id for w in d.wishes} | {o.region_id for o in d.orders})
+    names = {}
+    if ids:
+        rows = await conn.execute(select(REGION.c.id, REGION.c.name).where(REGION.c.id.in_(ids)))
+        names = {int(i): str(n) for i, n in rows.all()}
+    out: Rows = []
+    for w in d.wishes:
+        region = names.get(w.region_id, "")
+        out.append(["心愿数", region, "", w.wishes])
+        out.append(["心愿附议数", region, "", w.supports])
+    for o in d.orders:
+        out.append(["点单数", names.get(o.region_id, ""), OFFERING_KIND_LABELS[o.kind], o.orders])
+    out += [
+        ["已结束点单数", "", "", d.settled_orders],
+        ["已完成点单数", "", "", d.fulfilled_orders],
+        ["点单完成率", "", "", d.fulfilment_rate],
+    ]
+    return out
+
+
 async def _top_searches(conn: AsyncConnection, scope: Scope, options: Options) -> Rows:
     rows = await searches.top_searches(conn, scope, first=options.first)
     return [[r.term, r.searches] for r in rows]
@@ -246,6 +281,7 @@ FIGURES: dict[str, Figure] = {
         "满意度最低的场馆", VENUE_RATING_HEADERS, _rated_venues(best=False)
     ),
     "complaints": Figure("投诉建议统计", ("指标", "数值"), _complaints),
+    "demand": Figure("群众需求统计", ("指标", "乡镇（街道）", "项目类型", "数值"), _demand),
     "topSearches": Figure("热门搜索词", ("搜索词", "搜索次数"), _top_searches),
     "topEventsByBookings": Figure("预约最多的活动", EVENT_RANK_HEADERS, _top_events_by_bookings),
     "topEventsByRating": Figure("评分最高的活动", EVENT_RANK_HEADERS, _top_events_by_rating),

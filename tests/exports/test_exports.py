@@ -28,6 +28,7 @@ from tests.accounts.factories import add_admin, add_staff, add_user, gid, settin
 from tests.bookings.factories import api, token_for
 from tests.conftest import Database
 from tests.statistics.factories import World, add_bookings, build_world, rollup
+from tests.statistics.test_demand import add_menu
 
 S = BookingStatus
 
@@ -459,3 +460,54 @@ async def test_exports__bookings__a_title_never_runs_as_a_formula(
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         assert sheet.cell(2, 2).value == '=HYPERLINK("http://evil")'
         assert sheet.cell(2, 2).data_type == "s"  # text, not a formula
+
+
+DEMAND = """
+query Demand($period: StatisticsPeriod!) {
+  statistics(period: $period) {
+    demand {
+      wishesByRegion { regionId wishes supports }
+      ordersByKindAndRegion { kind regionId orders }
+      settledOrders fulfilledOrders fulfilmentRate
+    }
+  }
+  regions { id name }
+}
+"""
+KIND_LABELS = {
+    "PERFORMANCE": "演出",
+    "LECTURE": "讲座",
+    "EXHIBITION": "展览",
+    "TRAINING": "培训",
+    "ACTIVITY": "其他活动",
+}
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+async def test_exports__demand__equals_the_statistics_query(db: Database, extension: str) -> None:
+    world = await build_world(db)
+    await add_menu(db, world)
+    token = await token_for(db, await add_admin(db))
+    async with api(db) as client:
+        data = await client.data(DEMAND, {"period": period(world)}, token=token)
+    figures = data["statistics"]["demand"]
+    names = {r["id"]: r["name"] for r in data["regions"]}
+
+    rows = table(
+        await get(db, f"/exports/statistics/demand.{extension}", token, **period(world)),
+        extension,
+    )
+
+    expected = [["指标", "乡镇（街道）", "项目类型", "数值"]]
+    for w in figures["wishesByRegion"]:
+        expected.append(["心愿数", names[w["regionId"]], "", cell(w["wishes"])])
+        expected.append(["心愿附议数", names[w["regionId"]], "", cell(w["supports"])])
+    for o in figures["ordersByKindAndRegion"]:
+        expected.append(["点单数", names[o["regionId"]], KIND_LABELS[o["kind"]], cell(o["orders"])])
+    expected += [
+        ["已结束点单数", "", "", cell(figures["settledOrders"])],
+        ["已完成点单数", "", "", cell(figures["fulfilledOrders"])],
+        ["点单完成率", "", "", cell(figures["fulfilmentRate"])],
+    ]
+    assert rows == expected
+    assert figures["wishesByRegion"] and figures["ordersByKindAndRegion"]  # not empty figures
