@@ -20,6 +20,7 @@ from culture_cloud.accounts.models import StaffRole, UserKind
 from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
+from culture_cloud.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
 from culture_cloud.reviews.models import Review, ReviewStatus, ReviewTargetKind
 from culture_cloud.timeutil import local_today
 from tests.accounts.factories import PASSWORD, add_admin, add_staff, add_user
@@ -51,6 +52,7 @@ query($period: StatisticsPeriod!, $filter: StatisticsFilter) {
                  totals { events bookings checkIns attendanceRate capacityUtilisation } }
     ratings { totals { reviews overallAverage dimensions { dimension average } } }
     coverageGaps(inactiveDays: 30) { name }
+    complaints { total byCategory { category count } onTimeShare averageHandlingHours }
   }
 }
 """
@@ -163,6 +165,28 @@ async def _activity(db: Database) -> int:
                     **scores,
                 )
             )
+        # Complaints and suggestions: two answered (one late), one open.
+        submitted = utcnow() - timedelta(days=5)
+        for category, status, answered_after in (
+            (FeedbackCategory.COMPLAINT, FeedbackStatus.RESOLVED, timedelta(hours=20)),
+            (FeedbackCategory.COMPLAINT, FeedbackStatus.RESOLVED, timedelta(days=9)),
+            (FeedbackCategory.SUGGESTION, FeedbackStatus.SUBMITTED, None),
+        ):
+            session.add(
+                Feedback(
+                    user_id=residents.pop(),
+                    category=category,
+                    organization_id=venues[0].organization_id,
+                    topic="开放时间",
+                    text="希望延长开放时间",
+                    status=status,
+                    deadline_at=submitted + timedelta(days=7),
+                    resolved_at=None if answered_after is None else submitted + answered_after,
+                    response=None if answered_after is None else "已研究，周末延长至晚八点",
+                    created_at=submitted,
+                    updated_at=submitted,
+                )
+            )
     await rollup(db)
     assert venues[0].organization_id is not None
     return venues[0].organization_id
@@ -253,6 +277,17 @@ async def test_dashboard__admin_signs_in__charts_show_the_statistics(
         assert await page.text_content("#tile-attendance-rate") == f"{rate * 100:.1f}%"
         average = expected["ratings"]["totals"]["overallAverage"]
         assert await page.text_content("#tile-rating") == f"{average:.2f}"
+
+        complaints = expected["complaints"]
+        assert complaints["total"] == 3  # the data is there
+        assert await page.text_content("#complaints-total") == "3"
+        on_time = complaints["onTimeShare"]
+        assert await page.text_content("#complaints-on-time") == f"{on_time * 100:.1f}%"
+        hours = complaints["averageHandlingHours"]
+        assert await page.text_content("#complaints-hours") == f"{hours:.1f}"
+        by_category = await _option(page, "chart-complaints")
+        assert by_category["series"][0]["data"] == [c["count"] for c in complaints["byCategory"]]
+        assert await _painted(page, "chart-complaints")
 
         trend = await _option(page, "chart-trend")
         buckets = expected["attendance"]["buckets"]

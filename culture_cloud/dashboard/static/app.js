@@ -109,8 +109,11 @@
       }
       ratings { totals { reviews overallAverage } }
       coverageGaps(inactiveDays: $gapDays) { regionId name lastEventAt }
+      complaints { total byCategory { category count } onTimeShare averageHandlingHours }
     }
   }`;
+
+  const CATEGORY_LABELS = { COMPLAINT: "投诉", SUGGESTION: "建议", CONSULTATION: "咨询", PRAISE: "表扬" };
 
   const REGION = `query RegionFigures($period: StatisticsPeriod!, $filter: StatisticsFilter) {
     statistics(period: $period, bucket: MONTH, filter: $filter) {
@@ -224,6 +227,21 @@
     }
   }
 
+  function drawComplaints(figures) {
+    setTile("complaints-total", count(figures.total), figures.total);
+    setTile("complaints-on-time", percent(figures.onTimeShare), figures.onTimeShare);
+    const hours = figures.averageHandlingHours;
+    setTile("complaints-hours", hours === null ? "–" : hours.toFixed(1), hours);
+    const categories = figures.byCategory;
+    chart("chart-complaints").setOption({
+      tooltip: { trigger: "axis" },
+      grid: { left: 40, right: 20, top: 20, bottom: 30 },
+      xAxis: Object.assign({ type: "category", data: categories.map((c) => CATEGORY_LABELS[c.category] || c.category) }, AXIS),
+      yAxis: Object.assign({ type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#29466e" } } }, AXIS),
+      series: [{ name: "件数", type: "bar", data: categories.map((c) => c.count), itemStyle: { color: "#f7c548" } }],
+    }, true);
+  }
+
   function currentFilter() {
     const filter = {};
     if ($("region").value) filter.regionIds = [$("region").value];
@@ -267,6 +285,7 @@
       drawRegions(shown, perRegion);
       drawRadar(perKind);
       drawGaps(main.coverageGaps);
+      drawComplaints(main.complaints);
       $("scope").textContent = main.organizationId ? "统计范围：本单位" : "统计范围：全市";
       setState("ready");
     } catch (e) {
