@@ -98,13 +98,14 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _json_dumps(value: Any) -> str:
+def json_dumps(value: Any) -> str:
+    """How JSON columns are serialised (the engine's json_serializer)."""
     return orjson.dumps(value).decode()
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
     json_options: dict[str, Any] = {
-        "json_serializer": _json_dumps,
+        "json_serializer": json_dumps,
         "json_deserializer": orjson.loads,
     }
     if settings.is_sqlite:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.models import AuthSession, StaffRole, User, UserKind
+from culture_cloud import db_direct
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.db import Executor, SessionFactory, transaction
 from culture_cloud.errors import Unauthenticated
@@ -138,11 +139,9 @@ def _viewer_statement() -> Executable:
 async def load_viewer(conn: Executor, settings: Settings, token: str) -> Viewer:
     """The viewer for a bearer token; Unauthenticated when the token or its session is not good."""
     claims = decode_access_token(settings, token)
-    row = (
-        await conn.execute(
-            _viewer_statement(), {"session_id": claims.session_id, "user_id": claims.user_id}
-        )
-    ).one_or_none()
+    row = await db_direct.fetch_one(
+        conn, _viewer_statement(), {"session_id": claims.session_id, "user_id": claims.user_id}
+    )
     if row is None or row.revoked_at is not None:
         raise Unauthenticated(REVOKED_MESSAGE)
     if not row.is_active or row.deleted_at is not None:

@@ -28,13 +28,17 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
+    JSON,
     Integer,
     Row,
     Select,
     String,
     Table,
+    Text,
     and_,
     bindparam,
+    column,
     func,
     insert,
     literal_column,
@@ -44,6 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from culture_cloud import db_direct
 from culture_cloud.bookings.models import (
     ACTIVE_STATUSES,
     BookingStatus,
@@ -60,7 +65,7 @@ from culture_cloud.bookings.targets import (
     event_target,
     take_seats_of,
 )
-from culture_cloud.db import UTCDateTime
+from culture_cloud.db import UTCDateTime, json_dumps
 from culture_cloud.live.seats import pg_notify_remaining
 from culture_cloud.notifications.outbox import NOTIFICATION
 
@@ -163,17 +168,11 @@ async def booking_context(
     no_shows_since: datetime,
 ) -> BookingContext | None:
     """None when the event does not exist or is a draft."""
-    row = (
-        await session.execute(
-            booking_context_statement(),
-            {
-                "user_id": user_id,
-                "event_id": ref.id,
-                "key": key,
-                "no_shows_since": no_shows_since,
-            },
-        )
-    ).one_or_none()
+    row = await db_direct.fetch_one(
+        session,
+        booking_context_statement(),
+        {"user_id": user_id, "event_id": ref.id, "key": key, "no_shows_since": no_shows_since},
+    )
     target = None if row is None else event_target(ref, row)
     if row is None or target is None:
         return None
@@ -237,6 +236,101 @@ def parameters(
     return params
 
 
+@dataclass(frozen=True, slots=True)
+class PendingWrite:
+    """One booking waiting for its batch: where it goes and the bind values `parameters` made
+    for it. Only writes with the same factory and target share a batch."""
+
+    factory: Any
+    ref: TargetRef
+    params: dict[str, Any]
+
+
+def _is_json(type_: Any) -> bool:
+    return isinstance(type_, JSON)
+
+
+def _array_source(parts: tuple[_Insert, ...]) -> Any:
+    """A CTE with one row per booking of the batch: unnest() of one array parameter per
+    column, named and typed like the single statement's parameters. JSON values travel as
+    text (serialised by `batch_parameters`) and are cast back: an array of JSON lists would
+    be taken for a multi-dimensional array."""
+    names = [part.prefix + n for part in parts for n in part.columns]
+    types = [part.table.c[n].type for part in parts for n in part.columns]
+    carried = [Text() if _is_json(t) else t for t in types]
+    arrays = [bindparam(name, type_=ARRAY(t)) for name, t in zip(names, carried, strict=True)]
+    columns = [column(name, t) for name, t in zip(names, carried, strict=True)]
+    rows = func.unnest(*arrays).table_valued(*columns).render_derived(with_types=False)
+    values = [
+        c.cast(JSON).label(c.name) if _is_json(t) else c for c, t in zip(rows.c, types, strict=True)
+    ]
+    return select(*values).cte("req")
+
+
+def batch_parameters(ref: TargetRef, batch: list[PendingWrite]) -> dict[str, Any]:
+    """Bind values of `confirmed_batch_statement`: one array per column, in batch order."""
+    params: dict[str, Any] = {"target_id": ref.id}
+    for part in (BOOKING_ROW, RECORD_ROW, MESSAGE_ROW):
+        for n in part.columns:
+            name = part.prefix + n
+            values = [pending.params[name] for pending in batch]
+            if _is_json(part.table.c[n].type):
+                values = [json_dumps(value) for value in values]
+            params[name] = values
+    return params
+
+
+def _insert_rows(part: _Insert, req: Any, taken: Any) -> Any:
+    """INSERT INTO table SELECT req.<prefix><column>, ... FROM req JOIN taken (every row of
+    the batch when the seats were taken, none otherwise)."""
+    names = part.columns
+    rows = select(*[req.c[part.prefix + n] for n in names]).select_from(req.join(taken, true()))
+    return insert(part.table).from_select(names, rows).returning(part.table.c.id)
+
+
+@cache
+def confirmed_batch_statement() -> Select[Any]:
+    """Event bookings of one event, several at once: the seats of all of them or of none.
+    One row (booked_seats, capacity, bookings, records, messages) when they were taken."""
+    target_id = bindparam("target_id", type_=Integer)
+    req = _array_source((BOOKING_ROW, RECORD_ROW, MESSAGE_ROW))
+    total = select(func.sum(req.c[BOOKING_ROW.prefix + "seats"])).scalar_subquery()
+    taken = take_seats_of(TargetKind.EVENT, target_id, total).cte("taken")
+    inserted = [
+        _insert_rows(part, req, taken).cte(part.prefix + "rows")
+        for part in (BOOKING_ROW, RECORD_ROW, MESSAGE_ROW)
+    ]
+    counts = [select(func.count()).select_from(cte).scalar_subquery() for cte in inserted]
+    return select(
+        taken.c.booked_seats,
+        taken.c.capacity,
+        counts[0].label("bookings"),
+        counts[1].label("records"),
+        counts[2].label("messages"),
+        pg_notify_remaining(target_id, taken.c.booked_seats, taken.c.capacity).label("notified"),
+    ).select_from(taken)
+
+
+async def write_batch(session: AsyncSession, ref: TargetRef, batch: list[PendingWrite]) -> bool:
+    """Writes every booking of `batch` (all for `ref`) in one autocommit statement; False when
+    their seats together did not fit (or the event is no longer published) and nothing was
+    written."""
+    if len(batch) == 1:
+        return await write_confirmed_params(session, batch[0].params) is not None
+    params = batch_parameters(ref, batch)
+    row = await db_direct.fetch_one(session, confirmed_batch_statement(), params)
+    if row is None:
+        return False
+    if not row.bookings == row.records == row.messages == len(batch):
+        raise AssertionError("a batch statement wrote a partial batch")
+    return True
+
+
+async def write_confirmed_params(session: AsyncSession, params: dict[str, Any]) -> Row[Any] | None:
+    row: Row[Any] | None = await db_direct.fetch_one(session, confirmed_booking_statement(), params)
+    return row
+
+
 async def write_confirmed(
     session: AsyncSession,
     ref: TargetRef,
@@ -251,7 +345,4 @@ async def write_confirmed(
     if ref.kind is not TargetKind.EVENT:
         raise ValueError("the one-statement booking serves events only")
     params = parameters(ref, seats, booking=booking, record=record, message=message)
-    row: Row[Any] | None = (
-        await session.execute(confirmed_booking_statement(), params)
-    ).one_or_none()
-    return row
+    return await write_confirmed_params(session, params)

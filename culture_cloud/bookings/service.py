@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.models import User
+from culture_cloud.batching import Batcher
 from culture_cloud.bookings import crypto, hot_path
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
@@ -199,10 +200,9 @@ async def _book(
     for attempt in (1, 2):
         try:
             if one_statement:
-                async with autocommit_session(factory) as session:
-                    result = await _book_in_one_statement(
-                        session, settings, rules, user_id, ref, request, attendees, fingerprint, now
-                    )
+                result = await _book_in_one_statement(
+                    factory, settings, rules, user_id, ref, request, attendees, fingerprint, now
+                )
                 if result is not None:
                     return result
             async with write_transaction(factory) as session:
@@ -294,7 +294,7 @@ async def _book_once(
 
 
 async def _book_in_one_statement(
-    session: AsyncSession,
+    factory: SessionFactory,
     settings: Settings,
     rules: BookingRules,
     user_id: int,
@@ -304,26 +304,28 @@ async def _book_in_one_statement(
     fingerprint: str,
     now: datetime,
 ) -> BookingResult | None:
-    """PostgreSQL events: hot_path's one read and one write, the same checks as `_book_once`.
-    None when the outcome needs the row lock (a waitlist, or the event changed meanwhile) or
-    the event is not there to book: the transactional path then answers.
+    """PostgreSQL events: hot_path's one read and one (batched) write, the same checks as
+    `_book_once`. None when the outcome needs the row lock (a waitlist, or the event changed
+    meanwhile) or the event is not there to book: the transactional path then answers.
 
     Without the user lock two requests of one user can pass the checks together; the unique
     indexes (idempotency key, one active booking per event) then refuse the second statement
     as a whole and the retry in `_book` answers it from the committed first."""
-    context = await hot_path.booking_context(
-        session,
-        ref,
-        user_id=user_id,
-        key=request.idempotency_key,
-        no_shows_since=_no_shows_since(now, rules),
-    )
-    if context is None:
-        return None
-    if context.stored is not None:
-        replay = await _answer_stored(session, context.stored, fingerprint, now)
-        if replay is not None:
-            return replay
+    async with autocommit_session(factory) as session:
+        context = await hot_path.booking_context(
+            session,
+            ref,
+            user_id=user_id,
+            key=request.idempotency_key,
+            no_shows_since=_no_shows_since(now, rules),
+        )
+        if context is None:
+            return None
+        if context.stored is not None:
+            replay = await _answer_stored(session, context.stored, fingerprint, now)
+            if replay is not None:
+                return replay
+    # The connection is back in the pool: the write below may wait for a batch.
     target = context.target
     _check_target(target, request, now)
     _refuse_if_blocked(context.no_shows_newest_first, now, rules)
@@ -343,17 +345,50 @@ async def _book_in_one_statement(
     booking = _new_booking(settings, user_id, ref, request, attendees, now)
     booking.id = context.next_booking_id
     record = _new_record(rules, user_id, request, fingerprint, booking.id, now)
-    written = await hot_path.write_confirmed(
-        session,
+    params = hot_path.parameters(
         ref,
         request.seats,
         booking=booking,
         record=record,
         message=message_values(**message(booking, target, NotificationKind.BOOKING_CONFIRMED)),
     )
-    if written is None:
+    written = await CONFIRMED_WRITES.submit(
+        (factory, ref), hot_path.PendingWrite(factory, ref, params)
+    )
+    if not written:
         return None
     return BookingResult(booking, IdempotentOutcome.CONFIRMED, replayed=False)
+
+
+async def _write_confirmed_batch(batch: list[hot_path.PendingWrite]) -> list[bool | BaseException]:
+    """The batch function of CONFIRMED_WRITES: all bookings of the batch in one statement.
+    When they do not fit together, or one of them hits a unique index (a user's duplicate),
+    each is tried alone, so that only the bookings that cannot be written are refused."""
+    factory, ref = batch[0].factory, batch[0].ref
+    try:
+        async with autocommit_session(factory) as session:
+            if await hot_path.write_batch(session, ref, batch):
+                return [True] * len(batch)
+    except IntegrityError:
+        if len(batch) == 1:
+            raise
+    if len(batch) == 1:
+        return [False]
+    outcomes: list[bool | BaseException] = []
+    for pending in batch:
+        try:
+            async with autocommit_session(factory) as session:
+                outcomes.append(await hot_path.write_batch(session, ref, [pending]))
+        except Exception as error:  # this booking's own failure, for its own caller
+            outcomes.append(error)
+    return outcomes
+
+
+# Concurrent event bookings of one process share statements per event (batching.py). 64
+# bookings keep the statement's arrays well under a millisecond to send.
+CONFIRMED_WRITES: Batcher[hot_path.PendingWrite, bool] = Batcher(
+    _write_confirmed_batch, max_size=64
+)
 
 
 def _new_booking(

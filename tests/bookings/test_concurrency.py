@@ -1,11 +1,14 @@
-"""Races on PostgreSQL, through the service on separate sessions (one connection each, as
-requests in different server processes would have): no oversell, one release per cancel,
+"""Races on PostgreSQL, through the service on separate sessions spread over several engines
+(one pool each, as separate server processes have): no oversell, one release per cancel,
 FIFO promotion while people book and cancel at once. Each with the numbers it measured."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,7 +19,7 @@ from culture_cloud.bookings import hot_path
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.bookings.targets import TargetRef
-from culture_cloud.db import utcnow
+from culture_cloud.db import create_engine, create_session_factory, utcnow
 from tests.bookings import factories as f
 from tests.conftest import Database
 
@@ -26,15 +29,32 @@ ATTEMPTS = 200
 CAPACITY = 50
 
 
-async def _rush(db: Database, event_id: int, user_ids: list[int]) -> list[str]:
-    async def attempt(user_id: int) -> str:
-        try:
-            result = await f.book(db, user_id, event_id)
-        except BookingFailed as exc:
-            return exc.reason.value
-        return result.outcome.value
+# Each with its own engine and pool, as server processes have: requests of one process share
+# batched statements (batching.py), so the races that matter are between processes.
+PROCESSES = 4
 
-    return list(await asyncio.gather(*(attempt(u) for u in user_ids)))
+
+@asynccontextmanager
+async def _processes(db: Database) -> AsyncIterator[list[Database]]:
+    engines = [create_engine(db.settings) for _ in range(PROCESSES)]
+    try:
+        yield [replace(db, engine=e, factory=create_session_factory(e)) for e in engines]
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def _rush(db: Database, event_id: int, user_ids: list[int]) -> list[str]:
+    async with _processes(db) as processes:
+
+        async def attempt(i: int, user_id: int) -> str:
+            try:
+                result = await f.book(processes[i % PROCESSES], user_id, event_id)
+            except BookingFailed as exc:
+                return exc.reason.value
+            return result.outcome.value
+
+        return list(await asyncio.gather(*(attempt(i, u) for i, u in enumerate(user_ids))))
 
 
 async def test_book_event__200_concurrent_against_50__exactly_50_confirmed(pg: Database) -> None:
@@ -65,7 +85,7 @@ async def test_book_event__protection_disabled__control_run_oversells(
     """Check-then-increment (read, compare in Python, add unconditionally): the race the
     conditional UPDATE in the one-statement booking prevents. The same rush must catch it, or
     the test above proves nothing."""
-    write_confirmed = hot_path.write_confirmed
+    write_batch = hot_path.write_batch
 
     def unconditional_take_seats_of(kind: Any, target_id: Any, seats: Any, **_: Any) -> Any:
         table = kind.table
@@ -76,8 +96,8 @@ async def test_book_event__protection_disabled__control_run_oversells(
             .returning(table.c.booked_seats, table.c.capacity)
         )
 
-    async def racy_write_confirmed(
-        session: AsyncSession, ref: TargetRef, seats: int, **kwargs: Any
+    async def racy_write_batch(
+        session: AsyncSession, ref: TargetRef, batch: list[hot_path.PendingWrite]
     ) -> Any:
         table = ref.kind.table
         row = (
@@ -86,18 +106,22 @@ async def test_book_event__protection_disabled__control_run_oversells(
             )
         ).one()
         await asyncio.sleep(0.005)  # the gap any real network or scheduler opens
+        seats = sum(pending.params["seats"] for pending in batch)
         if row.capacity is not None and row.booked_seats + seats > row.capacity:
-            return None
-        return await write_confirmed(session, ref, seats, **kwargs)
+            return False
+        return await write_batch(session, ref, batch)
 
+    statements = (hot_path.confirmed_booking_statement, hot_path.confirmed_batch_statement)
     monkeypatch.setattr(hot_path, "take_seats_of", unconditional_take_seats_of)
-    monkeypatch.setattr(hot_path, "write_confirmed", racy_write_confirmed)
-    hot_path.confirmed_booking_statement.cache_clear()
+    monkeypatch.setattr(hot_path, "write_batch", racy_write_batch)
+    for statement in statements:
+        statement.cache_clear()
     try:
         event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
         outcomes = await _rush(pg, event.id, await f.add_residents(pg, ATTEMPTS))
     finally:
-        hot_path.confirmed_booking_statement.cache_clear()
+        for statement in statements:
+            statement.cache_clear()
 
     confirmed = outcomes.count("confirmed")
     print(f"\ncontrol run without the conditional UPDATE: {confirmed} confirmed of {CAPACITY}")

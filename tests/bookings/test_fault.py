@@ -53,18 +53,18 @@ async def test_book_event__connection_killed_before_the_booking_statement__retry
     variables = {
         "input": {"eventId": gid("Event", event.id), "seats": 2, "idempotencyKey": f.key()}
     }
-    write_confirmed = hot_path.write_confirmed
+    write_batch = hot_path.write_batch
     killed: list[int] = []
 
     async def killed_before_writing(session: AsyncSession, *args: Any, **kwargs: Any) -> Any:
         killed.append(await _kill_backend(session, pg.url))
-        return await write_confirmed(session, *args, **kwargs)
+        return await write_batch(session, *args, **kwargs)
 
     async with f.api(pg) as api:
         token = await f.token_for(pg, resident)
-        monkeypatch.setattr(hot_path, "write_confirmed", killed_before_writing)
+        monkeypatch.setattr(hot_path, "write_batch", killed_before_writing)
         body = await api.execute(BOOK_EVENT, variables, token=token)
-        monkeypatch.setattr(hot_path, "write_confirmed", write_confirmed)
+        monkeypatch.setattr(hot_path, "write_batch", write_batch)
 
         assert killed, "the fault was not injected"
         [error] = body["errors"]

@@ -1,0 +1,163 @@
+"""The few hottest statements, run on the asyncpg connection underneath a SQLAlchemy
+connection, skipping SQLAlchemy's per-execution machinery.
+
+Why: a booking request runs three statements (the viewer's session check, the booking's one
+read and its one write). Through `AsyncConnection.execute` each costs parameter construction,
+the compiled-cache lookup, result-proxy setup and two greenlet switches, and those switches
+copy the C stack of the whole request (uvicorn -> Starlette -> Strawberry -> graphql-core ->
+resolver) every time: measured, about 0.25 ms of CPU per statement inside a request, three
+times what the statement costs on its own. Under a booking rush that CPU is the limit.
+
+How it stays honest:
+* The statement is still built with SQLAlchemy Core, once, and compiled by the engine's own
+  dialect; parameters go through the columns' own bind processors (UTCDateTime, JSON, enums)
+  and results through their result processors, so the values sent and read are exactly what
+  `execute` would send and read.
+* It runs on the same pooled connection, so pool size, transactions, autocommit and
+  fault injection in tests (`pg_backend_pid()` of the session) are unchanged.
+* Driver errors are raised as SQLAlchemy's own exception classes (IntegrityError for
+  constraint violations, OperationalError for lost connections and retryable states), so
+  callers and `db.is_outage` treat them as before; a lost connection is invalidated so the
+  pool does not hand it out again.
+* SQLite (the development database) and any other dialect take the plain `execute` path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql import ClauseElement
+
+# Connection-level failures: the statement may or may not have reached the server, and the
+# connection is gone. Matched by class name to keep asyncpg's exception tree out of callers.
+_CONNECTION_FAILURES = (
+    "ConnectionDoesNotExistError",
+    "ConnectionFailureError",
+    "InterfaceError",
+    "InternalClientError",
+    "PostgresConnectionError",
+    "CannotConnectNowError",
+)
+# Serialisation failure, deadlock, lock timeout, admin shutdown, crash shutdown, cannot
+# connect now: the server refused this attempt, a retry may succeed (as db._RETRYABLE_SQLSTATES).
+_RETRYABLE_SQLSTATE_CLASSES = ("40", "55P03", "57P", "08")
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A statement compiled for asyncpg: SQL text with $n placeholders, the bind parameters in
+    placeholder order with their processors and defaults, and the result columns with theirs."""
+
+    statement: ClauseElement
+    sql: str
+    binds: tuple[tuple[str, Callable[[Any], Any] | None, Any], ...]
+    row_type: type[tuple[Any, ...]]
+    result_processors: tuple[Callable[[Any], Any] | None, ...]
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        values = []
+        for name, process, default in self.binds:
+            value = params[name] if name in params else default
+            values.append(value if process is None else process(value))
+        return values
+
+    def row(self, record: Any) -> tuple[Any, ...]:
+        values = [
+            value if process is None or value is None else process(value)
+            for value, process in zip(record, self.result_processors, strict=True)
+        ]
+        return self.row_type(*values)
+
+
+# (id(statement), dialect name) -> Prepared; the entry keeps its statement alive, so the id is
+# not reused. Statements are module-level singletons, so this stays small.
+_PREPARED: dict[tuple[int, str], Prepared] = {}
+
+
+def prepared_for(statement: ClauseElement, dialect: Dialect) -> Prepared:
+    key = (id(statement), dialect.name)
+    prepared = _PREPARED.get(key)
+    if prepared is None or prepared.statement is not statement:
+        prepared = _PREPARED[key] = prepare(statement, dialect)
+    return prepared
+
+
+def prepare(statement: ClauseElement, dialect: Dialect) -> Prepared:
+    """Compiles `statement` for `dialect` (positional parameters, expanding IN rendered)."""
+    compiled = statement.compile(dialect=dialect)
+    # Expanding parameters (IN over a constant tuple) are rendered now, with placeholders for
+    # the parameters given at run time.
+    placeholders = {bind.key: None for bind in compiled.binds.values() if bind.required}
+    expanded = compiled.construct_expanded_state(placeholders)
+    if expanded.positiontup is None:
+        raise ValueError(f"dialect {dialect.name} does not use positional parameters")
+    # The expanded state lists only the processors of expanded names.
+    processors = {**compiled._bind_processors, **expanded.processors}
+    binds = tuple(
+        (name, processors.get(name), expanded.parameters.get(name)) for name in expanded.positiontup
+    )
+    keys = [column[0] for column in compiled._result_columns]
+    result_processors = tuple(
+        column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
+    )
+    row_type = NamedTuple("DirectRow", [(key, Any) for key in keys])  # type: ignore[misc]
+    return Prepared(statement, expanded.statement, binds, row_type, result_processors)
+
+
+async def _driver_connection(executor: AsyncConnection | AsyncSession) -> tuple[Any, Any]:
+    connection = await executor.connection() if isinstance(executor, AsyncSession) else executor
+    raw = await connection.get_raw_connection()
+    return connection, raw.driver_connection
+
+
+def _translate(prepared: Prepared, error: Exception) -> sa_exc.DBAPIError:
+    sqlstate = str(getattr(error, "sqlstate", "") or "")
+    if sqlstate.startswith("23"):
+        return sa_exc.IntegrityError(prepared.sql, None, error)
+    if type(error).__name__ in _CONNECTION_FAILURES or isinstance(error, OSError):
+        return sa_exc.OperationalError(prepared.sql, None, error, connection_invalidated=True)
+    if sqlstate.startswith(_RETRYABLE_SQLSTATE_CLASSES):
+        return sa_exc.OperationalError(prepared.sql, None, error)
+    return sa_exc.DBAPIError(prepared.sql, None, error)
+
+
+def _dialect(executor: AsyncConnection | AsyncSession) -> Dialect:
+    if isinstance(executor, AsyncSession):
+        return executor.get_bind().dialect
+    return executor.dialect
+
+
+async def fetch_one(
+    executor: AsyncConnection | AsyncSession,
+    statement: ClauseElement,
+    params: Mapping[str, Any],
+) -> Any:
+    """The first row of `statement` with `params` (attribute access by column key), or None.
+    Runs inside the executor's current transaction if it has one (none on autocommit
+    connections). `statement` should be built once: it is compiled once per dialect."""
+    dialect = _dialect(executor)
+    if dialect.driver != "asyncpg":
+        result = await executor.execute(statement, dict(params))
+        return result.first()
+    prepared = prepared_for(statement, dialect)
+    connection, driver = await _driver_connection(executor)
+    try:
+        record = await driver.fetchrow(prepared.sql, *prepared.arguments(params))
+    except Exception as error:
+        if not _is_driver_error(error):
+            raise
+        translated = _translate(prepared, error)
+        if translated.connection_invalidated:
+            await connection.invalidate()
+        raise translated from error
+    return None if record is None else prepared.row(record)
+
+
+def _is_driver_error(error: Exception) -> bool:
+    module = type(error).__module__
+    return module.startswith("asyncpg") or isinstance(error, OSError)
