@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 
 # Connection-level failures: the statement may or may not have reached the server, and the
 # connection is gone. Matched by class name to keep asyncpg's exception tree out of callers.
@@ -53,7 +54,7 @@ class Prepared:
     """A statement compiled for asyncpg: SQL text with $n placeholders, the bind parameters in
     placeholder order with their processors and defaults, and the result columns with theirs."""
 
-    statement: ClauseElement
+    statement: Executable
     sql: str
     binds: tuple[tuple[str, Callable[[Any], Any] | None, Any], ...]
     row_type: type[tuple[Any, ...]]
@@ -62,7 +63,7 @@ class Prepared:
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         values = []
         for name, process, default in self.binds:
-            value = params[name] if name in params else default
+            value = params.get(name, default)
             values.append(value if process is None else process(value))
         return values
 
@@ -79,7 +80,7 @@ class Prepared:
 _PREPARED: dict[tuple[int, str], Prepared] = {}
 
 
-def prepared_for(statement: ClauseElement, dialect: Dialect) -> Prepared:
+def prepared_for(statement: Executable, dialect: Dialect) -> Prepared:
     key = (id(statement), dialect.name)
     prepared = _PREPARED.get(key)
     if prepared is None or prepared.statement is not statement:
@@ -87,9 +88,9 @@ def prepared_for(statement: ClauseElement, dialect: Dialect) -> Prepared:
     return prepared
 
 
-def prepare(statement: ClauseElement, dialect: Dialect) -> Prepared:
+def prepare(statement: Executable, dialect: Dialect) -> Prepared:
     """Compiles `statement` for `dialect` (positional parameters, expanding IN rendered)."""
-    compiled = statement.compile(dialect=dialect)
+    compiled = cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect))
     # Expanding parameters (IN over a constant tuple) are rendered now, with placeholders for
     # the parameters given at run time.
     placeholders = {bind.key: None for bind in compiled.binds.values() if bind.required}
@@ -97,13 +98,14 @@ def prepare(statement: ClauseElement, dialect: Dialect) -> Prepared:
     if expanded.positiontup is None:
         raise ValueError(f"dialect {dialect.name} does not use positional parameters")
     # The expanded state lists only the processors of expanded names.
-    processors = {**compiled._bind_processors, **expanded.processors}
+    processors: dict[str, Any] = {**compiled._bind_processors, **expanded.processors}
     binds = tuple(
         (name, processors.get(name), expanded.parameters.get(name)) for name in expanded.positiontup
     )
-    keys = [column[0] for column in compiled._result_columns]
+    result_columns = compiled._result_columns or []
+    keys = [column[0] for column in result_columns]
     result_processors = tuple(
-        column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
+        column[3]._cached_result_processor(dialect, None) for column in result_columns
     )
     row_type = NamedTuple("DirectRow", [(key, Any) for key in keys])  # type: ignore[misc]
     return Prepared(statement, expanded.statement, binds, row_type, result_processors)
@@ -134,7 +136,7 @@ def _dialect(executor: AsyncConnection | AsyncSession) -> Dialect:
 
 async def fetch_one(
     executor: AsyncConnection | AsyncSession,
-    statement: ClauseElement,
+    statement: Executable,
     params: Mapping[str, Any],
 ) -> Any:
     """The first row of `statement` with `params` (attribute access by column key), or None.

@@ -22,8 +22,8 @@ from sqlalchemy import CursorResult, Executable, Integer, String, bindparam, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from culture_cloud.accounts.models import AuthSession, StaffRole, User, UserKind
 from culture_cloud import db_direct
+from culture_cloud.accounts.models import AuthSession, StaffRole, User, UserKind
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.db import Executor, SessionFactory, transaction
 from culture_cloud.errors import Unauthenticated
