@@ -142,14 +142,39 @@ async def fetch_one(
     """The first row of `statement` with `params` (attribute access by column key), or None.
     Runs inside the executor's current transaction if it has one (none on autocommit
     connections). `statement` should be built once: it is compiled once per dialect."""
+    rows = await _fetch(executor, statement, params, one=True)
+    return rows[0] if rows else None
+
+
+async def fetch_all(
+    executor: AsyncConnection | AsyncSession,
+    statement: Executable,
+    params: Mapping[str, Any],
+) -> list[Any]:
+    """Every row of `statement`, as `fetch_one`."""
+    return await _fetch(executor, statement, params, one=False)
+
+
+async def _fetch(
+    executor: AsyncConnection | AsyncSession,
+    statement: Executable,
+    params: Mapping[str, Any],
+    *,
+    one: bool,
+) -> list[Any]:
     dialect = _dialect(executor)
     if dialect.driver != "asyncpg":
         result = await executor.execute(statement, dict(params))
-        return result.first()
+        return [result.first()] if one else list(result.all())
     prepared = prepared_for(statement, dialect)
     connection, driver = await _driver_connection(executor)
     try:
-        record = await driver.fetchrow(prepared.sql, *prepared.arguments(params))
+        arguments = prepared.arguments(params)
+        if one:
+            record = await driver.fetchrow(prepared.sql, *arguments)
+            records = [] if record is None else [record]
+        else:
+            records = await driver.fetch(prepared.sql, *arguments)
     except Exception as error:
         if not _is_driver_error(error):
             raise
@@ -157,7 +182,7 @@ async def fetch_one(
         if translated.connection_invalidated:
             await connection.invalidate()
         raise translated from error
-    return None if record is None else prepared.row(record)
+    return [prepared.row(record) for record in records]
 
 
 def _is_driver_error(error: Exception) -> bool:

@@ -18,14 +18,28 @@ from functools import cache
 from typing import Any, Final, cast
 
 import jwt
-from sqlalchemy import CursorResult, Executable, Integer, String, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    ARRAY,
+    CursorResult,
+    Executable,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    column,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col
 
 from culture_cloud import db_direct
 from culture_cloud.accounts.models import AuthSession, StaffRole, User, UserKind
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.db import Executor, SessionFactory, transaction
+from culture_cloud.batching import Batcher
+from culture_cloud.db import Executor, SessionFactory, read_only, transaction
 from culture_cloud.errors import Unauthenticated
 from culture_cloud.settings import Settings
 
@@ -115,19 +129,22 @@ def can_sign_in(user: User) -> bool:
     return user.is_active and user.deleted_at is None
 
 
+_VIEWER_COLUMNS = (
+    col(AuthSession.revoked_at),
+    col(User.kind),
+    col(User.organization_id),
+    col(User.staff_role),
+    col(User.is_designated_reviewer),
+    col(User.is_active),
+    col(User.deleted_at),
+)
+
+
 @cache
 def _viewer_statement() -> Executable:
     # Built once: every authenticated request runs it, and building it cost more than running it.
     return (
-        select(
-            col(AuthSession.revoked_at),
-            col(User.kind),
-            col(User.organization_id),
-            col(User.staff_role),
-            col(User.is_designated_reviewer),
-            col(User.is_active),
-            col(User.deleted_at),
-        )
+        select(*_VIEWER_COLUMNS)
         .join(User, col(User.id) == col(AuthSession.user_id))
         .where(
             col(AuthSession.id) == bindparam("session_id", type_=String),
@@ -136,12 +153,28 @@ def _viewer_statement() -> Executable:
     )
 
 
-async def load_viewer(conn: Executor, settings: Settings, token: str) -> Viewer:
-    """The viewer for a bearer token; Unauthenticated when the token or its session is not good."""
-    claims = decode_access_token(settings, token)
-    row = await db_direct.fetch_one(
-        conn, _viewer_statement(), {"session_id": claims.session_id, "user_id": claims.user_id}
+@cache
+def _viewers_statement() -> Select[Any]:
+    """`_viewer_statement` for many (session, user) pairs at once; `ord` numbers the pairs."""
+    pairs = (
+        func.unnest(
+            bindparam("session_ids", type_=ARRAY(String)),
+            bindparam("user_ids", type_=ARRAY(Integer)),
+        )
+        .table_valued(
+            column("session_id", String), column("user_id", Integer), with_ordinality="ord"
+        )
+        .render_derived(with_types=False)
     )
+    return select(pairs.c.ord, *_VIEWER_COLUMNS).select_from(
+        pairs.join(AuthSession, col(AuthSession.id) == pairs.c.session_id).join(
+            User,
+            and_(col(User.id) == col(AuthSession.user_id), col(User.id) == pairs.c.user_id),
+        )
+    )
+
+
+def _viewer_from(claims: AccessClaims, row: Any) -> Viewer:
     if row is None or row.revoked_at is not None:
         raise Unauthenticated(REVOKED_MESSAGE)
     if not row.is_active or row.deleted_at is not None:
@@ -155,6 +188,47 @@ async def load_viewer(conn: Executor, settings: Settings, token: str) -> Viewer:
         is_designated_reviewer=row.is_designated_reviewer,
         session_id=claims.session_id,
     )
+
+
+async def load_viewer(conn: Executor, settings: Settings, token: str) -> Viewer:
+    """The viewer for a bearer token; Unauthenticated when the token or its session is not good."""
+    claims = decode_access_token(settings, token)
+    row = await db_direct.fetch_one(
+        conn, _viewer_statement(), {"session_id": claims.session_id, "user_id": claims.user_id}
+    )
+    return _viewer_from(claims, row)
+
+
+async def _read_sessions(items: list[tuple[AsyncEngine, AccessClaims]]) -> list[Any]:
+    engine = items[0][0]
+    params = {
+        "session_ids": [claims.session_id for _, claims in items],
+        "user_ids": [claims.user_id for _, claims in items],
+    }
+    async with read_only(engine) as conn:
+        rows = await db_direct.fetch_all(conn, _viewers_statement(), params)
+    by_position = {row.ord: row for row in rows}
+    return [by_position.get(position) for position in range(1, len(items) + 1)]
+
+
+# Every authenticated request checks its session row. Requests that arrive while one check
+# runs share the next one (batching.py): one connection and one statement per batch instead
+# of one per request. A batch starts after the requests in it arrived, so a revocation
+# committed before a request arrived is always seen.
+SESSION_READS: Batcher[tuple[AsyncEngine, AccessClaims], Any] = Batcher(
+    _read_sessions, max_size=256
+)
+
+
+async def load_viewer_shared(engine: AsyncEngine, settings: Settings, token: str) -> Viewer:
+    """`load_viewer` for request handlers: the session check batched with concurrent
+    requests' checks on PostgreSQL (one read each on other databases)."""
+    if engine.dialect.driver != "asyncpg":
+        async with read_only(engine) as conn:
+            return await load_viewer(conn, settings, token)
+    claims = decode_access_token(settings, token)
+    row = await SESSION_READS.submit(engine, (engine, claims))
+    return _viewer_from(claims, row)
 
 
 async def _add_session(

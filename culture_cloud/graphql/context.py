@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
-from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer
+from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer_shared
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.db import SessionFactory, read_only, utcnow
 from culture_cloud.errors import Unauthenticated
@@ -73,8 +73,7 @@ class Context:
         if scheme.lower() != "bearer" or not token:
             return None, INVALID_MESSAGE
         try:
-            async with self.read() as conn:
-                return await load_viewer(conn, self.settings, token), None
+            return await load_viewer_shared(self.engine, self.settings, token), None
         except Unauthenticated as exc:
             return None, exc.message
 
