@@ -28,6 +28,10 @@ R = TypeVar("R")
 BatchFunction = Callable[[list[T]], Awaitable[list[R | BaseException]]]
 
 
+class BatchAborted(RuntimeError):
+    """The task running a key's batches was cancelled before it served this caller."""
+
+
 @dataclass(slots=True)
 class _Queue(Generic[T, R]):
     items: list[tuple[T, asyncio.Future[R]]] = field(default_factory=list)
@@ -64,11 +68,18 @@ class Batcher(Generic[T, R]):
             while queue.items:
                 batch = queue.items[: self._max_size]
                 del queue.items[: self._max_size]
-                await self._run_batch(batch)
+                # A caller cancelled while waiting gets nothing; its item is not sent.
+                batch = [entry for entry in batch if not entry[1].done()]
+                if batch:
+                    await self._run_batch(batch)
         finally:
             queue.running = False
-            if not queue.items:
-                self._queues.pop(key, None)
+            # Cancelled itself (shutdown): nobody would serve the callers still queued.
+            for _, future in queue.items:
+                if not future.done():
+                    future.set_exception(BatchAborted("批处理已中止，请重试"))
+            queue.items.clear()
+            self._queues.pop(key, None)
 
     async def _run_batch(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
@@ -76,10 +87,18 @@ class Batcher(Generic[T, R]):
             if len(outcomes) != len(batch):
                 raise RuntimeError("batch function returned a wrong number of outcomes")
         except BaseException as error:  # every caller of this batch sees the failure
+            failure = (
+                error if isinstance(error, Exception) else BatchAborted("批处理已中止，请重试")
+            )
             for _, future in batch:
                 if not future.done():
-                    future.set_exception(error)
-            if not isinstance(error, Exception):
+                    future.set_exception(failure)
+            # Only the draining task's own cancellation (shutdown) stops the queue; a
+            # CancelledError from something the batch awaited fails this batch alone.
+            task = asyncio.current_task()
+            if failure is not error and (
+                not isinstance(error, asyncio.CancelledError) or (task and task.cancelling())
+            ):
                 raise
             return
         for (_, future), outcome in zip(batch, outcomes, strict=True):
@@ -91,4 +110,4 @@ class Batcher(Generic[T, R]):
                 future.set_result(outcome)
 
 
-__all__ = ["BatchFunction", "Batcher"]
+__all__ = ["BatchAborted", "BatchFunction", "Batcher"]

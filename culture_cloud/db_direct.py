@@ -56,14 +56,21 @@ class Prepared:
 
     statement: Executable
     sql: str
-    binds: tuple[tuple[str, Callable[[Any], Any] | None, Any], ...]
+    # (name, processor, value fixed in the statement, required at run time)
+    binds: tuple[tuple[str, Callable[[Any], Any] | None, Any, bool], ...]
     row_type: type[tuple[Any, ...]]
     result_processors: tuple[Callable[[Any], Any] | None, ...]
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         values = []
-        for name, process, default in self.binds:
-            value = params.get(name, default)
+        for name, process, fixed, required in self.binds:
+            if name in params:
+                value = params[name]
+            elif required:
+                # As execute does: a forgotten parameter must not quietly become NULL.
+                raise sa_exc.InvalidRequestError(f"A value is required for bind parameter {name!r}")
+            else:
+                value = fixed
             values.append(value if process is None else process(value))
         return values
 
@@ -91,16 +98,24 @@ def prepared_for(statement: Executable, dialect: Dialect) -> Prepared:
 def prepare(statement: Executable, dialect: Dialect) -> Prepared:
     """Compiles `statement` for `dialect` (positional parameters, expanding IN rendered)."""
     compiled = cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect))
+    if compiled.insert_prefetch or compiled.update_prefetch:
+        # Python-side column defaults are filled in by execute, not by this path.
+        raise ValueError("statements with Python-side column defaults are not supported")
+    required = {bind.key for bind in compiled.binds.values() if bind.required}
+    if any(bind.expanding and bind.key in required for bind in compiled.binds.values()):
+        # A list given at run time would be rendered once, for this one length.
+        raise ValueError("IN over a list given at run time is not supported; use = ANY(array)")
     # Expanding parameters (IN over a constant tuple) are rendered now, with placeholders for
     # the parameters given at run time.
-    placeholders = {bind.key: None for bind in compiled.binds.values() if bind.required}
+    placeholders = dict.fromkeys(required)
     expanded = compiled.construct_expanded_state(placeholders)
     if expanded.positiontup is None:
         raise ValueError(f"dialect {dialect.name} does not use positional parameters")
     # The expanded state lists only the processors of expanded names.
     processors: dict[str, Any] = {**compiled._bind_processors, **expanded.processors}
     binds = tuple(
-        (name, processors.get(name), expanded.parameters.get(name)) for name in expanded.positiontup
+        (name, processors.get(name), expanded.parameters.get(name), name in required)
+        for name in expanded.positiontup
     )
     result_columns = compiled._result_columns or []
     keys = [column[0] for column in result_columns]
@@ -111,9 +126,17 @@ def prepare(statement: Executable, dialect: Dialect) -> Prepared:
     return Prepared(statement, expanded.statement, binds, row_type, result_processors)
 
 
-async def _driver_connection(executor: AsyncConnection | AsyncSession) -> tuple[Any, Any]:
+async def _driver_connection(
+    executor: AsyncConnection | AsyncSession,
+) -> tuple[AsyncConnection, Any | None]:
+    """The executor's connection and its asyncpg connection; None for the latter unless the
+    connection is in autocommit mode. Inside a transaction SQLAlchemy sends BEGIN lazily with
+    its own first statement, so a statement sent around it could run outside the
+    transaction: those go through execute."""
     connection = await executor.connection() if isinstance(executor, AsyncSession) else executor
     raw = await connection.get_raw_connection()
+    if not getattr(raw.dbapi_connection, "autocommit", False):
+        return connection, None
     return connection, raw.driver_connection
 
 
@@ -140,8 +163,10 @@ async def fetch_one(
     params: Mapping[str, Any],
 ) -> Any:
     """The first row of `statement` with `params` (attribute access by column key), or None.
-    Runs inside the executor's current transaction if it has one (none on autocommit
-    connections). `statement` should be built once: it is compiled once per dialect."""
+    The direct path serves autocommit connections (where the hot statements run); inside a
+    transaction, and on other drivers, this is plain `execute`. `statement` should be built
+    once: it is compiled once per dialect. Not supported (ValueError when prepared): IN over a
+    list given at run time, Python-side column defaults."""
     rows = await _fetch(executor, statement, params, one=True)
     return rows[0] if rows else None
 
@@ -163,11 +188,13 @@ async def _fetch(
     one: bool,
 ) -> list[Any]:
     dialect = _dialect(executor)
-    if dialect.driver != "asyncpg":
+    driver = None
+    if dialect.driver == "asyncpg":
+        connection, driver = await _driver_connection(executor)
+    if driver is None:
         result = await executor.execute(statement, dict(params))
         return [result.first()] if one else list(result.all())
     prepared = prepared_for(statement, dialect)
-    connection, driver = await _driver_connection(executor)
     try:
         arguments = prepared.arguments(params)
         if one:

@@ -114,10 +114,9 @@ class BookingContext:
     next_booking_id: int
 
 
-@cache
-def booking_context_statement() -> Select[Any]:
-    user_id = bindparam("user_id", type_=Integer)
-    event_id = bindparam("event_id", type_=Integer)
+def _context_columns(user_id: Any, event_id: Any, key: Any, no_shows_since: Any) -> list[Any]:
+    """What the checks of one booking read, for one (user, event, key) given as bind
+    parameters or as columns of a batch's request rows."""
     record = IDEMPOTENCY
     no_shows = (
         select(
@@ -126,7 +125,7 @@ def booking_context_statement() -> Select[Any]:
         .where(
             BOOKING.c.user_id == user_id,
             BOOKING.c.status == BookingStatus.NO_SHOW,
-            BOOKING.c.no_show_at >= bindparam("no_shows_since", type_=UTCDateTime),
+            BOOKING.c.no_show_at >= no_shows_since,
         )
         .scalar_subquery()
     )
@@ -137,26 +136,74 @@ def booking_context_statement() -> Select[Any]:
     )
     active_count = select(func.count()).where(*mine_here).scalar_subquery()
     active_seats = select(func.coalesce(func.sum(BOOKING.c.seats), 0)).where(*mine_here)
-    joined = EVENT.outerjoin(
-        record,
-        and_(record.c.user_id == user_id, record.c.key == bindparam("key", type_=String)),
-    )
+    return [
+        *EVENT_TARGET_COLUMNS,
+        record.c.id.label("record_id"),
+        record.c.request_hash.label("record_request_hash"),
+        record.c.booking_id.label("record_booking_id"),
+        record.c.outcome.label("record_outcome"),
+        record.c.expires_at.label("record_expires_at"),
+        no_shows.label("no_shows"),
+        active_count.label("active_here"),
+        active_seats.scalar_subquery().label("held_here"),
+        literal_column("nextval('booking_id_seq')", Integer).label("next_booking_id"),
+    ]
+
+
+def _with_record(source: Any, user_id: Any, key: Any) -> Any:
+    record = IDEMPOTENCY
+    return source.outerjoin(record, and_(record.c.user_id == user_id, record.c.key == key))
+
+
+@cache
+def booking_context_statement() -> Select[Any]:
+    user_id = bindparam("user_id", type_=Integer)
+    event_id = bindparam("event_id", type_=Integer)
+    key = bindparam("key", type_=String)
+    since = bindparam("no_shows_since", type_=UTCDateTime)
     return (
-        select(
-            *EVENT_TARGET_COLUMNS,
-            record.c.id.label("record_id"),
-            record.c.request_hash.label("record_request_hash"),
-            record.c.booking_id.label("record_booking_id"),
-            record.c.outcome.label("record_outcome"),
-            record.c.expires_at.label("record_expires_at"),
-            no_shows.label("no_shows"),
-            active_count.label("active_here"),
-            active_seats.scalar_subquery().label("held_here"),
-            literal_column("nextval('booking_id_seq')", Integer).label("next_booking_id"),
-        )
-        .select_from(joined)
+        select(*_context_columns(user_id, event_id, key, since))
+        .select_from(_with_record(EVENT, user_id, key))
         .where(EVENT.c.id == event_id)
     )
+
+
+@cache
+def booking_contexts_statement() -> Select[Any]:
+    """`booking_context_statement` for many requests at once (arrays of user ids, event ids,
+    keys and no-show horizons); `ord` numbers the requests, missing events give no row."""
+    requests = (
+        func.unnest(
+            bindparam("user_ids", type_=ARRAY(Integer)),
+            bindparam("event_ids", type_=ARRAY(Integer)),
+            bindparam("keys", type_=ARRAY(String)),
+            bindparam("no_shows_sinces", type_=ARRAY(UTCDateTime)),
+        )
+        .table_valued(
+            column("user_id", Integer),
+            column("event_id", Integer),
+            column("key", String),
+            column("no_shows_since", UTCDateTime),
+            with_ordinality="ord",
+        )
+        .render_derived(with_types=False)
+    )
+    r = requests.c
+    joined = requests.join(EVENT, EVENT.c.id == r.event_id)
+    return select(
+        r.ord, *_context_columns(r.user_id, r.event_id, r.key, r.no_shows_since)
+    ).select_from(_with_record(joined, r.user_id, r.key))
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRequest:
+    """One booking's read, waiting for its batch (only requests of one factory share one)."""
+
+    factory: Any
+    ref: TargetRef
+    user_id: int
+    key: str
+    no_shows_since: datetime
 
 
 async def booking_context(
@@ -173,8 +220,31 @@ async def booking_context(
         booking_context_statement(),
         {"user_id": user_id, "event_id": ref.id, "key": key, "no_shows_since": no_shows_since},
     )
-    target = None if row is None else event_target(ref, row)
-    if row is None or target is None:
+    return None if row is None else context_of(ref, row)
+
+
+async def booking_contexts(
+    session: AsyncSession, requests: list[ContextRequest]
+) -> list[BookingContext | None]:
+    """`booking_context` for each of `requests`, in one statement."""
+    params = {
+        "user_ids": [request.user_id for request in requests],
+        "event_ids": [request.ref.id for request in requests],
+        "keys": [request.key for request in requests],
+        "no_shows_sinces": [request.no_shows_since for request in requests],
+    }
+    rows = await db_direct.fetch_all(session, booking_contexts_statement(), params)
+    by_position = {row.ord: row for row in rows}
+    contexts: list[BookingContext | None] = []
+    for position, request in enumerate(requests, start=1):
+        row = by_position.get(position)
+        contexts.append(None if row is None else context_of(request.ref, row))
+    return contexts
+
+
+def context_of(ref: TargetRef, row: Any) -> BookingContext | None:
+    target = event_target(ref, row)
+    if target is None:
         return None
     stored = None
     if row.record_id is not None:

@@ -311,21 +311,19 @@ async def _book_in_one_statement(
     Without the user lock two requests of one user can pass the checks together; the unique
     indexes (idempotency key, one active booking per event) then refuse the second statement
     as a whole and the retry in `_book` answers it from the committed first."""
-    async with autocommit_session(factory) as session:
-        context = await hot_path.booking_context(
-            session,
-            ref,
-            user_id=user_id,
-            key=request.idempotency_key,
-            no_shows_since=_no_shows_since(now, rules),
-        )
-        if context is None:
-            return None
-        if context.stored is not None:
+    context = await CONTEXT_READS.submit(
+        factory,
+        hot_path.ContextRequest(
+            factory, ref, user_id, request.idempotency_key, _no_shows_since(now, rules)
+        ),
+    )
+    if context is None:
+        return None
+    if context.stored is not None:
+        async with autocommit_session(factory) as session:
             replay = await _answer_stored(session, context.stored, fingerprint, now)
-            if replay is not None:
-                return replay
-    # The connection is back in the pool: the write below may wait for a batch.
+        if replay is not None:
+            return replay
     target = context.target
     _check_target(target, request, now)
     _refuse_if_blocked(context.no_shows_newest_first, now, rules)
@@ -384,8 +382,19 @@ async def _write_confirmed_batch(batch: list[hot_path.PendingWrite]) -> list[boo
     return outcomes
 
 
-# Concurrent event bookings of one process share statements per event (batching.py). 64
-# bookings keep the statement's arrays well under a millisecond to send.
+async def _read_contexts(
+    requests: list[hot_path.ContextRequest],
+) -> list[hot_path.BookingContext | BaseException | None]:
+    async with autocommit_session(requests[0].factory) as session:
+        return list(await hot_path.booking_contexts(session, requests))
+
+
+# Concurrent event bookings of one process share their reads (per database) and their writes
+# (per event): batching.py. A read batch starts after its requests arrived, so it sees every
+# booking committed before them; 64 bookings keep a write's arrays small.
+CONTEXT_READS: Batcher[hot_path.ContextRequest, hot_path.BookingContext | None] = Batcher(
+    _read_contexts, max_size=256
+)
 CONFIRMED_WRITES: Batcher[hot_path.PendingWrite, bool] = Batcher(
     _write_confirmed_batch, max_size=64
 )

@@ -12,13 +12,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import update
 
 from culture_cloud.bookings import hot_path
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
-from culture_cloud.bookings.targets import TargetRef
 from culture_cloud.db import create_engine, create_session_factory, utcnow
 from tests.bookings import factories as f
 from tests.conftest import Database
@@ -82,10 +80,9 @@ async def test_book_event__200_concurrent_no_waitlist__rest_sold_out(pg: Databas
 async def test_book_event__protection_disabled__control_run_oversells(
     pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Check-then-increment (read, compare in Python, add unconditionally): the race the
-    conditional UPDATE in the one-statement booking prevents. The same rush must catch it, or
-    the test above proves nothing."""
-    write_batch = hot_path.write_batch
+    """Check-then-increment: the booking's read compares the remaining seats in Python and
+    the write adds its seats unconditionally. The same rush must catch the oversell that the
+    conditional UPDATE prevents, or the tests above prove nothing."""
 
     def unconditional_take_seats_of(kind: Any, target_id: Any, seats: Any, **_: Any) -> Any:
         table = kind.table
@@ -96,24 +93,8 @@ async def test_book_event__protection_disabled__control_run_oversells(
             .returning(table.c.booked_seats, table.c.capacity)
         )
 
-    async def racy_write_batch(
-        session: AsyncSession, ref: TargetRef, batch: list[hot_path.PendingWrite]
-    ) -> Any:
-        table = ref.kind.table
-        row = (
-            await session.execute(
-                select(table.c.booked_seats, table.c.capacity).where(table.c.id == ref.id)
-            )
-        ).one()
-        await asyncio.sleep(0.005)  # the gap any real network or scheduler opens
-        seats = sum(pending.params["seats"] for pending in batch)
-        if row.capacity is not None and row.booked_seats + seats > row.capacity:
-            return False
-        return await write_batch(session, ref, batch)
-
     statements = (hot_path.confirmed_booking_statement, hot_path.confirmed_batch_statement)
     monkeypatch.setattr(hot_path, "take_seats_of", unconditional_take_seats_of)
-    monkeypatch.setattr(hot_path, "write_batch", racy_write_batch)
     for statement in statements:
         statement.cache_clear()
     try:
