@@ -16,7 +16,7 @@ How it stays honest:
 * It runs on the same pooled connection, so pool size, transactions, autocommit and
   fault injection in tests (`pg_backend_pid()` of the session) are unchanged.
 * Driver errors are raised as SQLAlchemy's own exception classes (IntegrityError for
-  constraint violations, OperationalError for lost connections and retryable states), so
+  constraint violations, OperationalError for lost connections; retryable SQLSTATEs kept for db.is_outage), so
   callers and `db.is_outage` treat them as before; a lost connection is invalidated so the
   pool does not hand it out again.
 * SQLite (the development database) and any other dialect take the plain `execute` path.
@@ -44,9 +44,6 @@ _CONNECTION_FAILURES = (
     "PostgresConnectionError",
     "CannotConnectNowError",
 )
-# Serialisation failure, deadlock, lock timeout, admin shutdown, crash shutdown, cannot
-# connect now: the server refused this attempt, a retry may succeed (as db._RETRYABLE_SQLSTATES).
-_RETRYABLE_SQLSTATE_CLASSES = ("40", "55P03", "57P", "08")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +143,8 @@ def _translate(prepared: Prepared, error: Exception) -> sa_exc.DBAPIError:
         return sa_exc.IntegrityError(prepared.sql, None, error)
     if type(error).__name__ in _CONNECTION_FAILURES or isinstance(error, OSError):
         return sa_exc.OperationalError(prepared.sql, None, error, connection_invalidated=True)
-    if sqlstate.startswith(_RETRYABLE_SQLSTATE_CLASSES):
-        return sa_exc.OperationalError(prepared.sql, None, error)
+    # Serialisation failures, deadlocks and the like keep their SQLSTATE on `orig`, where
+    # db.is_outage looks for them.
     return sa_exc.DBAPIError(prepared.sql, None, error)
 
 

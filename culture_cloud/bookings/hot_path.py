@@ -1,7 +1,8 @@
 """Event bookings on PostgreSQL in two statements: one read of everything the checks need
-(`booking_context`), then one write (`write_confirmed`) that takes the seats, inserts the
+(`booking_contexts`), then one write (`write_batch`) that takes the seats, inserts the
 booking, its idempotency record and its outbox message and signals the new seat count, as a
-single autocommit statement.
+single autocommit statement. Concurrent bookings of one process share both statements
+(service.CONTEXT_READS, service.CONFIRMED_WRITES).
 
 Why: under a rush every booker queues for the event row's lock. Inside a client-side
 transaction that lock is held from the seat UPDATE until the client's COMMIT arrives, one more
@@ -31,7 +32,6 @@ from sqlalchemy import (
     ARRAY,
     JSON,
     Integer,
-    Row,
     Select,
     String,
     Table,
@@ -86,7 +86,7 @@ class _Insert:
         return [c.name for c in self.table.columns if c.name not in self.skip]
 
 
-BOOKING_ROW = _Insert(BOOKING, "booking_")  # id included: drawn in booking_context
+BOOKING_ROW = _Insert(BOOKING, "booking_")  # id included: drawn in booking_contexts
 RECORD_ROW = _Insert(IDEMPOTENCY, "record_", ("id",))
 MESSAGE_ROW = _Insert(NOTIFICATION, "message_", ("id",))
 
@@ -114,9 +114,8 @@ class BookingContext:
     next_booking_id: int
 
 
-def _context_columns(user_id: Any, event_id: Any, key: Any, no_shows_since: Any) -> list[Any]:
-    """What the checks of one booking read, for one (user, event, key) given as bind
-    parameters or as columns of a batch's request rows."""
+def _context_columns(user_id: Any, event_id: Any, no_shows_since: Any) -> list[Any]:
+    """What the checks of one booking read (the idempotency record comes from the join)."""
     record = IDEMPOTENCY
     no_shows = (
         select(
@@ -150,28 +149,10 @@ def _context_columns(user_id: Any, event_id: Any, key: Any, no_shows_since: Any)
     ]
 
 
-def _with_record(source: Any, user_id: Any, key: Any) -> Any:
-    record = IDEMPOTENCY
-    return source.outerjoin(record, and_(record.c.user_id == user_id, record.c.key == key))
-
-
-@cache
-def booking_context_statement() -> Select[Any]:
-    user_id = bindparam("user_id", type_=Integer)
-    event_id = bindparam("event_id", type_=Integer)
-    key = bindparam("key", type_=String)
-    since = bindparam("no_shows_since", type_=UTCDateTime)
-    return (
-        select(*_context_columns(user_id, event_id, key, since))
-        .select_from(_with_record(EVENT, user_id, key))
-        .where(EVENT.c.id == event_id)
-    )
-
-
 @cache
 def booking_contexts_statement() -> Select[Any]:
-    """`booking_context_statement` for many requests at once (arrays of user ids, event ids,
-    keys and no-show horizons); `ord` numbers the requests, missing events give no row."""
+    """What the checks of many bookings read, in one statement (arrays of user ids, event
+    ids, keys and no-show horizons); `ord` numbers the requests, missing events give no row."""
     requests = (
         func.unnest(
             bindparam("user_ids", type_=ARRAY(Integer)),
@@ -189,10 +170,13 @@ def booking_contexts_statement() -> Select[Any]:
         .render_derived(with_types=False)
     )
     r = requests.c
-    joined = requests.join(EVENT, EVENT.c.id == r.event_id)
-    return select(
-        r.ord, *_context_columns(r.user_id, r.event_id, r.key, r.no_shows_since)
-    ).select_from(_with_record(joined, r.user_id, r.key))
+    record = IDEMPOTENCY
+    joined = requests.join(EVENT, EVENT.c.id == r.event_id).outerjoin(
+        record, and_(record.c.user_id == r.user_id, record.c.key == r.key)
+    )
+    return select(r.ord, *_context_columns(r.user_id, r.event_id, r.no_shows_since)).select_from(
+        joined
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,27 +190,11 @@ class ContextRequest:
     no_shows_since: datetime
 
 
-async def booking_context(
-    session: AsyncSession,
-    ref: TargetRef,
-    *,
-    user_id: int,
-    key: str,
-    no_shows_since: datetime,
-) -> BookingContext | None:
-    """None when the event does not exist or is a draft."""
-    row = await db_direct.fetch_one(
-        session,
-        booking_context_statement(),
-        {"user_id": user_id, "event_id": ref.id, "key": key, "no_shows_since": no_shows_since},
-    )
-    return None if row is None else context_of(ref, row)
-
-
 async def booking_contexts(
     session: AsyncSession, requests: list[ContextRequest]
 ) -> list[BookingContext | None]:
-    """`booking_context` for each of `requests`, in one statement."""
+    """The context of each of `requests` (None: no such event, or a draft), in one
+    statement."""
     params = {
         "user_ids": [request.user_id for request in requests],
         "event_ids": [request.ref.id for request in requests],
@@ -386,7 +354,8 @@ async def write_batch(session: AsyncSession, ref: TargetRef, batch: list[Pending
     their seats together did not fit (or the event is no longer published) and nothing was
     written."""
     if len(batch) == 1:
-        return await write_confirmed_params(session, batch[0].params) is not None
+        single = await db_direct.fetch_one(session, confirmed_booking_statement(), batch[0].params)
+        return single is not None
     params = batch_parameters(ref, batch)
     row = await db_direct.fetch_one(session, confirmed_batch_statement(), params)
     if row is None:
@@ -394,25 +363,3 @@ async def write_batch(session: AsyncSession, ref: TargetRef, batch: list[Pending
     if not row.bookings == row.records == row.messages == len(batch):
         raise AssertionError("a batch statement wrote a partial batch")
     return True
-
-
-async def write_confirmed_params(session: AsyncSession, params: dict[str, Any]) -> Row[Any] | None:
-    row: Row[Any] | None = await db_direct.fetch_one(session, confirmed_booking_statement(), params)
-    return row
-
-
-async def write_confirmed(
-    session: AsyncSession,
-    ref: TargetRef,
-    seats: int,
-    *,
-    booking: Any,
-    record: Any,
-    message: dict[str, Any],
-) -> Row[Any] | None:
-    """Runs the statement on the session's autocommit connection; None when the seats did not
-    fit (or the event is no longer published) and nothing was written."""
-    if ref.kind is not TargetKind.EVENT:
-        raise ValueError("the one-statement booking serves events only")
-    params = parameters(ref, seats, booking=booking, record=record, message=message)
-    return await write_confirmed_params(session, params)
