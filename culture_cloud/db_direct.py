@@ -16,8 +16,8 @@ How it stays honest:
 * It runs on the same pooled connection, so pool size, transactions, autocommit and
   fault injection in tests (`pg_backend_pid()` of the session) are unchanged.
 * Driver errors are raised as SQLAlchemy's own exception classes (IntegrityError for
-  constraint violations, OperationalError for lost connections; retryable SQLSTATEs kept for db.is_outage), so
-  callers and `db.is_outage` treat them as before; a lost connection is invalidated so the
+  constraint violations, OperationalError for lost connections, the SQLSTATE kept on `orig`),
+  so callers and `db.is_outage` treat them as before; a lost connection is invalidated so the
   pool does not hand it out again.
 * SQLite (the development database) and any other dialect take the plain `execute` path.
 """
