@@ -16,7 +16,8 @@ $(INSTALLED): pyproject.toml
 serve: $(INSTALLED)  ## run the API on the embedded SQLite default with the Jiexiu seed data
 	$(BIN)/culture-cloud serve
 
-test: $(INSTALLED)  ## the whole test suite, on SQLite and PostgreSQL
+test: $(INSTALLED)  ## the whole test suite, on SQLite and PostgreSQL (needs: see .ci/prepare)
+	@.ci/prepare
 	$(BIN)/pytest
 
 lint: $(INSTALLED)

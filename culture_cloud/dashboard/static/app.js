@@ -134,20 +134,38 @@
     }).format(day);
   }
 
-  function percent(value) { return value === null || value === undefined ? "–" : (value * 100).toFixed(1) + "%"; }
-  function score(value) { return value === null || value === undefined ? "–" : value.toFixed(2); }
+  // An average or a share over nothing (no reviews, no bookings) is null: it is shown as "no
+  // data", never as 0, which would read as the worst possible figure.
+  const NO_DATA = "暂无数据";
+  const missing = (value) => value === null || value === undefined;
+  function percent(value) { return (value * 100).toFixed(1) + "%"; }
+  function score(value) { return value.toFixed(2); }
+  function hours(value) { return value.toFixed(1); }
   function count(value) { return value.toLocaleString("zh-CN"); }
 
-  function setTile(id, text, raw) {
+  function setTile(id, raw, format) {
     const el = $(id);
-    el.textContent = text;
-    el.dataset.value = raw === null || raw === undefined ? "" : String(raw);
+    el.textContent = missing(raw) ? NO_DATA : format(raw);
+    el.classList.toggle("none", missing(raw));
+    el.dataset.value = missing(raw) ? "" : String(raw);
   }
 
   function chart(id) {
-    if (!charts[id]) charts[id] = echarts.init($(id), null, { renderer: "canvas" });
+    if (!charts[id]) {
+      charts[id] = echarts.init($(id), null, { renderer: "canvas" });
+      // The chart follows its box, whatever changed it: the window, the phone turning, the
+      // one-column layout below 900 px, a scrollbar appearing, the card being shown again.
+      if (resizer) resizer.observe($(id));
+    }
     return charts[id];
   }
+
+  const resizer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const instance = echarts.getInstanceByDom(entry.target);
+      if (instance && entry.contentRect.width > 0) instance.resize();
+    }
+  });
 
   const AXIS = { axisLabel: { color: "#c9d6ea" }, axisLine: { lineStyle: { color: "#4b6a96" } } };
   const LEGEND = { textStyle: { color: "#c9d6ea" }, top: 0 };
@@ -168,42 +186,71 @@
   }
 
   function drawRegions(shown, figures) {
+    const many = shown.length > 6;
     chart("chart-regions").setOption({
-      color: ["#4fd1ff", "#f6c343"],
-      tooltip: { trigger: "axis" },
-      legend: LEGEND,
-      grid: { left: 48, right: 24, top: 36, bottom: 56 },
-      xAxis: Object.assign({ type: "category", data: shown.map((r) => r.name) },
-        { axisLabel: { color: "#c9d6ea", interval: 0, rotate: 30 }, axisLine: AXIS.axisLine }),
-      yAxis: Object.assign({ type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#1f4a85" } } }, AXIS),
-      series: [
-        { name: "预约", type: "bar", data: figures.map((f) => f.bookings) },
-        { name: "签到", type: "bar", data: figures.map((f) => f.checkIns) },
-      ],
+      baseOption: {
+        color: ["#4fd1ff", "#f6c343"],
+        tooltip: { trigger: "axis" },
+        legend: LEGEND,
+        grid: { left: 48, right: 24, top: 36, bottom: many ? 56 : 32 },
+        xAxis: Object.assign({ type: "category", data: shown.map((r) => r.name) },
+          { axisLabel: { color: "#c9d6ea", interval: 0, rotate: many ? 30 : 0 }, axisLine: AXIS.axisLine }),
+        yAxis: Object.assign({ type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#1f4a85" } } }, AXIS),
+        series: [
+          { name: "预约", type: "bar", data: figures.map((f) => f.bookings) },
+          { name: "签到", type: "bar", data: figures.map((f) => f.checkIns) },
+        ],
+      },
+      // On a phone the 14 township names only fit standing upright (ECharts re-applies this
+      // on every resize).
+      media: many ? [{
+        query: { maxWidth: 560 },
+        option: { grid: { left: 36, right: 8, bottom: 72 }, xAxis: { axisLabel: { rotate: 90 } } },
+      }] : [],
     }, true);
   }
 
+  // The radar draws only what was rated. A kind without reviews is left out, a dimension
+  // nobody scored is ECharts' missing value "-" (not 0), and both are named below the chart
+  // and in the tooltip as "no data". With nothing rated at all the chart gives way to a note.
   function drawRadar(kinds) {
     const rated = kinds.filter((k) => k.totals.reviews > 0);
+    const averages = rated.map((k) => DIMENSIONS.map(([dim]) => {
+      const d = k.totals.dimensions.find((x) => x.dimension === dim);
+      return d && !missing(d.average) ? Number(d.average.toFixed(2)) : null;
+    }));
+    const empty = rated.length === 0;
+    $("radar-empty").hidden = !empty;
+    $("chart-radar").hidden = empty;
+    const notes = [];
+    const unrated = kinds.filter((k) => k.totals.reviews === 0).map((k) => k.label);
+    if (unrated.length && !empty) notes.push("暂无评价：" + unrated.join("、"));
+    rated.forEach((k, i) => {
+      const gaps = DIMENSIONS.filter((_, j) => averages[i][j] === null).map(([, name]) => name);
+      if (gaps.length) notes.push(k.label + "暂无评分：" + gaps.join("、"));
+    });
+    $("radar-notes").replaceChildren(...notes.map((text) => {
+      const li = document.createElement("li");
+      li.textContent = text;
+      return li;
+    }));
+    if (empty) {
+      if (charts["chart-radar"]) charts["chart-radar"].clear();
+      return;
+    }
     chart("chart-radar").setOption({
-      tooltip: {},
-      legend: Object.assign({ type: "scroll" }, LEGEND),
-      title: rated.length ? undefined : {
-        text: "所选时段暂无评价", left: "center", top: "middle", textStyle: { color: "#9fb7d9", fontSize: 14 },
+      tooltip: {
+        formatter: (p) => [p.name].concat(DIMENSIONS.map(([, name], j) =>
+          name + "：" + (averages[p.dataIndex][j] === null ? NO_DATA : averages[p.dataIndex][j].toFixed(2)))).join("<br>"),
       },
+      legend: Object.assign({ type: "scroll" }, LEGEND),
       radar: {
         indicator: DIMENSIONS.map(([, name]) => ({ name, max: 5 })),
         axisName: { color: "#c9d6ea" }, center: ["50%", "56%"], radius: "62%",
       },
       series: [{
         type: "radar",
-        data: rated.map((k) => ({
-          name: k.label,
-          value: DIMENSIONS.map(([dim]) => {
-            const d = k.totals.dimensions.find((x) => x.dimension === dim);
-            return d && d.average !== null ? Number(d.average.toFixed(2)) : 0;
-          }),
-        })),
+        data: rated.map((k, i) => ({ name: k.label, value: averages[i].map((v) => (v === null ? "-" : v)) })),
       }],
     }, true);
   }
@@ -228,10 +275,9 @@
   }
 
   function drawComplaints(figures) {
-    setTile("complaints-total", count(figures.total), figures.total);
-    setTile("complaints-on-time", percent(figures.onTimeShare), figures.onTimeShare);
-    const hours = figures.averageHandlingHours;
-    setTile("complaints-hours", hours === null ? "–" : hours.toFixed(1), hours);
+    setTile("complaints-total", figures.total, count);
+    setTile("complaints-on-time", figures.onTimeShare, percent);
+    setTile("complaints-hours", figures.averageHandlingHours, hours);
     const categories = figures.byCategory;
     chart("chart-complaints").setOption({
       tooltip: { trigger: "axis" },
@@ -272,15 +318,15 @@
             .then((d) => ({ kind: k, label, totals: d.statistics.ratings.totals })))),
       ]);
       const t = main.attendance.totals;
-      setTile("tile-events", count(t.events), t.events);
-      setTile("tile-bookings", count(t.bookings), t.bookings);
-      setTile("tile-checkins", count(t.checkIns), t.checkIns);
-      setTile("tile-attendance-rate", percent(t.attendanceRate), t.attendanceRate);
-      setTile("tile-utilisation", percent(t.capacityUtilisation), t.capacityUtilisation);
+      setTile("tile-events", t.events, count);
+      setTile("tile-bookings", t.bookings, count);
+      setTile("tile-checkins", t.checkIns, count);
+      setTile("tile-attendance-rate", t.attendanceRate, percent);
+      setTile("tile-utilisation", t.capacityUtilisation, percent);
       const r = main.ratings.totals;
-      setTile("tile-reviews", count(r.reviews), r.reviews);
-      setTile("tile-rating", score(r.overallAverage), r.overallAverage);
-      setTile("tile-gaps", count(main.coverageGaps.length), main.coverageGaps.length);
+      setTile("tile-reviews", r.reviews, count);
+      setTile("tile-rating", r.overallAverage, score);
+      setTile("tile-gaps", main.coverageGaps.length, count);
       drawTrend(main.attendance.buckets);
       drawRegions(shown, perRegion);
       drawRadar(perKind);
@@ -330,7 +376,7 @@
     $("login-form").addEventListener("submit", onLogin);
     $("filters").addEventListener("submit", (event) => { event.preventDefault(); load(); });
     $("logout").addEventListener("click", () => signOut(""));
-    window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+    if (!resizer) window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
     start();
   }
 
