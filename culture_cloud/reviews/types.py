@@ -20,6 +20,7 @@ from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.feedback import types as feedback_types
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import UserError
 from culture_cloud.reviews import models
 from culture_cloud.reviews.authors import public_name
@@ -129,7 +130,7 @@ class ReviewRevision:
 
 
 @strawberry.type(description="一条评价。作者只显示脱敏昵称；审核信息仅作者本人与管理员可见")
-class Review:
+class Review(Node):
     _pk: strawberry.Private[int]
     _target_id: strawberry.Private[int]
     _viewer_id: strawberry.Private[int | None]
