@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.errors import UserErrorCode
 from culture_cloud.feedback import models, policy
 from culture_cloud.feedback.models import OPEN_STATUSES
 from culture_cloud.graphql.context import Info
@@ -142,7 +143,7 @@ class Feedback(Node):
 class FeedbackError(UserError):
     @classmethod
     def from_refusal(cls, exc: Refused) -> FeedbackError:
-        return cls(code=exc.reason.value, field=exc.field, message=exc.message)
+        return cls(code=UserErrorCode(exc.reason), field=exc.field, message=exc.message)
 
 
 @strawberry.type(description="反馈已提交，已转交负责单位")

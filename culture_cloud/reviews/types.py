@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.errors import UserErrorCode
 from culture_cloud.feedback import types as feedback_types
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
@@ -279,7 +280,7 @@ class RatingSummary:
 class ReviewError(UserError):
     @classmethod
     def from_refusal(cls, exc: Refused) -> ReviewError:
-        return cls(code=exc.reason.value, field=exc.field, message=exc.message)
+        return cls(code=UserErrorCode(exc.reason), field=exc.field, message=exc.message)
 
 
 @strawberry.type(description="评价已提交；status 为 PENDING 时等待审核，通过后才公开")
