@@ -29,7 +29,7 @@ from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
 from culture_cloud.feedback.queries import visible_feedback
-from culture_cloud.graphql import nodes
+from culture_cloud.graphql import descriptions, nodes
 from culture_cloud.graphql.compiled import PlanRunner, compiled_for
 from culture_cloud.graphql.errors import CodedErrors, is_expected
 from culture_cloud.graphql.pipeline import RequestPipeline
@@ -202,7 +202,7 @@ TYPES: list[Any] = [
 
 
 def create_schema(settings: Settings) -> Schema:
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -211,6 +211,8 @@ def create_schema(settings: Settings) -> Schema:
         extensions=_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )
+    descriptions.apply(schema._schema)
+    return schema
 
 
 __all__ = ["Schema", "create_schema", "is_expected"]

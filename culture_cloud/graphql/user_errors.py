@@ -34,7 +34,7 @@ class UserError:
     field: str | None = strawberry.field(
         description="出错的输入字段（camelCase），与输入无关时为空"
     )
-    message: str
+    message: str = strawberry.field(description="给用户看的中文说明，可直接显示")
 
 
 @strawberry.type(description="输入有误、对象不存在或冲突")
