@@ -18,6 +18,56 @@ class ErrorCode(StrEnum):
     INTERNAL = "INTERNAL"
 
 
+class UserErrorCode(StrEnum):
+    """Every code a payload error (`UserError.code`) can carry: the generic ones a user fixes
+    by changing their input, and each domain's refusals (bookings/errors.py, menu/errors.py,
+    reviews/errors.py, accounts LoginFailure). One enum, because the UserError interface's
+    `code` must have one type for all its implementations; tests/graphql/test_error_codes.py
+    keeps it a superset of the domain enums."""
+
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    INVALID_ID = "INVALID_ID"
+    RATE_LIMITED = "RATE_LIMITED"
+    # Login
+    INVALID_CODE = "INVALID_CODE"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    # Bookings and check-in
+    SOLD_OUT = "SOLD_OUT"
+    BOOKING_NOT_OPEN = "BOOKING_NOT_OPEN"
+    BOOKING_CLOSED = "BOOKING_CLOSED"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    ALREADY_BOOKED = "ALREADY_BOOKED"
+    EVENT_CANCELLED = "EVENT_CANCELLED"
+    BLOCKED = "BLOCKED"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    CANCEL_DEADLINE_PASSED = "CANCEL_DEADLINE_PASSED"
+    NOT_CANCELLABLE = "NOT_CANCELLABLE"
+    ALREADY_CHECKED_IN = "ALREADY_CHECKED_IN"
+    BOOKING_CANCELLED = "BOOKING_CANCELLED"
+    NOT_CONFIRMED = "NOT_CONFIRMED"
+    CHECK_IN_NOT_OPEN = "CHECK_IN_NOT_OPEN"
+    CHECK_IN_CLOSED = "CHECK_IN_CLOSED"
+    # Menu, wishes and incubation
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    BUDGET_EXCEEDED = "BUDGET_EXCEEDED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    NO_BUDGET = "NO_BUDGET"
+    ALREADY_SUPPORTED = "ALREADY_SUPPORTED"
+    NOT_SUPPLIER = "NOT_SUPPLIER"
+    OUTSIDE_SERVICE_AREA = "OUTSIDE_SERVICE_AREA"
+    # Reviews and feedback
+    ALREADY_REVIEWED = "ALREADY_REVIEWED"
+    NOT_REVIEWABLE = "NOT_REVIEWABLE"
+    OWN_REVIEW = "OWN_REVIEW"
+    ALREADY_REPORTED = "ALREADY_REPORTED"
+    SENSITIVE_CONTENT = "SENSITIVE_CONTENT"
+    NOT_RATABLE = "NOT_RATABLE"
+    ALREADY_RATED = "ALREADY_RATED"
+
+
 class DomainError(Exception):
     """An expected failure a user can act on; `message` is shown to users (zh-CN)."""
 

@@ -29,7 +29,7 @@ from culture_cloud.accounts.types import (
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.catalog.types import Organization
 from culture_cloud.db import transaction
-from culture_cloud.errors import DomainError, ServiceUnavailable
+from culture_cloud.errors import DomainError, ServiceUnavailable, UserErrorCode
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, Public, StaffRole
@@ -44,7 +44,7 @@ def _wechat(info: Info) -> WechatClient:
 
 
 def _login_error(exc: service.LoginFailed) -> LoginError:
-    return LoginError(code=exc.reason.value, field=exc.field, message=exc.message)
+    return LoginError(code=UserErrorCode(exc.reason), field=exc.field, message=exc.message)
 
 
 @strawberry.type

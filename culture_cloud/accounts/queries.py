@@ -34,14 +34,8 @@ class AccountsQuery:
         description="按 ID 查看用户：本人、管理员、单位负责人（本单位工作人员）；不存在时为空",
     )
     async def user(self, info: Info, id: strawberry.ID) -> User | None:
-        viewer = await info.context.require_viewer()
-        pk = expect_global_id(id, "User", field="id")
-        async with info.context.session_factory() as session:
-            row = await service.get_user(session, pk)
-        if row is None:
-            return None
-        policy.ensure(policy.can_read_user(viewer, row), "无权查看该用户")
-        return User.from_row(row, viewer)
+        await info.context.require_viewer()
+        return await visible_user(info, expect_global_id(id, "User", field="id"))
 
     @strawberry.field(permission_classes=[IsAdmin], description="审计日志（仅管理员），按时间倒序")
     async def audit_log(
@@ -63,3 +57,23 @@ class AccountsQuery:
                 return await audit.count_entries(conn, actor_id=actor_pk, target_type=target_type)
 
         return make_connection(page, [AuditEntry.from_row(row) for row in page.items], total)
+
+
+async def visible_user(info: Info, pk: int) -> User | None:
+    """`user(id:)` and `node(id:)`: None when absent, FORBIDDEN when the caller may not read it."""
+    viewer = await info.context.require_viewer()
+    async with info.context.session_factory() as session:
+        row = await service.get_user(session, pk)
+    if row is None:
+        return None
+    policy.ensure(policy.can_read_user(viewer, row), "无权查看该用户")
+    return User.from_row(row, viewer)
+
+
+async def visible_audit_entry(info: Info, pk: int) -> AuditEntry | None:
+    """`node(id:)` for an audit entry: administrators only, as `auditLog`."""
+    viewer = await info.context.require_viewer()
+    policy.ensure(viewer.is_admin, "仅限管理员使用")
+    async with info.context.read() as conn:
+        row = await audit.get_entry(conn, pk)
+    return None if row is None else AuditEntry.from_row(row)

@@ -12,9 +12,10 @@ from strawberry.scalars import JSON
 from culture_cloud.accounts import models, policy
 from culture_cloud.accounts.tokens import TokenPair
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.catalog.types import Node, Organization
+from culture_cloud.catalog.types import Organization
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import InputError, UserError
 from culture_cloud.privacy import mask_name, mask_phone
 from culture_cloud.timeutil import to_local

@@ -55,6 +55,10 @@ async def record(
     return entry
 
 
+async def get_entry(conn: Executor, pk: int) -> Any | None:
+    return (await conn.execute(select(_TABLE).where(_TABLE.c.id == pk))).first()
+
+
 def entries_statement(*, actor_id: int | None, target_type: str | None) -> Select[Any]:
     stmt = select(_TABLE)
     if actor_id is not None:

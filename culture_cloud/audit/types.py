@@ -11,11 +11,12 @@ from strawberry.scalars import JSON
 from culture_cloud.accounts.types import User
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.timeutil import to_local
 
 
 @strawberry.type(description="审计记录：谁、何时、对什么对象、做了什么（前后快照）")
-class AuditEntry:
+class AuditEntry(Node):
     _actor_id: strawberry.Private[int | None]
     id: strawberry.ID
     action: str = strawberry.field(description="如 organization.create、user.create_staff")

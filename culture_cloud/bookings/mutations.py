@@ -29,7 +29,7 @@ from culture_cloud.bookings.types import (
     GenerateVenueSlotsSuccess,
     VenueSlot,
 )
-from culture_cloud.errors import DomainError, NotFound
+from culture_cloud.errors import DomainError, NotFound, UserErrorCode
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.permissions import IsAuthenticated, IsResident, StaffRole
@@ -43,7 +43,7 @@ def _error(exc: DomainError) -> BookingError:
     if isinstance(exc, BookingFailed):
         return BookingError.from_failure(exc)
     if exc.code in TYPED_CODES:
-        return BookingError(code=exc.code.value, field=exc.field, message=exc.message)
+        return BookingError(code=UserErrorCode(exc.code), field=exc.field, message=exc.message)
     raise exc
 
 

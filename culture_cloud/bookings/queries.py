@@ -35,6 +35,24 @@ async def build_bookings(info: Info, rows: Sequence[Any], *, owner: bool) -> lis
     ]
 
 
+async def visible_booking(info: Info, pk: int) -> Booking | None:
+    """`booking(id:)` and `node(id:)`: the booker's own booking, None for anyone else."""
+    viewer = await info.context.require_viewer()
+    async with info.context.read() as conn:
+        row = await service.get_booking(conn, pk)
+    if row is None or not policy.owns_booking(viewer, row.user_id):
+        return None
+    [booking] = await build_bookings(info, [row], owner=True)
+    return booking
+
+
+async def venue_slot(info: Info, pk: int) -> VenueSlot | None:
+    """`node(id:)` for a slot: public, as `venueSlots`."""
+    async with info.context.read() as conn:
+        row = (await slots.slots_by_ids(conn, [pk])).get(pk)
+    return None if row is None else VenueSlot.from_row(row)
+
+
 @strawberry.type
 class BookingsQuery:
     @strawberry.field(
@@ -61,14 +79,11 @@ class BookingsQuery:
         description="按 ID 查看预约；仅预约人本人可见，其他人得到 NOT_FOUND",
     )
     async def booking(self, info: Info, id: strawberry.ID) -> Booking | None:
-        viewer = await info.context.require_viewer()
-        pk = expect_global_id(id, "Booking", field="id")
-        async with info.context.read() as conn:
-            row = await service.get_booking(conn, pk)
+        await info.context.require_viewer()
+        booking = await visible_booking(info, expect_global_id(id, "Booking", field="id"))
         # Someone else's booking answers exactly like a missing one: ids reveal nothing.
-        if row is None or not policy.owns_booking(viewer, row.user_id):
+        if booking is None:
             raise NotFound("预约不存在", field="id")
-        [booking] = await build_bookings(info, [row], owner=True)
         return booking
 
     @strawberry.field(

@@ -10,9 +10,11 @@ import strawberry
 
 from culture_cloud.bookings import crypto, models
 from culture_cloud.bookings.errors import BookingFailed
-from culture_cloud.catalog.types import Event, Node, Venue
+from culture_cloud.catalog.types import Event, Venue
+from culture_cloud.errors import UserErrorCode
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import InputError, UserError
 from culture_cloud.privacy import mask_id_number, mask_name
 from culture_cloud.settings import Settings
@@ -155,7 +157,7 @@ class BookingError(UserError):
     @classmethod
     def from_failure(cls, exc: BookingFailed) -> BookingError:
         return cls(
-            code=exc.reason.value,
+            code=UserErrorCode(exc.reason),
             field=exc.field,
             message=exc.message,
             checked_in_at=_local(exc.checked_in_at),

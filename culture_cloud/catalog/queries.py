@@ -16,7 +16,7 @@ from culture_cloud.catalog.projection import Plan, Projection, plan_for_connecti
 from culture_cloud.db import geo_distance_km
 from culture_cloud.errors import BadInput
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import from_global_id
+from culture_cloud.graphql.nodes import Fetcher, Node, fetch_node
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.keyset import Page
 
@@ -186,16 +186,34 @@ class CatalogQuery:
         return [t.Region.from_row(r) for r in rows]
 
     @strawberry.field(description="按全局 ID 取回任一对象；无权查看或不存在时为空")
-    async def node(self, info: Info, id: strawberry.ID) -> t.Node | None:
-        type_name, pk = from_global_id(id)
-        loader = info.context.loaders.by_type_name(type_name)
-        if loader is None:
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await fetch_node(info, id)
+
+
+def _loaded(attribute: str) -> Fetcher:
+    async def fetch(info: Info, pk: int) -> Any | None:
+        return await getattr(info.context.loaders, attribute).load(pk)
+
+    return fetch
+
+
+async def visible_event(info: Info, pk: int) -> t.Event | None:
+    item: t.Event | None = await info.context.loaders.event.load(pk)
+    if item is not None and item.status is models.EventStatus.DRAFT:
+        # A draft exists only for its organisation's staff and administrators; to anyone
+        # else (a stale or bad token included) it answers as if there were no such event.
+        viewer = await info.context.viewer()
+        if not policy.can_view_organization_drafts(viewer, item._organization_id):
             return None
-        item = await loader.load(pk)
-        if isinstance(item, t.Event) and item.status is models.EventStatus.DRAFT:
-            # A draft exists only for its organisation's staff and administrators; to anyone
-            # else (a stale or bad token included) it answers as if there were no such event.
-            viewer = await info.context.viewer()
-            if not policy.can_view_organization_drafts(viewer, item._organization_id):
-                return None
-        return item  # type: ignore[no-any-return]
+    return item
+
+
+NODE_FETCHERS: dict[str, Fetcher] = {
+    "Region": _loaded("region"),
+    "Organization": _loaded("organization"),
+    "Venue": _loaded("venue"),
+    "ScenicSpot": _loaded("scenic_spot"),
+    "TravelAgency": _loaded("travel_agency"),
+    "Guide": _loaded("guide"),
+    "Event": visible_event,
+}

@@ -13,6 +13,7 @@ from culture_cloud.catalog.projection import Projection, Relation, Source, deriv
 from culture_cloud.geo import CoordSystem, LatLng, from_wgs84
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.pagination import Connection
 from culture_cloud.privacy import mask_phone
 from culture_cloud.reviews import listing as review_listing
@@ -30,11 +31,6 @@ LocationPrecision = strawberry.enum(models.LocationPrecision, name="LocationPrec
 CoordSystemEnum = strawberry.enum(CoordSystem, name="CoordSystem")
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@strawberry.interface(description="Relay 节点：可通过 node(id) 重新获取的对象")
-class Node:
-    id: strawberry.ID
 
 
 @strawberry.type(description="坐标；库内统一存 WGS84，按 system 参数换算输出")

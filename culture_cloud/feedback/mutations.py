@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from culture_cloud.accounts.models import StaffRole as Role
-from culture_cloud.errors import DomainError
+from culture_cloud.errors import DomainError, UserErrorCode
 from culture_cloud.feedback import reading, service
 from culture_cloud.feedback.inputs import SubmitFeedbackInput
 from culture_cloud.feedback.models import FeedbackStatus
@@ -36,7 +36,7 @@ def _error(exc: DomainError) -> FeedbackError:
     if isinstance(exc, Refused):
         return FeedbackError.from_refusal(exc)
     if exc.code in TYPED_CODES:
-        return FeedbackError(code=exc.code.value, field=exc.field, message=exc.message)
+        return FeedbackError(code=UserErrorCode(exc.code), field=exc.field, message=exc.message)
     raise exc
 
 

@@ -67,10 +67,18 @@ class FeedbackQuery:
         description="按 ID 查看投诉建议；仅提交人与处理人员可见，其他人得到 NOT_FOUND",
     )
     async def feedback(self, info: Info, id: strawberry.ID) -> Feedback | None:
-        viewer = await info.context.require_viewer()
-        pk = expect_global_id(id, "Feedback", field="id")
-        async with info.context.read() as conn:
-            row = await reading.get_feedback(conn, pk)
-        if row is None or not policy.can_read(viewer, row.user_id, row.organization_id):
+        await info.context.require_viewer()
+        item = await visible_feedback(info, expect_global_id(id, "Feedback", field="id"))
+        if item is None:
             raise NotFound("反馈不存在", field="id")
-        return Feedback.from_row(row, viewer, info.context.now)
+        return item
+
+
+async def visible_feedback(info: Info, pk: int) -> Feedback | None:
+    """`feedback(id:)` and `node(id:)`: submitter and handlers only, None for anyone else."""
+    viewer = await info.context.require_viewer()
+    async with info.context.read() as conn:
+        row = await reading.get_feedback(conn, pk)
+    if row is None or not policy.can_read(viewer, row.user_id, row.organization_id):
+        return None
+    return Feedback.from_row(row, viewer, info.context.now)

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.errors import UserErrorCode
 from culture_cloud.feedback import models, policy
 from culture_cloud.feedback.models import OPEN_STATUSES
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import UserError
 from culture_cloud.reviews.authors import public_name
 from culture_cloud.reviews.errors import Refused
@@ -50,7 +52,7 @@ def _sees_contact(viewer: Viewer | None, row: Any) -> bool:
 
 
 @strawberry.type(description="投诉建议。仅提交人与负责处理的单位工作人员、管理员可见")
-class Feedback:
+class Feedback(Node):
     _pk: strawberry.Private[int]
     _target_kind: strawberry.Private[str | None]
     _target_id: strawberry.Private[int | None]
@@ -141,7 +143,7 @@ class Feedback:
 class FeedbackError(UserError):
     @classmethod
     def from_refusal(cls, exc: Refused) -> FeedbackError:
-        return cls(code=exc.reason.value, field=exc.field, message=exc.message)
+        return cls(code=UserErrorCode(exc.reason), field=exc.field, message=exc.message)
 
 
 @strawberry.type(description="反馈已提交，已转交负责单位")

@@ -21,33 +21,60 @@ from strawberry.types.graphql import OperationType
 
 from culture_cloud.accounts import types as accounts_types
 from culture_cloud.accounts.mutations import AccountsMutation
-from culture_cloud.accounts.queries import AccountsQuery
+from culture_cloud.accounts.queries import AccountsQuery, visible_audit_entry, visible_user
 from culture_cloud.bookings import types as bookings_types
 from culture_cloud.bookings.mutations import BookingsMutation
-from culture_cloud.bookings.queries import BookingsQuery
+from culture_cloud.bookings.queries import BookingsQuery, venue_slot, visible_booking
 from culture_cloud.catalog import types as catalog_types
+from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
+from culture_cloud.feedback.queries import visible_feedback
+from culture_cloud.graphql import descriptions, nodes
 from culture_cloud.graphql.compiled import PlanRunner, compiled_for
 from culture_cloud.graphql.errors import CodedErrors, is_expected
 from culture_cloud.graphql.pipeline import RequestPipeline
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
 from culture_cloud.menu import types as menu_types
+from culture_cloud.menu.incubation.api import visible_group, visible_project
 from culture_cloud.menu.mutations import MenuMutation
+from culture_cloud.menu.offerings.api import visible_offering
+from culture_cloud.menu.orders.api import visible_order
 from culture_cloud.menu.queries import MenuQuery
+from culture_cloud.menu.wishes.api import wish
 from culture_cloud.notifications import types as notifications_types
 from culture_cloud.notifications.mutations import NotificationsMutation
-from culture_cloud.notifications.queries import NotificationsQuery
+from culture_cloud.notifications.queries import NotificationsQuery, own_notification
 from culture_cloud.publishing.mutations import PublishingMutation
 from culture_cloud.publishing.queries import PublishingQuery
 from culture_cloud.reviews import types as reviews_types
 from culture_cloud.reviews.mutations import ReviewsMutation
-from culture_cloud.reviews.queries import ReviewsQuery
+from culture_cloud.reviews.queries import ReviewsQuery, visible_review
 from culture_cloud.search.queries import SearchQuery
 from culture_cloud.settings import Settings
 from culture_cloud.statistics.queries import StatisticsQuery
 
 logger = logging.getLogger("culture_cloud.graphql")
+
+# `node(id:)` for every type implementing Node: each through the function its own field uses
+# (tests/graphql/test_node.py checks that no Node type is missing here).
+nodes.install(
+    {
+        **CATALOG_NODES,
+        "User": visible_user,
+        "AuditEntry": visible_audit_entry,
+        "Notification": own_notification,
+        "Booking": visible_booking,
+        "VenueSlot": venue_slot,
+        "Review": visible_review,
+        "Feedback": visible_feedback,
+        "Offering": visible_offering,
+        "MenuOrder": visible_order,
+        "Wish": wish,
+        "CommunityGroup": visible_group,
+        "GroupProject": visible_project,
+    }
+)
 
 
 @strawberry.type
@@ -175,7 +202,7 @@ TYPES: list[Any] = [
 
 
 def create_schema(settings: Settings) -> Schema:
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -184,6 +211,8 @@ def create_schema(settings: Settings) -> Schema:
         extensions=_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
     )
+    descriptions.apply(schema._schema)
+    return schema
 
 
 __all__ = ["Schema", "create_schema", "is_expected"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import strawberry
 
-from culture_cloud.errors import DomainError, ErrorCode
+from culture_cloud.errors import DomainError, ErrorCode, UserErrorCode
 
 # Codes a payload error may carry; anything else is an auth failure or an outage.
 TYPED_CODES = frozenset(
@@ -18,13 +18,23 @@ TYPED_CODES = frozenset(
 )
 
 
+UserErrorCodeEnum = strawberry.enum(
+    UserErrorCode,
+    name="UserErrorCode",
+    description="结果类型中可预期失败的错误代码（英文，取值稳定，只增不改）；"
+    "各结果类型实际会出现的代码见该类型说明，客户端应为未知的新代码保留默认分支",
+)
+
+
 @strawberry.interface(description="可预期的失败：code 为英文代码，message 为中文说明")
 class UserError:
-    code: str = strawberry.field(description="稳定的英文错误代码，如 BAD_USER_INPUT、CONFLICT")
+    code: UserErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="稳定的英文错误代码（UserErrorCode 枚举），如 BAD_USER_INPUT、CONFLICT"
+    )
     field: str | None = strawberry.field(
         description="出错的输入字段（camelCase），与输入无关时为空"
     )
-    message: str
+    message: str = strawberry.field(description="给用户看的中文说明，可直接显示")
 
 
 @strawberry.type(description="输入有误、对象不存在或冲突")
@@ -35,5 +45,5 @@ class InputError(UserError):
 def input_error_or_raise(exc: DomainError) -> InputError:
     """Call inside `except DomainError as exc:`; returns the typed error or re-raises."""
     if exc.code in TYPED_CODES:
-        return InputError(code=exc.code.value, field=exc.field, message=exc.message)
+        return InputError(code=UserErrorCode(exc.code), field=exc.field, message=exc.message)
     raise exc

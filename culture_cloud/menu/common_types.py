@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from culture_cloud.errors import DomainError
+from culture_cloud.errors import DomainError, UserErrorCode
 from culture_cloud.graphql.user_errors import TYPED_CODES, UserError
 from culture_cloud.menu import models
 from culture_cloud.menu.errors import MenuFailed
@@ -64,10 +64,10 @@ def menu_error(exc: DomainError) -> MenuError:
     outages (FORBIDDEN, UNAUTHENTICATED, SERVICE_UNAVAILABLE stay top-level errors)."""
     if isinstance(exc, MenuFailed):
         return MenuError(
-            code=exc.reason.value, field=exc.field, message=exc.message, state=exc.state
+            code=UserErrorCode(exc.reason), field=exc.field, message=exc.message, state=exc.state
         )
     if exc.code in TYPED_CODES:
-        return MenuError(code=exc.code.value, field=exc.field, message=exc.message)
+        return MenuError(code=UserErrorCode(exc.code), field=exc.field, message=exc.message)
     raise exc
 
 

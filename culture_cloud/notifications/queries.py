@@ -37,3 +37,11 @@ class NotificationsQuery:
                 )
 
         return make_connection(page, [Notification.from_row(row) for row in page.items], total)
+
+
+async def own_notification(info: Info, pk: int) -> Notification | None:
+    """`node(id:)` for a notification: its recipient only, as `myNotifications`."""
+    viewer = await info.context.require_viewer()
+    async with info.context.read() as conn:
+        row = await service.get_for_user(conn, user_id=viewer.user_id, pk=pk)
+    return None if row is None else Notification.from_row(row)

@@ -26,6 +26,12 @@ def _statement(*, user_id: int, unread_only: bool) -> Select[Any]:
     return stmt
 
 
+async def get_for_user(conn: Executor, *, user_id: int, pk: int) -> Any | None:
+    """One of the user's own notifications (None for anyone else's)."""
+    stmt = _statement(user_id=user_id, unread_only=False).where(_TABLE.c.id == pk)
+    return (await conn.execute(stmt)).first()
+
+
 async def list_for_user(
     conn: Executor, *, user_id: int, unread_only: bool, first: int | None, after: str | None
 ) -> Page[Any]:

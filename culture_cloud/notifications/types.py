@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import InputError
 from culture_cloud.notifications import models
 from culture_cloud.timeutil import to_local
@@ -21,7 +22,7 @@ NotificationKind = strawberry.enum(
 
 
 @strawberry.type(description="发给当前用户的通知（站内列表；同时尝试以微信订阅消息推送）")
-class Notification:
+class Notification(Node):
     id: strawberry.ID
     kind: NotificationKind  # type: ignore[valid-type]
     title: str

@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy.exc import IntegrityError
 
 from culture_cloud.accounts.models import StaffRole as Role
-from culture_cloud.errors import DomainError
+from culture_cloud.errors import DomainError, UserErrorCode
 from culture_cloud.feedback.mutations import FeedbackMutation
 from culture_cloud.graphql.commands import run_command
 from culture_cloud.graphql.context import Info
@@ -18,7 +18,7 @@ from culture_cloud.graphql.ids import expect_global_id, to_global_id
 from culture_cloud.graphql.permissions import IsAdmin, IsResident, StaffRole
 from culture_cloud.graphql.user_errors import TYPED_CODES
 from culture_cloud.reviews import engagement, moderation, reading, service
-from culture_cloud.reviews.errors import Reason, Refused
+from culture_cloud.reviews.errors import Refused
 from culture_cloud.reviews.inputs import ReviewInput, SubmitReviewInput
 from culture_cloud.reviews.listing import build_reviews
 from culture_cloud.reviews.models import ReportReason
@@ -54,7 +54,7 @@ def _error(exc: DomainError) -> ReviewError:
     if isinstance(exc, Refused):
         return ReviewError.from_refusal(exc)
     if exc.code in TYPED_CODES:
-        return ReviewError(code=exc.code.value, field=exc.field, message=exc.message)
+        return ReviewError(code=UserErrorCode(exc.code), field=exc.field, message=exc.message)
     raise exc
 
 
@@ -88,7 +88,7 @@ class ReviewsMutation(FeedbackMutation):
             if not service.is_duplicate_review(exc):
                 raise
             return ReviewError(
-                code=Reason.ALREADY_REVIEWED.value,
+                code=UserErrorCode.ALREADY_REVIEWED,
                 field="targetId",
                 message="您已评价过，可修改原评价",
             )

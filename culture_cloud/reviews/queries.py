@@ -28,17 +28,7 @@ class ReviewsQuery(FeedbackQuery):
         description="按 ID 查看评价：已公开的人人可见；待审核或已驳回的仅作者与管理员可见",
     )
     async def review(self, info: Info, id: strawberry.ID) -> Review | None:
-        pk = expect_global_id(id, "Review", field="id")
-        async with info.context.read() as conn:
-            row = await reading.get_review(conn, pk)
-        if row is None:
-            return None
-        if row.status != ReviewStatus.APPROVED:
-            viewer = await info.context.viewer()
-            if not (policy.is_self(viewer, row.user_id) or (viewer and viewer.is_admin)):
-                return None
-        [review] = await build_reviews(info, [row])
-        return review
+        return await visible_review(info, expect_global_id(id, "Review", field="id"))
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],
@@ -89,3 +79,17 @@ class ReviewsQuery(FeedbackQuery):
         async with info.context.read() as conn:
             page = await reading.list_page(conn, stmt, order=order_by, first=first, after=after)
         return await review_connection(info, page, counter(info, stmt))
+
+
+async def visible_review(info: Info, pk: int) -> Review | None:
+    """`review(id:)` and `node(id:)`: approved reviews for all, others for author and admins."""
+    async with info.context.read() as conn:
+        row = await reading.get_review(conn, pk)
+    if row is None:
+        return None
+    if row.status != ReviewStatus.APPROVED:
+        viewer = await info.context.viewer()
+        if not (policy.is_self(viewer, row.user_id) or (viewer and viewer.is_admin)):
+            return None
+    [review] = await build_reviews(info, [row])
+    return review

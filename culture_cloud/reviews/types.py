@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.errors import UserErrorCode
 from culture_cloud.feedback import types as feedback_types
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import UserError
 from culture_cloud.reviews import models
 from culture_cloud.reviews.authors import public_name
@@ -129,7 +131,7 @@ class ReviewRevision:
 
 
 @strawberry.type(description="一条评价。作者只显示脱敏昵称；审核信息仅作者本人与管理员可见")
-class Review:
+class Review(Node):
     _pk: strawberry.Private[int]
     _target_id: strawberry.Private[int]
     _viewer_id: strawberry.Private[int | None]
@@ -278,7 +280,7 @@ class RatingSummary:
 class ReviewError(UserError):
     @classmethod
     def from_refusal(cls, exc: Refused) -> ReviewError:
-        return cls(code=exc.reason.value, field=exc.field, message=exc.message)
+        return cls(code=UserErrorCode(exc.reason), field=exc.field, message=exc.message)
 
 
 @strawberry.type(description="评价已提交；status 为 PENDING 时等待审核，通过后才公开")

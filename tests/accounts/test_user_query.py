@@ -90,14 +90,17 @@ async def test_user__anonymous__unauthenticated(api: Api, db: Database) -> None:
     assert await api.codes(USER, {"id": gid("User", resident.id)}) == ["UNAUTHENTICATED"]
 
 
-async def test_node__user_id__not_served(api: Api, db: Database) -> None:
-    # node(id) does not resolve users (yet): it must never leak one, to anybody.
+async def test_node__user_id__as_user_field_masked_for_admin_null_for_anonymous(
+    api: Api, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     resident = await add_user(db, phone=PHONE)
     token = await api.token("bureau-chief")
+    node = "query($id: ID!) { node(id: $id) { ... on User { id phone } } }"
+    variables = {"id": gid("User", resident.id)}
 
-    data = await api.data(
-        "query($id: ID!) { node(id: $id) { id } }", {"id": gid("User", resident.id)}, token=token
-    )
+    as_admin = await api.data(node, variables, token=token)
+    as_anonymous = await api.data(node, variables)
 
-    assert data == {"node": None}
+    assert as_admin == {"node": {"id": gid("User", resident.id), "phone": "138****1234"}}
+    assert as_anonymous == {"node": None}

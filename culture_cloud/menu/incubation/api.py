@@ -125,13 +125,7 @@ class IncubationQuery:
 
     @strawberry.field(permission_classes=[Public], description="按 ID 查看团队；无权查看时为空")
     async def community_group(self, info: Info, id: strawberry.ID) -> CommunityGroup | None:
-        pk = expect_global_id(id, "CommunityGroup", field="id")
-        viewer = await info.context.viewer()
-        async with info.context.read() as conn:
-            row = await groups.get_group(conn, pk)
-        if row is None or not groups.can_see(viewer, row):
-            return None
-        return CommunityGroup.from_row(row, viewer)
+        return await visible_group(info, expect_global_id(id, "CommunityGroup", field="id"))
 
     @strawberry.field(
         permission_classes=[Public],
@@ -160,6 +154,25 @@ class IncubationQuery:
                 return await projects.count_projects(conn, stmt)
 
         return make_connection(page, [GroupProject.from_row(r) for r in page.items], total)
+
+
+async def visible_group(info: Info, pk: int) -> CommunityGroup | None:
+    """`communityGroup(id:)` and `node(id:)`: None when the caller may not see the group."""
+    viewer = await info.context.viewer()
+    async with info.context.read() as conn:
+        row = await groups.get_group(conn, pk)
+    if row is None or not groups.can_see(viewer, row):
+        return None
+    return CommunityGroup.from_row(row, viewer)
+
+
+async def visible_project(info: Info, pk: int) -> GroupProject | None:
+    """`node(id:)` for a project: the same visibility as `groupProjects`."""
+    viewer = await info.context.viewer()
+    async with info.context.read() as conn:
+        stmt = await projects.projects_statement(conn, viewer, stage=None, group_id=None)
+        row = (await conn.execute(stmt.where(projects.PROJECT_TABLE.c.id == pk))).first()
+    return None if row is None else GroupProject.from_row(row)
 
 
 @strawberry.type

@@ -9,9 +9,10 @@ from typing import Annotated, Any
 import strawberry
 
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.catalog.types import Event, Node, Organization, Region
+from culture_cloud.catalog.types import Event, Organization, Region
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.menu import models
 from culture_cloud.menu.common_types import GroupStage, MenuError, ProjectStage, local
 from culture_cloud.menu.incubation.groups import masked_members

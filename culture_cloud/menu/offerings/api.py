@@ -144,13 +144,17 @@ class OfferingsQuery:
         description="按 ID 查看菜单项目；未上架的项目仅供给方与管理员可见，其他人得到空",
     )
     async def offering(self, info: Info, id: strawberry.ID) -> Offering | None:
-        pk = expect_global_id(id, "Offering", field="id")
-        viewer = await info.context.viewer()
-        async with info.context.read() as conn:
-            row = await listing.get_offering(conn, pk)
-            if row is None or not await service.can_see(conn, viewer, row):
-                return None
-        return Offering.from_row(row)
+        return await visible_offering(info, expect_global_id(id, "Offering", field="id"))
+
+
+async def visible_offering(info: Info, pk: int) -> Offering | None:
+    """`offering(id:)` and `node(id:)`: unlisted offerings only for the supplier and admins."""
+    viewer = await info.context.viewer()
+    async with info.context.read() as conn:
+        row = await listing.get_offering(conn, pk)
+        if row is None or not await service.can_see(conn, viewer, row):
+            return None
+    return Offering.from_row(row)
 
 
 def _ok(row: object) -> OfferingSuccess:

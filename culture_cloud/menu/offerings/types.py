@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import strawberry
 
-from culture_cloud.catalog.types import Node, Organization, Region
+from culture_cloud.catalog.types import Organization, Region
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.menu import models
 from culture_cloud.menu.common_types import (
     DateRange,

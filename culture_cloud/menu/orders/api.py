@@ -115,19 +115,27 @@ class OrdersQuery:
         description="按 ID 查看点单；仅双方与管理员可见，其他人得到 NOT_FOUND",
     )
     async def menu_order(self, info: Info, id: strawberry.ID) -> MenuOrder:
-        viewer = await info.context.require_viewer()
-        pk = expect_global_id(id, "MenuOrder", field="id")
-        async with info.context.read() as conn:
-            row = await reading.get_order(conn, pk)
-            if row is None or not await reading.can_see(conn, viewer, row):
-                raise NotFound(reading.NOT_FOUND_MESSAGE, field="id")
-        return MenuOrder.from_row(row)
+        await info.context.require_viewer()
+        order = await visible_order(info, expect_global_id(id, "MenuOrder", field="id"))
+        if order is None:
+            raise NotFound(reading.NOT_FOUND_MESSAGE, field="id")
+        return order
 
     @strawberry.field(permission_classes=[IsAdmin], description="某周期各乡镇的预算与使用情况")
     async def menu_budgets(self, info: Info, period: str) -> list[MenuBudget]:
         async with info.context.read() as conn:
             rows = await budgets.list_budgets(conn, period=period)
         return [MenuBudget.from_row(r) for r in rows]
+
+
+async def visible_order(info: Info, pk: int) -> MenuOrder | None:
+    """`menuOrder(id:)` and `node(id:)`: both parties and admins, None for anyone else."""
+    viewer = await info.context.require_viewer()
+    async with info.context.read() as conn:
+        row = await reading.get_order(conn, pk)
+        if row is None or not await reading.can_see(conn, viewer, row):
+            return None
+    return MenuOrder.from_row(row)
 
 
 def _ok(row: object) -> MenuOrderSuccess:

@@ -100,6 +100,13 @@ async def _similar(info: Info, matches: list[Match]) -> list[SimilarWish]:
     ]
 
 
+async def wish(info: Info, pk: int) -> Wish | None:
+    """`node(id:)` for a wish: public, as `wishes`."""
+    async with info.context.read() as conn:
+        row = (await service.wishes_by_ids(conn, [pk])).get(pk)
+    return None if row is None else Wish.from_row(row)
+
+
 @strawberry.type
 class WishesQuery:
     @strawberry.field(

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 import strawberry
 
-from culture_cloud.catalog.types import Event, Node, Region
+from culture_cloud.catalog.types import Event, Region
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.graphql.nodes import Node
 from culture_cloud.menu import models
 from culture_cloud.menu.common_types import MenuError, WishStatus, local
 from culture_cloud.menu.loaders import menu_loaders
