@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import AsyncIterator
@@ -40,6 +41,8 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+_aiosqlite_log = logging.getLogger("aiosqlite")
 
 SessionFactory = async_sessionmaker[AsyncSession]
 # Reads take either; both run Core statements the same way.
@@ -121,6 +124,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         "hide_parameters": True,
     }
     if settings.is_sqlite:
+        # aiosqlite logs every call with its arguments at DEBUG, bound values included.
+        _aiosqlite_log.setLevel(max(logging.INFO, _aiosqlite_log.level))
         engine = create_async_engine(settings.database_url, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
