@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "serve":
         import uvicorn
 
-        from culture_cloud.app import configure_logging
+        from culture_cloud.app import configure_logging, proxy_options
 
         configure_logging()
         _migrate(settings)
@@ -346,6 +346,7 @@ def main(argv: list[str] | None = None) -> None:
             port=args.port,
             workers=args.workers,
             log_level="info",
+            **proxy_options(settings),
         )
 
 
