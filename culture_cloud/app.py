@@ -78,6 +78,19 @@ def client_ip(
     return peer
 
 
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's proxy settings for `culture-cloud serve`.
+
+    uvicorn's own default (proxy_headers on, trusting 127.0.0.1) rewrites the peer address
+    from X-Forwarded-For before `client_ip` sees it, so anyone reaching the port from the same
+    machine, or through a proxy that does not overwrite the header, could pick their address
+    for the rate limits and the audit log. Only the configured proxies are believed, and
+    without any none are.
+    """
+    trusted = [str(network) for network in settings.trusted_proxies]
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or ""}
+
+
 class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     websocket_adapter_class = TextWebSocketAdapter
@@ -185,8 +198,9 @@ async def healthz(request: Request) -> Response:
         async with asyncio.timeout(2):
             async with request.app.state.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-    except Exception:  # any failure means "not ready"; the reason goes to the log only
-        logger.warning("health check: database unreachable", exc_info=True)
+    except Exception as exc:  # any failure means "not ready"
+        # The class only: an outage is an incident to see in the log, not a bug to trace.
+        logger.warning("health check: database unreachable (%s)", type(exc).__name__)
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
 

@@ -105,7 +105,8 @@ async def _send_notifications(settings: Settings, *, once: bool, batch: int) -> 
 
     from culture_cloud.accounts.wechat import WechatClient
     from culture_cloud.app import configure_logging
-    from culture_cloud.db import create_engine, create_session_factory, utcnow
+    from culture_cloud.db import create_engine, create_session_factory, is_outage, utcnow
+    from culture_cloud.logsafe import describe, format_safely
     from culture_cloud.notifications.delivery import DeliveryReport, RetryPolicy, deliver_pending
     from culture_cloud.notifications.wechat import WechatSender
 
@@ -138,11 +139,20 @@ async def _send_notifications(settings: Settings, *, once: bool, batch: int) -> 
                     report = await deliver_pending(
                         factory, sender, now=utcnow(), batch=batch, policy=policy
                     )
-                except (OSError, SQLAlchemyError):
+                except (OSError, SQLAlchemyError) as exc:
                     # The database is away: a cron run reports it; a service waits and retries.
+                    # Never the exception's text: a failed statement's message quotes its row.
                     if once:
-                        raise
-                    logger.exception("send-notifications: database error; retrying")
+                        sys.exit(f"send-notifications: database error: {describe(exc)}")
+                    if is_outage(exc):
+                        logger.warning(
+                            "send-notifications: database unavailable (%s); retrying",
+                            type(exc).__name__,
+                        )
+                    else:
+                        logger.error(
+                            "send-notifications: database error; retrying\n%s", format_safely(exc)
+                        )
                     report = DeliveryReport()
                 if report.claimed:
                     print(
@@ -322,7 +332,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "serve":
         import uvicorn
 
-        from culture_cloud.app import configure_logging
+        from culture_cloud.app import configure_logging, proxy_options
 
         configure_logging()
         _migrate(settings)
@@ -336,6 +346,7 @@ def main(argv: list[str] | None = None) -> None:
             port=args.port,
             workers=args.workers,
             log_level="info",
+            **proxy_options(settings),
         )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -11,7 +13,14 @@ from typing import Any
 import orjson
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -32,6 +41,8 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+_aiosqlite_log = logging.getLogger("aiosqlite")
 
 SessionFactory = async_sessionmaker[AsyncSession]
 # Reads take either; both run Core statements the same way.
@@ -104,27 +115,67 @@ def json_dumps(value: Any) -> str:
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    json_options: dict[str, Any] = {
+    options: dict[str, Any] = {
         "json_serializer": json_dumps,
         "json_deserializer": orjson.loads,
+        "echo": settings.db_echo,
+        # Bound values are personal data (phones, names, search terms): neither the echo log
+        # nor the text of a failed statement's exception may carry them.
+        "hide_parameters": True,
     }
     if settings.is_sqlite:
-        engine = create_async_engine(settings.database_url, echo=settings.db_echo, **json_options)
+        # aiosqlite logs every call with its arguments at DEBUG, bound values included.
+        _aiosqlite_log.setLevel(max(logging.INFO, _aiosqlite_log.level))
+        engine = create_async_engine(settings.database_url, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url,
-        echo=settings.db_echo,
-        **json_options,
+        **options,
         pool_size=settings.db_pool_size,
         # No overflow: overflow connections are closed on return, so sustained load above the
         # pool size would open a new PostgreSQL connection per request (measured: the largest
         # single cost under load). Requests wait for a pooled connection instead.
         max_overflow=0,
-        # No pre-ping: it costs a round trip per checkout. A dropped connection fails one
-        # request with SERVICE_UNAVAILABLE and SQLAlchemy then invalidates the whole pool.
+        # No pool_pre_ping (a round trip, or three outside autocommit, on every checkout):
+        # guard_idle_connections checks only what can have died unseen.
         pool_recycle=1800,
     )
+    guard_idle_connections(engine, idle_seconds=settings.db_ping_idle_seconds)
+    return engine
+
+
+def guard_idle_connections(engine: AsyncEngine, *, idle_seconds: float) -> None:
+    """A pooled PostgreSQL connection that died while idle is replaced before it is used.
+
+    Why not `pool_pre_ping`: it costs a round trip on every checkout (three outside autocommit:
+    BEGIN, ping, ROLLBACK), and under a booking rush connections are idle for microseconds.
+    Instead, at checkout:
+    * a connection asyncpg already knows is closed (the server ended it: restart, failover,
+      pg_terminate_backend; the event loop read the close while the connection sat idle) is
+      discarded, at the cost of an attribute read;
+    * a connection idle longer than `idle_seconds` is pinged first, which also catches a peer
+      that vanished without closing (a dropped NAT entry, a dead host).
+    Raising DisconnectionError makes the pool invalidate that one connection and check out a
+    fresh one, so the caller never sees the dead connection.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if driver is not None and driver.is_closed():
+            raise DisconnectionError("connection closed while idle")
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as exc:
+            raise DisconnectionError("idle connection did not answer a ping") from exc
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
@@ -146,16 +197,34 @@ async def transaction(factory: SessionFactory) -> AsyncIterator[AsyncSession]:
 
 
 # Lost connection, serialisation failure, deadlock, lock timeout, server shutting down.
-_RETRYABLE_SQLSTATES = frozenset(
-    {"40001", "40P01", "55P03", "57P01", "57P02", "57P03", "08000", "08003", "08006"}
-)
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+# SQLSTATE classes and codes of a database that cannot serve us at all right now: connection
+# exceptions (08), insufficient resources such as too many connections or a full disk (53),
+# operator intervention: shutdown, restart, database dropped (57P), refused credentials (28),
+# a database that does not exist (3D000).
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P", "28", "3D000")
 
 
 def is_outage(exc: BaseException) -> bool:
-    """A database failure the client should simply retry: lost connection, serialisation
-    failure, deadlock, SQLite's "database is locked". Constraint violations and bugs are not."""
-    if not isinstance(exc, DBAPIError) or isinstance(exc, IntegrityError):
-        return False
-    if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+    """A database failure the client should simply retry: the database unreachable (refused,
+    timed out, unknown host, shut down), a lost connection, serialisation failure, deadlock,
+    the pool exhausted, SQLite's file unopenable or locked. Constraint violations and bugs are
+    not.
+
+    Connecting raises the driver's own exceptions (asyncpg: OSError and its subclasses), not
+    SQLAlchemy's, so they are recognised here too.
+    """
+    if isinstance(exc, OSError | PoolTimeout):
         return True
-    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+    sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(exc, DBAPIError):
+        if isinstance(exc, IntegrityError):
+            return False
+        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+            return True
+        if isinstance(exc.orig, OSError):
+            return True
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+    if not isinstance(sqlstate, str):
+        return False
+    return sqlstate in _RETRYABLE_SQLSTATES or sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES)

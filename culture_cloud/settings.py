@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     # Small on purpose: hot-row booking throughput falls as concurrent writers grow.
     db_pool_size: int = Field(default=10, ge=1, le=100)
     db_echo: bool = False
+    # A pooled PostgreSQL connection idle this long is pinged before use (db.guard_idle_connections).
+    db_ping_idle_seconds: float = Field(default=30.0, ge=0)
     secret_key: str = DEFAULT_SECRET
     seed_on_start: bool = True
 

@@ -30,7 +30,7 @@ from typing import Any, cast
 
 import orjson
 from sqlalchemy import Row, Select, Table, delete, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -110,7 +110,7 @@ def _outages_retryable() -> Iterator[None]:
     safely retry (with the same idempotency key)."""
     try:
         yield
-    except DBAPIError as exc:
+    except Exception as exc:  # connecting raises the driver's own errors, not DBAPIError
         if not is_outage(exc):
             raise
         logger.warning("booking write failed, client may retry: %s", exc.__class__.__name__)

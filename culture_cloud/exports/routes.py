@@ -4,6 +4,7 @@ token as for the API, the `statistics` query's scoping and validation, typed JSO
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date
 
@@ -15,21 +16,25 @@ from starlette.routing import Route
 from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.catalog.models import VenueKind
-from culture_cloud.db import read_only, utcnow
+from culture_cloud.db import is_outage, read_only, utcnow
 from culture_cloud.errors import (
     BadInput,
     DomainError,
     ErrorCode,
     Forbidden,
     NotFound,
+    ServiceUnavailable,
     Unauthenticated,
 )
 from culture_cloud.exports import bookings, formats
 from culture_cloud.exports.figures import EVENT, FIGURES, Options
+from culture_cloud.graphql.errors import UNAVAILABLE_MESSAGE
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.statistics.periods import Bucket, make_buckets
 from culture_cloud.statistics.service import OWN_ORGANIZATION_ONLY, check_range, resolve_scope
 from culture_cloud.timeutil import local_date_range
+
+logger = logging.getLogger("culture_cloud.exports")
 
 STATUS = {
     ErrorCode.UNAUTHENTICATED: 401,
@@ -245,6 +250,12 @@ def _typed_errors(
             return await endpoint(request)
         except DomainError as error:
             return error_response(error)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            # As the GraphQL API answers it: retry later; an incident, not a bug to trace.
+            logger.warning("export: database unavailable (%s)", type(error).__name__)
+            return error_response(ServiceUnavailable(UNAVAILABLE_MESSAGE))
 
     return wrapped
 

@@ -10,6 +10,7 @@ from strawberry.extensions import MaskErrors
 
 from culture_cloud.db import is_outage
 from culture_cloud.errors import DomainError, ErrorCode
+from culture_cloud.logsafe import format_safely
 
 logger = logging.getLogger("culture_cloud.graphql")
 
@@ -69,7 +70,8 @@ class CodedErrors(MaskErrors):
                 error, UNAVAILABLE_MESSAGE, {"code": ErrorCode.SERVICE_UNAVAILABLE.value}
             )
         error_id = uuid.uuid4().hex[:12]
-        logger.error("unexpected error %s at %s", error_id, error.path, exc_info=original)
+        # Not exc_info: a database error's message quotes the values of the failed row.
+        logger.error("unexpected error %s at %s\n%s", error_id, error.path, format_safely(original))
         return _with_extensions(
             error, INTERNAL_MESSAGE, {"code": ErrorCode.INTERNAL.value, "errorId": error_id}
         )

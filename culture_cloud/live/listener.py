@@ -20,6 +20,7 @@ import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.engine import make_url
 
 from culture_cloud.live.seats import CHANNEL, LocalBroker, SeatsChanged, decode, local_broker
+from culture_cloud.logsafe import format_safely
 
 logger = logging.getLogger("culture_cloud.live")
 
@@ -87,10 +88,14 @@ class SeatsListener:
                 logger.warning(
                     "seat listener: %s: %s; retrying in %.1fs", type(exc).__name__, exc, backoff
                 )
-            except Exception:
+            except Exception as exc:
                 # Anything else would end the task silently and leave every subscriber in this
                 # process without updates: log it and carry on like any other failure.
-                logger.exception("seat listener: unexpected error; retrying in %.1fs", backoff)
+                logger.error(
+                    "seat listener: unexpected error; retrying in %.1fs\n%s",
+                    backoff,
+                    format_safely(exc),
+                )
             finally:
                 self.ready.clear()
                 await self._close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -13,9 +14,15 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 
+from culture_cloud.db import is_outage
 from culture_cloud.errors import ErrorCode
+
+logger = logging.getLogger("culture_cloud.live")
 
 SUBSCRIPTION_LIMIT_MESSAGE: Final = "同一连接上的订阅数已达上限"
 SUBSCRIPTIONS_ONLY_MESSAGE: Final = "WebSocket 仅用于订阅；查询与变更请用 HTTP POST"
@@ -33,6 +40,18 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except Exception as exc:
+            # The token check reads the database. If it is away, the client should retry,
+            # not conclude its token is bad (4403): 1013 "try again later", as for the
+            # connection cap.
+            if not is_outage(exc):
+                raise
+            logger.warning("subscription connect: database unavailable (%s)", type(exc).__name__)
+            await self.websocket.close(code=1013, reason="Try again later")
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged and message["id"] not in self.operations:
             if (

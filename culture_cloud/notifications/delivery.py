@@ -23,6 +23,7 @@ from sqlmodel import col
 
 from culture_cloud.accounts.models import User
 from culture_cloud.db import SessionFactory, transaction
+from culture_cloud.logsafe import format_safely
 from culture_cloud.notifications.models import DeliveryStatus, Notification, NotificationKind
 from culture_cloud.settings import Settings
 
@@ -254,7 +255,11 @@ async def _deliver_one(
     except (NoChannel, DeliveryFailed) as exc:
         error = exc
     except Exception as exc:  # one broken message must not stop the others
-        logger.exception("notification %s: unexpected error while sending", item.message.id)
+        logger.error(
+            "notification %s: unexpected error while sending\n%s",
+            item.message.id,
+            format_safely(exc),
+        )
         error = exc
     outcome, values = _outcome(item, error, now=now, policy=policy)
     if not await _record(factory, item, values=values):

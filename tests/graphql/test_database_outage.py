@@ -1,6 +1,9 @@
 """The database goes away in the middle of a request: the client gets SERVICE_UNAVAILABLE (retry
 later), not a masked INTERNAL error, and nothing is half-written. Bookings have their own fault
-tests (tests/bookings/test_fault.py); these cover every other query and mutation."""
+tests (tests/bookings/test_fault.py); these cover every other query and mutation.
+
+The database unreachable from the start (tests/graphql/test_database_unreachable.py) and a
+pooled connection killed while idle (tests/test_idle_connections.py) have their own files."""
 
 from __future__ import annotations
 
@@ -14,8 +17,6 @@ from culture_cloud.catalog.models import Organization
 from tests.accounts.factories import add_admin, api_for
 from tests.conftest import Database
 
-pytestmark = pytest.mark.postgres_only
-
 CREATE_ORG = """mutation($input: CreateOrganizationInput!) {
   createOrganization(input: $input) { __typename }
 }"""
@@ -26,6 +27,7 @@ async def _die(conn: Any) -> None:
     await conn.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
 
 
+@pytest.mark.postgres_only
 async def test_query__connection_lost__service_unavailable(
     pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -47,6 +49,7 @@ async def test_query__connection_lost__service_unavailable(
     assert "errors" not in again  # the pool replaced the dead connection
 
 
+@pytest.mark.postgres_only
 async def test_staff_mutation__connection_lost__service_unavailable_nothing_written(
     pg: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
