@@ -14,9 +14,10 @@ from pathlib import Path
 
 from culture_cloud import cli_args
 from culture_cloud.operator_errors import OperatorError, check_database, load_settings
+from culture_cloud.resources import data_path, is_installed_copy
 from culture_cloud.settings import Environment, Settings
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+SCHEMA_PATH = data_path("schema", "schema.graphql")
 ADMIN_PASSWORD_ENV = "CULTURE_CLOUD_ADMIN_PASSWORD"
 
 
@@ -297,6 +298,10 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> None:
     if args.command == "export-schema":
         text = export_schema_text()
+        if args.output is None and is_installed_copy() and not args.check:
+            # Never write into site-packages: an installed copy prints its schema.
+            sys.stdout.write(text)
+            return
         target = args.output or SCHEMA_PATH
         if args.check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
