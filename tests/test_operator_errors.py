@@ -20,7 +20,7 @@ WECHAT_SECRET = "wechat-secret-never-echoed"
 
 
 def _refused_port() -> int:
-    # Bound and never listened on: nothing accepts a connection there while the test runs.
+    # A port the OS just handed out and nobody listens on: connecting there is refused.
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
