@@ -12,9 +12,12 @@ import os
 import sys
 from pathlib import Path
 
+from culture_cloud import cli_args
+from culture_cloud.operator_errors import OperatorError, check_database, load_settings
+from culture_cloud.resources import data_path, is_installed_copy
 from culture_cloud.settings import Environment, Settings
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+SCHEMA_PATH = data_path("schema", "schema.graphql")
 ADMIN_PASSWORD_ENV = "CULTURE_CLOUD_ADMIN_PASSWORD"
 
 
@@ -22,7 +25,7 @@ def export_schema_text() -> str:
     from culture_cloud.graphql.schema import create_schema
 
     # The contract is the development schema; production only hides introspection.
-    return str(create_schema(Settings(environment=Environment.DEVELOPMENT))) + "\n"
+    return str(create_schema(load_settings(environment=Environment.DEVELOPMENT))) + "\n"
 
 
 async def _seed(
@@ -228,31 +231,40 @@ def _migrate(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    try:
+        _run(args)
+    except OperatorError as exc:
+        # A bad setting or an unreachable database: the message says what to fix.
+        sys.exit(str(exc))
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="culture-cloud", description="介休文旅云")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="migrate, seed on first start, then serve")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--port", type=cli_args.port, default=8000)
+    serve.add_argument("--workers", type=cli_args.positive, default=1)
     sub.add_parser("migrate", help="apply database migrations")
     seed = sub.add_parser("seed", help="load the Jiexiu seed data (idempotent)")
     seed.add_argument(
         "--synthetic",
-        type=int,
+        type=cli_args.non_negative,
         default=0,
         metavar="N",
         help="also generate N clearly synthetic events (benchmarks)",
     )
     seed.add_argument(
         "--synthetic-bookings",
-        type=int,
+        type=cli_args.non_negative,
         default=0,
         metavar="N",
         help="also generate N bookings of the synthetic events (PostgreSQL: COPY)",
     )
     seed.add_argument(
         "--synthetic-reviews",
-        type=int,
+        type=cli_args.non_negative,
         default=0,
         metavar="N",
         help="also generate N reviews of synthetic venues and events",
@@ -278,7 +290,9 @@ def main(argv: list[str] | None = None) -> None:
     notify.add_argument(
         "--once", action="store_true", help="send everything due now, then exit (for cron)"
     )
-    notify.add_argument("--batch", type=int, default=100, help="messages claimed at a time")
+    notify.add_argument(
+        "--batch", type=cli_args.positive, default=100, help="messages claimed at a time"
+    )
     sub.add_parser(
         "send-reminders",
         help="enqueue reminders for confirmed bookings of tomorrow's events (idempotent)",
@@ -288,10 +302,16 @@ def main(argv: list[str] | None = None) -> None:
         help="recount the statistics rollup for events whose bookings changed (cron, idempotent)",
     )
     rollup.add_argument("--full", action="store_true", help="recount every event with bookings")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _run(args: argparse.Namespace) -> None:
     if args.command == "export-schema":
         text = export_schema_text()
+        if args.output is None and is_installed_copy() and not args.check:
+            # Never write into site-packages: an installed copy prints its schema.
+            sys.stdout.write(text)
+            return
         target = args.output or SCHEMA_PATH
         if args.check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
@@ -301,7 +321,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"wrote {target}")
         return
 
-    settings = Settings()
+    settings = load_settings()
+    check_database(settings)
     if args.command == "migrate":
         _migrate(settings)
     elif args.command == "create-admin":
@@ -324,8 +345,6 @@ def main(argv: list[str] | None = None) -> None:
             )
         )
     elif args.command == "send-notifications":
-        if args.batch < 1:
-            sys.exit("--batch must be at least 1")
         asyncio.run(_send_notifications(settings, once=args.once, batch=args.batch))
     elif args.command == "send-reminders":
         asyncio.run(_send_reminders(settings))

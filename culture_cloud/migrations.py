@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "schema" / "migrations"
+from culture_cloud.resources import data_path
+
+MIGRATIONS_DIR = data_path("schema", "migrations")
 
 
 def alembic_config(database_url: str) -> Config:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Any, Self
@@ -8,6 +9,35 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"
+
+# The two drivers the code is written for (asyncpg-only fast paths, aiosqlite for development).
+POSTGRES_FORM = "postgresql+asyncpg://USER:PASSWORD@HOST:5432/DBNAME"
+SQLITE_FORM = "sqlite+aiosqlite:///PATH/TO/FILE.db"
+_SUPPORTED_SCHEMES = {"postgresql+asyncpg", "sqlite+aiosqlite"}
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
+
+
+def check_database_url(url: str) -> str:
+    """The URL's scheme names a supported async driver; the message never repeats the URL,
+    which may hold a password."""
+    scheme, separator, _rest = url.partition("://")
+    scheme = scheme.strip().lower()
+    if not separator or not _SCHEME.fullmatch(scheme):
+        raise ValueError(f"is not a database URL; use {POSTGRES_FORM} or {SQLITE_FORM}")
+    if scheme in _SUPPORTED_SCHEMES:
+        return url
+    dialect = scheme.split("+", 1)[0]
+    if dialect in {"postgresql", "postgres", "pgsql"}:
+        raise ValueError(
+            f"{scheme}:// lacks the asyncpg driver the service needs; use {POSTGRES_FORM}"
+        )
+    if dialect == "sqlite":
+        raise ValueError(
+            f"{scheme}:// lacks the aiosqlite driver the service needs; use {SQLITE_FORM}"
+        )
+    raise ValueError(
+        f"unknown scheme {scheme}://; use PostgreSQL ({POSTGRES_FORM}) or SQLite ({SQLITE_FORM})"
+    )
 
 
 class Environment(StrEnum):
@@ -77,6 +107,11 @@ class Settings(BaseSettings):
     ws_connection_init_timeout_seconds: float = Field(default=10.0, gt=0)
     # Browser pages on other origins may not open sockets unless listed (comma-separated).
     ws_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database_url(cls, value: str) -> str:
+        return check_database_url(value)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

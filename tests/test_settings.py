@@ -76,3 +76,36 @@ def test_database_url__env_var_unset__sqlite_default() -> None:
     settings = Settings()
     assert settings.database_url.startswith("sqlite+aiosqlite:///")
     assert settings.is_sqlite
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://culture:pw@db.example:5433/jiexiu",
+        "POSTGRESQL+ASYNCPG://culture@db/jiexiu",
+        "sqlite+aiosqlite:///./culture_cloud.db",
+        "sqlite+aiosqlite://",
+    ],
+)
+def test_database_url__supported_driver__accepted(url: str) -> None:
+    assert Settings(database_url=url).database_url == url
+
+
+@pytest.mark.parametrize(
+    ("url", "suggestion"),
+    [
+        ("postgresql://culture:pw@db/jiexiu", "postgresql+asyncpg://"),
+        ("postgresql+psycopg://culture:pw@db/jiexiu", "postgresql+asyncpg://"),
+        ("postgres://culture:pw@db/jiexiu", "postgresql+asyncpg://"),
+        ("sqlite:///./culture_cloud.db", "sqlite+aiosqlite:///"),
+        ("mysql+aiomysql://root:pw@db/jiexiu", "postgresql+asyncpg://"),
+        ("culture_cloud.db", "sqlite+aiosqlite:///"),
+    ],
+)
+def test_database_url__unsupported__refused_with_the_right_form(url: str, suggestion: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(database_url=url)
+    (error,) = caught.value.errors(include_input=False)
+    assert error["loc"] == ("database_url",)
+    assert suggestion in error["msg"]
+    assert "pw" not in error["msg"]

@@ -29,8 +29,8 @@ from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
 from culture_cloud.feedback.queries import visible_feedback
-from culture_cloud.graphql import descriptions, nodes
-from culture_cloud.graphql.compiled import PlanRunner, compiled_for
+from culture_cloud.graphql import descriptions, fallbacks, nodes
+from culture_cloud.graphql.compiled import Fallback, PlanRunner, compiled_for
 from culture_cloud.graphql.errors import CodedErrors, is_expected
 from culture_cloud.graphql.pipeline import RequestPipeline
 from culture_cloud.live import types as live_types
@@ -134,11 +134,16 @@ class CompilingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         async def run() -> Any:
             try:
                 return await PlanRunner(self).run(compiled, root_value)
-            except Exception:  # any surprise: the standard executor gives the standard answer
-                result = super(CompilingExecutionContext, self).execute_collected_root_fields(
-                    root_type, root_value, grouped_field_set, serially, new_defer_usages
-                )
-                return await result if self.is_awaitable(result) else result
+            except Fallback:
+                fallbacks.record(self.operation, None)
+            except (
+                Exception
+            ) as exc:  # any surprise: the standard executor gives the standard answer
+                fallbacks.record(self.operation, exc)
+            result = super(CompilingExecutionContext, self).execute_collected_root_fields(
+                root_type, root_value, grouped_field_set, serially, new_defer_usages
+            )
+            return await result if self.is_awaitable(result) else result
 
         return run()
 

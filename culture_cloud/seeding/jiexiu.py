@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -19,12 +18,13 @@ from sqlmodel import col
 from culture_cloud.catalog import models as m
 from culture_cloud.db import utcnow
 from culture_cloud.geo import CoordSystem, LatLng, to_wgs84
+from culture_cloud.resources import data_path
 from culture_cloud.search.service import index_object
 from culture_cloud.timeutil import SHANGHAI, local_today
 
 logger = logging.getLogger("culture_cloud.seed")
 
-SEED_DIR = Path(__file__).resolve().parent.parent.parent / "seeds" / "jiexiu"
+SEED_DIR = data_path("seeds", "jiexiu")
 
 
 def _read(name: str) -> list[dict[str, Any]]:
