@@ -12,24 +12,22 @@ from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 
 import httpx
-import orjson
-from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from culture_cloud import dashboard
+from culture_cloud import dashboard, graphiql
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.exports.routes import routes as export_routes
 from culture_cloud.graphql.context import Context
+from culture_cloud.graphql.http_view import ContractView
 from culture_cloud.graphql.loaders import create_loaders
 from culture_cloud.graphql.schema import create_schema
 from culture_cloud.live.context import SubscriptionContext
@@ -91,9 +89,10 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or ""}
 
 
-class GraphQLView(GraphQL[Context, None]):
+class GraphQLView(ContractView):
     graphql_transport_ws_handler_class = TransportWSHandler
-    websocket_adapter_class = TextWebSocketAdapter
+    # Typed like strawberry's own GraphQL.websocket_adapter_class (which ignores the same check).
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, *, settings: Settings, **kwargs: Any) -> None:
         super().__init__(
@@ -150,28 +149,11 @@ class GraphQLView(GraphQL[Context, None]):
             raise ConnectionRejectionError()
         return UnsetType()  # connection_ack without a payload (UNSET is typed Any)
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
-
-    def decode_json(self, data: str | bytes) -> object:
-        # orjson.JSONDecodeError subclasses json.JSONDecodeError, so bad bodies still get 400.
-        return orjson.loads(data)
-
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if isinstance(request, WebSocket):
             return await self._run_websocket(request, context, root_value)
-        # Strawberry answers requests it refuses before GraphQL (malformed JSON, a query over
-        # GET, ...) in plain text; clients read `extensions.code`, so give them one.
-        try:
-            return await super().run(request, context, root_value)
-        except HTTPException as exc:
-            if not isinstance(request, Request):
-                raise
-            code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
-            return JSONResponse(
-                {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]},
-                status_code=exc.status_code,
-            )
+        # HTTP: the GraphQL-over-HTTP contract (culture_cloud/graphql/transport.py).
+        return await super().run(request, context, root_value)
 
     async def _run_websocket(self, request: WebSocket, context: Any, root_value: Any) -> Any:
         # Each open socket holds a task, a queue per subscription and file descriptors; a cap
@@ -250,11 +232,14 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     view = GraphQLView(settings=settings)
     app = Starlette(
         routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
+            # Every method reaches the view, so a wrong one gets a typed 405, not plain text.
+            Route("/graphql", view),
             # Same view: strawberry's ASGI app answers the websocket scope with subscriptions.
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
             *dashboard.routes(),
+            # GraphiQL's scripts and styles, from the package (development only, like the page).
+            *([] if settings.is_production else graphiql.routes()),
             *export_routes,
         ],
         lifespan=lifespan,

@@ -19,6 +19,7 @@ __all__ = [
     "CoordSystem",
     "LatLng",
     "bounding_box",
+    "coordinate_problem",
     "from_wgs84",
     "haversine_km",
     "to_wgs84",
@@ -64,6 +65,15 @@ def validate_lat_lng(lat: float, lng: float) -> None:
         raise ValueError(f"latitude must be between -90 and 90 degrees, got {lat!r}")
     if not -180.0 <= lng <= 180.0:
         raise ValueError(f"longitude must be between -180 and 180 degrees, got {lng!r}")
+
+
+def coordinate_problem(lat: float, lng: float) -> tuple[str, str] | None:
+    """For a coordinate a user sent: ("lat" or "lng", what is wrong in zh-CN), or None."""
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        return "lat", "纬度须在 -90 到 90 度之间"
+    if not (math.isfinite(lng) and -180.0 <= lng <= 180.0):
+        return "lng", "经度须在 -180 到 180 度之间"
+    return None
 
 
 def _out_of_china(lat: float, lng: float) -> bool:

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from culture_cloud.catalog.models import EventKind, VenueKind
 from culture_cloud.errors import BadInput
-from culture_cloud.geo import CoordSystem, LatLng, to_wgs84, validate_lat_lng
+from culture_cloud.geo import CoordSystem, LatLng, coordinate_problem, to_wgs84
 
 MAX_RADIUS_KM = 200.0
 MAX_TAGS = 10
@@ -23,14 +23,18 @@ class Near:
 
     @classmethod
     def from_input(
-        cls, *, lat: float, lng: float, radius_km: float, system: CoordSystem, field_name: str
+        cls, *, lat: float, lng: float, radius_km: float, system: CoordSystem, field_prefix: str
     ) -> Near:
-        try:
-            validate_lat_lng(lat, lng)
-        except ValueError as exc:
-            raise BadInput(f"坐标无效：{exc}", field=field_name) from exc
+        """`field_prefix` names where the three values were sent: "" for arguments of the field
+        itself (`nearby(radiusKm: 0)` says `radiusKm`), "filter.near." for an input."""
+        problem = coordinate_problem(lat, lng)
+        if problem is not None:
+            which, message = problem
+            raise BadInput(message, field=field_prefix + which)
         if not (0 < radius_km <= MAX_RADIUS_KM):
-            raise BadInput(f"半径必须大于 0 且不超过 {MAX_RADIUS_KM:g} 公里", field=field_name)
+            raise BadInput(
+                f"半径必须大于 0 且不超过 {MAX_RADIUS_KM:g} 公里", field=field_prefix + "radiusKm"
+            )
         return cls(center=to_wgs84(LatLng(lat, lng), system), radius_km=radius_km)
 
 

@@ -23,13 +23,13 @@ class NearInput:
     radius_km: float = 5.0
     system: CoordSystem = CoordSystem.WGS84
 
-    def to_domain(self, field: str = "filter.near") -> f.Near:
+    def to_domain(self, field_prefix: str = "filter.near.") -> f.Near:
         return f.Near.from_input(
             lat=self.lat,
             lng=self.lng,
             radius_km=self.radius_km,
             system=self.system,
-            field_name=field,
+            field_prefix=field_prefix,
         )
 
 

@@ -62,6 +62,11 @@ class CodedErrors(MaskErrors):
                 else ("GRAPHQL_VALIDATION_FAILED")
             )
             return _with_extensions(error, error.message, {"code": code})
+        if isinstance(original, GraphQLError) and not error.path:
+            # graphql-core's verdict on the request itself, before execution: a variable value
+            # that does not coerce (a scalar's or an input type's own check). The client's
+            # input is wrong, exactly like the variable errors that carry no original error.
+            return _with_extensions(error, error.message, {"code": "GRAPHQL_VALIDATION_FAILED"})
         if is_outage(original):
             # The database is away or refused under contention: nothing was committed (one
             # transaction per mutation), so the client may retry. An incident, not a bug.

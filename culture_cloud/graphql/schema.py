@@ -4,6 +4,7 @@ extensions. A domain adds its mixin to `Query` or `Mutation` and its types to TY
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import strawberry
@@ -148,7 +149,22 @@ class CompilingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return run()
 
 
+# graphql-core's did_you_mean(): " Did you mean 'a', 'b', or 'c'?", sometimes mid-message.
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
+
+
+def strip_suggestions(message: str) -> str:
+    return _SUGGESTION.sub("", message)
+
+
 class Schema(strawberry.Schema):
+    @staticmethod
+    def remove_field_suggestion(error: GraphQLError) -> None:
+        # Called for every error when disable_field_suggestions is on (production). Strawberry
+        # only strips unknown-field suggestions; graphql-core also suggests argument names, enum
+        # values, type names and input fields: with introspection off, a map of the schema.
+        error.message = strip_suggestions(error.message)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

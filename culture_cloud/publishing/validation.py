@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from culture_cloud.catalog.models import LocationPrecision
 from culture_cloud.errors import BadInput
-from culture_cloud.geo import CoordSystem, LatLng, to_wgs84, validate_lat_lng
+from culture_cloud.geo import CoordSystem, LatLng, coordinate_problem, to_wgs84
 from culture_cloud.timeutil import SHANGHAI
 
 T = TypeVar("T")
@@ -275,10 +275,10 @@ class Location:
     note: str | None = None
 
     def columns(self) -> dict[str, Any]:
-        try:
-            validate_lat_lng(self.lat, self.lng)
-        except ValueError as exc:
-            raise BadInput(f"坐标无效：{exc}", field="location") from None
+        problem = coordinate_problem(self.lat, self.lng)
+        if problem is not None:
+            which, message = problem
+            raise BadInput(message, field=f"location.{which}")
         point = to_wgs84(LatLng(self.lat, self.lng), self.system)
         return {
             # 1e-7 degrees is about a centimetre: what the seed stores too.

@@ -164,9 +164,8 @@ class SearchQuery:
         first: int | None = 20,
         after: str | None = None,
     ) -> NearbyConnection:
-        near = NearInput(lat=lat, lng=lng, radius_km=radius_km, system=coord_system).to_domain(
-            "lat"
-        )
+        # Arguments of this field: errors name `lat`, `lng` or `radiusKm` themselves.
+        near = NearInput(lat=lat, lng=lng, radius_km=radius_km, system=coord_system).to_domain("")
         async with info.context.read() as conn:
             page, combined = await service.nearby(
                 conn,

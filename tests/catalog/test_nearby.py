@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -143,6 +144,37 @@ async def test_nearby__radius_or_coordinates_out_of_range__bad_user_input(
     ):
         assert await bare.error_codes(NEARBY, {**CENTRE, **bad}) == ["BAD_USER_INPUT"], bad
     assert (await _nearby(bare, radiusKm=200))["edges"] == []
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"radiusKm": 0}, "radiusKm"),
+        ({"radiusKm": 200.5}, "radiusKm"),
+        ({"lat": 91}, "lat"),
+        ({"lng": -181}, "lng"),
+    ],
+)
+async def test_nearby__argument_out_of_range__names_that_argument_in_chinese(
+    bare: GraphQLClient, bad: dict[str, float], field: str
+) -> None:
+    body = await bare.execute(NEARBY, {**CENTRE, **bad})
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+    # Chinese only: no English sentence from a lower layer pasted behind it.
+    assert re.search(r"[\u4e00-\u9fff]", error["message"]), error
+    assert not re.search(r"[A-Za-z]{3,}", error["message"]), error
+
+
+async def test_events__near_radius_out_of_range__names_the_input_field(
+    bare: GraphQLClient,
+) -> None:
+    body = await bare.execute(
+        "query($near: NearInput!) { events(filter: { near: $near }) { totalCount } }",
+        {"near": {**CENTRE, "radiusKm": 0}},
+    )
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.near.radiusKm"}
 
 
 async def _map_rows(db: Database) -> dict[str, Any]:

@@ -193,7 +193,7 @@ async def test_update_venue__unknown_venue__not_found(world: World) -> None:
         ({"images": ["data:image/png;base64,AAAA"]}, "images"),
         ({"phone": "call me"}, "phone"),
         ({"admission": "maybe"}, "admission"),
-        ({"location": {"lat": 97.0, "lng": 111.9}}, "location"),
+        ({"location": {"lat": 97.0, "lng": 111.9}}, "location.lat"),
         (
             {"openingHours": {"weekly": [{"weekday": 8, "periods": []}]}},
             "openingHours.weekly",
