@@ -29,6 +29,7 @@ from culture_cloud import dashboard
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.exports.routes import routes as export_routes
+from culture_cloud.graphql.body_limit import BodyLimit
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.loaders import create_loaders
 from culture_cloud.graphql.schema import create_schema
@@ -236,7 +237,11 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     view = GraphQLView(settings=settings)
     app = Starlette(
         routes=[
-            Route("/graphql", view, methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                BodyLimit(view, max_bytes=settings.max_request_body_bytes),
+                methods=["GET", "POST"],
+            ),
             # Same view: strawberry's ASGI app answers the websocket scope with subscriptions.
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),

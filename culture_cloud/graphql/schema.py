@@ -29,6 +29,7 @@ from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import CatalogQuery
 from culture_cloud.graphql.compiled import PlanRunner, compiled_for
 from culture_cloud.graphql.errors import CodedErrors, is_expected
+from culture_cloud.graphql.input_guard import string_literal_rule
 from culture_cloud.graphql.pipeline import RequestPipeline
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
@@ -143,6 +144,7 @@ def _validation_rules(settings: Settings) -> list[Any]:
     rules: list[Any] = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+        string_literal_rule(settings.max_input_string_length),
     ]
     if settings.is_production:
         rules.append(NoSchemaIntrospectionCustomRule)
@@ -153,7 +155,13 @@ def _extensions(settings: Settings) -> list[Any]:
     # Factories, not instances: Strawberry builds fresh extensions per request; the parser and
     # validation LRU caches live at module level, so they are still shared.
     rules = _validation_rules(settings)
-    return [lambda: RequestPipeline(rules=rules, max_tokens=settings.max_query_tokens)]
+    return [
+        lambda: RequestPipeline(
+            rules=rules,
+            max_tokens=settings.max_query_tokens,
+            max_string_length=settings.max_input_string_length,
+        )
+    ]
 
 
 TYPES: list[Any] = [
