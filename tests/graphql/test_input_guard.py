@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from culture_cloud.accounts.models import User
 from tests.accounts.factories import Api, api_for, settings_for
 from tests.conftest import Database
+from tests.live.conftest import EVENT_SEATS, live_data, serve_in_process, ws_client
 
 LOGIN_LITERAL = 'mutation { loginWithPassword(username: "x\\u0000", password: "p") { __typename } }'
 VENUES_BY_TAG = "query($tags: [String!]) { venues(filter: {tags: $tags}) { totalCount } }"
@@ -163,3 +164,29 @@ async def test_body__chunked_over_limit__413_without_reading_it_all(db: Database
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert len(sent) < 10  # stopped reading at the limit, not after a megabyte
+
+
+async def test_websocket_subscription__nul_or_over_long_id__refused_by_the_same_guard(
+    db: Database,
+) -> None:
+    data = await live_data(db)
+    async with serve_in_process(settings_for(db)) as server, ws_client(server) as ws:
+        assert await ws.init(data.token) == {"type": "connection_ack"}
+        answers = []
+        for op, payload in [
+            ("var-nul", {"query": EVENT_SEATS, "variables": {"id": "RXZl\x00"}}),
+            ("var-long", {"query": EVENT_SEATS, "variables": {"id": "R" * 10_001}}),
+            ("literal", {"query": 'subscription { eventSeats(eventId: "a\\u0000") { eventId } }'}),
+        ]:
+            await ws.send({"id": op, "type": "subscribe", "payload": payload})
+            answers.append(await ws.receive())
+        # The socket stays usable: a good subscription still gets its first value.
+        good = await ws.subscribe(data.event_gid)
+        assert await ws.next_seats(good) == 40
+
+    for message in answers:
+        assert message["type"] == "error", message
+        assert message["payload"][0]["extensions"] == {
+            "code": "BAD_USER_INPUT",
+            "field": "eventId",
+        }
