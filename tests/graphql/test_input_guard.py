@@ -190,3 +190,23 @@ async def test_websocket_subscription__nul_or_over_long_id__refused_by_the_same_
             "code": "BAD_USER_INPUT",
             "field": "eventId",
         }
+
+
+async def test_wechat_codes__far_too_long__refused_without_calling_wechat(db: Database) -> None:
+    # WeChat is unreachable here: a code sent to it would come back SERVICE_UNAVAILABLE.
+    code = "c" * 129
+    async with api_for(settings_for(db, wechat_base_url="http://127.0.0.1:9")) as api:
+        login = await api.data(
+            "mutation($code: String!) { loginWithWechat(code: $code) {"
+            " ... on LoginError { code field } } }",
+            {"code": code},
+        )
+        refresh = await api.execute(
+            "mutation($t: String!) { refreshToken(refreshToken: $t) { tokenType } }",
+            {"t": "r" * 5000},
+        )
+    assert login["loginWithWechat"] == {"code": "INVALID_CODE", "field": "code"}
+    assert _only_error(refresh)["extensions"] == {
+        "code": "UNAUTHENTICATED",
+        "field": "refreshToken",
+    }
