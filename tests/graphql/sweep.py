@@ -77,6 +77,27 @@ ID_TYPES_BY_FIELD = [
 ]
 
 
+# Strings with a format of their own; any other string gets "测试<name>".
+STRINGS_BY_NAME = {
+    "period": "2026-05",
+    "username": "sweep-user",
+    "password": "correct-horse-battery",
+    "phone": "13800000000",
+    "key": "sweep-key",
+    "open": "09:00",
+    "close": "17:00",
+    "lastEntry": "16:30",
+    "fromDate": "05-01",
+    "toDate": "10-31",
+}
+# Optional arguments without which a mutation never reads the rest of its input (one of two
+# places must be named).
+EXTRA_INPUT_FIELDS = {
+    "createEvent": {"venueId": to_global_id("Venue", 1)},
+    "submitOffering": {"supplierId": to_global_id("Organization", 1)},
+}
+
+
 def load_schema() -> GraphQLSchema:
     return build_schema(SDL.read_text(encoding="utf-8"))
 
@@ -163,7 +184,7 @@ def filler(type_: GraphQLInputType, root: str, name: str) -> Any:
     assert isinstance(type_, GraphQLScalarType), type_
     return {
         "ID": lambda: id_for(root, name),
-        "String": lambda: "2026-05" if name == "period" else f"测试{name}",
+        "String": lambda: STRINGS_BY_NAME.get(name, f"测试{name}"),
         "Int": lambda: 1,
         "Float": lambda: {"lat": 37.03, "lng": 111.91}.get(name, 5.0),
         "Boolean": lambda: False,
@@ -174,11 +195,14 @@ def filler(type_: GraphQLInputType, root: str, name: str) -> Any:
 
 
 def base_arguments(root: Root) -> dict[str, Any]:
-    return {
+    arguments = {
         name: filler(arg.type, root.name, name)
         for name, arg in root.field.args.items()
         if _required(arg)
     }
+    if root.name in EXTRA_INPUT_FIELDS:
+        arguments["input"].update(EXTRA_INPUT_FIELDS[root.name])
+    return arguments
 
 
 def _input_object(type_: GraphQLInputType) -> GraphQLInputObjectType:
