@@ -42,7 +42,7 @@ MAX_LENGTH = 10_000  # Settings.max_input_string_length's default
 CONTROLS = [chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]]
 # Longer than any per-field limit, shorter than the global cap: reaches the resolvers, whose own
 # limits (or the database's) must answer with a code.
-LONG_UNDER_CAP = 5_000
+LONG_UNDER_CAP = 6_000
 # An unreachable WeChat: a code that got past the length checks would fail fast here (and be
 # answered SERVICE_UNAVAILABLE), never hang the sweep on the real network.
 NO_WECHAT = "http://127.0.0.1:9"
