@@ -26,6 +26,7 @@ from culture_cloud import dashboard, graphiql
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.exports.routes import routes as export_routes
+from culture_cloud.graphql.body_limit import BodyLimit
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.http_view import ContractView
 from culture_cloud.graphql.loaders import create_loaders
@@ -233,7 +234,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     app = Starlette(
         routes=[
             # Every method reaches the view, so a wrong one gets a typed 405, not plain text.
-            Route("/graphql", view),
+            Route("/graphql", BodyLimit(view, max_bytes=settings.max_request_body_bytes)),
             # Same view: strawberry's ASGI app answers the websocket scope with subscriptions.
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),

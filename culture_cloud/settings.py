@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=2)
     max_query_tokens: int = Field(default=2000, ge=100)
     max_query_aliases: int = Field(default=15, ge=1)
+    # The input guard (culture_cloud/graphql/input_guard.py): no string argument, input field or
+    # variable may be longer, whatever the field; fields with tighter limits keep them.
+    max_input_string_length: int = Field(default=10_000, ge=100)
+    # POST /graphql bodies larger than this are refused with 413 before they are parsed.
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     wechat_base_url: str = "https://api.weixin.qq.com"
     wechat_appid: str = "wx-demo-appid"

@@ -49,6 +49,9 @@ _BLOCKED_USER_ERRCODE: Final = 40226  # WeChat's "high-risk user" refusal
 _WECHAT_RATE_LIMIT_ERRCODE: Final = 45011
 
 WECHAT_UNAVAILABLE_MESSAGE: Final = "微信服务暂时不可用，请稍后重试"
+# wx.login and getPhoneNumber codes are 32 characters today; anything far longer is not a code
+# and is refused before it is sent to WeChat.
+WECHAT_CODE_MAX_LENGTH: Final = 128
 
 
 class LoginFailure(StrEnum):
@@ -141,6 +144,10 @@ async def login_with_wechat(
     """
     if not code.strip():
         raise LoginFailed(LoginFailure.INVALID_CODE, "登录码不能为空", field="code")
+    if len(code) > WECHAT_CODE_MAX_LENGTH:
+        raise LoginFailed(
+            LoginFailure.INVALID_CODE, "微信登录码无效或已使用，请重新登录", field="code"
+        )
     try:
         identity = await wechat.code_to_session(code.strip())
     except WechatError as exc:
@@ -264,6 +271,8 @@ async def bind_phone(
     """The phone number WeChat vouches for (getuserphonenumber), never one the client types."""
     if not code.strip():
         raise BadInput("手机号授权码不能为空", field="code")
+    if len(code) > WECHAT_CODE_MAX_LENGTH:
+        raise BadInput("手机号授权码无效或已使用，请重新授权", field="code")
     try:
         phone = await wechat.phone_number(code.strip())
     except WechatError as exc:

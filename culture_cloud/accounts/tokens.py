@@ -54,6 +54,8 @@ EXPIRED_MESSAGE: Final = "登录已过期，请刷新令牌或重新登录"
 INVALID_MESSAGE: Final = "登录凭证无效，请重新登录"
 REVOKED_MESSAGE: Final = "登录已失效，请重新登录"
 REFRESH_INVALID_MESSAGE: Final = "刷新令牌无效或已过期，请重新登录"
+# Issued tokens are 43 characters (token_urlsafe(32)); a longer one was never issued.
+REFRESH_TOKEN_MAX_LENGTH: Final = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +304,8 @@ async def refresh(
 ) -> TokenPair:
     """Rotates a refresh token. Takes the factory, not a session: when reuse is detected the
     family's revocation must be committed even though the caller gets an error."""
+    if len(refresh_token) > REFRESH_TOKEN_MAX_LENGTH:
+        raise Unauthenticated(REFRESH_INVALID_MESSAGE, field="refreshToken")
     async with transaction(factory) as session:
         current = (
             await session.execute(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import uuid
 
-from graphql import GraphQLError
+from graphql import GraphQLError, VariableDefinitionNode, print_ast
 from strawberry.extensions import MaskErrors
 
 from culture_cloud.db import is_outage
 from culture_cloud.errors import DomainError, ErrorCode
+from culture_cloud.graphql.input_guard import variable_path
 from culture_cloud.logsafe import format_safely
 
 logger = logging.getLogger("culture_cloud.graphql")
@@ -47,6 +48,14 @@ class CodedErrors(MaskErrors):
 
     def _format(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        if original is None and error.extensions and "code" in error.extensions:
+            return error  # ours, or already formatted (Schema.execute formats again)
+        if (
+            error.path is None
+            and error.nodes
+            and isinstance(error.nodes[0], VariableDefinitionNode)
+        ):
+            return self._variable_error(error, error.nodes[0])
         if isinstance(original, DomainError):
             extensions: dict[str, object] = {"code": original.code.value}
             if original.field:
@@ -54,8 +63,6 @@ class CodedErrors(MaskErrors):
             return _with_extensions(error, original.message, extensions)
         if original is None:
             # Parse and validation errors: the client's document is wrong.
-            if error.extensions and "code" in error.extensions:
-                return error
             code = (
                 "GRAPHQL_PARSE_FAILED"
                 if "Syntax Error" in error.message
@@ -79,4 +86,15 @@ class CodedErrors(MaskErrors):
         logger.error("unexpected error %s at %s\n%s", error_id, error.path, format_safely(original))
         return _with_extensions(
             error, INTERNAL_MESSAGE, {"code": ErrorCode.INTERNAL.value, "errorId": error_id}
+        )
+
+    def _variable_error(self, error: GraphQLError, node: VariableDefinitionNode) -> GraphQLError:
+        """A variable of the wrong type, or a required one missing: the client's input is wrong.
+        graphql-core's message echoes the value (a password, a phone number) in English."""
+        name = node.variable.name.value
+        context = getattr(self, "execution_context", None)
+        field = variable_path(getattr(context, "graphql_document", None), name)
+        message = f"变量 ${name} 的值无效：需要 {print_ast(node.type)} 类型的值"
+        return _with_extensions(
+            error, message, {"code": ErrorCode.BAD_USER_INPUT.value, "field": field}
         )

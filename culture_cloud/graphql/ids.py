@@ -8,6 +8,10 @@ from functools import lru_cache
 
 from culture_cloud.errors import InvalidId
 
+# Every id column is INTEGER (int4 on PostgreSQL): a larger pk was never issued, and sending it
+# to PostgreSQL would fail in the driver instead of finding nothing.
+MAX_PK = 2**31 - 1
+
 
 @lru_cache(maxsize=65536)
 def to_global_id(type_name: str, pk: int) -> str:
@@ -22,7 +26,7 @@ def from_global_id(global_id: str, *, field: str = "id") -> tuple[str, int]:
         value = int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidId("ID 格式无效", field=field) from exc
-    if not type_name or value <= 0 or value > 2**63 - 1:
+    if not type_name or value <= 0 or value > MAX_PK:
         raise InvalidId("ID 格式无效", field=field)
     return type_name, value
 

@@ -14,6 +14,7 @@ from typing import Any
 from graphql.language.parser import parse
 
 from culture_cloud.graphql.errors import CodedErrors
+from culture_cloud.graphql.input_guard import check_variables
 
 CACHE_SIZE = 512
 
@@ -33,10 +34,11 @@ def _validator() -> Callable[..., Any]:
 class RequestPipeline(CodedErrors):
     _validate: Callable[..., Any] | None = None
 
-    def __init__(self, *, rules: Sequence[Any], max_tokens: int) -> None:
+    def __init__(self, *, rules: Sequence[Any], max_tokens: int, max_string_length: int) -> None:
         super().__init__()
         self.rules = tuple(rules)
         self.max_tokens = max_tokens
+        self.max_string_length = max_string_length
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -55,4 +57,12 @@ class RequestPipeline(CodedErrors):
         context.pre_execution_errors = RequestPipeline._validate(
             context.schema._schema, context.graphql_document, context.validation_rules
         )
+        # The input guard for variables (literals are checked by a validation rule): after
+        # validation, before variable coercion, so nothing downstream sees a refused string.
+        if not context.pre_execution_errors and context.variables:
+            error = check_variables(
+                context.variables, context.graphql_document, self.max_string_length
+            )
+            if error is not None:
+                context.pre_execution_errors = [error]
         yield

@@ -33,6 +33,7 @@ from culture_cloud.feedback.queries import visible_feedback
 from culture_cloud.graphql import descriptions, fallbacks, nodes
 from culture_cloud.graphql.compiled import Fallback, PlanRunner, compiled_for
 from culture_cloud.graphql.errors import CodedErrors, is_expected
+from culture_cloud.graphql.input_guard import string_literal_rule
 from culture_cloud.graphql.pipeline import RequestPipeline
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
@@ -191,6 +192,7 @@ def _validation_rules(settings: Settings) -> list[Any]:
     rules: list[Any] = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+        string_literal_rule(settings.max_input_string_length),
     ]
     if settings.is_production:
         rules.append(NoSchemaIntrospectionCustomRule)
@@ -201,7 +203,13 @@ def _extensions(settings: Settings) -> list[Any]:
     # Factories, not instances: Strawberry builds fresh extensions per request; the parser and
     # validation LRU caches live at module level, so they are still shared.
     rules = _validation_rules(settings)
-    return [lambda: RequestPipeline(rules=rules, max_tokens=settings.max_query_tokens)]
+    return [
+        lambda: RequestPipeline(
+            rules=rules,
+            max_tokens=settings.max_query_tokens,
+            max_string_length=settings.max_input_string_length,
+        )
+    ]
 
 
 TYPES: list[Any] = [
