@@ -99,15 +99,15 @@ REQUEST_ERRORS = [
     pytest.param({"query": UNKNOWN_FIELD}, "GRAPHQL_VALIDATION_FAILED", id="validation"),
     pytest.param(
         {"query": EVENTS_FIRST, "variables": {"first": "abc"}},
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
         id="variable-not-an-int",
     ),
     pytest.param(
         {"query": EVENTS_FIRST, "variables": {"first": None}},
-        "GRAPHQL_VALIDATION_FAILED",
+        "BAD_USER_INPUT",
         id="variable-null-for-non-null",
     ),
-    pytest.param({"query": EVENTS_FIRST}, "GRAPHQL_VALIDATION_FAILED", id="variable-missing"),
+    pytest.param({"query": EVENTS_FIRST}, "BAD_USER_INPUT", id="variable-missing"),
 ]
 
 

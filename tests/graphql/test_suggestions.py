@@ -73,7 +73,13 @@ async def test_suggestions__production__never_in_any_message(
     assert all(message.strip() for message in messages)
 
 
-@pytest.mark.parametrize("body", PROBES)
+# A variable value that does not fit its type is answered by the input guard in every
+# environment (BAD_USER_INPUT, Chinese, the value not echoed), so graphql-core's suggestion
+# never reaches the client there: only the document probes have a development control.
+DOCUMENT_PROBES = [probe for probe in PROBES if not str(probe.id).endswith("-variable")]
+
+
+@pytest.mark.parametrize("body", DOCUMENT_PROBES)
 async def test_suggestions__development__offered(
     dev: httpx.AsyncClient, body: dict[str, Any]
 ) -> None:
