@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from culture_cloud.accounts.policy import can_view_organization_drafts
 from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.catalog.models import VenueKind
+from culture_cloud.catalog.models import EventStatus, VenueKind
 from culture_cloud.db import is_outage, read_only, utcnow
 from culture_cloud.errors import (
     BadInput,
@@ -30,6 +31,7 @@ from culture_cloud.exports import bookings, formats
 from culture_cloud.exports.figures import EVENT, FIGURES, Options
 from culture_cloud.graphql.errors import UNAVAILABLE_MESSAGE
 from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.scalars import parse_date
 from culture_cloud.statistics.periods import Bucket, make_buckets
 from culture_cloud.statistics.service import OWN_ORGANIZATION_ONLY, check_range, resolve_scope
 from culture_cloud.timeutil import local_date_range
@@ -45,6 +47,7 @@ STATUS = {
 }
 FORMATS = ("csv", "xlsx")
 BOOKINGS_FORBIDDEN = "只能导出本单位活动的预约名单"
+EVENT_NOT_FOUND = "活动不存在"
 
 
 def error_response(error: DomainError) -> JSONResponse:
@@ -82,10 +85,7 @@ def _date(request: Request, name: str) -> date | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadInput("日期格式应为 YYYY-MM-DD", field=name) from None
+    return parse_date(raw, field=name)  # the API's Date: same format, same accepted range
 
 
 def _required_date(request: Request, name: str) -> date:
@@ -224,12 +224,19 @@ async def bookings_export(request: Request) -> Response:
         start, end = local_date_range(first_day, last_day)
     if event_id is not None:
         async with read_only(request.app.state.engine) as conn:
-            owner = (
-                await conn.execute(select(EVENT.c.organization_id).where(EVENT.c.id == event_id))
+            event = (
+                await conn.execute(
+                    select(EVENT.c.organization_id, EVENT.c.status).where(EVENT.c.id == event_id)
+                )
             ).one_or_none()
-        if owner is None:
-            raise NotFound("活动不存在", field="eventId")
-        if organization_id is not None and owner.organization_id != organization_id:
+        # A draft another organisation may not see answers exactly like a missing event, as
+        # `node` and `updateEvent` do; a public event's existence is no secret, so it is 403.
+        if event is None or (
+            event.status == EventStatus.DRAFT
+            and not can_view_organization_drafts(viewer, event.organization_id)
+        ):
+            raise NotFound(EVENT_NOT_FOUND, field="eventId")
+        if organization_id is not None and event.organization_id != organization_id:
             raise Forbidden(BOOKINGS_FORBIDDEN)
     scope = bookings.BookingFilter(organization_id, event_id, start, end)
     label = f"event-{event_id}" if event_id is not None else f"{first_day}_{last_day}"

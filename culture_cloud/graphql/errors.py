@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import uuid
 
-from graphql import GraphQLError, VariableDefinitionNode, print_ast
+from graphql import DocumentNode, GraphQLError, VariableDefinitionNode, print_ast
 from strawberry.extensions import MaskErrors
 
 from culture_cloud.db import is_outage
 from culture_cloud.errors import DomainError, ErrorCode
 from culture_cloud.graphql.input_guard import variable_path
+from culture_cloud.graphql.input_paths import field_of
 from culture_cloud.logsafe import format_safely
 
 logger = logging.getLogger("culture_cloud.graphql")
@@ -33,8 +34,17 @@ def _with_extensions(
     )
 
 
+def _cause(error: GraphQLError) -> Exception | None:
+    """What was raised: input coercion wraps a scalar's exception in one or two GraphQLErrors
+    (variable, then value), so look through them."""
+    cause = error.original_error
+    while isinstance(cause, GraphQLError) and cause.original_error is not None:
+        cause = cause.original_error
+    return cause
+
+
 def is_expected(error: GraphQLError) -> bool:
-    return error.original_error is None or isinstance(error.original_error, DomainError)
+    return error.original_error is None or isinstance(_cause(error), DomainError)
 
 
 class CodedErrors(MaskErrors):
@@ -46,7 +56,19 @@ class CodedErrors(MaskErrors):
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         return [self._format(error) for error in errors]
 
+    def _document(self) -> DocumentNode | None:
+        context = getattr(self, "execution_context", None)  # unset when used outside a request
+        return None if context is None else context.graphql_document
+
     def _format(self, error: GraphQLError) -> GraphQLError:
+        cause = _cause(error)
+        if isinstance(cause, DomainError):
+            extensions: dict[str, object] = {"code": cause.code.value}
+            # A scalar refusing a value (graphql/scalars.py) cannot know where it sits.
+            field = cause.field or field_of(error, self._document())
+            if field:
+                extensions["field"] = field
+            return _with_extensions(error, cause.message, extensions)
         original = error.original_error
         if original is None and error.extensions and "code" in error.extensions:
             return error  # ours, or already formatted (Schema.execute formats again)
@@ -56,11 +78,6 @@ class CodedErrors(MaskErrors):
             and isinstance(error.nodes[0], VariableDefinitionNode)
         ):
             return self._variable_error(error, error.nodes[0])
-        if isinstance(original, DomainError):
-            extensions: dict[str, object] = {"code": original.code.value}
-            if original.field:
-                extensions["field"] = original.field
-            return _with_extensions(error, original.message, extensions)
         if original is None:
             # Parse and validation errors: the client's document is wrong.
             code = (

@@ -35,6 +35,7 @@ from culture_cloud.graphql.compiled import Fallback, PlanRunner, compiled_for
 from culture_cloud.graphql.errors import CodedErrors, is_expected
 from culture_cloud.graphql.input_guard import string_literal_rule
 from culture_cloud.graphql.pipeline import RequestPipeline
+from culture_cloud.graphql.scalars import SCALAR_OVERRIDES
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
 from culture_cloud.menu import types as menu_types
@@ -239,6 +240,7 @@ def create_schema(settings: Settings) -> Schema:
         types=TYPES,
         extensions=_extensions(settings),
         config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        scalar_overrides=SCALAR_OVERRIDES,  # Date/DateTime: one accepted range (scalars.py)
     )
     descriptions.apply(schema._schema)
     return schema
