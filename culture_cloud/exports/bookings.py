@@ -1,6 +1,10 @@
 """The raw booking/attendance list of an organisation's events, read in keyset chunks (each on
 its own short connection, so a slow download holds no connection and no snapshot between
-chunks), with personal data masked: names masked, never phone or ID numbers."""
+chunks), with personal data masked: real names and phone numbers masked, never ID numbers.
+
+Door staff must recognise each booker, so the booker is never blank: their nickname (or masked
+real name) with the masked phone, e.g. 小明（138****5678）, and the user number as a last
+resort."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import read_only
 from culture_cloud.exports.formats import Cell, local_time
-from culture_cloud.privacy import mask_name
+from culture_cloud.privacy import mask_name, mask_phone
 
 BOOKING = Booking.__table__  # type: ignore[attr-defined]
 EVENT = Event.__table__  # type: ignore[attr-defined]
@@ -57,6 +61,16 @@ def _attendees(attendees: Any) -> str:
     return "、".join(n for n in names if n)
 
 
+def booker_label(
+    user_id: int, nickname: str | None, real_name: str | None, phone: str | None
+) -> str:
+    name = (nickname or "").strip() or mask_name((real_name or "").strip())
+    masked = mask_phone((phone or "").strip())
+    if name and masked:
+        return f"{name}（{masked}）"
+    return name or masked or f"用户#{user_id}"
+
+
 def _row(r: Any) -> list[Cell]:
     return [
         r.id,
@@ -66,7 +80,7 @@ def _row(r: Any) -> list[Cell]:
         STATUS_LABELS.get(BookingStatus(r.status), str(r.status)),
         local_time(r.created_at),
         local_time(r.checked_in_at),
-        mask_name(r.real_name or r.nickname) or "",
+        booker_label(r.user_id, r.nickname, r.real_name, r.phone),
         _attendees(r.attendees),
     ]
 
@@ -82,8 +96,10 @@ def _query(f: BookingFilter, after: int, limit: int) -> Any:
             BOOKING.c.created_at,
             BOOKING.c.checked_in_at,
             BOOKING.c.attendees,
+            BOOKING.c.user_id,
             USER.c.real_name,
             USER.c.nickname,
+            USER.c.phone,
         )
         .select_from(
             BOOKING.join(EVENT, EVENT.c.id == BOOKING.c.event_id).join(

@@ -35,6 +35,8 @@ class Figure:
     title: str  # zh-CN: file name and sheet name
     headers: Sequence[str]
     rows: Callable[[AsyncConnection, Scope, Options], Awaitable[Rows]]
+    # City-wide figures whose rows come from what visitors typed: administrators only.
+    admins_only: bool = False
 
 
 TOTAL = "合计"
@@ -282,7 +284,7 @@ FIGURES: dict[str, Figure] = {
     ),
     "complaints": Figure("投诉建议统计", ("指标", "数值"), _complaints),
     "demand": Figure("群众需求统计", ("指标", "乡镇（街道）", "项目类型", "数值"), _demand),
-    "topSearches": Figure("热门搜索词", ("搜索词", "搜索次数"), _top_searches),
+    "topSearches": Figure("热门搜索词", ("搜索词", "搜索次数"), _top_searches, admins_only=True),
     "topEventsByBookings": Figure("预约最多的活动", EVENT_RANK_HEADERS, _top_events_by_bookings),
     "topEventsByRating": Figure("评分最高的活动", EVENT_RANK_HEADERS, _top_events_by_rating),
 }

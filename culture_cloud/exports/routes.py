@@ -33,6 +33,7 @@ from culture_cloud.graphql.errors import UNAVAILABLE_MESSAGE
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.scalars import parse_date
 from culture_cloud.statistics.periods import Bucket, make_buckets
+from culture_cloud.statistics.searches import ensure_may_see as ensure_may_see_searches
 from culture_cloud.statistics.service import OWN_ORGANIZATION_ONLY, check_range, resolve_scope
 from culture_cloud.timeutil import local_date_range
 
@@ -158,6 +159,8 @@ async def statistics_export(request: Request) -> Response:
     if figure is None:
         raise NotFound("没有这项统计", field="figure")
     viewer = await _viewer(request)
+    if figure.admins_only:
+        ensure_may_see_searches(viewer)
     first_day, last_day = _required_date(request, "from"), _required_date(request, "to")
     bucket = _bucket(request)
     region_ids = [

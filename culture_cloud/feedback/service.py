@@ -20,6 +20,7 @@ from culture_cloud.audit import service as audit
 from culture_cloud.errors import Forbidden
 from culture_cloud.feedback import policy
 from culture_cloud.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
+from culture_cloud.feedback.notices import notify_handled
 from culture_cloud.feedback.workdays import response_deadline
 from culture_cloud.reviews import targets
 from culture_cloud.reviews.errors import Reason, Refused, bad_input, not_found
@@ -177,6 +178,7 @@ async def update_status(
         after=after,
         ip=ip,
     )
+    await notify_handled(session, item)
     return item
 
 

@@ -33,7 +33,10 @@ MenuOrderStatus = strawberry.enum(
 WishStatus = strawberry.enum(
     models.WishStatus,
     name="WishStatus",
-    description="OPEN 征集中；PLANNED 已纳入计划；LINKED 已对接项目或活动；DECLINED 暂不采纳",
+    description=(
+        "OPEN 征集中；PLANNED 已纳入计划；LINKED 已对接项目或活动；DECLINED 暂不采纳；"
+        "MERGED 已合并到相同的心愿（见 mergedInto）"
+    ),
 )
 GroupStage = strawberry.enum(
     models.GroupStage,

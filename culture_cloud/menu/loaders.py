@@ -72,6 +72,10 @@ class MenuLoaders:
         return _loader(self._engine, _rows_by_id(table, "organization_id"), lambda: None)
 
     @cached_property
+    def wish(self) -> DataLoader[int, Any]:
+        return _loader(self._engine, wishes.wishes_by_ids, lambda: None)
+
+    @cached_property
     def group(self) -> DataLoader[int, Any]:
         table = cast(Table, CommunityGroup.__table__)  # type: ignore[attr-defined]
         return _loader(self._engine, _rows_by_id(table), lambda: None)

@@ -189,12 +189,19 @@ ORDER = Machine(
 
 WISH = Machine(
     "心愿",
-    {W.OPEN: "征集中", W.PLANNED: "已纳入计划", W.LINKED: "已对接", W.DECLINED: "暂不采纳"},
+    {
+        W.OPEN: "征集中",
+        W.PLANNED: "已纳入计划",
+        W.LINKED: "已对接",
+        W.DECLINED: "暂不采纳",
+        W.MERGED: "已合并",
+    },
     [
         t("post", "发布心愿", (), W.OPEN, A.RESIDENT),
         t("plan", "纳入计划", (W.OPEN,), W.PLANNED, A.ADMIN),
         t("link", "对接项目或活动", (W.OPEN, W.PLANNED), W.LINKED, A.ADMIN),
         t("decline", "答复暂不采纳", (W.OPEN, W.PLANNED), W.DECLINED, A.ADMIN),
+        t("merge", "合并到相同的心愿", (W.OPEN, W.PLANNED), W.MERGED, A.ADMIN),
     ],
 )
 

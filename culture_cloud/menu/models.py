@@ -59,6 +59,8 @@ class WishStatus(StrEnum):
     PLANNED = "planned"
     LINKED = "linked"
     DECLINED = "declined"
+    # A duplicate: its supports moved to `merged_into_id` (menu/wishes/merging.py).
+    MERGED = "merged"
 
 
 class GroupStage(StrEnum):
@@ -251,6 +253,8 @@ class MenuWish(SQLModel, table=True):
     answered_at: datetime | None = utc_column()
     linked_offering_id: int | None = Field(default=None, foreign_key="menu_offering.id")
     linked_event_id: int | None = Field(default=None, foreign_key="event.id")
+    # MERGED: the wish this duplicate was merged into (answered_by/answered_at: who and when).
+    merged_into_id: int | None = Field(default=None, foreign_key="menu_wish.id")
     created_at: datetime = _created()
 
 

@@ -19,7 +19,13 @@ class NotificationKind(StrEnum):
     BOOKING_CANCELLED = "booking_cancelled"
     EVENT_CANCELLED = "event_cancelled"
     EVENT_CHANGED = "event_changed"
+    # The day before a visit: an event booking or a venue-slot booking (data says which).
     REMINDER = "reminder"
+    FEEDBACK_ANSWERED = "feedback_answered"
+    FEEDBACK_REJECTED = "feedback_rejected"
+    WISH_ANSWERED = "wish_answered"
+    WISH_MERGED = "wish_merged"
+    REVIEW_REJECTED = "review_rejected"
 
 
 class DeliveryStatus(StrEnum):

@@ -3,6 +3,7 @@ together with the change it reports; delivery happens later in `delivery.deliver
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
@@ -71,3 +72,25 @@ async def enqueue(
     )
     inserted = result.scalar_one_or_none()
     return None if inserted is None else int(inserted)
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    *,
+    user_ids: Sequence[int],
+    kind: NotificationKind,
+    title: str,
+    body: str,
+    data: dict[str, Any],
+) -> int:
+    """The same message to several people (e.g. every supporter of a wish), one statement;
+    returns how many were added."""
+    recipients = sorted(set(user_ids))
+    if not recipients:
+        return 0
+    rows = [
+        message_values(user_id=uid, kind=kind, title=title, body=body, data=data)
+        for uid in recipients
+    ]
+    await session.execute(insert(NOTIFICATION), rows)
+    return len(rows)

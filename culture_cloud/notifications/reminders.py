@@ -1,6 +1,7 @@
-"""Day-before reminders for confirmed event bookings (run daily: `culture-cloud send-reminders`).
+"""Day-before reminders for confirmed bookings of events and of venue entry slots (run daily:
+`culture-cloud send-reminders`).
 
-Idempotent: each reminder's dedupe key names the booking and the event's local start date, so
+Idempotent: each reminder's dedupe key names the booking and the local date of the visit, so
 running the job twice (or from two machines) enqueues each reminder once, while a booking
 whose event moves to another day is reminded again before the new date.
 """
@@ -14,7 +15,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts.models import User
-from culture_cloud.bookings.models import Booking, BookingStatus
+from culture_cloud.bookings.models import Booking, BookingStatus, VenueSlot
 from culture_cloud.catalog.models import Event, EventStatus, ScenicSpot, Venue
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.notifications.models import NotificationKind
@@ -30,11 +31,19 @@ def reminder_key(booking_id: int, start_at: datetime) -> str:
     return f"reminder:booking:{booking_id}:{to_local(start_at).date().isoformat()}"
 
 
-async def send_reminders(session: AsyncSession, now: datetime) -> int:
-    """Enqueues a REMINDER for every confirmed booking of a published event that starts
-    tomorrow (Asia/Shanghai); returns how many were new."""
+def _tomorrow(now: datetime) -> tuple[datetime, datetime]:
     tomorrow = local_today(now) + timedelta(days=1)
-    start, end = local_day_start(tomorrow), local_day_start(tomorrow + timedelta(days=1))
+    return local_day_start(tomorrow), local_day_start(tomorrow + timedelta(days=1))
+
+
+async def send_reminders(session: AsyncSession, now: datetime) -> int:
+    """Enqueues a REMINDER for every confirmed booking of a published event, or of a venue
+    slot, that starts tomorrow (Asia/Shanghai); returns how many were new."""
+    return await _event_reminders(session, now) + await _slot_reminders(session, now)
+
+
+async def _event_reminders(session: AsyncSession, now: datetime) -> int:
+    start, end = _tomorrow(now)
     booking, event, user = _table(Booking), _table(Event), _table(User)
     venue, spot = _table(Venue), _table(ScenicSpot)
     stmt = (
@@ -82,6 +91,55 @@ async def send_reminders(session: AsyncSession, now: datetime) -> int:
                 "bookingId": to_global_id("Booking", row.booking_id),
             },
             dedupe_key=reminder_key(row.booking_id, row.start_at),
+        )
+        created += pk is not None
+    return created
+
+
+async def _slot_reminders(session: AsyncSession, now: datetime) -> int:
+    start, end = _tomorrow(now)
+    booking, slot, venue, user = _table(Booking), _table(VenueSlot), _table(Venue), _table(User)
+    stmt = (
+        select(
+            booking.c.id.label("booking_id"),
+            booking.c.user_id,
+            booking.c.seats,
+            slot.c.id.label("slot_id"),
+            slot.c.starts_at,
+            slot.c.ends_at,
+            venue.c.id.label("venue_id"),
+            venue.c.name,
+        )
+        .select_from(booking)
+        .join(slot, slot.c.id == booking.c.venue_slot_id)
+        .join(venue, venue.c.id == slot.c.venue_id)
+        .join(user, user.c.id == booking.c.user_id)
+        .where(
+            booking.c.status == BookingStatus.CONFIRMED,
+            slot.c.starts_at >= start,
+            slot.c.starts_at < end,
+            user.c.deleted_at.is_(None),
+        )
+        .order_by(booking.c.id)
+    )
+    created = 0
+    for row in (await session.execute(stmt)).all():
+        begins, ends = to_local(row.starts_at), to_local(row.ends_at)
+        pk = await enqueue(
+            session,
+            user_id=row.user_id,
+            kind=NotificationKind.REMINDER,
+            title=f"明天参观提醒：{row.name}",
+            body=(
+                f"您预约了 {begins:%m月%d日 %H:%M}–{ends:%H:%M} 参观「{row.name}」，"
+                f"共 {row.seats} 人，请在该时段内入场并出示预约二维码。"
+            ),
+            data={
+                "venueId": to_global_id("Venue", row.venue_id),
+                "venueSlotId": to_global_id("VenueSlot", row.slot_id),
+                "bookingId": to_global_id("Booking", row.booking_id),
+            },
+            dedupe_key=reminder_key(row.booking_id, row.starts_at),
         )
         created += pk is not None
     return created

@@ -17,7 +17,10 @@ from culture_cloud.timeutil import to_local
 NotificationKind = strawberry.enum(
     models.NotificationKind,
     name="NotificationKind",
-    description="预约成功、候补转正、预约取消、活动取消、活动变更、活动提醒",
+    description=(
+        "预约成功、候补转正、预约取消、活动取消、活动变更、参观提醒（活动或场馆预约的前一天）、"
+        "反馈已办结、反馈不予受理、心愿已答复、心愿已合并、评价未通过审核"
+    ),
 )
 
 

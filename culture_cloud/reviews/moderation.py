@@ -17,6 +17,7 @@ from culture_cloud.audit import service as audit
 from culture_cloud.reviews import aggregates
 from culture_cloud.reviews.errors import Reason, Refused, bad_input, not_found
 from culture_cloud.reviews.models import Review, ReviewReply, ReviewStatus
+from culture_cloud.reviews.notices import notify_rejected
 from culture_cloud.reviews.rules import ReviewRules, current_rules
 from culture_cloud.reviews.service import NOT_FOUND_MESSAGE, lock_review, ref_of
 from culture_cloud.reviews.validation import check_text
@@ -86,6 +87,8 @@ async def moderate_review(
         after=_snapshot(review),
         ip=ip,
     )
+    if target is ReviewStatus.REJECTED:
+        await notify_rejected(session, review)
     return review
 
 

@@ -139,7 +139,9 @@ class SearchQuery:
                 after=after,
             )
             if after is None:  # a search asked for, not a further page of it
-                await record_search(conn, text, info.context.now)
+                await record_search(
+                    conn, text, info.context.now, logged=info.context.logged_searches
+                )
         nodes = await _load_nodes(info, page.items)
         edges = [
             SearchEdge(node=node, cursor=cursor, score=hit.score)

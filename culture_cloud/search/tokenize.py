@@ -30,6 +30,7 @@ __all__ = [
     "MAX_TERM_CHARS",
     "QueryTerms",
     "document_terms",
+    "han_words",
     "query_terms",
     "warm_up",
 ]
@@ -128,6 +129,16 @@ def _han_words(run: str) -> list[str]:
         if not word or _is_stopword(word) or not any(ch.isalnum() for ch in word):
             continue
         words.append(word)
+    return words
+
+
+def han_words(text: str) -> list[str]:
+    """The jieba search-mode words of every Chinese run of `text`, without the runs themselves:
+    "想看晋剧表演" gives 想, 看, 晋剧, 表演 (a run that is one word, "晋剧", gives itself)."""
+    words: list[str] = []
+    for kind, value in _tokens(_normalise(text)):
+        if kind == "han":
+            words.extend(_han_words(value))
     return words
 
 

@@ -12,12 +12,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.models import User, UserKind
-from culture_cloud.bookings.models import Booking, BookingStatus
+from culture_cloud.bookings.models import SEATED_STATUSES, Booking, BookingStatus
 from culture_cloud.catalog import models as m
 from culture_cloud.db import utcnow
 from culture_cloud.reviews.models import Review
@@ -100,7 +100,9 @@ async def load_synthetic(session: AsyncSession, *, count: int, seed: int = 20261
                 "status": m.EventStatus.PUBLISHED,
                 "price_fen": rng.choice([0, 0, 0, 1000, 3000]),
                 "capacity": capacity,
-                "booked_seats": 0 if capacity is None else rng.randint(0, capacity),
+                # The counter equals the seats of seated bookings, and there are none yet
+                # (load_synthetic_activity adds bookings and recounts).
+                "booked_seats": 0,
                 "booking_required": capacity is not None,
                 "allow_waitlist": capacity is not None,
                 "description": "合成数据，仅用于性能测试。",
@@ -205,15 +207,22 @@ async def load_synthetic_activity(
     now = utcnow()
     events = (
         await session.execute(
-            select(col(m.Event.id), col(m.Event.start_at), col(m.Event.venue_id)).where(
-                col(m.Event.key).like("synthetic-event-%")
+            select(
+                col(m.Event.id),
+                col(m.Event.start_at),
+                col(m.Event.end_at),
+                col(m.Event.capacity),
+                col(m.Event.allow_waitlist),
             )
+            .where(col(m.Event.key).like("synthetic-event-%"), col(m.Event.booking_required))
+            .order_by(col(m.Event.id))
         )
     ).all()
     if not events:
         raise ValueError("no synthetic events: run `seed --synthetic N` first")
-    # 10% above the mean, so that the random counts reach `bookings` before the events run out.
-    per_event = max(2, -(-bookings * 11 // (len(events) * 10)))
+    # Half again above the mean, so that the random counts reach `bookings` before the events
+    # run out (only events that take bookings get any: fewer than `seed --synthetic N`).
+    per_event = max(2, -(-bookings * 3 // (len(events) * 2)))
     users = await _synthetic_users(session, max(per_event * 2, 1000), now)
     booking_rows: list[tuple[Any, ...]] = []
     for event in events:
@@ -222,11 +231,16 @@ async def load_synthetic_activity(
         count = min(
             bookings - len(booking_rows), rng.randint(per_event // 2, per_event * 3 // 2) or 1
         )
-        past = event.start_at < now
+        # The same rules as real bookings: an ended event has no confirmed or waitlisted
+        # bookings left; seats taken never exceed the capacity; a booking that does not fit
+        # waits (where the event has a waitlist) or was cancelled.
+        ended = event.end_at <= now
+        taken = 0
         for user_id in rng.sample(users, min(count, len(users))):
             made = event.start_at - timedelta(hours=rng.randint(1, 24 * 20))
+            seats = rng.choice((1, 1, 1, 2, 2, 3))
             roll = rng.random()
-            if past:
+            if ended:
                 status = (
                     BookingStatus.CHECKED_IN
                     if roll < 0.7
@@ -235,18 +249,18 @@ async def load_synthetic_activity(
                     else BookingStatus.CANCELLED
                 )
             else:
-                status = (
-                    BookingStatus.CONFIRMED
-                    if roll < 0.85
-                    else BookingStatus.CANCELLED
-                    if roll < 0.95
-                    else BookingStatus.WAITLISTED
-                )
+                status = BookingStatus.CONFIRMED if roll < 0.85 else BookingStatus.CANCELLED
+            if status is not BookingStatus.CANCELLED:
+                if event.capacity is not None and taken + seats > event.capacity:
+                    waits = not ended and event.allow_waitlist
+                    status = BookingStatus.WAITLISTED if waits else BookingStatus.CANCELLED
+                else:
+                    taken += seats
             booking_rows.append(
                 (
                     user_id,
                     event.id,
-                    rng.choice((1, 1, 1, 2, 2, 3)),
+                    seats,
                     status.value,
                     [],
                     made,
@@ -263,6 +277,7 @@ async def load_synthetic_activity(
     ]  # fmt: skip
     for start in range(0, len(booking_rows), 100_000):
         await _bulk(session, Booking, booking_columns, booking_rows[start : start + 100_000])
+    await _recount_seats(session)
 
     targets = [("event", e.id) for e in events] + [
         ("venue", v)
@@ -297,3 +312,18 @@ async def load_synthetic_activity(
     for start in range(0, len(review_rows), 100_000):
         await _bulk(session, Review, review_columns, review_rows[start : start + 100_000])
     return len(booking_rows), len(review_rows)
+
+
+async def _recount_seats(session: AsyncSession) -> None:
+    """Each synthetic event's counter = the seats of its confirmed and checked-in bookings,
+    as the booking service keeps it (culture_cloud/bookings/models.py)."""
+    booking = Booking.__table__  # type: ignore[attr-defined]
+    event = m.Event.__table__  # type: ignore[attr-defined]
+    seated = (
+        select(func.coalesce(func.sum(booking.c.seats), 0))
+        .where(booking.c.event_id == event.c.id, booking.c.status.in_(SEATED_STATUSES))
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(event).where(event.c.key.like("synthetic-event-%")).values(booked_seats=seated)
+    )

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from culture_cloud.menu.models import MenuOffering, MenuOrder, MenuWish, OfferingKind, OrderStatus
+from culture_cloud.menu.models import (
+    MenuOffering,
+    MenuOrder,
+    MenuWish,
+    OfferingKind,
+    OrderStatus,
+    WishStatus,
+)
 from culture_cloud.statistics.attendance import ratio
 from culture_cloud.statistics.scope import VENUE, Scope
 
@@ -48,7 +55,12 @@ class DemandFigures:
 async def demand(conn: AsyncConnection, scope: Scope) -> DemandFigures:
     wishes = (
         select(WISH.c.region_id, func.count(WISH.c.id), func.sum(WISH.c.support_count))
-        .where(WISH.c.created_at >= scope.start, WISH.c.created_at < scope.end)
+        .where(
+            WISH.c.created_at >= scope.start,
+            WISH.c.created_at < scope.end,
+            # A merged duplicate is the same wish again; its supports moved to the target.
+            WISH.c.status != WishStatus.MERGED,
+        )
         .group_by(WISH.c.region_id)
         .order_by(WISH.c.region_id)
     )

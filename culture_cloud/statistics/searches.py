@@ -1,8 +1,13 @@
-"""The search log: written by the `search` resolver, read by the demand figures."""
+"""The search log: written by the `search` resolver, read by the demand figures.
+
+Visitors type anything into a search box, phone and ID numbers included. Terms that look like
+personal data are dropped before the INSERT (never stored), and the figure is for
+administrators only: it is city-wide, unfiltered text."""
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,22 +15,58 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.errors import Forbidden
 from culture_cloud.statistics.models import SearchLog
 from culture_cloud.statistics.scope import Scope
 
 SEARCH_LOG = SearchLog.__table__  # type: ignore[attr-defined]
 logger = logging.getLogger("culture_cloud.statistics")
+ADMINS_ONLY = "热门搜索词仅管理员可查看"
+
+# Digits with the separators people type inside numbers (138 1234 5678, 0354-7221234).
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-.]*\d)*")
+# A run this long is a phone, ID, card, QQ or house number, not a catalogue search; years and
+# dates written in Chinese ("2026年5月1日") have shorter runs and stay.
+LONG_DIGIT_RUN = 5
+# ... and this many digits anywhere in one term (a name with a number split into pieces).
+MANY_DIGITS = 7
+_EMAIL = re.compile(r"\S+@\S+\.\S+")
 
 
 def normalize(text: str) -> str:
     return " ".join(text.split()).lower()[:64]
 
 
-async def record_search(conn: AsyncConnection, text: str, now: datetime) -> None:
-    """One INSERT on the caller's autocommit connection; a failure never fails the search."""
+def looks_personal(text: str) -> bool:
+    """Phone numbers (1[3-9] + 9 digits, with or without spaces/dashes), 15/18-digit ID numbers
+    (final X included), names with numbers and other long digit runs, e-mail addresses."""
+    runs = [re.sub(r"\D", "", m.group()) for m in _DIGIT_RUN.finditer(text)]
+    if any(len(run) >= LONG_DIGIT_RUN for run in runs):
+        return True
+    return sum(len(run) for run in runs) >= MANY_DIGITS or _EMAIL.search(text) is not None
+
+
+def ensure_may_see(viewer: Viewer) -> None:
+    if not viewer.is_admin:
+        raise Forbidden(ADMINS_ONLY)
+
+
+async def record_search(
+    conn: AsyncConnection, text: str, now: datetime, *, logged: set[str] | None = None
+) -> None:
+    """One INSERT on the caller's autocommit connection; a failure never fails the search.
+
+    `logged` holds the terms this request already recorded: a document asking for the same
+    search under several aliases, or run again by graphql-core after the compiled executor
+    fell back, counts once."""
     term = normalize(text)
-    if not term:
+    if not term or looks_personal(term):
         return
+    if logged is not None:
+        if term in logged:
+            return
+        logged.add(term)  # before the await: concurrent aliases see it at once
     try:
         await conn.execute(insert(SEARCH_LOG).values(term=term, created_at=now))
     except SQLAlchemyError as exc:

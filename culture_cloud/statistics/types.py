@@ -3,6 +3,7 @@ figures; each field runs its own query (culture_cloud/statistics/*.py) when aske
 
 from __future__ import annotations
 
+import typing
 from datetime import date, datetime
 
 import strawberry
@@ -344,8 +345,18 @@ class Statistics:
             fulfilment_rate=d.fulfilment_rate,
         )
 
-    @strawberry.field(description="时段内最常搜索的词（全站，不按地区、单位筛选）")
-    async def top_searches(self, info: Info, first: int = 10) -> list[StatsSearchCount]:
+    @strawberry.field(
+        description=(
+            "时段内最常搜索的词（全站，不按地区、单位筛选）。仅管理员可查看，其他人得到 "
+            "FORBIDDEN（此项为空，其余统计照常）；像手机号、身份证号等含个人信息的搜索词不记录"
+        )
+    )
+    async def top_searches(
+        self,
+        info: Info,
+        first: typing.Annotated[int, strawberry.argument(description="返回前几个词（1–100）")] = 10,
+    ) -> list[StatsSearchCount] | None:
+        searches.ensure_may_see(await info.context.require_viewer())
         check_range(first, 1, 100, "first")
         async with info.context.read() as conn:
             rows = await searches.top_searches(conn, self.scope, first=first)

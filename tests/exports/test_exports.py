@@ -298,6 +298,13 @@ async def masked_world(db: Database) -> tuple[World, list[int]]:
             .where(User.id == booking.user_id)  # type: ignore[arg-type]
             .values(real_name="王小明", phone="13812345678")
         )
+        cancelled = await session.get(Booking, ids[1])
+        assert cancelled is not None
+        await session.execute(
+            update(User)
+            .where(User.id == cancelled.user_id)  # type: ignore[arg-type]
+            .values(nickname="绵山晋剧迷", phone="13900001111")
+        )
     return world, ids
 
 
@@ -336,12 +343,23 @@ async def test_exports__bookings__rows_equal_the_bookings_with_names_masked(
             "已签到",
             booked_at,
             booked_at,
-            "王**",
+            "王**（138****5678）",
             "张**、李*",
         ],
-        [str(ids[1]), "museum-first", start, "1", "已取消", booked_at, "", "", ""],
+        [
+            str(ids[1]),
+            "museum-first",
+            start,
+            "1",
+            "已取消",
+            booked_at,
+            "",
+            "绵山晋剧迷（139****1111）",
+            "",
+        ],
     ]
     assert b"13812345678" not in response.content
+    assert b"13900001111" not in response.content
     assert b"140000199001011234" not in response.content
     assert "王小明".encode() not in response.content
 
@@ -511,3 +529,13 @@ async def test_exports__demand__equals_the_statistics_query(db: Database, extens
     ]
     assert rows == expected
     assert figures["wishesByRegion"] and figures["ordersByKindAndRegion"]  # not empty figures
+
+
+def test_exports__booker_label__recognisable_never_blank() -> None:
+    label = bookings_export.booker_label
+    assert label(7, "晋剧迷", "王小明", "13812345678") == "晋剧迷（138****5678）"
+    assert label(7, None, None, "13812345678") == "138****5678"
+    assert label(7, "  ", "王小明", None) == "王**"
+    assert label(7, "晋剧迷", None, "") == "晋剧迷"
+    assert label(7, None, None, None) == "用户#7"
+    assert label(7, "", " ", " ") == "用户#7"

@@ -14,6 +14,7 @@ from culture_cloud.db import transaction, utcnow
 from culture_cloud.menu.errors import MenuFailed
 from culture_cloud.menu.models import MenuWish, MenuWishSupport
 from culture_cloud.menu.wishes import service as wishes
+from culture_cloud.menu.wishes import similarity as wishes_similarity
 from tests.accounts.factories import gid
 from tests.bookings.factories import add_residents
 from tests.menu import factories as f
@@ -91,6 +92,24 @@ async def test_post_wish__similar_open_wish__suggested_by_text(world: World) -> 
     before = await world.gql(SIMILAR_WISHES, {"text": "晋剧", "regionId": None}, "resident")
     assert {s["wish"]["title"] for s in before} >= {"想看晋剧", "晋剧进村", "晋剧演出"}
     assert "绘本阅读" not in {s["wish"]["title"] for s in before}
+
+
+async def test_similar_wishes__paraphrase_with_longer_unsegmented_run__found(
+    world: World,
+) -> None:
+    short = await _post(world, "a", "想看晋剧", "希望剧团来村里唱一场晋剧")
+    longer = await _post(world, "b", "想看晋剧表演", "春节期间想看晋剧表演")
+    await _post(world, "c", "绘本阅读", "希望图书馆给孩子们办绘本阅读会")
+
+    for text, expected in (("想看晋剧表演", short), ("想看晋剧", longer)):
+        found = await world.gql(SIMILAR_WISHES, {"text": text, "regionId": None}, "resident")
+        assert expected["wish"]["id"] in {s["wish"]["id"] for s in found}, text
+        assert "绘本阅读" not in {s["wish"]["title"] for s in found}
+
+
+def test_wish_terms__runs_segmented__never_kept_whole() -> None:
+    assert wishes_similarity.wish_terms("想看晋剧表演", "") == ["晋剧", "表演"]
+    assert wishes_similarity.wish_terms("", "想看晋剧") == ["晋剧"]
 
 
 async def test_support_wish__once_each__counter_exact_and_second_refused(world: World) -> None:

@@ -1,5 +1,5 @@
-"""`send_reminders`: confirmed bookings of published events starting tomorrow (Asia/Shanghai),
-once each however often the job runs."""
+"""`send_reminders`: confirmed bookings of published events and of venue slots starting tomorrow
+(Asia/Shanghai), once each however often the job runs."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.reminders import send_reminders
 from culture_cloud.timeutil import SHANGHAI
 from tests.accounts.factories import add_user
+from tests.bookings.factories import add_place, add_slot, api, token_for
 from tests.catalog.factories import add_event
 from tests.conftest import Database
 from tests.notifications.factories import all_notifications
@@ -103,3 +104,53 @@ async def test_reminders__event_moved_to_another_day__reminded_again(db: Databas
     assert await _run(db, NOW + timedelta(days=2)) == 1  # the day before the new date
     assert await _run(db, NOW + timedelta(days=2)) == 0
     assert len(await all_notifications(db)) == 2
+
+
+async def _book_slot(db: Database, slot_id: int, user_id: int, status: BookingStatus) -> int:
+    async with transaction(db.factory) as session:
+        row = Booking(
+            user_id=user_id, venue_slot_id=slot_id, seats=3, status=status, created_at=NOW
+        )
+        session.add(row)
+        await session.flush()
+        assert row.id is not None
+        return row.id
+
+
+async def test_reminders__venue_slot_tomorrow__reminded_once_however_often_run(
+    db: Database,
+) -> None:
+    place = await add_place(db, "介休市博物馆")
+    users = [await add_user(db, openid=f"o-visit-{i}", phone=f"1380000000{i}") for i in range(4)]
+    ids = [u.id for u in users if u.id is not None]
+    tomorrow = await add_slot(db, place, start_at=local(24, 9, 30))
+    today = await add_slot(db, place, start_at=local(23, 21))
+    later = await add_slot(db, place, start_at=local(25, 9))
+    assert tomorrow.id is not None and today.id is not None and later.id is not None
+    visit = await _book_slot(db, tomorrow.id, ids[0], BookingStatus.CONFIRMED)
+    await _book_slot(db, tomorrow.id, ids[1], BookingStatus.CANCELLED)
+    await _book_slot(db, today.id, ids[2], BookingStatus.CONFIRMED)
+    await _book_slot(db, later.id, ids[3], BookingStatus.CONFIRMED)
+
+    first = await _run(db, NOW)
+    second = await _run(db, NOW + timedelta(minutes=5))
+
+    assert (first, second) == (1, 0)
+    [row] = await all_notifications(db)
+    assert (row.user_id, row.kind) == (ids[0], NotificationKind.REMINDER)
+    assert row.title == "明天参观提醒：介休市博物馆"
+    assert "11月24日 09:30–10:30" in row.body and "共 3 人" in row.body
+    assert not any(u.phone and u.phone in row.body for u in users)
+    assert row.data == {
+        "venueId": to_global_id("Venue", place.venue_id),
+        "venueSlotId": to_global_id("VenueSlot", tomorrow.id),
+        "bookingId": to_global_id("Booking", visit),
+    }
+    token = await token_for(db, users[0])
+    async with api(db) as client:
+        data = await client.data(
+            "{ myNotifications { edges { node { kind title } } } }", token=token
+        )
+    assert data["myNotifications"]["edges"] == [
+        {"node": {"kind": "REMINDER", "title": "明天参观提醒：介休市博物馆"}}
+    ]

@@ -33,15 +33,8 @@ query Demand($period: StatisticsPeriod!, $filter: StatisticsFilter) {
       ordersByKindAndRegion { kind regionId orders }
       settledOrders fulfilledOrders fulfilmentRate
     }
-    topSearches { term searches }
     topEventsByRating { eventId reviews averageRating event { title } }
   }
-}
-"""
-
-SEARCH = """
-query Search($text: String!) {
-  search(text: $text, first: 1) { edges { cursor } }
 }
 """
 
@@ -184,27 +177,6 @@ async def test_demand__staff__count_orders_of_their_organization_only(db: Databa
     assert (await demand(db, staff, world))["demand"]["ordersByKindAndRegion"] == []
     supplied = (await demand(db, supplier, world))["demand"]["ordersByKindAndRegion"]
     assert sum(r["orders"] for r in supplied) == 5
-
-
-async def test_top_searches__count_searches_in_the_period(db: Database) -> None:
-    world = await build_world(db)
-    token = await token_for(db, await add_admin(db))
-    async with api(db) as client:
-        for text in ("晋剧", " 晋剧 ", "绵山", "晋剧"):
-            await client.data(SEARCH, {"text": text})
-    today = {
-        "from": world.last_day.isoformat(),
-        "to": (world.last_day + timedelta(days=30)).isoformat(),
-    }
-    async with api(db) as client:
-        data = await client.data(DEMAND, {"period": today}, token=token)
-        earlier = await client.data(DEMAND, {"period": period(world)}, token=token)
-
-    assert data["statistics"]["topSearches"] == [
-        {"term": "晋剧", "searches": 3},
-        {"term": "绵山", "searches": 1},
-    ]
-    assert earlier["statistics"]["topSearches"] == []
 
 
 async def test_top_events_by_rating__best_average_first(db: Database) -> None:

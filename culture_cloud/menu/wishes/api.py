@@ -14,9 +14,11 @@ from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAdmin, IsResident, Public
 from culture_cloud.menu.common_types import menu_error
 from culture_cloud.menu.models import WishStatus
-from culture_cloud.menu.wishes import service
+from culture_cloud.menu.wishes import merging, service
 from culture_cloud.menu.wishes.similarity import Match
 from culture_cloud.menu.wishes.types import (
+    MergeWishesResult,
+    MergeWishesSuccess,
     PostWishResult,
     PostWishSuccess,
     SimilarWish,
@@ -86,6 +88,16 @@ class AnswerWishInput:
             if self.event_id is None
             else expect_global_id(self.event_id, "Event", field="eventId"),
         )
+
+
+@strawberry.input(description="把重复的心愿合并到一个心愿：支持随之转移，每人只计一次")
+class MergeWishesInput:
+    source_ids: list[strawberry.ID] = strawberry.field(
+        description="要合并掉的心愿（征集中或已纳入计划，最多 20 个）"
+    )
+    target_id: strawberry.ID = strawberry.field(
+        description="保留的心愿（征集中或已纳入计划），支持计入它"
+    )
 
 
 async def _similar(info: Info, matches: list[Match]) -> list[SimilarWish]:
@@ -193,3 +205,23 @@ class WishesMutation:
         except DomainError as exc:
             return menu_error(exc)
         return WishSuccess(wish=Wish.from_row(wish))
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description=(
+            "管理员合并重复的心愿：支持转入目标心愿（同一人只计一次），被合并的心愿变为 MERGED "
+            "并指向目标，其支持者收到通知；记入审计日志"
+        ),
+    )
+    async def merge_wishes(self, info: Info, input: MergeWishesInput) -> MergeWishesResult:
+        try:
+            sources = [expect_global_id(i, "Wish", field="sourceIds") for i in input.source_ids]
+            target_id = expect_global_id(input.target_id, "Wish", field="targetId")
+            target, merged = await run_command(
+                info, merging.merge_wishes, source_ids=sources, target_id=target_id
+            )
+        except DomainError as exc:
+            return menu_error(exc)
+        return MergeWishesSuccess(
+            target=Wish.from_row(target), merged=[Wish.from_row(w) for w in merged]
+        )

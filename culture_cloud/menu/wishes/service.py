@@ -32,6 +32,7 @@ from culture_cloud.menu.models import (
 from culture_cloud.menu.policy import viewer_actors
 from culture_cloud.menu.rules import MenuRules, current_rules
 from culture_cloud.menu.sql import insert_ignoring_duplicates
+from culture_cloud.menu.wishes.notices import notify_answered
 from culture_cloud.menu.wishes.similarity import (
     OPEN_STATUSES,
     Match,
@@ -202,6 +203,7 @@ async def answer_wish(
         after=snapshot(wish),
         ip=ip,
     )
+    await notify_answered(session, wish)
     return wish
 
 

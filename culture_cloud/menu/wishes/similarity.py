@@ -3,7 +3,9 @@
 Each wish stores its distinct terms: the Chinese words of 2–6 characters that the search
 tokenizer (jieba search mode) finds in its title and text. Single characters (看, 想, 来) and
 whole unsegmented runs say little about what is wished for, and toneless pinyin only repeats
-the Chinese words, so they are left out. A new text's terms are matched with plain
+the Chinese words, so they are left out. A run is always segmented, however short: kept
+whole, "想看晋剧表演" would be a term no paraphrase ("想看晋剧") shares, and it would count in
+the denominator of both. A new text's terms are matched with plain
 `term IN (...)` rows; the score is the overlap coefficient |A∩B| / min(|A|, |B|), so a short
 query ("晋剧") finds every wish that mentions it and two long wishes must share a good part of
 their words. It is computed in Python from integer counts: SQLite and PostgreSQL give the
@@ -22,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.db import Executor
 from culture_cloud.menu.models import MenuWish, MenuWishTerm, WishStatus
-from culture_cloud.search.tokenize import document_terms
+from culture_cloud.search.tokenize import han_words
 
 TERM = cast(Table, MenuWishTerm.__table__)  # type: ignore[attr-defined]
 WISH = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
@@ -36,7 +38,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,6}")
 
 
 def wish_terms(title: str, text: str) -> list[str]:
-    return sorted(t for t in document_terms([(title, 1), (text, 1)]) if _HAN.fullmatch(t))
+    return sorted({w for w in han_words(f"{title}\n{text}") if _HAN.fullmatch(w)})
 
 
 async def store_terms(session: AsyncSession, wish_id: int, terms: Sequence[str]) -> None:

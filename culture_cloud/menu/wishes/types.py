@@ -26,6 +26,7 @@ class Wish(Node):
     _region_id: strawberry.Private[int]
     _offering_id: strawberry.Private[int | None]
     _event_id: strawberry.Private[int | None]
+    _merged_into_id: strawberry.Private[int | None]
     title: str
     text: str
     preferred_period: str | None = strawberry.field(description="期望时间，如「国庆期间」")
@@ -52,6 +53,13 @@ class Wish(Node):
             return None
         return info.context.loaders.event.load(self._event_id)  # type: ignore[return-value]
 
+    @strawberry.field(description="合并到的心愿（MERGED 时）：支持已计入该心愿")
+    async def merged_into(self, info: Info) -> Wish | None:
+        if self._merged_into_id is None:
+            return None
+        row = await menu_loaders(info).wish.load(self._merged_into_id)
+        return None if row is None else Wish.from_row(row)
+
     @strawberry.field(description="是否我发布的")
     async def is_mine(self, info: Info) -> bool:
         viewer = await info.context.viewer()
@@ -73,6 +81,7 @@ class Wish(Node):
             _region_id=row.region_id,
             _offering_id=row.linked_offering_id,
             _event_id=row.linked_event_id,
+            _merged_into_id=row.merged_into_id,
             title=row.title,
             text=row.text,
             preferred_period=row.preferred_period,
@@ -103,5 +112,12 @@ class WishSuccess:
     wish: Wish
 
 
+@strawberry.type(description="合并成功：目标心愿（支持已合并、每人只计一次）与被合并的心愿")
+class MergeWishesSuccess:
+    target: Wish = strawberry.field(description="保留的心愿：支持人数按人重新计数")
+    merged: list[Wish] = strawberry.field(description="被合并的心愿（状态为 MERGED）")
+
+
 PostWishResult = Annotated[PostWishSuccess | MenuError, strawberry.union("PostWishResult")]
 WishResult = Annotated[WishSuccess | MenuError, strawberry.union("WishResult")]
+MergeWishesResult = Annotated[MergeWishesSuccess | MenuError, strawberry.union("MergeWishesResult")]
