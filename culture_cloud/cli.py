@@ -190,7 +190,8 @@ async def _send_reminders(settings: Settings) -> None:
 
 async def _mark_no_shows(settings: Settings) -> None:
     from culture_cloud.bookings.attendance import mark_no_shows
-    from culture_cloud.bookings.service import purge_expired_idempotency_records, write_transaction
+    from culture_cloud.bookings.idempotency import purge_expired_idempotency_records
+    from culture_cloud.bookings.transactions import write_transaction
     from culture_cloud.db import create_engine, create_session_factory, utcnow
 
     engine = create_engine(settings)

@@ -19,11 +19,9 @@ from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from culture_cloud.bookings.rules import BookingRules, current_rules
-from culture_cloud.bookings.service import RETRY_MESSAGE
 from culture_cloud.bookings.signals import notify, publish_seats
 from culture_cloud.bookings.targets import (
     BOOKING,
-    EVENT,
     Target,
     TargetKind,
     TargetRef,
@@ -32,6 +30,7 @@ from culture_cloud.bookings.targets import (
     release_seats,
     take_seats,
 )
+from culture_cloud.bookings.transactions import RETRY_MESSAGE
 from culture_cloud.db import utcnow
 from culture_cloud.errors import ServiceUnavailable
 from culture_cloud.graphql.ids import to_global_id
@@ -162,26 +161,6 @@ async def _promote_waitlist(
         assert booking is not None
         await notify(session, booking, target, NotificationKind.PROMOTED_FROM_WAITLIST)
     return promoted
-
-
-async def change_event_capacity(
-    session: AsyncSession, settings: Settings, *, event_id: int, capacity: int | None, now: datetime
-) -> None:
-    """For staff editing an event: a capacity below the seats already booked is refused (no
-    booking is taken back); a larger one promotes the waitlist at once."""
-    ref = TargetRef(TargetKind.EVENT, event_id)
-    target = await load_target(session, ref, current_rules(), lock=True)
-    if target is None:
-        raise BookingFailed(Code.NOT_FOUND, "活动不存在", field="eventId")
-    if capacity is not None and capacity < target.booked_seats:
-        raise BookingFailed(
-            Code.BAD_USER_INPUT,
-            f"名额不能少于已预约的 {target.booked_seats} 人",
-            field="capacity",
-        )
-    await session.execute(update(EVENT).where(EVENT.c.id == event_id).values(capacity=capacity))
-    await _promote_waitlist(session, settings, target, now)
-    await publish_seats(session, ref)
 
 
 async def promote_event_waitlist(

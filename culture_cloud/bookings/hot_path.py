@@ -1,8 +1,7 @@
-"""Event bookings on PostgreSQL in two statements: one read of everything the checks need
-(`booking_contexts`), then one write (`write_batch`) that takes the seats, inserts the
-booking, its idempotency record and its outbox message and signals the new seat count, as a
-single autocommit statement. Concurrent bookings of one process share both statements
-(service.CONTEXT_READS, service.CONFIRMED_WRITES).
+"""The PostgreSQL fast path for event bookings: one batched read of everything the checks
+need, then one batched autocommit write (hot_statements.py), both through db_direct. The
+orchestrator (service.py) calls `try_book_event` and nothing else here; this module never
+calls back into it.
 
 Why: under a rush every booker queues for the event row's lock. Inside a client-side
 transaction that lock is held from the seat UPDATE until the client's COMMIT arrives, one more
@@ -12,83 +11,101 @@ executes the statement, like the single-UPDATE pgbench floor, and atomicity come
 statement itself: the seat counter, the booking row, its idempotency record and its message
 commit together or not at all.
 
-PostgreSQL runs every data-modifying CTE to completion, and the ones after `taken` insert only
-when `taken` returned a row, so "no row back" means nothing at all was written. The caller
-(service._book) then decides under the row lock on the transactional path.
-
-Both statements are built once with bind parameters: building ~30 typed literals per request
-cost more CPU than everything else in the booking, and each saved round trip is ~0.3 ms of
-Python per request (measured).
+Concurrent bookings of one process share their reads (CONTEXT_READS, per database) and their
+writes (CONFIRMED_WRITES, per event): batching.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import (
-    ARRAY,
-    JSON,
-    Integer,
-    Select,
-    String,
-    Table,
-    Text,
-    and_,
-    bindparam,
-    column,
-    func,
-    insert,
-    literal_column,
-    select,
-    true,
-)
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud import db_direct
-from culture_cloud.bookings.models import (
-    ACTIVE_STATUSES,
-    BookingStatus,
-    IdempotencyRecord,
-    IdempotentOutcome,
-)
-from culture_cloud.bookings.targets import (
-    BOOKING,
-    EVENT,
-    EVENT_TARGET_COLUMNS,
-    Target,
-    TargetKind,
-    TargetRef,
-    event_target,
-    take_seats_of,
-)
-from culture_cloud.db import UTCDateTime, json_dumps
-from culture_cloud.live.seats import pg_notify_remaining
-from culture_cloud.notifications.outbox import NOTIFICATION
-
-IDEMPOTENCY = cast(Table, IdempotencyRecord.__table__)  # type: ignore[attr-defined]
+from culture_cloud.batching import Batcher
+from culture_cloud.bookings import checks, hot_statements
+from culture_cloud.bookings.errors import BookingErrorCode as Code
+from culture_cloud.bookings.errors import BookingFailed
+from culture_cloud.bookings.idempotency import answer_stored, new_record
+from culture_cloud.bookings.models import IdempotentOutcome
+from culture_cloud.bookings.requests import BookingRequest, BookingResult, new_booking
+from culture_cloud.bookings.rules import BookingRules
+from culture_cloud.bookings.signals import message
+from culture_cloud.bookings.targets import Target, TargetRef, event_target
+from culture_cloud.bookings.transactions import autocommit_session
+from culture_cloud.db import SessionFactory
+from culture_cloud.notifications.models import NotificationKind
+from culture_cloud.notifications.outbox import message_values
+from culture_cloud.settings import Settings
 
 
-@dataclass(frozen=True, slots=True)
-class _Insert:
-    """One row the statement inserts: its table, the bind-parameter prefix of its columns and
-    the columns it leaves to the database."""
+async def try_book_event(
+    factory: SessionFactory,
+    settings: Settings,
+    rules: BookingRules,
+    user_id: int,
+    ref: TargetRef,
+    request: BookingRequest,
+    attendees: list[dict[str, Any]],
+    fingerprint: str,
+    now: datetime,
+) -> BookingResult | None:
+    """One read and one (batched) write, with the checks of the transactional path. None when
+    the outcome needs the row lock (a waitlist, or the event changed meanwhile) or the event
+    is not there to book: the caller's transactional path then answers.
 
-    table: Table
-    prefix: str
-    skip: tuple[str, ...] = ()
+    Without the user lock two requests of one user can pass the checks together; the unique
+    indexes (idempotency key, one active booking per event) then refuse the second statement
+    as a whole (IntegrityError), and the caller answers it from the committed first."""
+    context = await CONTEXT_READS.submit(
+        factory,
+        ContextRequest(
+            factory, ref, user_id, request.idempotency_key, checks.no_shows_since(now, rules)
+        ),
+    )
+    if context is None:
+        return None
+    if context.stored is not None:
+        async with autocommit_session(factory) as session:
+            replay = await answer_stored(session, context.stored, fingerprint, now)
+        if replay is not None:
+            return replay
+    target = context.target
+    checks.check_target(target, request, now)
+    checks.refuse_if_blocked(context.no_shows_newest_first, now, rules)
+    checks.refuse_over_limits(
+        target,
+        request.seats,
+        rules,
+        booked_here=context.active_here > 0,
+        held=context.held_here,
+    )
+    if target.remaining is not None and target.remaining < request.seats:
+        if target.allow_waitlist:
+            return None
+        # Full when read: a committed state, so a correct answer without any lock.
+        raise BookingFailed(Code.SOLD_OUT, "名额已满", field="seats")
 
-    @property
-    def columns(self) -> list[str]:
-        return [c.name for c in self.table.columns if c.name not in self.skip]
+    booking = new_booking(settings, user_id, ref, request, attendees, now)
+    booking.id = context.next_booking_id
+    record = new_record(rules, user_id, request, fingerprint, booking.id, now)
+    params = hot_statements.parameters(
+        ref,
+        request.seats,
+        booking=booking,
+        record=record,
+        message=message_values(**message(booking, target, NotificationKind.BOOKING_CONFIRMED)),
+    )
+    written = await CONFIRMED_WRITES.submit((factory, ref), PendingWrite(factory, ref, params))
+    if not written:
+        return None
+    return BookingResult(booking, IdempotentOutcome.CONFIRMED, replayed=False)
 
 
-BOOKING_ROW = _Insert(BOOKING, "booking_")  # id included: drawn in booking_contexts
-RECORD_ROW = _Insert(IDEMPOTENCY, "record_", ("id",))
-MESSAGE_ROW = _Insert(NOTIFICATION, "message_", ("id",))
+# --- the batched read -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,71 +131,6 @@ class BookingContext:
     next_booking_id: int
 
 
-def _context_columns(user_id: Any, event_id: Any, no_shows_since: Any) -> list[Any]:
-    """What the checks of one booking read (the idempotency record comes from the join)."""
-    record = IDEMPOTENCY
-    no_shows = (
-        select(
-            func.array_agg(aggregate_order_by(BOOKING.c.no_show_at, BOOKING.c.no_show_at.desc()))
-        )
-        .where(
-            BOOKING.c.user_id == user_id,
-            BOOKING.c.status == BookingStatus.NO_SHOW,
-            BOOKING.c.no_show_at >= no_shows_since,
-        )
-        .scalar_subquery()
-    )
-    mine_here = (
-        BOOKING.c.user_id == user_id,
-        BOOKING.c.event_id == event_id,
-        BOOKING.c.status.in_(ACTIVE_STATUSES),
-    )
-    active_count = select(func.count()).where(*mine_here).scalar_subquery()
-    active_seats = select(func.coalesce(func.sum(BOOKING.c.seats), 0)).where(*mine_here)
-    return [
-        *EVENT_TARGET_COLUMNS,
-        record.c.id.label("record_id"),
-        record.c.request_hash.label("record_request_hash"),
-        record.c.booking_id.label("record_booking_id"),
-        record.c.outcome.label("record_outcome"),
-        record.c.expires_at.label("record_expires_at"),
-        no_shows.label("no_shows"),
-        active_count.label("active_here"),
-        active_seats.scalar_subquery().label("held_here"),
-        literal_column("nextval('booking_id_seq')", Integer).label("next_booking_id"),
-    ]
-
-
-@cache
-def booking_contexts_statement() -> Select[Any]:
-    """What the checks of many bookings read, in one statement (arrays of user ids, event
-    ids, keys and no-show horizons); `ord` numbers the requests, missing events give no row."""
-    requests = (
-        func.unnest(
-            bindparam("user_ids", type_=ARRAY(Integer)),
-            bindparam("event_ids", type_=ARRAY(Integer)),
-            bindparam("keys", type_=ARRAY(String)),
-            bindparam("no_shows_sinces", type_=ARRAY(UTCDateTime)),
-        )
-        .table_valued(
-            column("user_id", Integer),
-            column("event_id", Integer),
-            column("key", String),
-            column("no_shows_since", UTCDateTime),
-            with_ordinality="ord",
-        )
-        .render_derived(with_types=False)
-    )
-    r = requests.c
-    record = IDEMPOTENCY
-    joined = requests.join(EVENT, EVENT.c.id == r.event_id).outerjoin(
-        record, and_(record.c.user_id == r.user_id, record.c.key == r.key)
-    )
-    return select(r.ord, *_context_columns(r.user_id, r.event_id, r.no_shows_since)).select_from(
-        joined
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class ContextRequest:
     """One booking's read, waiting for its batch (only requests of one factory share one)."""
@@ -201,7 +153,7 @@ async def booking_contexts(
         "keys": [request.key for request in requests],
         "no_shows_sinces": [request.no_shows_since for request in requests],
     }
-    rows = await db_direct.fetch_all(session, booking_contexts_statement(), params)
+    rows = await db_direct.fetch_all(session, hot_statements.booking_contexts_statement(), params)
     by_position = {row.ord: row for row in rows}
     contexts: list[BookingContext | None] = []
     for position, request in enumerate(requests, start=1):
@@ -234,49 +186,21 @@ def context_of(ref: TargetRef, row: Any) -> BookingContext | None:
     )
 
 
-def _insert_from(part: _Insert, source: Any) -> Any:
-    """INSERT INTO table SELECT :prefix<column>, ... FROM source (one row per source row)."""
-    names = part.columns
-    values = [bindparam(part.prefix + n, type_=part.table.c[n].type) for n in names]
-    row = select(*values).select_from(source)
-    return insert(part.table).from_select(names, row).returning(part.table.c.id)
+async def _read_contexts(
+    requests: list[ContextRequest],
+) -> list[BookingContext | BaseException | None]:
+    """The batch function of CONTEXT_READS."""
+    async with autocommit_session(requests[0].factory) as session:
+        return list(await booking_contexts(session, requests))
 
 
-@cache
-def confirmed_booking_statement() -> Select[Any]:
-    """Event bookings; one row (booked_seats, capacity, booking_id) when the seats were taken."""
-    target_id = bindparam("target_id", type_=Integer)
-    taken = take_seats_of(TargetKind.EVENT, target_id, bindparam("seats", type_=Integer)).cte(
-        "taken"
-    )
-    new_booking = _insert_from(BOOKING_ROW, taken).cte("new_booking")
-    new_record = _insert_from(RECORD_ROW, new_booking).cte("new_record")
-    new_message = _insert_from(MESSAGE_ROW, new_booking).cte("new_message")
-    # Every CTE is joined so that it is rendered; each has one row or none.
-    joined = taken.join(new_booking, true()).join(new_record, true()).join(new_message, true())
-    return select(
-        taken.c.booked_seats,
-        taken.c.capacity,
-        new_booking.c.id.label("booking_id"),
-        pg_notify_remaining(target_id, taken.c.booked_seats, taken.c.capacity).label("notified"),
-    ).select_from(joined)
-
-
-def parameters(
-    ref: TargetRef, seats: int, *, booking: Any, record: Any, message: dict[str, Any]
-) -> dict[str, Any]:
-    """Bind values: the column values of the (not yet persisted) ORM booking and idempotency
-    record, and the outbox message's column values."""
-    params: dict[str, Any] = {"target_id": ref.id, "seats": seats}
-    params.update({BOOKING_ROW.prefix + n: getattr(booking, n) for n in BOOKING_ROW.columns})
-    params.update({RECORD_ROW.prefix + n: getattr(record, n) for n in RECORD_ROW.columns})
-    params.update({MESSAGE_ROW.prefix + n: message.get(n) for n in MESSAGE_ROW.columns})
-    return params
+# --- the batched write ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class PendingWrite:
-    """One booking waiting for its batch: where it goes and the bind values `parameters` made
+    """One booking waiting for its batch: where it goes and the bind values
+    `hot_statements.parameters` made
     for it. Only writes with the same factory and target share a batch."""
 
     factory: Any
@@ -284,82 +208,51 @@ class PendingWrite:
     params: dict[str, Any]
 
 
-def _is_json(type_: Any) -> bool:
-    return isinstance(type_, JSON)
-
-
-def _array_source(parts: tuple[_Insert, ...]) -> Any:
-    """A CTE with one row per booking of the batch: unnest() of one array parameter per
-    column, named and typed like the single statement's parameters. JSON values travel as
-    text (serialised by `batch_parameters`) and are cast back: an array of JSON lists would
-    be taken for a multi-dimensional array."""
-    names = [part.prefix + n for part in parts for n in part.columns]
-    types = [part.table.c[n].type for part in parts for n in part.columns]
-    carried = [Text() if _is_json(t) else t for t in types]
-    arrays = [bindparam(name, type_=ARRAY(t)) for name, t in zip(names, carried, strict=True)]
-    columns = [column(name, t) for name, t in zip(names, carried, strict=True)]
-    rows = func.unnest(*arrays).table_valued(*columns).render_derived(with_types=False)
-    values = [
-        c.cast(JSON).label(c.name) if _is_json(t) else c for c, t in zip(rows.c, types, strict=True)
-    ]
-    return select(*values).cte("req")
-
-
-def batch_parameters(ref: TargetRef, batch: list[PendingWrite]) -> dict[str, Any]:
-    """Bind values of `confirmed_batch_statement`: one array per column, in batch order."""
-    params: dict[str, Any] = {"target_id": ref.id}
-    for part in (BOOKING_ROW, RECORD_ROW, MESSAGE_ROW):
-        for n in part.columns:
-            name = part.prefix + n
-            values = [pending.params[name] for pending in batch]
-            if _is_json(part.table.c[n].type):
-                values = [json_dumps(value) for value in values]
-            params[name] = values
-    return params
-
-
-def _insert_rows(part: _Insert, req: Any, taken: Any) -> Any:
-    """INSERT INTO table SELECT req.<prefix><column>, ... FROM req JOIN taken (every row of
-    the batch when the seats were taken, none otherwise)."""
-    names = part.columns
-    rows = select(*[req.c[part.prefix + n] for n in names]).select_from(req.join(taken, true()))
-    return insert(part.table).from_select(names, rows).returning(part.table.c.id)
-
-
-@cache
-def confirmed_batch_statement() -> Select[Any]:
-    """Event bookings of one event, several at once: the seats of all of them or of none.
-    One row (booked_seats, capacity, bookings, records, messages) when they were taken."""
-    target_id = bindparam("target_id", type_=Integer)
-    req = _array_source((BOOKING_ROW, RECORD_ROW, MESSAGE_ROW))
-    total = select(func.sum(req.c[BOOKING_ROW.prefix + "seats"])).scalar_subquery()
-    taken = take_seats_of(TargetKind.EVENT, target_id, total).cte("taken")
-    inserted = [
-        _insert_rows(part, req, taken).cte(part.prefix + "rows")
-        for part in (BOOKING_ROW, RECORD_ROW, MESSAGE_ROW)
-    ]
-    counts = [select(func.count()).select_from(cte).scalar_subquery() for cte in inserted]
-    return select(
-        taken.c.booked_seats,
-        taken.c.capacity,
-        counts[0].label("bookings"),
-        counts[1].label("records"),
-        counts[2].label("messages"),
-        pg_notify_remaining(target_id, taken.c.booked_seats, taken.c.capacity).label("notified"),
-    ).select_from(taken)
-
-
 async def write_batch(session: AsyncSession, ref: TargetRef, batch: list[PendingWrite]) -> bool:
     """Writes every booking of `batch` (all for `ref`) in one autocommit statement; False when
     their seats together did not fit (or the event is no longer published) and nothing was
     written."""
     if len(batch) == 1:
-        single = await db_direct.fetch_one(session, confirmed_booking_statement(), batch[0].params)
+        single = await db_direct.fetch_one(
+            session, hot_statements.confirmed_booking_statement(), batch[0].params
+        )
         return single is not None
-    params = batch_parameters(ref, batch)
-    row = await db_direct.fetch_one(session, confirmed_batch_statement(), params)
+    params = hot_statements.batch_parameters(ref, [pending.params for pending in batch])
+    row = await db_direct.fetch_one(session, hot_statements.confirmed_batch_statement(), params)
     if row is None:
         return False
     if not row.bookings == row.records == row.messages == len(batch):
         raise AssertionError("a batch statement wrote a partial batch")
     return True
+
+
+async def _write_confirmed_batch(batch: list[PendingWrite]) -> list[bool | BaseException]:
+    """The batch function of CONFIRMED_WRITES: all bookings of the batch in one statement.
+    When they do not fit together, or one of them hits a unique index (a user's duplicate),
+    each is tried alone, so that only the bookings that cannot be written are refused."""
+    factory, ref = batch[0].factory, batch[0].ref
+    try:
+        async with autocommit_session(factory) as session:
+            if await write_batch(session, ref, batch):
+                return [True] * len(batch)
+    except IntegrityError:
+        if len(batch) == 1:
+            raise
+    if len(batch) == 1:
+        return [False]
+    outcomes: list[bool | BaseException] = []
+    for pending in batch:
+        try:
+            async with autocommit_session(factory) as session:
+                outcomes.append(await write_batch(session, ref, [pending]))
+        except Exception as error:  # this booking's own failure, for its own caller
+            outcomes.append(error)
+    return outcomes
+
+
+# A read batch starts after its requests arrived, so it sees every booking committed before
+# them; 64 bookings keep a write's arrays small.
+CONTEXT_READS: Batcher[ContextRequest, BookingContext | None] = Batcher(
+    _read_contexts, max_size=256
+)
+CONFIRMED_WRITES: Batcher[PendingWrite, bool] = Batcher(_write_confirmed_batch, max_size=64)

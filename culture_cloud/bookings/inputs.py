@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from culture_cloud.bookings import service
+from culture_cloud.bookings import requests
 
 
 @strawberry.input(description="参与者；身份证号仅在 idNumberConsent 为 true 时接受，加密保存")
@@ -29,7 +29,7 @@ class BookEventInput:
         default=False, description="同意为核验身份保存参与者身份证号（加密）"
     )
 
-    def to_request(self) -> service.BookingRequest:
+    def to_request(self) -> requests.BookingRequest:
         return _request(self.seats, self.idempotency_key, self.attendees, self.id_number_consent)
 
 
@@ -41,7 +41,7 @@ class ReserveVenueSlotInput:
     attendees: list[AttendeeInput] | None = None
     id_number_consent: bool = False
 
-    def to_request(self) -> service.BookingRequest:
+    def to_request(self) -> requests.BookingRequest:
         return _request(self.seats, self.idempotency_key, self.attendees, self.id_number_consent)
 
 
@@ -57,12 +57,12 @@ class GenerateVenueSlotsInput:
 
 def _request(
     seats: int, key: str, attendees: list[AttendeeInput] | None, consent: bool
-) -> service.BookingRequest:
-    return service.BookingRequest(
+) -> requests.BookingRequest:
+    return requests.BookingRequest(
         seats=seats,
         idempotency_key=key,
         attendees=tuple(
-            service.AttendeeInput(name=a.name, id_number=a.id_number) for a in attendees or []
+            requests.AttendeeInput(name=a.name, id_number=a.id_number) for a in attendees or []
         ),
         id_number_consent=consent,
     )

@@ -2,7 +2,7 @@
 idempotency records that make retried requests safe. No strawberry here.
 
 The seat counters live on the booked row (`event.booked_seats`, `venue_slot.booked_seats`) and
-are changed only by conditional UPDATEs in culture_cloud/bookings/service.py; they always equal
+are changed only by the conditional UPDATEs of culture_cloud/bookings/targets.py; they always equal
 the seats of that row's confirmed and checked-in bookings.
 """
 

@@ -15,7 +15,9 @@ from culture_cloud.bookings.inputs import (
 )
 from culture_cloud.bookings.models import IdempotentOutcome
 from culture_cloud.bookings.queries import build_bookings
+from culture_cloud.bookings.requests import BookingRequest
 from culture_cloud.bookings.targets import TargetKind, TargetRef
+from culture_cloud.bookings.transactions import write_transaction
 from culture_cloud.bookings.types import (
     BookingConfirmed,
     BookingError,
@@ -48,7 +50,7 @@ def _error(exc: DomainError) -> BookingError:
 
 
 async def _book(
-    info: Info, kind: TargetKind, global_id: str, field: str, request: service.BookingRequest
+    info: Info, kind: TargetKind, global_id: str, field: str, request: BookingRequest
 ) -> BookingResult:
     viewer = await info.context.require_viewer()
     try:
@@ -93,7 +95,7 @@ class BookingsMutation:
         viewer = await info.context.require_viewer()
         try:
             pk = expect_global_id(id, "Booking", field="id")
-            async with service.write_transaction(info.context.session_factory) as session:
+            async with write_transaction(info.context.session_factory) as session:
                 row = await cancellation.cancel_booking(
                     session,
                     info.context.settings,
@@ -113,7 +115,7 @@ class BookingsMutation:
     async def check_in(self, info: Info, code: str) -> CheckInResult:
         viewer = await info.context.require_viewer()
         try:
-            async with service.write_transaction(info.context.session_factory) as session:
+            async with write_transaction(info.context.session_factory) as session:
                 done = await attendance.check_in(
                     session, info.context.settings, viewer=viewer, code=code, now=info.context.now
                 )
@@ -134,7 +136,7 @@ class BookingsMutation:
         viewer = await info.context.require_viewer()
         try:
             venue_id = expect_global_id(input.venue_id, "Venue", field="venueId")
-            async with service.write_transaction(info.context.session_factory) as session:
+            async with write_transaction(info.context.session_factory) as session:
                 venue = await slots.get_venue(session, venue_id)
                 if venue is None:
                     raise NotFound("场馆不存在", field="venueId")

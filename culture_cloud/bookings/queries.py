@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from culture_cloud.bookings import policy, service, slots
+from culture_cloud.bookings import policy, reading, slots
 from culture_cloud.bookings.types import Booking, VenueSlot
 from culture_cloud.errors import NotFound
 from culture_cloud.graphql.context import Info
@@ -39,7 +39,7 @@ async def visible_booking(info: Info, pk: int) -> Booking | None:
     """`booking(id:)` and `node(id:)`: the booker's own booking, None for anyone else."""
     viewer = await info.context.require_viewer()
     async with info.context.read() as conn:
-        row = await service.get_booking(conn, pk)
+        row = await reading.get_booking(conn, pk)
     if row is None or not policy.owns_booking(viewer, row.user_id):
         return None
     [booking] = await build_bookings(info, [row], owner=True)
@@ -64,13 +64,13 @@ class BookingsQuery:
     ) -> Connection[Booking]:
         viewer = await info.context.require_viewer()
         async with info.context.read() as conn:
-            page = await service.list_bookings_of(
+            page = await reading.list_bookings_of(
                 conn, user_id=viewer.user_id, first=first, after=after
             )
 
         async def total() -> int:
             async with info.context.read() as conn:
-                return await service.count_bookings_of(conn, user_id=viewer.user_id)
+                return await reading.count_bookings_of(conn, user_id=viewer.user_id)
 
         return make_connection(page, await build_bookings(info, page.items, owner=True), total)
 

@@ -1,5 +1,5 @@
 """Venue entry slots: generated from a venue's structured opening hours, listed by date.
-Booking a slot is the same code path as booking an event (service.reserve_venue_slot)."""
+Booking a slot is the same code path as booking an event (service.book)."""
 
 from __future__ import annotations
 

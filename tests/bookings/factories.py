@@ -16,9 +16,10 @@ from sqlmodel import col
 from culture_cloud.accounts import tokens
 from culture_cloud.accounts.models import StaffRole, User, UserKind
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.bookings import attendance, cancellation, crypto, service
+from culture_cloud.bookings import attendance, cancellation, crypto, requests, service, transactions
 from culture_cloud.bookings.models import SEATED_STATUSES, Booking, BookingStatus, VenueSlot
 from culture_cloud.bookings.rules import BookingRules
+from culture_cloud.bookings.targets import TargetKind, TargetRef
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.notifications.models import Notification
@@ -58,10 +59,10 @@ def request(
     seats: int = 1,
     *,
     idempotency_key: str | None = None,
-    attendees: tuple[service.AttendeeInput, ...] = (),
+    attendees: tuple[requests.AttendeeInput, ...] = (),
     consent: bool = False,
-) -> service.BookingRequest:
-    return service.BookingRequest(
+) -> requests.BookingRequest:
+    return requests.BookingRequest(
         seats=seats,
         idempotency_key=idempotency_key or key(),
         attendees=attendees,
@@ -173,15 +174,15 @@ async def book(
     now: datetime | None = None,
     rules: BookingRules | None = None,
     **kwargs: Any,
-) -> service.BookingResult:
+) -> requests.BookingResult:
     user_id = user if isinstance(user, int) else user.id
     event_id = event if isinstance(event, int) else event.id
     assert user_id is not None and event_id is not None
-    return await service.book_event(
+    return await service.book(
         db.factory,
         settings(db),
         user_id=user_id,
-        event_id=event_id,
+        target=TargetRef(TargetKind.EVENT, event_id),
         request=request(seats, **kwargs),
         now=now or utcnow(),
         rules=rules,
@@ -190,7 +191,7 @@ async def book(
 
 async def cancel(db: Database, booking: Booking, *, now: datetime | None = None) -> Booking:
     assert booking.id is not None
-    async with service.write_transaction(db.factory) as session:
+    async with transactions.write_transaction(db.factory) as session:
         return await cancellation.cancel_booking(
             session,
             settings(db),
@@ -246,12 +247,12 @@ async def api(db: Database) -> AsyncIterator[Api]:
 
 
 async def check_in(
-    db: Database, checker: User, booked: service.BookingResult | Booking, *, now: datetime
+    db: Database, checker: User, booked: requests.BookingResult | Booking, *, now: datetime
 ) -> attendance.CheckedIn:
-    booking = booked.booking if isinstance(booked, service.BookingResult) else booked
+    booking = booked.booking if isinstance(booked, requests.BookingResult) else booked
     code = checkin_code(db, booking)
     viewer = await viewer_of(db, checker)
-    async with service.write_transaction(db.factory) as session:
+    async with transactions.write_transaction(db.factory) as session:
         return await attendance.check_in(session, settings(db), viewer=viewer, code=code, now=now)
 
 

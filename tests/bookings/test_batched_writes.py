@@ -1,4 +1,4 @@
-"""Concurrent event bookings in one process share statements (bookings/service.py
+"""Concurrent event bookings in one process share statements (bookings/hot_path.py
 CONFIRMED_WRITES and CONTEXT_READS, on PostgreSQL). These tests make sure the sharing really
 happens, and that a batch never changes an answer: each booking gets exactly what it would
 have got alone."""
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from culture_cloud.bookings import hot_path, service
+from culture_cloud.bookings import hot_path
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.targets import TargetRef
 from culture_cloud.notifications.models import Notification
@@ -59,17 +59,17 @@ async def test_book_event__60_concurrent_in_one_process__fewer_statements_than_b
     event = await f.add_event(pg, capacity=100)
     users = await f.add_residents(pg, 60)
     reads: list[int] = []
-    read_contexts = service.CONTEXT_READS._run
+    read_contexts = hot_path.CONTEXT_READS._run
 
     async def recording_reads(requests: list[Any]) -> list[Any]:
         reads.append(len(requests))
         return await read_contexts(requests)
 
-    service.CONTEXT_READS._run = recording_reads
+    hot_path.CONTEXT_READS._run = recording_reads
     try:
         outcomes = await asyncio.gather(*(_attempt(pg, u, event.id) for u in users))
     finally:
-        service.CONTEXT_READS._run = read_contexts
+        hot_path.CONTEXT_READS._run = read_contexts
 
     assert outcomes == ["confirmed"] * 60
     assert await _messages_to(pg, users) == 60

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from culture_cloud.accounts.models import StaffRole
-from culture_cloud.bookings import cancellation, service
+from culture_cloud.bookings import cancellation, transactions
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.catalog.models import Event
 from culture_cloud.notifications.models import NotificationKind
@@ -57,7 +57,7 @@ async def test_cancel_event__bookings_cancelled_and_every_booker_told(db: Databa
 async def test_cancel_event_bookings__run_twice__nothing_more(db: Database) -> None:
     event = await f.add_event(db, capacity=3)
     await f.book(db, await f.add_resident(db), event)
-    async with service.write_transaction(db.factory) as session:
+    async with transactions.write_transaction(db.factory) as session:
         row = await session.get(Event, event.id)
         assert await cancellation.cancel_event_bookings(session, row, "场地维修") == 1
         assert await cancellation.cancel_event_bookings(session, row, "场地维修") == 0

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from culture_cloud.accounts.models import StaffRole
-from culture_cloud.bookings import attendance, crypto, service
+from culture_cloud.bookings import attendance, crypto, transactions
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
@@ -43,7 +43,7 @@ async def test_check_in__checker_of_organisation__once_then_already_checked_in(
     place = await f.add_place(db)
     event = await _soon_event(db, place, real_name_required=True)
     resident = await f.add_resident(db)
-    attendee = f.service.AttendeeInput(name="张三", id_number=f.id_number())
+    attendee = f.requests.AttendeeInput(name="张三", id_number=f.id_number())
     await f.book(db, resident, event, attendees=(attendee,), consent=True)
     checker = await f.add_checker(db, place)
     async with f.api(db) as api:
@@ -111,7 +111,7 @@ async def test_check_in__forged_code__refused_before_any_lookup(
     for forged in _forgeries(code):
         count_statements.clear()
         with pytest.raises(BookingFailed) as failure:
-            async with service.write_transaction(db.factory) as session:
+            async with transactions.write_transaction(db.factory) as session:
                 await attendance.check_in(
                     session, db.settings, viewer=viewer, code=forged, now=utcnow()
                 )
@@ -185,7 +185,7 @@ async def test_check_in__after_the_end__closed_then_no_show_not_confirmed(db: Da
         await f.check_in(db, checker, booked, now=event.end_at)
     assert late.value.reason is Code.CHECK_IN_CLOSED
 
-    async with service.write_transaction(db.factory) as session:
+    async with transactions.write_transaction(db.factory) as session:
         await attendance.mark_no_shows(session, event.end_at)
     with pytest.raises(BookingFailed) as missed:
         await f.check_in(db, checker, booked, now=event.end_at)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from culture_cloud.bookings import hot_path
+from culture_cloud.bookings import hot_statements
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import create_engine, create_session_factory, utcnow
@@ -93,8 +93,11 @@ async def test_book_event__protection_disabled__control_run_oversells(
             .returning(table.c.booked_seats, table.c.capacity)
         )
 
-    statements = (hot_path.confirmed_booking_statement, hot_path.confirmed_batch_statement)
-    monkeypatch.setattr(hot_path, "take_seats_of", unconditional_take_seats_of)
+    statements = (
+        hot_statements.confirmed_booking_statement,
+        hot_statements.confirmed_batch_statement,
+    )
+    monkeypatch.setattr(hot_statements, "take_seats_of", unconditional_take_seats_of)
     for statement in statements:
         statement.cache_clear()
     try:

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from culture_cloud.bookings import service
+from culture_cloud.bookings import idempotency
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import Booking, IdempotencyRecord, IdempotentOutcome
@@ -110,7 +110,7 @@ async def test_idempotency__purge__removes_expired_records_only(db: Database) ->
     await f.book(db, await f.add_resident(db), event, now=now - timedelta(hours=30))
     await f.book(db, await f.add_resident(db), event, now=now)
     async with transaction(db.factory) as session:
-        assert await service.purge_expired_idempotency_records(session, now) == 1
+        assert await idempotency.purge_expired_idempotency_records(session, now) == 1
     assert await _count(db, IdempotencyRecord) == 1
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from culture_cloud.bookings import attendance, rules, service
+from culture_cloud.bookings import attendance, rules, transactions
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
@@ -23,7 +23,7 @@ RULES = BookingRules(no_show_threshold=3, no_show_window_days=90, no_show_block_
 
 
 async def _mark(db: Database, now: datetime) -> attendance.NoShowReport:
-    async with service.write_transaction(db.factory) as session:
+    async with transactions.write_transaction(db.factory) as session:
         return await attendance.mark_no_shows(session, now)
 
 

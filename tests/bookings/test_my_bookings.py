@@ -78,7 +78,7 @@ async def test_booking__someone_else_or_admin__not_found(db: Database) -> None:
 
 async def test_booking__id_numbers__encrypted_at_rest_full_for_owner(db: Database) -> None:
     number = f.id_number()
-    attendees = (f.service.AttendeeInput(name="张三", id_number=number),)
+    attendees = (f.requests.AttendeeInput(name="张三", id_number=number),)
     booked = await f.book(
         db, await f.add_resident(db), await f.add_event(db), attendees=attendees, consent=True
     )

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import DBAPIError
 
-from culture_cloud.bookings import hot_path, signals
+from culture_cloud.bookings import hot_statements, signals
 from culture_cloud.bookings.models import Booking, BookingStatus, IdempotencyRecord
 from culture_cloud.live.seats import CHANNEL, SeatsChanged, decode, local_broker
 from culture_cloud.notifications.models import Notification, NotificationKind
@@ -44,18 +44,18 @@ async def test_book_event__fails_after_enqueue__booking_and_message_rolled_back(
     event = await f.add_event(db, capacity=5)
     resident = await f.add_resident(db)
     if db.backend == "postgres":
-        # Event bookings are one statement there (bookings/hot_path.py): its last part, the
+        # Event bookings are one statement there (bookings/hot_statements.py): its last part, the
         # live-seat signal, fails inside the database.
         def failing_notify(*args: Any) -> Any:
             return literal_column("1 / (booked_seats - booked_seats)")
 
-        monkeypatch.setattr(hot_path, "pg_notify_remaining", failing_notify)
-        hot_path.confirmed_booking_statement.cache_clear()
+        monkeypatch.setattr(hot_statements, "pg_notify_remaining", failing_notify)
+        hot_statements.confirmed_booking_statement.cache_clear()
         try:
             with pytest.raises(DBAPIError, match="division by zero"):
                 await f.book(db, resident, event)
         finally:
-            hot_path.confirmed_booking_statement.cache_clear()
+            hot_statements.confirmed_booking_statement.cache_clear()
     else:
         _fail_last_step(monkeypatch)
         with pytest.raises(Boom):

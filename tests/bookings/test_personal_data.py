@@ -22,7 +22,7 @@ DELETE = "mutation { deleteMyAccount { ok } }"
 async def test_export_my_data__bookings__listed_with_own_id_numbers(db: Database) -> None:
     event = await f.add_event(db, capacity=5, title="介休博物馆琉璃讲座")
     resident = await f.add_resident(db)
-    attendee = f.service.AttendeeInput(name="张三", id_number=f.id_number())
+    attendee = f.requests.AttendeeInput(name="张三", id_number=f.id_number())
     booked = await f.book(db, resident, event, attendees=(attendee,), consent=True)
     other = await f.add_resident(db)
     await f.book(db, other, event)
@@ -44,7 +44,7 @@ async def test_export_my_data__bookings__listed_with_own_id_numbers(db: Database
 async def test_delete_my_account__future_booking__seat_goes_to_waitlist(db: Database) -> None:
     event = await f.add_event(db, capacity=1, allow_waitlist=True)
     leaving = await f.add_resident(db)
-    held = await f.book(db, leaving, event, attendees=(f.service.AttendeeInput(name="李四"),))
+    held = await f.book(db, leaving, event, attendees=(f.requests.AttendeeInput(name="李四"),))
     waiting = await f.book(db, await f.add_resident(db), event)
     assert waiting.booking.status is BookingStatus.WAITLISTED
 
@@ -87,7 +87,7 @@ async def test_delete_my_account__started_event__booking_kept_names_erased(
 ) -> None:
     event = await f.add_event(db, capacity=3)
     leaving = await f.add_resident(db)
-    held = await f.book(db, leaving, event, attendees=(f.service.AttendeeInput(name="王五"),))
+    held = await f.book(db, leaving, event, attendees=(f.requests.AttendeeInput(name="王五"),))
     async with transaction(db.factory) as session:  # the event has begun since
         await session.execute(
             update(Event)

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from culture_cloud.bookings import service
+from culture_cloud.bookings import requests, service
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus, VenueSlot
+from culture_cloud.bookings.targets import TargetKind, TargetRef
 from culture_cloud.db import utcnow
 from culture_cloud.timeutil import local_today
 from tests.accounts.factories import gid
@@ -45,13 +46,13 @@ async def test_reserve_venue_slot__seats_free__confirmed(db: Database) -> None:
 
 async def _reserve(
     db: Database, user_id: int, slot: VenueSlot, seats: int = 1, *, now: datetime | None = None
-) -> service.BookingResult:
+) -> requests.BookingResult:
     assert slot.id is not None
-    return await service.reserve_venue_slot(
+    return await service.book(
         db.factory,
         db.settings,
         user_id=user_id,
-        slot_id=slot.id,
+        target=TargetRef(TargetKind.VENUE_SLOT, slot.id),
         request=f.request(seats),
         now=now or utcnow(),
     )

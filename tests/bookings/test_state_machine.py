@@ -1,5 +1,6 @@
 """Property test: random sequences of book / cancel / check-in / capacity changes, run against
-the service and against a small reference model of the rules. After every step the database
+the functions production runs (the booking service, cancellation, check-in, and publishing's
+updateEvent for the capacity) and against a small reference model of the rules. After every step the database
 must agree with the model (which encodes FIFO promotion of whole bookings) and keep the
 invariants: booked_seats == seats of confirmed + checked-in bookings <= capacity; one active
 booking per user."""
@@ -28,11 +29,12 @@ from sqlmodel import col
 
 from culture_cloud.accounts.models import StaffRole
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.bookings import attendance, cancellation, service
+from culture_cloud.bookings import attendance, cancellation, service, transactions
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
 from culture_cloud.bookings.rules import BookingRules
+from culture_cloud.bookings.targets import TargetKind, TargetRef
 from culture_cloud.catalog.models import Event, EventKind, EventStatus
 from culture_cloud.db import (
     SessionFactory,
@@ -41,6 +43,8 @@ from culture_cloud.db import (
     transaction,
     utcnow,
 )
+from culture_cloud.errors import DomainError, ErrorCode
+from culture_cloud.publishing import service as publishing
 from culture_cloud.settings import Settings
 from tests.bookings import factories as f
 from tests.conftest import Database
@@ -96,6 +100,7 @@ class World:
     organization_id: int
     users: list[int]
     checker: Viewer
+    editor: Viewer
     start_at: datetime
 
 
@@ -138,11 +143,11 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
         def book(self, user: int, seats: int) -> Any:
             try:
                 result = self.run(
-                    service.book_event(
+                    service.book(
                         world.factory,
                         world.settings,
                         user_id=world.users[user],
-                        event_id=self.event_id,
+                        target=TargetRef(TargetKind.EVENT, self.event_id),
                         request=f.request(seats),
                         now=self.now(),
                         rules=RULES,
@@ -172,7 +177,7 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             self.model.promote()
 
         async def _cancel(self, booking_id: int) -> None:
-            async with service.write_transaction(world.factory) as session:
+            async with transactions.write_transaction(world.factory) as session:
                 await cancellation.cancel_booking(
                     session,
                     world.settings,
@@ -194,7 +199,7 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                 booking = await session.get(Booking, booking_id)
             assert booking is not None
             code = f.checkin_code(world.db, booking)
-            async with service.write_transaction(world.factory) as session:
+            async with transactions.write_transaction(world.factory) as session:
                 await attendance.check_in(
                     session,
                     world.settings,
@@ -208,8 +213,8 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
         def change_capacity(self, capacity: int) -> None:
             try:
                 self.run(self._change_capacity(capacity))
-            except BookingFailed as exc:
-                assert exc.reason is Code.BAD_USER_INPUT
+            except DomainError as exc:
+                assert (exc.code, exc.field) == (ErrorCode.CONFLICT, "capacity")
                 assert capacity < self.model.taken
                 return
             assert capacity >= self.model.taken
@@ -217,12 +222,15 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             self.model.promote()
 
         async def _change_capacity(self, capacity: int) -> None:
-            async with service.write_transaction(world.factory) as session:
-                await cancellation.change_event_capacity(
+            # updateEvent's own transaction (graphql/commands.run_command): db.transaction.
+            async with transaction(world.factory) as session:
+                await publishing.update_event(
                     session,
-                    world.settings,
+                    viewer=world.editor,
+                    settings=world.settings,
                     event_id=self.event_id,
-                    capacity=capacity,
+                    changes=publishing.EventChanges(capacity=capacity),
+                    ip=None,
                     now=self.now(),
                 )
 
@@ -250,6 +258,7 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
 async def _world(db: Database, loop: asyncio.AbstractEventLoop) -> World:
     place = await f.add_place(db)
     checker = await f.add_checker(db, place, StaffRole.CHECKER)
+    editor = await f.add_checker(db, place, StaffRole.EDITOR)
     users = await f.add_residents(db, USERS)
     return World(
         loop=loop,
@@ -259,6 +268,7 @@ async def _world(db: Database, loop: asyncio.AbstractEventLoop) -> World:
         organization_id=place.organization_id,
         users=users,
         checker=await f.viewer_of(db, checker),
+        editor=await f.viewer_of(db, editor),
         start_at=utcnow() + timedelta(days=10),
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from culture_cloud.bookings import cancellation, service
+from culture_cloud.accounts.models import StaffRole
+from culture_cloud.bookings import requests
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
 from culture_cloud.notifications.models import NotificationKind
@@ -15,9 +16,17 @@ from tests.bookings.test_cancel_booking import CANCEL_BOOKING
 from tests.conftest import Database
 
 MY_BOOKINGS = "{ myBookings { edges { node { id status checkInCode } } } }"
+RAISE_CAPACITY = """
+mutation RaiseCapacity($id: ID!, $capacity: Int) {
+  updateEvent(id: $id, input: { capacity: $capacity }) {
+    __typename
+    ... on UserError { code field message }
+  }
+}
+"""
 
 
-async def _waitlist(db: Database, event_id: int, sizes: list[int]) -> list[service.BookingResult]:
+async def _waitlist(db: Database, event_id: int, sizes: list[int]) -> list[requests.BookingResult]:
     start = utcnow()
     results = []
     for i, seats in enumerate(sizes):
@@ -105,14 +114,21 @@ async def test_waitlist__leaving_the_waitlist__no_seat_change(db: Database) -> N
     assert await f.notifications(db, NotificationKind.PROMOTED_FROM_WAITLIST) == []
 
 
-async def test_waitlist__capacity_raised__promotes_at_once(db: Database) -> None:
-    event = await f.add_event(db, capacity=1, allow_waitlist=True)
+async def test_waitlist__capacity_raised_by_staff__promotes_at_once(db: Database) -> None:
+    place = await f.add_place(db)
+    event = await f.add_event(db, place, capacity=1, allow_waitlist=True)
     await f.book(db, await f.add_resident(db), event)
     queue = await _waitlist(db, event.id, [1, 1, 1])
-    async with service.write_transaction(db.factory) as session:
-        await cancellation.change_event_capacity(
-            session, db.settings, event_id=event.id, capacity=3, now=utcnow()
+    editor = await f.add_checker(db, place, StaffRole.EDITOR)
+
+    async with f.api(db) as api:
+        data = await api.data(
+            RAISE_CAPACITY,
+            {"id": gid("Event", event.id), "capacity": 3},
+            token=await f.token_for(db, editor),
         )
+
+    assert data["updateEvent"]["__typename"] == "UpdateEventSuccess", data
     statuses = [b.status for b in await f.bookings_of(db, event.id)]
     assert statuses.count(BookingStatus.CONFIRMED) == 3
     assert {b.id: b.status for b in await f.bookings_of(db, event.id)}[
