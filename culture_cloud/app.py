@@ -30,10 +30,10 @@ from culture_cloud.graphql.body_limit import BodyLimit
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.http_view import ContractView
 from culture_cloud.graphql.loaders import create_loaders
-from culture_cloud.graphql.schema import create_schema
 from culture_cloud.live.context import SubscriptionContext
 from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
 from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandler
+from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
 
