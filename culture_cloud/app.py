@@ -29,11 +29,10 @@ from culture_cloud.exports.routes import routes as export_routes
 from culture_cloud.graphql.body_limit import BodyLimit
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.http_view import ContractView
-from culture_cloud.graphql.loaders import create_loaders
-from culture_cloud.graphql.schema import create_schema
 from culture_cloud.live.context import SubscriptionContext
 from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
 from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandler
+from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
 
@@ -123,7 +122,6 @@ class GraphQLView(ContractView):
             "settings": self.settings,
             "engine": state.engine,
             "session_factory": state.session_factory,
-            "loaders": create_loaders(state.engine),
             "response": response,
             "client_ip": client_ip(
                 request.client.host if request.client else None,

@@ -22,7 +22,7 @@ ADMIN_PASSWORD_ENV = "CULTURE_CLOUD_ADMIN_PASSWORD"
 
 
 def export_schema_text() -> str:
-    from culture_cloud.graphql.schema import create_schema
+    from culture_cloud.schema import create_schema
 
     # The contract is the development schema; production only hides introspection.
     return str(create_schema(load_settings(environment=Environment.DEVELOPMENT))) + "\n"

@@ -8,7 +8,7 @@ import pytest
 from graphql import GraphQLObjectType, get_named_type
 
 from culture_cloud.cli import SCHEMA_PATH, export_schema_text, main
-from culture_cloud.graphql.schema import create_schema
+from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 
 FIX_HINT = "run `culture-cloud export-schema` and commit schema/schema.graphql"

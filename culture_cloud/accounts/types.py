@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from culture_cloud.accounts import models, policy
 from culture_cloud.accounts.tokens import TokenPair
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Organization
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
@@ -47,7 +48,9 @@ class User(Node):
     async def organization(self, info: Info) -> Organization | None:
         if self._organization_id is None:
             return None
-        return await info.context.loaders.organization.load(self._organization_id)
+        return await catalog_loaders.OrganizationByIdLoader(info.context).load(
+            self._organization_id
+        )
 
     @classmethod
     def from_row(cls, row: models.User, viewer: Viewer | None) -> User:

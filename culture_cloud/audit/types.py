@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from culture_cloud.accounts.loaders import UserByIdLoader
 from culture_cloud.accounts.types import User
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
@@ -31,7 +32,7 @@ class AuditEntry(Node):
     async def actor(self, info: Info) -> User | None:
         if self._actor_id is None:
             return None
-        row = await info.context.user_loader.load(self._actor_id)
+        row = await UserByIdLoader(info.context).load(self._actor_id)
         return None if row is None else User.from_row(row, await info.context.viewer())
 
     @classmethod

@@ -10,6 +10,7 @@ import strawberry
 
 from culture_cloud.bookings import crypto, models
 from culture_cloud.bookings.errors import BookingFailed
+from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Event, Venue
 from culture_cloud.errors import UserErrorCode
 from culture_cloud.graphql.context import Info
@@ -44,7 +45,7 @@ class VenueSlot(Node):
 
     @strawberry.field
     def venue(self, info: Info) -> Venue | None:
-        return info.context.loaders.venue.load(self._venue_id)  # type: ignore[return-value]
+        return catalog_loaders.VenueByIdLoader(info.context).load(self._venue_id)  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Any) -> VenueSlot:
@@ -88,7 +89,7 @@ class Booking(Node):
     def event(self, info: Info) -> Event | None:
         if self._event_id is None:
             return None
-        return info.context.loaders.event.load(self._event_id)  # type: ignore[return-value]
+        return catalog_loaders.EventByIdLoader(info.context).load(self._event_id)  # type: ignore[return-value]
 
     @classmethod
     def from_row(

@@ -7,15 +7,18 @@ from typing import Any
 
 import strawberry
 from sqlalchemy.sql.elements import ColumnElement
+from strawberry.dataloader import DataLoader
 
 from culture_cloud.accounts import policy
 from culture_cloud.catalog import filters as f
-from culture_cloud.catalog import inputs, models, service
+from culture_cloud.catalog import inputs, kinds, models, service
+from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog import types as t
+from culture_cloud.catalog.kinds import CatalogueKind
 from culture_cloud.catalog.projection import Plan, Projection, plan_for_connection
 from culture_cloud.db import geo_distance_km
 from culture_cloud.errors import BadInput
-from culture_cloud.graphql.context import Info
+from culture_cloud.graphql.context import Context, Info
 from culture_cloud.graphql.nodes import Fetcher, Node, fetch_node
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.keyset import Page
@@ -190,15 +193,15 @@ class CatalogQuery:
         return await fetch_node(info, id)
 
 
-def _loaded(attribute: str) -> Fetcher:
+def _loaded(loader: Callable[[Context], DataLoader[int, Any]]) -> Fetcher:
     async def fetch(info: Info, pk: int) -> Any | None:
-        return await getattr(info.context.loaders, attribute).load(pk)
+        return await loader(info.context).load(pk)
 
     return fetch
 
 
 async def visible_event(info: Info, pk: int) -> t.Event | None:
-    item: t.Event | None = await info.context.loaders.event.load(pk)
+    item: t.Event | None = await catalog_loaders.EventByIdLoader(info.context).load(pk)
     if item is not None and item.status is models.EventStatus.DRAFT:
         # A draft exists only for its organisation's staff and administrators; to anyone
         # else (a stale or bad token included) it answers as if there were no such event.
@@ -208,12 +211,14 @@ async def visible_event(info: Info, pk: int) -> t.Event | None:
     return item
 
 
+def _kind_loader(kind: CatalogueKind) -> Callable[[Context], DataLoader[int, Any]]:
+    return lambda context: catalog_loaders.by_id_loader(context, kind)
+
+
 NODE_FETCHERS: dict[str, Fetcher] = {
-    "Region": _loaded("region"),
-    "Organization": _loaded("organization"),
-    "Venue": _loaded("venue"),
-    "ScenicSpot": _loaded("scenic_spot"),
-    "TravelAgency": _loaded("travel_agency"),
-    "Guide": _loaded("guide"),
-    "Event": visible_event,
+    "Region": _loaded(catalog_loaders.RegionByIdLoader),
+    "Organization": _loaded(catalog_loaders.OrganizationByIdLoader),
+    **{k.type_name: _loaded(_kind_loader(k)) for k in kinds.KINDS},
+    # Drafts are visible to their organisation only: the rule of `event(id:)`.
+    kinds.EVENT.type_name: visible_event,
 }

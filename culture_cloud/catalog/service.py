@@ -10,6 +10,7 @@ from sqlalchemy import Select, exists, func, label, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from culture_cloud.catalog import kinds
 from culture_cloud.catalog.filters import (
     EventFilter,
     EventOrder,
@@ -53,14 +54,6 @@ PUBLIC_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStat
 # Built once: every event list starts with it (SQL elements are immutable, so sharing is safe).
 IS_PUBLIC_EVENT = col(Event.status).in_(PUBLIC_EVENT_STATUSES)
 
-TARGET_KINDS: dict[type[Any], str] = {
-    Venue: "venue",
-    Event: "event",
-    ScenicSpot: "scenic_spot",
-    TravelAgency: "travel_agency",
-    Guide: "guide",
-}
-
 
 def distance_expr(model: Any, near: Near) -> ColumnElement[float]:
     return func.geo_distance_km(model.lat, model.lng, near.center.lat, near.center.lng)
@@ -77,7 +70,7 @@ def near_conditions(model: Any, near: Near) -> list[ColumnElement[bool]]:
 
 
 def tag_conditions(model: Any, tags: Sequence[str]) -> list[ColumnElement[bool]]:
-    kind = TARGET_KINDS[model]
+    kind = kinds.by_model(model).key
     return [
         exists().where(
             col(CatalogTag.target_kind) == kind,
@@ -312,7 +305,7 @@ async def list_places(
         conn,
         table_select(model).where(*conditions),
         keys=keys,
-        order_name=f"{TARGET_KINDS[model]}:{order.value}",
+        order_name=f"{kinds.by_model(model).key}:{order.value}",
         first=first,
         after=after,
         types=SORT_VALUE_TYPES[order.value],

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 import strawberry
 
+from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog import models
 from culture_cloud.catalog.projection import Projection, Relation, Source, derived, keep_row, plain
 from culture_cloud.geo import CoordSystem, LatLng, from_wgs84
-from culture_cloud.graphql.context import Info
+from culture_cloud.graphql.context import Context, Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.pagination import Connection
@@ -116,7 +117,9 @@ class TicketPrice:
 _UNSET: Any = object()
 
 
-def _related(obj: Any, prefetched: str, key: int | None, loader: Any) -> Any:
+def _related(
+    obj: Any, prefetched: str, key: int | None, loader: Callable[[Context], Any], info: Info
+) -> Any:
     """The joined object when the list query fetched it, else the request's DataLoader.
 
     Sync on purpose: returning the loader's future (instead of awaiting it in an async
@@ -127,7 +130,7 @@ def _related(obj: Any, prefetched: str, key: int | None, loader: Any) -> Any:
         return value
     if key is None:
         return None
-    return loader.load(key)
+    return loader(info.context).load(key)
 
 
 class _FromRow:
@@ -151,11 +154,11 @@ class Region(_FromRow, Node):
 
     @strawberry.field(description="该区域内的场馆数")
     async def venue_count(self, info: Info) -> int:
-        return await info.context.loaders.venue_count_by_region.load(self._pk)
+        return await catalog_loaders.VenueCountByRegionLoader(info.context).load(self._pk)
 
     @strawberry.field(description="该区域内公开的活动数（不含草稿）")
     async def event_count(self, info: Info) -> int:
-        return await info.context.loaders.event_count_by_region.load(self._pk)
+        return await catalog_loaders.EventCountByRegionLoader(info.context).load(self._pk)
 
 
 @strawberry.type
@@ -203,7 +206,13 @@ class Place:
 
     @strawberry.field
     def region(self, info: Info) -> Region | None:
-        return _related(self, "_region_prefetched", self._region_id, info.context.loaders.region)  # type: ignore[no-any-return]
+        return _related(  # type: ignore[no-any-return]
+            self,
+            "_region_prefetched",
+            self._region_id,
+            catalog_loaders.RegionByIdLoader,
+            info,
+        )
 
     @strawberry.field(description="坐标；system 默认 WGS84，微信地图组件请用 GCJ02")
     def location(
@@ -218,7 +227,8 @@ class Place:
             self,
             "_organization_prefetched",
             self._organization_id,
-            info.context.loaders.organization,
+            catalog_loaders.OrganizationByIdLoader,
+            info,
         )
 
 
@@ -322,7 +332,11 @@ class Guide(_FromRow, Reviewable, Node):
     @strawberry.field
     def agency(self, info: Info) -> TravelAgency | None:
         return _related(  # type: ignore[no-any-return]
-            self, "_agency_prefetched", self._agency_id, info.context.loaders.travel_agency
+            self,
+            "_agency_prefetched",
+            self._agency_id,
+            catalog_loaders.TravelAgencyByIdLoader,
+            info,
         )
 
 
@@ -364,7 +378,9 @@ class Event(_FromRow, Reviewable, Node):
 
     @strawberry.field
     def venue(self, info: Info) -> Venue | None:
-        return _related(self, "_venue_prefetched", self._venue_id, info.context.loaders.venue)  # type: ignore[no-any-return]
+        return _related(  # type: ignore[no-any-return]
+            self, "_venue_prefetched", self._venue_id, catalog_loaders.VenueByIdLoader, info
+        )
 
     @strawberry.field
     def scenic_spot(self, info: Info) -> ScenicSpot | None:
@@ -372,12 +388,19 @@ class Event(_FromRow, Reviewable, Node):
             self,
             "_scenic_spot_prefetched",
             self._scenic_spot_id,
-            info.context.loaders.scenic_spot,
+            catalog_loaders.ScenicSpotByIdLoader,
+            info,
         )
 
     @strawberry.field
     def region(self, info: Info) -> Region | None:
-        return _related(self, "_region_prefetched", self._region_id, info.context.loaders.region)  # type: ignore[no-any-return]
+        return _related(  # type: ignore[no-any-return]
+            self,
+            "_region_prefetched",
+            self._region_id,
+            catalog_loaders.RegionByIdLoader,
+            info,
+        )
 
     @strawberry.field
     def organization(self, info: Info) -> Organization | None:
@@ -385,7 +408,8 @@ class Event(_FromRow, Reviewable, Node):
             self,
             "_organization_prefetched",
             self._organization_id,
-            info.context.loaders.organization,
+            catalog_loaders.OrganizationByIdLoader,
+            info,
         )
 
     @strawberry.field
@@ -624,13 +648,3 @@ CatalogItem = Annotated[
     Venue | Event | ScenicSpot | TravelAgency | Guide,
     strawberry.union("CatalogItem", description="目录中的任一对象"),
 ]
-
-TYPE_BY_NAME: dict[str, Any] = {
-    "Venue": Venue,
-    "Event": Event,
-    "ScenicSpot": ScenicSpot,
-    "TravelAgency": TravelAgency,
-    "Guide": Guide,
-    "Region": Region,
-    "Organization": Organization,
-}

@@ -20,7 +20,7 @@ from culture_cloud.graphql.user_errors import UserError
 from culture_cloud.reviews.authors import public_name
 from culture_cloud.reviews.errors import Refused
 from culture_cloud.reviews.models import ReviewTargetKind
-from culture_cloud.reviews.targets import TYPE_NAMES
+from culture_cloud.reviews.targets import type_name_of
 from culture_cloud.timeutil import to_local
 
 if TYPE_CHECKING:
@@ -88,14 +88,19 @@ class Feedback(Node):
     def target(self, info: Info) -> Annotated[CatalogItem, CATALOG] | None:
         if self._target_kind is None or self._target_id is None:
             return None
-        loader = info.context.loaders.by_type_name(TYPE_NAMES[ReviewTargetKind(self._target_kind)])
-        return None if loader is None else loader.load(self._target_id)  # type: ignore[return-value]
+        # Imported here, not at the top: catalog/types.py imports this module (for `reviews`
+        # and `ratingSummary`), and the catalogue's loaders import catalog/types.py.
+        from culture_cloud.catalog.loaders import target_loader
+
+        return target_loader(info.context, self._target_kind).load(self._target_id)  # type: ignore[return-value]
 
     @strawberry.field(description="负责处理的单位；为空时由文旅局管理员处理")
     def organization(self, info: Info) -> Annotated[Organization, CATALOG] | None:
         if self._organization_id is None:
             return None
-        return info.context.loaders.organization.load(self._organization_id)  # type: ignore[return-value]
+        from culture_cloud.catalog.loaders import OrganizationByIdLoader  # see `target`
+
+        return OrganizationByIdLoader(info.context).load(self._organization_id)  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Any, viewer: Viewer | None, now: datetime) -> Feedback:
@@ -114,7 +119,7 @@ class Feedback(Node):
             status=status,
             target_id=None
             if kind is None
-            else strawberry.ID(to_global_id(TYPE_NAMES[kind], row.target_id)),
+            else strawberry.ID(to_global_id(type_name_of(kind), row.target_id)),
             topic=row.topic,
             text=row.text,
             images=list(row.images),

@@ -7,7 +7,6 @@ import asyncio
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -22,9 +21,7 @@ from culture_cloud.errors import Unauthenticated
 from culture_cloud.settings import Settings
 
 if TYPE_CHECKING:
-    from culture_cloud.accounts.models import User
     from culture_cloud.accounts.wechat import WechatClient
-    from culture_cloud.graphql.loaders import Loaders
 
 
 @dataclass
@@ -33,7 +30,8 @@ class Context:
     settings: Settings
     engine: AsyncEngine
     session_factory: SessionFactory
-    loaders: Loaders
+    # The request's DataLoaders by class, filled on first use (graphql/loaders.py).
+    loaders: dict[type, DataLoader[Any, Any]] = field(default_factory=dict, repr=False)
     now: datetime = field(default_factory=utcnow)
     response: Any = None
     # The raw `Authorization` header; checked only when a resolver needs the viewer, so a stale
@@ -79,13 +77,6 @@ class Context:
             return await load_viewer_shared(self.engine, self.settings, token), None
         except Unauthenticated as exc:
             return None, exc.message
-
-    @cached_property
-    def user_loader(self) -> DataLoader[int, User | None]:
-        # Built on first use: most requests never load a user.
-        from culture_cloud.accounts.loaders import user_by_id_loader
-
-        return user_by_id_loader(self.session_factory)
 
 
 Info = strawberry.Info[Context, None]

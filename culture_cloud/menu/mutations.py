@@ -1,4 +1,4 @@
-"""Menu mutations (composed into the root Mutation in culture_cloud/graphql/schema.py)."""
+"""Menu mutations (composed into the root Mutation in culture_cloud/schema.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Menu queries (composed into the root Query in culture_cloud/graphql/schema.py)."""
+"""Menu queries (composed into the root Query in culture_cloud/schema.py)."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from culture_cloud.reviews.models import (
     ReviewTargetKind,
 )
 from culture_cloud.reviews.signals import RatingDelta, rating_changed
-from culture_cloud.reviews.targets import TABLES, TargetRef
+from culture_cloud.reviews.targets import TargetRef
 
 AGGREGATE = cast(Table, RatingAggregate.__table__)  # type: ignore[attr-defined]
 COUNTERS = [
@@ -84,7 +84,7 @@ async def apply_change(
     if not delta:
         return
     count, total = await _add(session, ref, delta)
-    table = TABLES[ref.kind]
+    table = ref.catalogue.table
     await session.execute(
         update(table)
         .where(table.c.id == ref.id)

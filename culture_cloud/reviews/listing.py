@@ -13,9 +13,10 @@ from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.keyset import Page
 from culture_cloud.reviews import reading
 from culture_cloud.reviews.inputs import ReviewFilter
+from culture_cloud.reviews.loaders import RatingSummaryByTargetLoader
 from culture_cloud.reviews.models import ReviewTargetKind
 from culture_cloud.reviews.reading import ReviewOrder
-from culture_cloud.reviews.targets import KIND_BY_TYPE_NAME, TargetRef
+from culture_cloud.reviews.targets import TargetRef, kind_of_type
 from culture_cloud.reviews.types import RatingSummary, Review
 
 
@@ -48,7 +49,7 @@ async def target_reviews(
     order: ReviewOrder,
     filter: ReviewFilter | None,
 ) -> Connection[Review]:
-    ref = TargetRef(KIND_BY_TYPE_NAME[type_name], pk)
+    ref = TargetRef(_kind(type_name), pk)
     flt = (filter or ReviewFilter()).to_domain()
     async with info.context.read() as conn:
         page = await reading.list_target_reviews(
@@ -59,5 +60,10 @@ async def target_reviews(
 
 def rating_summary(info: Info, type_name: str, pk: int) -> Awaitable[RatingSummary]:
     """Batched: a page of 20 venues asking for their summaries costs one query."""
-    kind: ReviewTargetKind = KIND_BY_TYPE_NAME[type_name]
-    return info.context.loaders.rating_summary.load((kind, pk))
+    return RatingSummaryByTargetLoader(info.context).load((_kind(type_name), pk))
+
+
+def _kind(type_name: str) -> ReviewTargetKind:
+    kind = kind_of_type(type_name)
+    assert kind is not None, type_name  # called by the catalogue types, each a target kind
+    return kind

@@ -1,4 +1,4 @@
-"""Reviews mutations (composed into the root Mutation in culture_cloud/graphql/schema.py), with
+"""Reviews mutations (composed into the root Mutation in culture_cloud/schema.py), with
 the feedback mutations. Each declares its permission classes; the services check the loaded
 review against the caller, and expected failures come back as `ReviewError` results."""
 

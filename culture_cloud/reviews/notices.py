@@ -9,25 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.notifications import NotificationKind, enqueue
 from culture_cloud.reviews.models import Review, ReviewTargetKind
-from culture_cloud.reviews.targets import TABLES, TargetRef
+from culture_cloud.reviews.targets import TargetRef
 from culture_cloud.timeutil import to_local
-
-KIND_LABELS = {
-    ReviewTargetKind.VENUE: "场馆",
-    ReviewTargetKind.EVENT: "活动",
-    ReviewTargetKind.SCENIC_SPOT: "景区",
-    ReviewTargetKind.TRAVEL_AGENCY: "旅行社",
-    ReviewTargetKind.GUIDE: "导游",
-}
 
 
 async def _what(session: AsyncSession, ref: TargetRef) -> str:
     if ref.kind is ReviewTargetKind.GUIDE:
         return "导游的服务"
-    table = TABLES[ref.kind]
+    table, label = ref.catalogue.table, ref.catalogue.label
     column = table.c.title if ref.kind is ReviewTargetKind.EVENT else table.c.name
     name = (await session.execute(select(column).where(table.c.id == ref.id))).scalar()
-    return f"{KIND_LABELS[ref.kind]}「{name}」" if name else KIND_LABELS[ref.kind]
+    return f"{label}「{name}」" if name else label
 
 
 async def notify_rejected(session: AsyncSession, review: Review) -> None:

@@ -15,10 +15,10 @@ from culture_cloud.catalog.models import Organization
 from culture_cloud.feedback.service import FEEDBACK
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.reviews.engagement import REPORT
-from culture_cloud.reviews.models import Dimension, ReviewTargetKind
+from culture_cloud.reviews.models import Dimension
 from culture_cloud.reviews.reading import REVISION, VOTE
 from culture_cloud.reviews.service import REVIEW
-from culture_cloud.reviews.targets import TYPE_NAMES
+from culture_cloud.reviews.targets import type_name_of
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none
 
@@ -28,7 +28,7 @@ ORGANIZATION = cast(Table, Organization.__table__)  # type: ignore[attr-defined]
 def _target_id(kind: str | None, target_id: int | None) -> str | None:
     if kind is None or target_id is None:
         return None
-    return to_global_id(TYPE_NAMES[ReviewTargetKind(kind)], target_id)
+    return to_global_id(type_name_of(kind), target_id)
 
 
 def _scores(row: Any) -> dict[str, int | None]:

@@ -1,4 +1,4 @@
-"""Reviews queries (composed into the root Query in culture_cloud/graphql/schema.py), with the
+"""Reviews queries (composed into the root Query in culture_cloud/schema.py), with the
 feedback queries. A target's public reviews are the `reviews` field of Venue, Event, ScenicSpot,
 TravelAgency and Guide (culture_cloud/catalog/types.py)."""
 

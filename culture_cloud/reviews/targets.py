@@ -11,7 +11,8 @@ from sqlalchemy import Table, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.bookings.models import Booking, BookingStatus, VenueSlot
-from culture_cloud.catalog import models as catalog
+from culture_cloud.catalog import kinds as catalogue_kinds
+from culture_cloud.catalog.kinds import CatalogueKind
 from culture_cloud.catalog.models import EventStatus
 from culture_cloud.db import Executor
 from culture_cloud.errors import InvalidId
@@ -21,27 +22,22 @@ from culture_cloud.reviews.models import Dimension, ReviewTargetKind
 
 Kind = ReviewTargetKind
 
-TABLES: dict[Kind, Table] = {
-    Kind.VENUE: cast(Table, catalog.Venue.__table__),  # type: ignore[attr-defined]
-    Kind.EVENT: cast(Table, catalog.Event.__table__),  # type: ignore[attr-defined]
-    Kind.SCENIC_SPOT: cast(Table, catalog.ScenicSpot.__table__),  # type: ignore[attr-defined]
-    Kind.TRAVEL_AGENCY: cast(Table, catalog.TravelAgency.__table__),  # type: ignore[attr-defined]
-    Kind.GUIDE: cast(Table, catalog.Guide.__table__),  # type: ignore[attr-defined]
-}
-EVENT = TABLES[Kind.EVENT]
-AGENCY = TABLES[Kind.TRAVEL_AGENCY]
+EVENT = catalogue_kinds.EVENT.table
+AGENCY = catalogue_kinds.TRAVEL_AGENCY.table
 BOOKING = cast(Table, Booking.__table__)  # type: ignore[attr-defined]
 SLOT = cast(Table, VenueSlot.__table__)  # type: ignore[attr-defined]
 
-# GraphQL type names of the catalogue objects, for global ids.
-TYPE_NAMES: dict[Kind, str] = {
-    Kind.VENUE: "Venue",
-    Kind.EVENT: "Event",
-    Kind.SCENIC_SPOT: "ScenicSpot",
-    Kind.TRAVEL_AGENCY: "TravelAgency",
-    Kind.GUIDE: "Guide",
-}
-KIND_BY_TYPE_NAME = {name: kind for kind, name in TYPE_NAMES.items()}
+
+def kind_of_type(type_name: str) -> Kind | None:
+    """The target kind of a GraphQL type name (of a global id); None if not reviewable."""
+    catalogue = catalogue_kinds.by_type_name(type_name)
+    return None if catalogue is None else Kind(catalogue.key)
+
+
+def type_name_of(kind: str) -> str:
+    """The GraphQL type name of a stored target kind, for global ids."""
+    return catalogue_kinds.by_key(kind).type_name
+
 
 DIMENSIONS_BY_KIND: dict[Kind, tuple[Dimension, ...]] = {
     Kind.VENUE: (Dimension.FACILITIES, Dimension.SERVICE, Dimension.CONTENT),
@@ -65,13 +61,17 @@ class TargetRef:
     kind: Kind
     id: int
 
+    @property
+    def catalogue(self) -> CatalogueKind:
+        return catalogue_kinds.by_key(self.kind)
+
     @classmethod
     def from_global_id(cls, global_id: str, *, field: str) -> TargetRef:
         try:
             type_name, pk = from_global_id(global_id, field=field)
         except InvalidId as exc:
             raise Refused(Reason.INVALID_ID, exc.message, field=field) from exc
-        kind = KIND_BY_TYPE_NAME.get(type_name)
+        kind = kind_of_type(type_name)
         if kind is None:
             raise Refused(Reason.INVALID_ID, "只能评价场馆、活动、景区、旅行社或导游", field=field)
         return cls(kind, pk)
@@ -88,7 +88,7 @@ class Target:
 
 async def load_target(session: Executor, ref: TargetRef, *, field: str = "targetId") -> Target:
     """The target as committed now; drafts answer NOT_FOUND like missing rows."""
-    table = TABLES[ref.kind]
+    table = ref.catalogue.table
     if ref.kind is Kind.GUIDE:
         stmt = (
             select(AGENCY.c.organization_id)

@@ -23,11 +23,12 @@ from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import UserError
+from culture_cloud.reviews import loaders as review_loaders
 from culture_cloud.reviews import models
 from culture_cloud.reviews.authors import public_name
 from culture_cloud.reviews.errors import Refused
 from culture_cloud.reviews.reading import ReviewOrder
-from culture_cloud.reviews.targets import DIMENSION_LABELS, DIMENSIONS_BY_KIND, TYPE_NAMES
+from culture_cloud.reviews.targets import DIMENSION_LABELS, DIMENSIONS_BY_KIND, type_name_of
 from culture_cloud.timeutil import to_local
 
 if TYPE_CHECKING:
@@ -95,7 +96,9 @@ class ReviewReply:
     def organization(self, info: Info) -> Annotated[Organization, CATALOG] | None:
         if self._organization_id is None:
             return None
-        return info.context.loaders.organization.load(self._organization_id)  # type: ignore[return-value]
+        from culture_cloud.catalog.loaders import OrganizationByIdLoader  # see Review.target
+
+        return OrganizationByIdLoader(info.context).load(self._organization_id)  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Any) -> ReviewReply:
@@ -165,26 +168,29 @@ class Review(Node):
 
     @strawberry.field(description="被评价的对象")
     def target(self, info: Info) -> Annotated[CatalogItem, CATALOG] | None:
-        loader = info.context.loaders.by_type_name(
-            TYPE_NAMES[models.ReviewTargetKind(self.target_kind)]
-        )
-        return None if loader is None else loader.load(self._target_id)  # type: ignore[return-value]
+        # Imported here, not at the top: catalog/types.py imports this module (for `reviews`
+        # and `ratingSummary`), and the catalogue's loaders import catalog/types.py.
+        from culture_cloud.catalog.loaders import target_loader
+
+        return target_loader(info.context, self.target_kind).load(self._target_id)  # type: ignore[return-value]
 
     @strawberry.field(description="官方回复")
     def reply(self, info: Info) -> ReviewReply | None:
-        return info.context.loaders.review_reply.load(self._pk)  # type: ignore[return-value]
+        return review_loaders.ReplyByReviewIdLoader(info.context).load(self._pk)  # type: ignore[return-value]
 
     @strawberry.field(description="当前用户是否已点「有用」")
     async def voted_helpful(self, info: Info) -> bool:
         if self._viewer_id is None:
             return False
-        return await info.context.loaders.helpful_vote.load((self._viewer_id, self._pk))
+        return await review_loaders.HelpfulVoteByUserAndReviewLoader(info.context).load(
+            (self._viewer_id, self._pk)
+        )
 
     @strawberry.field(description="修改历史，新到旧（仅作者与管理员可见，其他人为空）")
     async def revisions(self, info: Info) -> list[ReviewRevision]:
         if not self._sees_history:
             return []
-        return await info.context.loaders.review_revisions.load(self._pk)
+        return await review_loaders.RevisionsByReviewIdLoader(info.context).load(self._pk)
 
     @classmethod
     def from_row(cls, row: Any, viewer: Viewer | None) -> Review:
@@ -199,7 +205,7 @@ class Review(Node):
             _sees_history=mine or admin,
             id=strawberry.ID(to_global_id("Review", row.id)),
             target_kind=kind,
-            target_id=strawberry.ID(to_global_id(TYPE_NAMES[kind], row.target_id)),
+            target_id=strawberry.ID(to_global_id(type_name_of(kind), row.target_id)),
             overall=row.overall,
             scores=ReviewScores.from_row(row),
             text=row.text,

@@ -12,6 +12,7 @@ from strawberry.types.field import StrawberryField
 
 from culture_cloud.catalog import types as t
 from culture_cloud.catalog.inputs import NearInput
+from culture_cloud.catalog.loaders import target_loader
 from culture_cloud.errors import BadInput
 from culture_cloud.geo import CoordSystem
 from culture_cloud.graphql.context import Info
@@ -69,19 +70,9 @@ class NearbyConnection:
         return int(await self._count())
 
 
-LOADER_BY_KIND = {
-    "venue": "venue",
-    "event": "event",
-    "scenic_spot": "scenic_spot",
-    "travel_agency": "travel_agency",
-    "guide": "guide",
-}
-
-
 async def _load_nodes(info: Info, hits: Sequence[Hit]) -> list[Any]:
-    loaders = info.context.loaders
     return list(
-        await asyncio.gather(*[getattr(loaders, LOADER_BY_KIND[h.kind]).load(h.id) for h in hits])
+        await asyncio.gather(*[target_loader(info.context, h.kind).load(h.id) for h in hits])
     )
 
 

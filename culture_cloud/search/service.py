@@ -12,14 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
+from culture_cloud.catalog import kinds as catalogue_kinds
 from culture_cloud.catalog.filters import Near
 from culture_cloud.catalog.models import (
     Event,
     EventStatus,
-    ScenicSpot,
     SearchTerm,
-    TravelAgency,
-    Venue,
 )
 from culture_cloud.catalog.service import PUBLIC_EVENT_STATUSES, distance_expr, near_conditions
 from culture_cloud.db import Executor
@@ -34,7 +32,6 @@ from culture_cloud.keyset import (
 )
 from culture_cloud.search.tokenize import document_terms, query_terms
 
-ALL_KINDS = ("venue", "event", "scenic_spot", "travel_agency", "guide")
 MIN_PREFIX_CHARS = 2
 # Cursor value types: (score, kind, id) for search, (distance, kind, id) for nearby.
 SEARCH_CURSOR_TYPES = (int, str, int)
@@ -108,7 +105,7 @@ async def search(
     score = func.sum(col(SearchTerm.weight))
     grouped = (
         select(kind_column, id_column, score.label("score"))
-        .where(or_(*matchers), kind_column.in_(kinds or ALL_KINDS))
+        .where(or_(*matchers), kind_column.in_(kinds or catalogue_kinds.KEYS))
         .group_by(kind_column, id_column)
     )
     if limit == 0:
@@ -139,16 +136,9 @@ async def search(
 
 # --- nearby -----------------------------------------------------------------------------------
 
-NEARBY_KINDS: dict[str, Any] = {
-    "venue": Venue,
-    "event": Event,
-    "scenic_spot": ScenicSpot,
-    "travel_agency": TravelAgency,
-}
-
 
 def _nearby_select(kind: str, near: Near, now: datetime) -> Select[Any]:
-    model = NEARBY_KINDS[kind]
+    model = catalogue_kinds.by_key(kind).model
     stmt = select(
         literal(kind).label("kind"),
         model.id.label("id"),
@@ -170,7 +160,7 @@ async def nearby(
     after: str | None,
 ) -> tuple[Page[Hit], Any]:
     limit = page_size(first)
-    wanted = [k for k in (kinds or NEARBY_KINDS) if k in NEARBY_KINDS]
+    wanted = [k for k in (kinds or catalogue_kinds.NEARBY_KEYS) if k in catalogue_kinds.NEARBY_KEYS]
     if not wanted:
         return Page(items=[], cursors=[], has_next_page=False), None
     combined = union_all(*[_nearby_select(k, near, now) for k in wanted]).subquery()

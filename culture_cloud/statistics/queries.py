@@ -1,4 +1,4 @@
-"""The `statistics` query (composed into the root Query in culture_cloud/graphql/schema.py)."""
+"""The `statistics` query (composed into the root Query in culture_cloud/schema.py)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import strawberry
 
+from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.feedback.types import FeedbackCategory
 from culture_cloud.graphql.context import Info
@@ -128,7 +129,7 @@ class StatsVenueSatisfaction:
 
     @strawberry.field
     async def venue(self, info: Info) -> catalog_types.Venue | None:
-        return await info.context.loaders.venue.load(_pk(self.venue_id))
+        return await catalog_loaders.VenueByIdLoader(info.context).load(_pk(self.venue_id))
 
 
 @strawberry.type
@@ -190,7 +191,7 @@ class StatsEventRank:
 
     @strawberry.field
     async def event(self, info: Info) -> catalog_types.Event | None:
-        return await info.context.loaders.event.load(_pk(self.event_id))
+        return await catalog_loaders.EventByIdLoader(info.context).load(_pk(self.event_id))
 
 
 def _pk(global_id: str) -> int:

@@ -9,7 +9,7 @@ import strawberry
 
 from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.graphql.permissions import Public, StaffRole
-from culture_cloud.graphql.schema import create_schema
+from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 
 EXPECTED_MUTATIONS = {

@@ -120,7 +120,7 @@ async def test_compiled_execution__document__same_response_as_graphql_core(
 async def test_compiled_execution__plain_list_query__is_compiled_and_unions_are_not() -> None:
     from graphql import parse
 
-    from culture_cloud.graphql.schema import create_schema
+    from culture_cloud.schema import create_schema
     from culture_cloud.settings import Settings
 
     schema = create_schema(Settings())._schema

@@ -6,7 +6,7 @@ from __future__ import annotations
 from graphql import GraphQLSchema
 
 from culture_cloud.graphql import descriptions
-from culture_cloud.graphql.schema import create_schema
+from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 
 

@@ -11,10 +11,10 @@ from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLObjectType
 from culture_cloud.accounts.service import LoginFailure
 from culture_cloud.bookings.errors import BookingErrorCode
 from culture_cloud.errors import UserErrorCode
-from culture_cloud.graphql.schema import create_schema
 from culture_cloud.graphql.user_errors import TYPED_CODES
 from culture_cloud.menu.errors import MenuErrorCode
 from culture_cloud.reviews.errors import Reason
+from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 
 

@@ -16,7 +16,7 @@ from bench.list_page import QUERY as LIST_PAGE
 from culture_cloud.dashboard import STATIC
 from culture_cloud.db import utcnow
 from culture_cloud.graphql import compiled, fallbacks
-from culture_cloud.graphql.schema import create_schema
+from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import local_today
 from tests.accounts.factories import add_admin, api_for, settings_for

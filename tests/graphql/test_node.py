@@ -14,8 +14,8 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.graphql import nodes
 from culture_cloud.graphql.ids import to_global_id
-from culture_cloud.graphql.schema import create_schema
 from culture_cloud.reviews.models import Review, ReviewStatus, ReviewTargetKind
+from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import local_today
 from tests.accounts.conftest import cheap_password_hashing  # noqa: F401  (autouse fixture)

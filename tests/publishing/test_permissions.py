@@ -6,7 +6,7 @@ from typing import Any
 
 from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.graphql.permissions import IsStaff, StaffRole
-from culture_cloud.graphql.schema import create_schema
+from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 
 EXPECTED = {

@@ -10,7 +10,7 @@ from graphql import parse
 
 from culture_cloud.app import create_app
 from culture_cloud.graphql import compiled
-from culture_cloud.graphql.schema import create_schema
+from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 from tests.bookings import factories as bookings
 from tests.conftest import Database

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from culture_cloud.accounts.models import StaffRole
-from culture_cloud.graphql.schema import PlanRunner
+from culture_cloud.graphql.compiled import PlanRunner
 from culture_cloud.statistics.searches import looks_personal
 from tests.accounts.factories import add_admin, add_staff
 from tests.bookings.factories import api, token_for

@@ -9,15 +9,16 @@ from typing import Annotated, Any
 import strawberry
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Event, Organization, Region
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
+from culture_cloud.menu import loaders as menu_loaders
 from culture_cloud.menu import models
 from culture_cloud.menu.common_types import GroupStage, MenuError, ProjectStage, local
 from culture_cloud.menu.incubation.groups import masked_members
 from culture_cloud.menu.incubation.promotion import Evaluation
-from culture_cloud.menu.loaders import menu_loaders
 from culture_cloud.timeutil import to_local
 
 
@@ -84,13 +85,13 @@ class CommunityGroup(Node):
     def region(self, info: Info) -> Region | None:
         if self._region_id is None:
             return None
-        return info.context.loaders.region.load(self._region_id)  # type: ignore[return-value]
+        return catalog_loaders.RegionByIdLoader(info.context).load(self._region_id)  # type: ignore[return-value]
 
     @strawberry.field(description="登记后创建的单位（供给方身份）")
     def organization(self, info: Info) -> Organization | None:
         if self._organization_id is None:
             return None
-        return info.context.loaders.organization.load(self._organization_id)  # type: ignore[return-value]
+        return catalog_loaders.OrganizationByIdLoader(info.context).load(self._organization_id)  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Any, viewer: Viewer | None) -> CommunityGroup:
@@ -138,13 +139,13 @@ class GroupProject(Node):
 
     @strawberry.field
     async def group(self, info: Info) -> CommunityGroup | None:
-        row = await menu_loaders(info).group.load(self._group_id)
+        row = await menu_loaders.GroupByIdLoader(info.context).load(self._group_id)
         return None if row is None else CommunityGroup.from_row(row, await info.context.viewer())
 
     @strawberry.field(description="试运行活动（可通过 bookEvent 预约）")
     async def trial_events(self, info: Info) -> list[Event]:
-        ids = await menu_loaders(info).trial_event_ids.load(self._pk)
-        events = await info.context.loaders.event.load_many(ids)
+        ids = await menu_loaders.TrialEventIdsByProjectLoader(info.context).load(self._pk)
+        events = await catalog_loaders.EventByIdLoader(info.context).load_many(ids)
         return [e for e in events if e is not None]
 
     @strawberry.field(description="我是否已支持")
@@ -152,7 +153,9 @@ class GroupProject(Node):
         viewer = await info.context.viewer()
         if viewer is None:
             return False
-        return await menu_loaders(info).project_supported(viewer.user_id).load(self._pk)
+        return await menu_loaders.ProjectSupportedByUserLoader(info.context).load(
+            (viewer.user_id, self._pk)
+        )
 
     @classmethod
     def from_row(cls, row: Any) -> GroupProject:

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 
 import strawberry
 
+from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Organization, Region
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
+from culture_cloud.menu import loaders as menu_loaders
 from culture_cloud.menu import models
 from culture_cloud.menu.common_types import (
     DateRange,
@@ -20,7 +22,6 @@ from culture_cloud.menu.common_types import (
     date_ranges,
     yuan,
 )
-from culture_cloud.menu.loaders import menu_loaders
 from culture_cloud.timeutil import to_local
 
 
@@ -39,7 +40,7 @@ class MenuSupplier:
 
     @strawberry.field
     def organization(self, info: Info) -> Organization | None:
-        return info.context.loaders.organization.load(self._organization_id)  # type: ignore[return-value]
+        return catalog_loaders.OrganizationByIdLoader(info.context).load(self._organization_id)  # type: ignore[return-value]
 
     @classmethod
     def of(cls, organization_id: int, row: Any | None) -> MenuSupplier:
@@ -75,13 +76,15 @@ class Offering(Node):
 
     @strawberry.field(description="服务的乡镇；servesAllRegions 时为空")
     async def regions_served(self, info: Info) -> list[Region]:
-        ids = await menu_loaders(info).offering_region_ids.load(self._pk)
-        regions = await info.context.loaders.region.load_many(ids)
+        ids = await menu_loaders.RegionIdsByOfferingLoader(info.context).load(self._pk)
+        regions = await catalog_loaders.RegionByIdLoader(info.context).load_many(ids)
         return [r for r in regions if r is not None]
 
     @strawberry.field
     async def supplier(self, info: Info) -> MenuSupplier:
-        row = await menu_loaders(info).supplier.load(self._organization_id)
+        row = await menu_loaders.SupplierByOrganizationIdLoader(info.context).load(
+            self._organization_id
+        )
         return MenuSupplier.of(self._organization_id, row)
 
     @classmethod

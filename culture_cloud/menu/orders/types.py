@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 import strawberry
 
+from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Event, Organization, Region, Venue
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
+from culture_cloud.menu import loaders as menu_loaders
 from culture_cloud.menu import models
 from culture_cloud.menu.common_types import MenuError, MenuOrderStatus, local, yuan
-from culture_cloud.menu.loaders import menu_loaders
 from culture_cloud.menu.offerings.types import MenuSupplier, Offering
 from culture_cloud.timeutil import to_local
 
@@ -48,31 +49,35 @@ class MenuOrder(Node):
 
     @strawberry.field
     async def offering(self, info: Info) -> Offering | None:
-        row = await menu_loaders(info).offering.load(self._offering_id)
+        row = await menu_loaders.OfferingByIdLoader(info.context).load(self._offering_id)
         return None if row is None else Offering.from_row(row)
 
     @strawberry.field(description="送达地点")
     def venue(self, info: Info) -> Venue | None:
-        return info.context.loaders.venue.load(self._venue_id)  # type: ignore[return-value]
+        return catalog_loaders.VenueByIdLoader(info.context).load(self._venue_id)  # type: ignore[return-value]
 
     @strawberry.field
     def region(self, info: Info) -> Region | None:
-        return info.context.loaders.region.load(self._region_id)  # type: ignore[return-value]
+        return catalog_loaders.RegionByIdLoader(info.context).load(self._region_id)  # type: ignore[return-value]
 
     @strawberry.field(description="点单单位（场馆所属单位）")
     def ordering_organization(self, info: Info) -> Organization | None:
-        return info.context.loaders.organization.load(self._ordering_organization_id)  # type: ignore[return-value]
+        return catalog_loaders.OrganizationByIdLoader(info.context).load(
+            self._ordering_organization_id
+        )  # type: ignore[return-value]
 
     @strawberry.field
     async def supplier(self, info: Info) -> MenuSupplier:
-        row = await menu_loaders(info).supplier.load(self._supplier_organization_id)
+        row = await menu_loaders.SupplierByOrganizationIdLoader(info.context).load(
+            self._supplier_organization_id
+        )
         return MenuSupplier.of(self._supplier_organization_id, row)
 
     @strawberry.field(description="审批后生成的可预约活动（bookEvent 预约）")
     def event(self, info: Info) -> Event | None:
         if self._event_id is None:
             return None
-        return info.context.loaders.event.load(self._event_id)  # type: ignore[return-value]
+        return catalog_loaders.EventByIdLoader(info.context).load(self._event_id)  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Any) -> MenuOrder:
@@ -117,7 +122,7 @@ class MenuBudget:
 
     @strawberry.field
     def region(self, info: Info) -> Region | None:
-        return info.context.loaders.region.load(self._region_id)  # type: ignore[return-value]
+        return catalog_loaders.RegionByIdLoader(info.context).load(self._region_id)  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Any) -> MenuBudget:

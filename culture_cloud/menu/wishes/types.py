@@ -8,13 +8,14 @@ from typing import Annotated, Any
 
 import strawberry
 
+from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Event, Region
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
+from culture_cloud.menu import loaders as menu_loaders
 from culture_cloud.menu import models
 from culture_cloud.menu.common_types import MenuError, WishStatus, local
-from culture_cloud.menu.loaders import menu_loaders
 from culture_cloud.menu.offerings.types import Offering
 from culture_cloud.timeutil import to_local
 
@@ -38,26 +39,26 @@ class Wish(Node):
 
     @strawberry.field
     def region(self, info: Info) -> Region | None:
-        return info.context.loaders.region.load(self._region_id)  # type: ignore[return-value]
+        return catalog_loaders.RegionByIdLoader(info.context).load(self._region_id)  # type: ignore[return-value]
 
     @strawberry.field(description="对接的菜单项目（LINKED）")
     async def linked_offering(self, info: Info) -> Offering | None:
         if self._offering_id is None:
             return None
-        row = await menu_loaders(info).offering.load(self._offering_id)
+        row = await menu_loaders.OfferingByIdLoader(info.context).load(self._offering_id)
         return None if row is None else Offering.from_row(row)
 
     @strawberry.field(description="对接的活动（LINKED）")
     def linked_event(self, info: Info) -> Event | None:
         if self._event_id is None:
             return None
-        return info.context.loaders.event.load(self._event_id)  # type: ignore[return-value]
+        return catalog_loaders.EventByIdLoader(info.context).load(self._event_id)  # type: ignore[return-value]
 
     @strawberry.field(description="合并到的心愿（MERGED 时）：支持已计入该心愿")
     async def merged_into(self, info: Info) -> Wish | None:
         if self._merged_into_id is None:
             return None
-        row = await menu_loaders(info).wish.load(self._merged_into_id)
+        row = await menu_loaders.WishByIdLoader(info.context).load(self._merged_into_id)
         return None if row is None else Wish.from_row(row)
 
     @strawberry.field(description="是否我发布的")
@@ -70,7 +71,9 @@ class Wish(Node):
         viewer = await info.context.viewer()
         if viewer is None:
             return False
-        return await menu_loaders(info).wish_supported(viewer.user_id).load(self._pk)
+        return await menu_loaders.WishSupportedByUserLoader(info.context).load(
+            (viewer.user_id, self._pk)
+        )
 
     @classmethod
     def from_row(cls, row: Any) -> Wish:

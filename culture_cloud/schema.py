@@ -1,0 +1,122 @@
+"""Root composition: every domain's query, mutation and subscription mixins, its types and its
+`node(id:)` fetchers, put together into the one schema. The only module (with app.py) that
+imports every domain; graphql/ stays plumbing. A domain adds its mixin to `Query` or
+`Mutation`, its types to TYPES and its Node types' fetchers to `nodes.install`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from culture_cloud.accounts import types as accounts_types
+from culture_cloud.accounts.mutations import AccountsMutation
+from culture_cloud.accounts.queries import AccountsQuery, visible_audit_entry, visible_user
+from culture_cloud.bookings import types as bookings_types
+from culture_cloud.bookings.mutations import BookingsMutation
+from culture_cloud.bookings.queries import BookingsQuery, venue_slot, visible_booking
+from culture_cloud.catalog import types as catalog_types
+from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
+from culture_cloud.catalog.queries import CatalogQuery
+from culture_cloud.feedback.queries import visible_feedback
+from culture_cloud.graphql import nodes
+from culture_cloud.graphql.execution import Schema, build_schema
+from culture_cloud.live import types as live_types
+from culture_cloud.live.subscriptions import LiveSubscription
+from culture_cloud.menu import types as menu_types
+from culture_cloud.menu.incubation.api import visible_group, visible_project
+from culture_cloud.menu.mutations import MenuMutation
+from culture_cloud.menu.offerings.api import visible_offering
+from culture_cloud.menu.orders.api import visible_order
+from culture_cloud.menu.queries import MenuQuery
+from culture_cloud.menu.wishes.api import wish
+from culture_cloud.notifications import types as notifications_types
+from culture_cloud.notifications.mutations import NotificationsMutation
+from culture_cloud.notifications.queries import NotificationsQuery, own_notification
+from culture_cloud.publishing.mutations import PublishingMutation
+from culture_cloud.publishing.queries import PublishingQuery
+from culture_cloud.reviews import types as reviews_types
+from culture_cloud.reviews.mutations import ReviewsMutation
+from culture_cloud.reviews.queries import ReviewsQuery, visible_review
+from culture_cloud.search.queries import SearchQuery
+from culture_cloud.settings import Settings
+from culture_cloud.statistics.queries import StatisticsQuery
+
+# `node(id:)` for every type implementing Node: each through the function its own field uses
+# (tests/graphql/test_node.py checks that no Node type is missing here).
+nodes.install(
+    {
+        **CATALOG_NODES,
+        "User": visible_user,
+        "AuditEntry": visible_audit_entry,
+        "Notification": own_notification,
+        "Booking": visible_booking,
+        "VenueSlot": venue_slot,
+        "Review": visible_review,
+        "Feedback": visible_feedback,
+        "Offering": visible_offering,
+        "MenuOrder": visible_order,
+        "Wish": wish,
+        "CommunityGroup": visible_group,
+        "GroupProject": visible_project,
+    }
+)
+
+
+@strawberry.type
+class Query(
+    CatalogQuery,
+    SearchQuery,
+    AccountsQuery,
+    NotificationsQuery,
+    PublishingQuery,
+    BookingsQuery,
+    ReviewsQuery,
+    MenuQuery,
+    StatisticsQuery,
+):
+    pass
+
+
+@strawberry.type
+class Mutation(
+    AccountsMutation,
+    NotificationsMutation,
+    PublishingMutation,
+    BookingsMutation,
+    ReviewsMutation,
+    MenuMutation,
+):
+    """Every mutation declares permission_classes (tests/accounts/test_permissions_declared.py)."""
+
+
+@strawberry.type
+class Subscription(LiveSubscription):
+    """Served over WebSocket (graphql-transport-ws) only; see culture_cloud/live."""
+
+
+TYPES: list[Any] = [
+    catalog_types.Venue,
+    catalog_types.Event,
+    catalog_types.ScenicSpot,
+    catalog_types.TravelAgency,
+    catalog_types.Guide,
+    catalog_types.Region,
+    catalog_types.Organization,
+    accounts_types.User,
+    bookings_types.Booking,
+    bookings_types.VenueSlot,
+    notifications_types.Notification,
+    live_types.EventSeats,
+    *reviews_types.TYPES,
+    *menu_types.TYPES,
+]
+
+
+def create_schema(settings: Settings) -> Schema:
+    return build_schema(
+        settings, query=Query, mutation=Mutation, subscription=Subscription, types=TYPES
+    )
+
+
+__all__ = ["Schema", "create_schema"]
