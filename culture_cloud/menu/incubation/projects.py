@@ -16,7 +16,7 @@ from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventKind, EventStatus
 from culture_cloud.catalog.service import count, fetch_page
-from culture_cloud.db import Executor
+from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
 from culture_cloud.keyset import Page, SortKey
 from culture_cloud.menu import validation as mv
@@ -33,7 +33,6 @@ from culture_cloud.menu.models import (
 )
 from culture_cloud.menu.orders.placing import DELIVERY_VENUE_KINDS
 from culture_cloud.menu.policy import group_actors, led_group_ids
-from culture_cloud.menu.sql import insert_ignoring_duplicates
 
 PROJECT_TABLE = cast(Table, GroupProject.__table__)  # type: ignore[attr-defined]
 SUPPORT_TABLE = cast(Table, ProjectSupport.__table__)  # type: ignore[attr-defined]

@@ -22,13 +22,12 @@ from culture_cloud.accounts.policy import ensure
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Region
-from culture_cloud.db import Executor
+from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import DomainError, ErrorCode, NotFound
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.models import MenuBudget
 from culture_cloud.menu.periods import normalise_period, periods_covering
-from culture_cloud.menu.sql import insert_ignoring_duplicates
 
 BUDGET = cast(Table, MenuBudget.__table__)  # type: ignore[attr-defined]
 MAX_ORDERS = 10_000

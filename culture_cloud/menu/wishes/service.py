@@ -16,7 +16,7 @@ from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventStatus, Region
 from culture_cloud.catalog.service import count, fetch_page
-from culture_cloud.db import Executor
+from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import BadInput, NotFound
 from culture_cloud.keyset import Page, SortKey
 from culture_cloud.menu import validation as mv
@@ -31,7 +31,6 @@ from culture_cloud.menu.models import (
 )
 from culture_cloud.menu.policy import viewer_actors
 from culture_cloud.menu.rules import MenuRules, current_rules
-from culture_cloud.menu.sql import insert_ignoring_duplicates
 from culture_cloud.menu.wishes.notices import notify_answered
 from culture_cloud.menu.wishes.similarity import (
     OPEN_STATUSES,
