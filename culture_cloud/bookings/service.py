@@ -58,10 +58,9 @@ from culture_cloud.bookings.targets import (
     take_seats,
 )
 from culture_cloud.catalog.models import EventStatus
-from culture_cloud.catalog.service import count, fetch_page
 from culture_cloud.db import Executor, SessionFactory, is_outage, transaction
 from culture_cloud.errors import ServiceUnavailable
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.outbox import message_values
 from culture_cloud.settings import Settings

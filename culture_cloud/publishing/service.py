@@ -32,10 +32,10 @@ from culture_cloud.catalog.models import (
     ScenicSpot,
     Venue,
 )
-from culture_cloud.catalog.service import count, fetch_page, table_select
+from culture_cloud.catalog.service import table_select
 from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.validation import UNSET, Patch
 from culture_cloud.search.service import index_object

@@ -17,10 +17,9 @@ from sqlmodel import col
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization, OrganizationKind, Region
-from culture_cloud.catalog.service import count, fetch_page
 from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.machines import GROUP
 from culture_cloud.menu.models import (

@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventStatus, Region
-from culture_cloud.catalog.service import count, fetch_page
 from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import BadInput, NotFound
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.machines import WISH
