@@ -27,8 +27,8 @@ from culture_cloud.catalog.models import Organization, OrganizationKind
 from culture_cloud.db import SessionFactory, transaction
 from culture_cloud.errors import (
     BadInput,
+    Conflict,
     DomainError,
-    ErrorCode,
     NotFound,
     RateLimited,
     ServiceUnavailable,
@@ -66,10 +66,6 @@ class LoginFailed(DomainError):
     def __init__(self, reason: LoginFailure, message: str, *, field: str | None = None) -> None:
         super().__init__(message, field=field)
         self.reason = reason
-
-
-def conflict(message: str, *, field: str) -> DomainError:
-    return DomainError(message, field=field, code=ErrorCode.CONFLICT)
 
 
 def normalize_username(username: str) -> str:
@@ -316,7 +312,7 @@ async def create_organization(
     organization = Organization(
         key=key, name=name, kind=data.kind, description=description, created_at=now
     )
-    await _insert_unique(session, organization, conflict("该标识已被使用", field="key"))
+    await _insert_unique(session, organization, Conflict("该标识已被使用", field="key"))
     assert organization.id is not None
     await audit.record(
         session,
@@ -368,7 +364,7 @@ async def create_staff_account(
         staff_role=data.role,
         created_at=now,
     )
-    taken = conflict("该用户名已被使用", field="username")
+    taken = Conflict("该用户名已被使用", field="username")
     if (
         await session.execute(select(col(User.id)).where(col(User.username) == username))
     ).first() is not None:
@@ -418,7 +414,7 @@ async def create_admin(
     """For the command line: the first administrator cannot be created through the API."""
     name = check_username(username)
     passwords.check_strength(password)
-    taken = conflict(f"用户名 {name} 已存在", field="username")
+    taken = Conflict(f"用户名 {name} 已存在", field="username")
     if (
         await session.execute(select(col(User.id)).where(col(User.username) == name))
     ).first() is not None:

@@ -18,7 +18,7 @@ from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization, OrganizationKind, Region
 from culture_cloud.db import Executor
-from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
+from culture_cloud.errors import BadInput, Conflict, NotFound
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.machines import GROUP
@@ -114,7 +114,7 @@ async def apply_for_group(
         )
     )
     if pending.first() is not None:
-        raise DomainError("您已有一份申请正在审核中", field=None, code=ErrorCode.CONFLICT)
+        raise Conflict("您已有一份申请正在审核中", field=None)
     group = CommunityGroup(
         name=name,
         intent=intent,

@@ -16,7 +16,7 @@ from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventKind, EventStatus
 from culture_cloud.db import Executor, insert_ignoring_duplicates
-from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
+from culture_cloud.errors import BadInput, Conflict, NotFound
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
@@ -234,10 +234,9 @@ async def schedule_trial_event(
     if Actor.ADMIN not in actors and venue.kind not in DELIVERY_VENUE_KINDS:
         raise BadInput("试运行活动须在乡镇文化站、村（社区）文化中心或文化馆举办", field="venueId")
     if await trial_event_count(session, project.id or 0) >= project.planned_trial_events:
-        raise DomainError(
+        raise Conflict(
             f"已安排 {project.planned_trial_events} 场试运行活动（计划场次）",
             field="projectId",
-            code=ErrorCode.CONFLICT,
         )
     if data.capacity < 1:
         raise BadInput("名额至少为 1", field="capacity")
