@@ -35,6 +35,7 @@ from culture_cloud.errors import (
 )
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.settings import Settings
+from culture_cloud.text import clean_text
 from culture_cloud.timeutil import iso_or_none
 
 logger = logging.getLogger("culture_cloud.accounts")
@@ -79,17 +80,8 @@ def check_username(username: str, *, field: str = "username") -> str:
     return name
 
 
-def _clean_text(value: str | None, *, field: str, max_length: int) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    if len(value) > max_length:
-        raise BadInput(f"不能超过 {max_length} 个字符", field=field)
-    return value or None
-
-
 def _check_phone(phone: str | None, *, field: str = "phone") -> str | None:
-    phone = _clean_text(phone, field=field, max_length=20)
+    phone = clean_text(phone, field=field, max_length=20)
     if phone is not None and not PHONE_PATTERN.fullmatch(phone):
         raise BadInput("手机号格式无效", field=field)
     return phone
@@ -302,13 +294,13 @@ async def create_organization(
     session: AsyncSession, *, viewer: Viewer, data: NewOrganization, ip: str | None, now: datetime
 ) -> Organization:
     policy.ensure(viewer.is_admin)
-    name = _clean_text(data.name, field="name", max_length=128)
+    name = clean_text(data.name, field="name", max_length=128)
     if name is None:
         raise BadInput("名称不能为空", field="name")
-    key = _clean_text(data.key, field="key", max_length=64)
+    key = clean_text(data.key, field="key", max_length=64)
     if key is not None and not ORGANIZATION_KEY_PATTERN.fullmatch(key):
         raise BadInput("标识须为小写字母、数字或 -", field="key")
-    description = _clean_text(data.description, field="description", max_length=2000)
+    description = clean_text(data.description, field="description", max_length=2000)
     organization = Organization(
         key=key, name=name, kind=data.kind, description=description, created_at=now
     )
@@ -357,8 +349,8 @@ async def create_staff_account(
         kind=UserKind.STAFF,
         username=username,
         password_hash=await passwords.hash_password(data.password),
-        nickname=_clean_text(data.nickname, field="nickname", max_length=64),
-        real_name=_clean_text(data.real_name, field="realName", max_length=64),
+        nickname=clean_text(data.nickname, field="nickname", max_length=64),
+        real_name=clean_text(data.real_name, field="realName", max_length=64),
         phone=_check_phone(data.phone),
         organization_id=data.organization_id,
         staff_role=data.role,

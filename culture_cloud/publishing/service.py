@@ -40,6 +40,7 @@ from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.validation import UNSET, Patch
 from culture_cloud.search.service import index_object
 from culture_cloud.settings import Settings
+from culture_cloud.text import clean_text
 from culture_cloud.timeutil import SHANGHAI, iso_or_none
 
 Place = Venue | ScenicSpot
@@ -289,7 +290,7 @@ async def create_event(
         "title": title,
         "kind": data.kind,
         "all_day": data.all_day,
-        "description": v.clean_text(
+        "description": clean_text(
             data.description, field="description", max_length=v.DESCRIPTION_MAX
         ),
         "capacity": v.capacity(data.capacity),
@@ -391,7 +392,7 @@ def _event_values(changes: EventChanges) -> dict[str, Any]:
     if c.all_day is not UNSET:
         values["all_day"] = c.all_day
     if c.description is not UNSET:
-        values["description"] = v.clean_text(
+        values["description"] = clean_text(
             c.description, field="description", max_length=v.DESCRIPTION_MAX
         )
     if c.capacity is not UNSET:

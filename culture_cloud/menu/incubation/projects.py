@@ -32,6 +32,7 @@ from culture_cloud.menu.models import (
 )
 from culture_cloud.menu.orders.placing import DELIVERY_VENUE_KINDS
 from culture_cloud.menu.policy import group_actors, led_group_ids
+from culture_cloud.text import clean_text, required_text
 
 PROJECT_TABLE = cast(Table, GroupProject.__table__)  # type: ignore[attr-defined]
 SUPPORT_TABLE = cast(Table, ProjectSupport.__table__)  # type: ignore[attr-defined]
@@ -105,8 +106,8 @@ async def propose_project(
     stage = PROJECT.step("propose", None, await group_actors(session, viewer, data.group_id))
     project = GroupProject(
         group_id=data.group_id,
-        title=mv.required(data.title, field="title", max_length=200, label="项目名称"),
-        description=mv.required(
+        title=required_text(data.title, field="title", max_length=200, label="项目名称"),
+        description=required_text(
             data.description, field="description", max_length=5000, label="项目介绍"
         ),
         planned_trial_events=mv.int_in(
@@ -187,7 +188,7 @@ async def review_project(
     actors = await group_actors(session, viewer, project.group_id)
     project.stage = PROJECT.step(action, project.stage, actors)
     project.review_reason = (
-        mv.optional(reason, field="reason", max_length=500) if approve else mv.reason(reason)
+        clean_text(reason, field="reason", max_length=500) if approve else mv.reason(reason)
     )
     project.reviewed_by, project.reviewed_at, project.updated_at = viewer.user_id, now, now
     await _audit(session, project, viewer=viewer, action=action, before=before, ip=ip)

@@ -25,6 +25,7 @@ from culture_cloud.menu.models import (
 from culture_cloud.menu.orders.service import record
 from culture_cloud.menu.policy import is_centre_manager
 from culture_cloud.menu.rules import MenuRules, current_rules
+from culture_cloud.text import clean_text
 from culture_cloud.timeutil import local_today
 
 OFFERING_TABLE = cast(Table, MenuOffering.__table__)  # type: ignore[attr-defined]
@@ -118,7 +119,7 @@ async def place_order(
         preferred_from=data.preferred_from,
         preferred_to=data.preferred_to,
         expected_audience=audience,
-        note=mv.optional(data.note, field="note", max_length=500),
+        note=clean_text(data.note, field="note", max_length=500),
         status=status,
         cost_fen=offering.cost_fen,
         created_at=now,

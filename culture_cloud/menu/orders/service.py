@@ -31,6 +31,7 @@ from culture_cloud.menu.orders.reading import NOT_FOUND_MESSAGE, can_see
 from culture_cloud.menu.policy import order_actors
 from culture_cloud.publishing import service as publishing
 from culture_cloud.publishing import validation as v
+from culture_cloud.text import clean_text
 from culture_cloud.timeutil import iso_or_none, to_local
 
 EVENT_TAGS = ("文化点单",)
@@ -128,7 +129,7 @@ async def respond_to_order(
         order.reason = mv.reason(reason)
     elif response is OrderResponse.PROPOSE_DATE:
         order.proposed_start_at = _future(start_at, now, field="startAt")
-        order.reason = mv.optional(reason, field="reason", max_length=500)
+        order.reason = clean_text(reason, field="reason", max_length=500)
     else:
         start = _future(start_at, now, field="startAt")
         if not order.preferred_from <= to_local(start).date() <= order.preferred_to:
