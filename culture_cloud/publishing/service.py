@@ -67,12 +67,12 @@ EventCancelled = Callable[[AsyncSession, Event, str, Viewer, str | None, datetim
 _event_cancelled_listeners: list[EventCancelled] = []
 
 
-def event_cancelled_listener(listener: EventCancelled) -> EventCancelled:
+def event_cancelled_listener(listener: EventCancelled) -> None:
     """Registers what another domain does when staff cancel an event (the culture menu closes
-    the order the event delivers). Called in cancelEvent's transaction, after the bookings."""
+    the order the event delivers); culture_cloud/wiring.py registers it at start-up. Called in
+    cancelEvent's transaction, after the bookings."""
     if listener not in _event_cancelled_listeners:
         _event_cancelled_listeners.append(listener)
-    return listener
 
 
 async def on_event_cancelled(

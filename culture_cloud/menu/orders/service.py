@@ -287,7 +287,6 @@ async def cancel_order(
     return order
 
 
-@publishing.event_cancelled_listener
 async def on_delivery_cancelled(
     session: AsyncSession,
     event: Event,
