@@ -35,6 +35,7 @@ from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandle
 from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
+from culture_cloud.wiring import wire
 
 logger = logging.getLogger("culture_cloud")
 
@@ -190,6 +191,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     """`freeze_gc`: for a server process (see lifespan); tests build many apps in one process
     and leave it off."""
     settings = settings or Settings()
+    wire()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

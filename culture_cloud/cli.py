@@ -16,6 +16,7 @@ from culture_cloud import cli_args
 from culture_cloud.operator_errors import OperatorError, check_database, load_settings
 from culture_cloud.resources import data_path, is_installed_copy
 from culture_cloud.settings import Environment, Settings
+from culture_cloud.wiring import wire
 
 SCHEMA_PATH = data_path("schema", "schema.graphql")
 ADMIN_PASSWORD_ENV = "CULTURE_CLOUD_ADMIN_PASSWORD"
@@ -233,6 +234,7 @@ def _migrate(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    wire()
     try:
         _run(args)
     except OperatorError as exc:

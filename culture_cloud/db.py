@@ -1,17 +1,21 @@
-"""Engine, sessions and the few places where SQLite and PostgreSQL differ."""
+"""Engine, sessions, the column types every domain's models share, and the few places where
+SQLite and PostgreSQL differ."""
 
 from __future__ import annotations
 
 import logging
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 import orjson
-from sqlalchemy import DateTime, event
+from sqlalchemy import JSON, DateTime, Table, event
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import (
     DBAPIError,
@@ -28,8 +32,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from culture_cloud.settings import Settings
 
@@ -73,6 +78,69 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def json_column(default: Any = None) -> Any:
+    return Field(
+        default_factory=lambda: default() if callable(default) else default,
+        sa_type=JSON,
+        nullable=default is None,
+    )
+
+
+def enum_column(
+    enum_cls: type[Enum], *, default: Any = ..., nullable: bool = False, index: bool = False
+) -> Any:
+    # Stored as VARCHAR of the lower-case value: readable in SQL, and adding a value needs no
+    # PostgreSQL ALTER TYPE migration.
+    column_type = SAEnum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+    )
+    return Field(default=default, sa_type=column_type, nullable=nullable, index=index)
+
+
+def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+# Both dialects spell ON CONFLICT the same way, through their own insert constructs.
+ConflictInsert = postgresql.Insert | sqlite.Insert
+
+
+def insert_on_conflict(session: AsyncSession, table: Any) -> ConflictInsert:
+    """An INSERT for `table` that accepts `on_conflict_do_nothing`/`on_conflict_do_update`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def insert_ignoring_duplicates(
+    session: AsyncSession,
+    table: Table,
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    *,
+    conflict_columns: Sequence[str] | None = None,
+    returning: ColumnElement[Any] | None = None,
+) -> list[Any]:
+    """INSERT … ON CONFLICT DO NOTHING: a row that would break the unique constraint on
+    `conflict_columns` (any unique constraint when None) is skipped, not raised, because an
+    IntegrityError would abort the caller's PostgreSQL transaction.
+
+    Returns the `returning` value (by default the first primary-key column) of each row actually
+    inserted: empty when every row already existed.
+    """
+    column = returning if returning is not None else next(iter(table.primary_key.columns))
+    stmt = (
+        insert_on_conflict(session, table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=conflict_columns)
+        .returning(column)
+    )
+    return list((await session.execute(stmt)).scalars().all())
 
 
 EARTH_RADIUS_KM = 6371.0088

@@ -105,6 +105,13 @@ class RateLimited(DomainError):
     code = ErrorCode.RATE_LIMITED
 
 
+class Conflict(DomainError):
+    """The request is valid but clashes with the current state (a taken name, a state that no
+    longer allows the change); the user can act on it."""
+
+    code = ErrorCode.CONFLICT
+
+
 class InvalidId(DomainError):
     code = ErrorCode.INVALID_ID
 

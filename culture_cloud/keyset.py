@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
-from sqlalchemy import SQLColumnExpression, and_, or_
+from sqlalchemy import Select, SQLColumnExpression, and_, func, label, or_
 from sqlalchemy.sql.elements import ColumnElement
 
+from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput, InvalidCursor
 
 T = TypeVar("T")
@@ -164,3 +165,44 @@ class LazyCursors(Sequence[str]):
         if cursor is None:
             cursor = self._encoded[index] = encode_cursor(self._order, self._values[index])
         return cursor
+
+
+async def fetch_page(
+    conn: Executor,
+    stmt: Select[Any],
+    *,
+    keys: list[SortKey],
+    order_name: str,
+    first: int | None,
+    after: str | None,
+    types: Sequence[type] | None = None,
+) -> Page[Any]:
+    """Runs `stmt` (a Core select of one table) as a keyset page of plain rows.
+
+    Core rows, not ORM entities: a list page needs no identity map or change tracking, and
+    skipping them is most of the per-row cost. `types` are the Python types of the sort values,
+    checked when a cursor comes back (see keyset.decode_cursor).
+    """
+    limit = page_size(first)
+    labels = [f"_sort{i}" for i in range(len(keys))]
+    stmt = stmt.add_columns(*[label(name, k.column) for k, name in zip(keys, labels, strict=True)])
+    if after is not None:
+        values = decode_cursor(after, order_name, len(keys), types)
+        stmt = stmt.where(seek_condition(keys, values))
+    if limit == 0:
+        return Page(items=[], cursors=[], has_next_page=False)
+    rows = (await conn.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    return Page(
+        items=list(rows),
+        cursors=LazyCursors(order_name, [[getattr(row, n) for n in labels] for row in rows]),
+        has_next_page=has_next,
+    )
+
+
+async def count(conn: Executor, stmt: Select[Any]) -> int:
+    # maintain_column_froms keeps `FROM <table>` when there is no WHERE clause to imply it;
+    # without it an unfiltered list counts `SELECT count(*)` = 1.
+    counted = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    return int((await conn.execute(counted)).scalar_one())

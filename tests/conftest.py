@@ -29,6 +29,11 @@ from culture_cloud.db import SessionFactory, create_engine, create_session_facto
 from culture_cloud.migrations import upgrade
 from culture_cloud.seeding.jiexiu import load_jiexiu
 from culture_cloud.settings import Settings
+from culture_cloud.wiring import wire
+
+# Cross-domain hooks, as create_app and the command line register them: tests that call
+# services directly need them too.
+wire()
 
 POSTGRES_URL = os.environ.get(
     "CULTURE_CLOUD_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
 
 from culture_cloud import db_direct
-from culture_cloud.accounts.models import AuditLog, User, UserKind
+from culture_cloud.accounts.models import User, UserKind
+from culture_cloud.audit.models import AuditLog
 from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import (

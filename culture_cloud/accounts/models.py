@@ -1,17 +1,15 @@
-"""Account tables: users (residents, staff, administrators), sign-in sessions, the audit log and
-login rate-limit counters. No strawberry here: the GraphQL face lives in types.py."""
+"""Account tables: users (residents, staff, administrators), sign-in sessions and login
+rate-limit counters. No strawberry here: the GraphQL face lives in types.py."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
-from culture_cloud.catalog.models import enum_column, json_column, utc_column
-from culture_cloud.db import UTCDateTime
+from culture_cloud.db import UTCDateTime, enum_column, utc_column
 
 
 class UserKind(StrEnum):
@@ -77,27 +75,6 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     rotated_at: datetime | None = utc_column()
     revoked_at: datetime | None = utc_column()
-
-
-class AuditLog(SQLModel, table=True):
-    __tablename__ = "audit_log"
-    __table_args__ = (
-        Index("ix_audit_log_created_at_id", "created_at", "id"),
-        Index("ix_audit_log_target", "target_type", "target_id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    # Null for actions without a signed-in actor (the command line).
-    actor_user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
-    action: str = Field(max_length=64)
-    # The GraphQL type name of the target ("Organization", "User", "Event", ...), so the API can
-    # give its global ID.
-    target_type: str = Field(max_length=32)
-    target_id: int | None = None
-    before: dict[str, Any] | None = json_column()
-    after: dict[str, Any] | None = json_column()
-    ip: str | None = Field(default=None, max_length=45)
-    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class RateLimitBucket(SQLModel, table=True):

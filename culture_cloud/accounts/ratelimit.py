@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.models import RateLimitBucket
+from culture_cloud.db import insert_on_conflict
 from culture_cloud.errors import RateLimited
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -47,12 +47,10 @@ def window_start(now: datetime, window: timedelta) -> datetime:
 
 
 async def _increment(session: AsyncSession, key: str, start: datetime) -> int:
-    bind = session.get_bind()
-    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
-    # Both dialects spell the upsert the same way; RETURNING gives the count after our own
-    # increment, as seen by the transaction that holds the row lock.
+    # RETURNING gives the count after our own increment, as seen by the transaction that holds
+    # the row lock.
     stmt = (
-        insert(RateLimitBucket)
+        insert_on_conflict(session, RateLimitBucket)
         .values(key=key, window_start=start, count=1)
         .on_conflict_do_update(
             index_elements=[col(RateLimitBucket.key), col(RateLimitBucket.window_start)],

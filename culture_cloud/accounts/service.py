@@ -27,14 +27,15 @@ from culture_cloud.catalog.models import Organization, OrganizationKind
 from culture_cloud.db import SessionFactory, transaction
 from culture_cloud.errors import (
     BadInput,
+    Conflict,
     DomainError,
-    ErrorCode,
     NotFound,
     RateLimited,
     ServiceUnavailable,
 )
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.settings import Settings
+from culture_cloud.text import clean_text
 from culture_cloud.timeutil import iso_or_none
 
 logger = logging.getLogger("culture_cloud.accounts")
@@ -68,10 +69,6 @@ class LoginFailed(DomainError):
         self.reason = reason
 
 
-def conflict(message: str, *, field: str) -> DomainError:
-    return DomainError(message, field=field, code=ErrorCode.CONFLICT)
-
-
 def normalize_username(username: str) -> str:
     return username.strip().lower()
 
@@ -83,17 +80,8 @@ def check_username(username: str, *, field: str = "username") -> str:
     return name
 
 
-def _clean_text(value: str | None, *, field: str, max_length: int) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    if len(value) > max_length:
-        raise BadInput(f"不能超过 {max_length} 个字符", field=field)
-    return value or None
-
-
 def _check_phone(phone: str | None, *, field: str = "phone") -> str | None:
-    phone = _clean_text(phone, field=field, max_length=20)
+    phone = clean_text(phone, field=field, max_length=20)
     if phone is not None and not PHONE_PATTERN.fullmatch(phone):
         raise BadInput("手机号格式无效", field=field)
     return phone
@@ -306,17 +294,17 @@ async def create_organization(
     session: AsyncSession, *, viewer: Viewer, data: NewOrganization, ip: str | None, now: datetime
 ) -> Organization:
     policy.ensure(viewer.is_admin)
-    name = _clean_text(data.name, field="name", max_length=128)
+    name = clean_text(data.name, field="name", max_length=128)
     if name is None:
         raise BadInput("名称不能为空", field="name")
-    key = _clean_text(data.key, field="key", max_length=64)
+    key = clean_text(data.key, field="key", max_length=64)
     if key is not None and not ORGANIZATION_KEY_PATTERN.fullmatch(key):
         raise BadInput("标识须为小写字母、数字或 -", field="key")
-    description = _clean_text(data.description, field="description", max_length=2000)
+    description = clean_text(data.description, field="description", max_length=2000)
     organization = Organization(
         key=key, name=name, kind=data.kind, description=description, created_at=now
     )
-    await _insert_unique(session, organization, conflict("该标识已被使用", field="key"))
+    await _insert_unique(session, organization, Conflict("该标识已被使用", field="key"))
     assert organization.id is not None
     await audit.record(
         session,
@@ -361,14 +349,14 @@ async def create_staff_account(
         kind=UserKind.STAFF,
         username=username,
         password_hash=await passwords.hash_password(data.password),
-        nickname=_clean_text(data.nickname, field="nickname", max_length=64),
-        real_name=_clean_text(data.real_name, field="realName", max_length=64),
+        nickname=clean_text(data.nickname, field="nickname", max_length=64),
+        real_name=clean_text(data.real_name, field="realName", max_length=64),
         phone=_check_phone(data.phone),
         organization_id=data.organization_id,
         staff_role=data.role,
         created_at=now,
     )
-    taken = conflict("该用户名已被使用", field="username")
+    taken = Conflict("该用户名已被使用", field="username")
     if (
         await session.execute(select(col(User.id)).where(col(User.username) == username))
     ).first() is not None:
@@ -418,7 +406,7 @@ async def create_admin(
     """For the command line: the first administrator cannot be created through the API."""
     name = check_username(username)
     passwords.check_strength(password)
-    taken = conflict(f"用户名 {name} 已存在", field="username")
+    taken = Conflict(f"用户名 {name} 已存在", field="username")
     if (
         await session.execute(select(col(User.id)).where(col(User.username) == name))
     ).first() is not None:

@@ -13,11 +13,10 @@ from sqlalchemy import Select, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from culture_cloud.accounts.models import AuditLog
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.catalog.service import count, fetch_page
+from culture_cloud.audit.models import AuditLog
 from culture_cloud.db import Executor, utcnow
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 
 AUDIT_ORDER = "audit:newest"
 _TABLE = cast(Table, AuditLog.__table__)  # type: ignore[attr-defined]

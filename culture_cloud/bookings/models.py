@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from culture_cloud.catalog.models import enum_column, json_column, utc_column
-from culture_cloud.db import UTCDateTime
+from culture_cloud.db import UTCDateTime, enum_column, json_column, utc_column
 
 
 class BookingStatus(StrEnum):

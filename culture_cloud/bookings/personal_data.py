@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.personal_data import eraser, exporter
 from culture_cloud.bookings import cancellation, crypto
 from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.bookings.rules import current_rules
@@ -21,7 +20,6 @@ from culture_cloud.timeutil import iso_or_none
 ACCOUNT_DELETED = "账号注销"
 
 
-@exporter("bookings")
 async def export_bookings(
     session: AsyncSession, settings: Settings, user_id: int
 ) -> list[dict[str, Any]]:
@@ -67,7 +65,6 @@ def _attendee(settings: Settings, stored: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@eraser
 async def release_and_erase_bookings(
     session: AsyncSession, settings: Settings, user_id: int, now: datetime
 ) -> None:

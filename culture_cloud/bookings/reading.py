@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import Row, Select, select
 
 from culture_cloud.bookings.targets import BOOKING
-from culture_cloud.catalog.service import count, fetch_page
 from culture_cloud.db import Executor
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 
 MY_BOOKINGS_ORDER = "bookings:newest"
 

@@ -8,15 +8,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Row, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.bookings.models import VenueSlot
 from culture_cloud.bookings.targets import SLOT
 from culture_cloud.catalog.models import Venue
-from culture_cloud.db import Executor, utcnow
+from culture_cloud.db import Executor, insert_ignoring_duplicates, utcnow
 from culture_cloud.errors import BadInput
 from culture_cloud.timeutil import SHANGHAI, local_date_range
 
@@ -90,18 +88,8 @@ async def generate_venue_slots(
     ]
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(SLOT).values(rows)
-    ids = (
-        (
-            await session.execute(
-                stmt.on_conflict_do_nothing(index_elements=["venue_id", "starts_at"]).returning(
-                    SLOT.c.id
-                )
-            )
-        )
-        .scalars()
-        .all()
+    ids = await insert_ignoring_duplicates(
+        session, SLOT, rows, conflict_columns=["venue_id", "starts_at"], returning=SLOT.c.id
     )
     if not ids:
         return []

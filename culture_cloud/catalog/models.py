@@ -7,41 +7,13 @@ Aggregates used for sorting (rating, booked seats) live on the row so lists neve
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
-from sqlalchemy import Enum as SAEnum
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from culture_cloud.db import UTCDateTime
-
-
-def json_column(default: Any = None) -> Any:
-    return Field(
-        default_factory=lambda: default() if callable(default) else default,
-        sa_type=JSON,
-        nullable=default is None,
-    )
-
-
-def enum_column(
-    enum_cls: type[Enum], *, default: Any = ..., nullable: bool = False, index: bool = False
-) -> Any:
-    # Stored as VARCHAR of the lower-case value: readable in SQL, and adding a value needs no
-    # PostgreSQL ALTER TYPE migration.
-    column_type = SAEnum(
-        enum_cls,
-        native_enum=False,
-        create_constraint=False,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-    )
-    return Field(default=default, sa_type=column_type, nullable=nullable, index=index)
-
-
-def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
-    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+from culture_cloud.db import enum_column, json_column, utc_column
 
 
 class RegionKind(StrEnum):

@@ -21,7 +21,7 @@ from culture_cloud.errors import BadInput
 from culture_cloud.graphql.context import Context, Info
 from culture_cloud.graphql.nodes import Fetcher, Node, fetch_node
 from culture_cloud.graphql.pagination import Connection, make_connection
-from culture_cloud.keyset import Page
+from culture_cloud.keyset import Page, count
 
 
 def _selection_plan(info: Info, projection: Projection) -> Plan | None:
@@ -56,7 +56,7 @@ async def _place_connection(
 
     async def total() -> int:
         async with info.context.read() as conn:
-            return await service.count(conn, service.table_select(model).where(*conditions))
+            return await count(conn, service.table_select(model).where(*conditions))
 
     nodes = [convert(row) for row in page.items]
     return make_connection(page, nodes, total, _distances(page, near))
@@ -176,7 +176,7 @@ class CatalogQuery:
 
         async def total() -> int:
             async with info.context.read() as conn:
-                return await service.count(conn, service.events_statement(flt))
+                return await count(conn, service.events_statement(flt))
 
         build = plan.build if plan else t.Event.from_row
         nodes = [build(row) for row in page.items]

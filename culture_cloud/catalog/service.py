@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, label, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -37,15 +37,7 @@ from culture_cloud.catalog.models import (
 from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput
 from culture_cloud.geo import bounding_box
-from culture_cloud.keyset import (
-    LazyCursors,
-    Page,
-    SortKey,
-    decode_cursor,
-    order_clauses,
-    page_size,
-    seek_condition,
-)
+from culture_cloud.keyset import Page, SortKey, fetch_page
 from culture_cloud.timeutil import local_date_range
 
 M = TypeVar("M")
@@ -111,47 +103,6 @@ def _sort_keys(
         return [SortKey(time_column), SortKey(model.id)]
     name = col(Event.title) if model is Event else model.name
     return [SortKey(name), SortKey(model.id)]
-
-
-async def fetch_page(
-    conn: Executor,
-    stmt: Select[Any],
-    *,
-    keys: list[SortKey],
-    order_name: str,
-    first: int | None,
-    after: str | None,
-    types: Sequence[type] | None = None,
-) -> Page[Any]:
-    """Runs `stmt` (a Core select of one table) as a keyset page of plain rows.
-
-    Core rows, not ORM entities: a list page needs no identity map or change tracking, and
-    skipping them is most of the per-row cost. `types` are the Python types of the sort values,
-    checked when a cursor comes back (see keyset.decode_cursor).
-    """
-    limit = page_size(first)
-    labels = [f"_sort{i}" for i in range(len(keys))]
-    stmt = stmt.add_columns(*[label(name, k.column) for k, name in zip(keys, labels, strict=True)])
-    if after is not None:
-        values = decode_cursor(after, order_name, len(keys), types)
-        stmt = stmt.where(seek_condition(keys, values))
-    if limit == 0:
-        return Page(items=[], cursors=[], has_next_page=False)
-    rows = (await conn.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    return Page(
-        items=list(rows),
-        cursors=LazyCursors(order_name, [[getattr(row, n) for n in labels] for row in rows]),
-        has_next_page=has_next,
-    )
-
-
-async def count(conn: Executor, stmt: Select[Any]) -> int:
-    # maintain_column_froms keeps `FROM <table>` when there is no WHERE clause to imply it;
-    # without it an unfiltered list counts `SELECT count(*)` = 1.
-    counted = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-    return int((await conn.execute(counted)).scalar_one())
 
 
 # --- events -----------------------------------------------------------------------------------

@@ -14,8 +14,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
-from culture_cloud.catalog.models import enum_column, json_column, utc_column
-from culture_cloud.db import UTCDateTime
+from culture_cloud.db import UTCDateTime, enum_column, json_column, utc_column
 from culture_cloud.reviews.models import ReviewTargetKind
 
 

@@ -11,11 +11,10 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, select
 
 from culture_cloud.accounts.models import User
-from culture_cloud.catalog.service import count, fetch_page
 from culture_cloud.db import Executor
 from culture_cloud.feedback.models import OPEN_STATUSES, FeedbackStatus
 from culture_cloud.feedback.service import FEEDBACK
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 
 USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 

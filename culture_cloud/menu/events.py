@@ -22,6 +22,7 @@ from culture_cloud.errors import BadInput, NotFound
 from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.service import event_snapshot, place_columns, set_tags
 from culture_cloud.search.service import index_object
+from culture_cloud.text import clean_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +77,7 @@ async def create_menu_event(
         price_fen=0,
         booking_required=True,
         allow_waitlist=True,
-        description=v.clean_text(
-            data.description, field="description", max_length=v.DESCRIPTION_MAX
-        ),
+        description=clean_text(data.description, field="description", max_length=v.DESCRIPTION_MAX),
         images=list(v.images(data.images)),
         tags=list(tags),
         created_at=now,

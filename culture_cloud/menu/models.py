@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from culture_cloud.catalog.models import EventKind, enum_column, json_column, utc_column
-from culture_cloud.db import UTCDateTime
+from culture_cloud.catalog.models import EventKind
+from culture_cloud.db import UTCDateTime, enum_column, json_column, utc_column
 
 # --- states ----------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from typing import Any, cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.personal_data import eraser, exporter
 from culture_cloud.catalog.models import Region
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.menu.models import CommunityGroup, GroupStage, MenuWish, MenuWishSupport
@@ -31,7 +30,6 @@ def _gid(type_name: str, pk: int | None) -> str | None:
     return None if pk is None else to_global_id(type_name, pk)
 
 
-@exporter("wishes")
 async def export_wishes(session: AsyncSession, settings: Settings, user_id: int) -> dict[str, Any]:
     """Wishes the caller posted (with the public answer) and every wish they supported,
     oldest first. A wish's author is its first supporter, so their own wishes are in
@@ -82,7 +80,6 @@ async def export_wishes(session: AsyncSession, settings: Settings, user_id: int)
     }
 
 
-@exporter("communityGroups")
 async def export_community_groups(
     session: AsyncSession, settings: Settings, user_id: int
 ) -> list[dict[str, Any]]:
@@ -119,7 +116,6 @@ async def export_community_groups(
     ]
 
 
-@eraser
 async def erase_application_members(
     session: AsyncSession, settings: Settings, user_id: int, now: datetime
 ) -> None:

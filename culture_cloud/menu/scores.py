@@ -32,7 +32,7 @@ from culture_cloud.menu.models import (
 from culture_cloud.menu.offerings.suppliers import SUPPLIER, ensure_supplier
 from culture_cloud.menu.orders.service import snapshot as order_snapshot
 from culture_cloud.menu.sql import move_rating
-from culture_cloud.reviews.signals import RatingDelta, on_rating_changed
+from culture_cloud.reviews.signals import RatingDelta
 
 OFFERING = cast(Table, MenuOffering.__table__)  # type: ignore[attr-defined]
 GROUP = cast(Table, CommunityGroup.__table__)  # type: ignore[attr-defined]
@@ -100,7 +100,6 @@ async def _trial_rated(session: AsyncSession, trial: TrialEvent, delta: RatingDe
         )
 
 
-@on_rating_changed
 async def move_menu_scores(session: AsyncSession, delta: RatingDelta) -> None:
     if delta.target_kind != "event":
         return

@@ -1,26 +1,11 @@
-"""The few statements whose spelling differs between SQLite and PostgreSQL, and the
-incremental-average update the menu's scores share."""
+"""The incremental-average update the menu's scores share."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import Float, Table, case, cast, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Update
-
-
-async def insert_ignoring_duplicates(
-    session: AsyncSession, table: Table, values: dict[str, Any]
-) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted. Both dialects spell
-    it the same way through their own insert constructs."""
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).values(**values).on_conflict_do_nothing()
-    result = await session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0))
 
 
 def move_rating(

@@ -8,27 +8,16 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from culture_cloud.errors import BadInput
-from culture_cloud.publishing.validation import clean_text
+from culture_cloud.text import required_text
 
 MAX_YUAN_FEN = 100_000_000  # one million yuan: anything above is a typing mistake
 MAX_PERIODS = 24
 
 
-def required(value: str, *, field: str, max_length: int, label: str) -> str:
-    cleaned = clean_text(value, field=field, max_length=max_length)
-    if cleaned is None:
-        raise BadInput(f"{label}不能为空", field=field)
-    return cleaned
-
-
-def optional(value: str | None, *, field: str, max_length: int) -> str | None:
-    return clean_text(value, field=field, max_length=max_length)
-
-
 def reason(value: str | None, *, field: str = "reason") -> str:
     if value is None:
         raise BadInput("请说明原因", field=field)
-    return required(value, field=field, max_length=500, label="原因")
+    return required_text(value, field=field, max_length=500, label="原因")
 
 
 def yuan_to_fen(yuan: float, *, field: str) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from culture_cloud.catalog.models import enum_column, json_column, utc_column
+from culture_cloud.db import enum_column, json_column, utc_column
 
 
 class NotificationKind(StrEnum):

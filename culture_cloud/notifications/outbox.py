@@ -7,11 +7,9 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.db import utcnow
+from culture_cloud.db import insert_ignoring_duplicates, utcnow
 from culture_cloud.notifications.models import DeliveryStatus, Notification, NotificationKind
 
 NOTIFICATION = cast(Table, Notification.__table__)  # type: ignore[attr-defined]
@@ -65,13 +63,10 @@ async def enqueue(
     if dedupe_key is None:
         result = await session.execute(insert(table).values(**values).returning(table.c.id))
         return int(result.scalar_one())
-    dialect = session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(**values)
-    result = await session.execute(
-        stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    inserted = await insert_ignoring_duplicates(
+        session, table, values, conflict_columns=["dedupe_key"], returning=table.c.id
     )
-    inserted = result.scalar_one_or_none()
-    return None if inserted is None else int(inserted)
+    return int(inserted[0]) if inserted else None
 
 
 async def enqueue_many(

@@ -9,9 +9,8 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.catalog.service import count, fetch_page
 from culture_cloud.db import Executor
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.notifications.models import Notification
 
 NOTIFICATIONS_ORDER = "notifications:newest"

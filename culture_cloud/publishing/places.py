@@ -24,6 +24,7 @@ from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.service import Place, place_columns, set_tags
 from culture_cloud.publishing.validation import UNSET, Patch
 from culture_cloud.search.service import index_object
+from culture_cloud.text import clean_text
 
 
 def _place_snapshot(place: Place) -> dict[str, Any]:
@@ -93,11 +94,11 @@ class ScenicSpotChanges(PlaceChanges):
 async def _place_values(session: AsyncSession, c: PlaceChanges) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if c.description is not UNSET:
-        values["description"] = v.clean_text(
+        values["description"] = clean_text(
             c.description, field="description", max_length=v.DESCRIPTION_MAX
         )
     if c.address is not UNSET:
-        values["address"] = v.clean_text(c.address, field="address", max_length=v.ADDRESS_MAX)
+        values["address"] = clean_text(c.address, field="address", max_length=v.ADDRESS_MAX)
     if c.phone is not UNSET:
         values["phone"] = v.phone(c.phone)
     if c.images is not UNSET:
@@ -184,7 +185,7 @@ async def update_venue(
     if c.admission is not UNSET:
         values["admission"] = v.admission(c.admission)
     if c.admission_note is not UNSET:
-        values["admission_note"] = v.clean_text(
+        values["admission_note"] = clean_text(
             c.admission_note, field="admissionNote", max_length=v.NOTE_MAX
         )
     before = venue_snapshot(venue)

@@ -32,14 +32,15 @@ from culture_cloud.catalog.models import (
     ScenicSpot,
     Venue,
 )
-from culture_cloud.catalog.service import count, fetch_page, table_select
+from culture_cloud.catalog.service import table_select
 from culture_cloud.db import Executor
-from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.errors import BadInput, Conflict, NotFound
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.validation import UNSET, Patch
 from culture_cloud.search.service import index_object
 from culture_cloud.settings import Settings
+from culture_cloud.text import clean_text
 from culture_cloud.timeutil import SHANGHAI, iso_or_none
 
 Place = Venue | ScenicSpot
@@ -59,10 +60,6 @@ NOT_FOUND_MESSAGE = "活动不存在"
 ORGANIZATION_EVENTS_ORDER = "organization_event:start_time"
 
 
-def conflict(message: str, *, field: str | None) -> DomainError:
-    return DomainError(message, field=field, code=ErrorCode.CONFLICT)
-
-
 # --- hooks for the bookings domain -------------------------------------------------------------
 
 
@@ -70,12 +67,12 @@ EventCancelled = Callable[[AsyncSession, Event, str, Viewer, str | None, datetim
 _event_cancelled_listeners: list[EventCancelled] = []
 
 
-def event_cancelled_listener(listener: EventCancelled) -> EventCancelled:
+def event_cancelled_listener(listener: EventCancelled) -> None:
     """Registers what another domain does when staff cancel an event (the culture menu closes
-    the order the event delivers). Called in cancelEvent's transaction, after the bookings."""
+    the order the event delivers); culture_cloud/wiring.py registers it at start-up. Called in
+    cancelEvent's transaction, after the bookings."""
     if listener not in _event_cancelled_listeners:
         _event_cancelled_listeners.append(listener)
-    return listener
 
 
 async def on_event_cancelled(
@@ -293,7 +290,7 @@ async def create_event(
         "title": title,
         "kind": data.kind,
         "all_day": data.all_day,
-        "description": v.clean_text(
+        "description": clean_text(
             data.description, field="description", max_length=v.DESCRIPTION_MAX
         ),
         "capacity": v.capacity(data.capacity),
@@ -395,7 +392,7 @@ def _event_values(changes: EventChanges) -> dict[str, Any]:
     if c.all_day is not UNSET:
         values["all_day"] = c.all_day
     if c.description is not UNSET:
-        values["description"] = v.clean_text(
+        values["description"] = clean_text(
             c.description, field="description", max_length=v.DESCRIPTION_MAX
         )
     if c.capacity is not UNSET:
@@ -462,13 +459,13 @@ async def update_event(
         # reason and (through the bookings hook) tells them.
         for name, field in (("start_at", "startAt"), ("end_at", "endAt")):
             if after(name) != getattr(event, name):
-                raise conflict(
+                raise Conflict(
                     "该活动已有预约，不能直接修改时间；请使用“延期”（postponeEvent）并说明原因",
                     field=field,
                 )
         new_capacity = after("capacity")
         if new_capacity is not None and new_capacity < event.booked_seats:
-            raise conflict(f"名额不能少于已预约人数（{event.booked_seats}）", field="capacity")
+            raise Conflict(f"名额不能少于已预约人数（{event.booked_seats}）", field="capacity")
     more_seats = _more_seats(event.capacity, after("capacity"))
     for name, value in values.items():
         setattr(event, name, value)
@@ -503,7 +500,7 @@ async def publish_event(
     other draft occurrence of its series. Returns the published events in start order."""
     event = await _event_for_edit(session, viewer, event_id)
     if event.status is not EventStatus.DRAFT:
-        raise conflict("只有草稿可以发布", field="id")
+        raise Conflict("只有草稿可以发布", field="id")
     targets = [event]
     if whole_series and event.series_id is not None:
         siblings = (
@@ -549,9 +546,9 @@ async def cancel_event(
     event = await _event_for_edit(session, viewer, event_id)
     if event.status is EventStatus.DRAFT:
         # Cancelling would make a never-published draft public as CANCELLED.
-        raise conflict("草稿尚未发布，无需取消", field="id")
+        raise Conflict("草稿尚未发布，无需取消", field="id")
     if event.status is EventStatus.CANCELLED:
-        raise conflict("活动已取消", field="id")
+        raise Conflict("活动已取消", field="id")
     before = event_snapshot(event)
     event.status = EventStatus.CANCELLED
     event.updated_at = now
@@ -586,9 +583,9 @@ async def postpone_event(
     reason = v.reason(reason)
     event = await _event_for_edit(session, viewer, event_id)
     if event.status is EventStatus.DRAFT:
-        raise conflict("草稿尚未发布，请直接修改时间", field="id")
+        raise Conflict("草稿尚未发布，请直接修改时间", field="id")
     if event.status is EventStatus.CANCELLED:
-        raise conflict("已取消的活动不能延期", field="id")
+        raise Conflict("已取消的活动不能延期", field="id")
     previous_start, previous_end = event.start_at, event.end_at
     start = previous_start if new_start_at is None else v.moment(new_start_at, field="newStartAt")
     if start < previous_start:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from culture_cloud.catalog.models import LocationPrecision
 from culture_cloud.errors import BadInput
 from culture_cloud.geo import CoordSystem, LatLng, coordinate_problem, to_wgs84
+from culture_cloud.text import clean_text, required_text
 from culture_cloud.timeutil import SHANGHAI
 
 T = TypeVar("T")
@@ -58,23 +59,6 @@ ADMISSION_VALUES: Final = frozenset({"free", "ticket"})
 
 
 # --- single values ----------------------------------------------------------------------------
-
-
-def clean_text(value: str | None, *, field: str, max_length: int) -> str | None:
-    """Stripped; empty becomes None."""
-    if value is None:
-        return None
-    value = value.strip()
-    if len(value) > max_length:
-        raise BadInput(f"不能超过 {max_length} 个字符", field=field)
-    return value or None
-
-
-def required_text(value: str, *, field: str, max_length: int, label: str) -> str:
-    cleaned = clean_text(value, field=field, max_length=max_length)
-    if cleaned is None:
-        raise BadInput(f"{label}不能为空", field=field)
-    return cleaned
 
 
 def title(value: str) -> str:

@@ -20,11 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.db import Executor
+from culture_cloud.db import Executor, insert_on_conflict
 from culture_cloud.reviews.models import (
     Dimension,
     RatingAggregate,
@@ -118,10 +116,10 @@ async def _add(session: AsyncSession, ref: TargetRef, delta: Mapping[str, int]) 
             .returning(*returning)
         )
     else:
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         values = {name: delta.get(name, 0) for name in COUNTERS}
-        stmt = insert(AGGREGATE).values(target_kind=ref.kind.value, target_id=ref.id, **values)
+        stmt = insert_on_conflict(session, AGGREGATE).values(
+            target_kind=ref.kind.value, target_id=ref.id, **values
+        )
         stmt = stmt.on_conflict_do_update(
             index_elements=[AGGREGATE.c.target_kind, AGGREGATE.c.target_id],
             set_={name: AGGREGATE.c[name] + stmt.excluded[name] for name in delta},

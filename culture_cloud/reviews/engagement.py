@@ -11,11 +11,10 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.db import insert_ignoring_duplicates
 from culture_cloud.reviews import aggregates
 from culture_cloud.reviews.errors import Reason, Refused, bad_input, not_found
 from culture_cloud.reviews.models import (
@@ -66,25 +65,21 @@ async def vote_helpful(
     if row.user_id == viewer.user_id:
         raise Refused(Reason.OWN_REVIEW, "不能给自己的评价点赞", field="id")
     if helpful:
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        changed = (
-            await session.execute(
-                insert(VOTE)
-                .values(review_id=review_id, user_id=viewer.user_id, created_at=now)
-                .on_conflict_do_nothing()
-                .returning(VOTE.c.review_id)
+        changed = bool(
+            await insert_ignoring_duplicates(
+                session,
+                VOTE,
+                {"review_id": review_id, "user_id": viewer.user_id, "created_at": now},
             )
-        ).first()
+        )
     else:
-        changed = (
-            await session.execute(
-                delete(VOTE)
-                .where(VOTE.c.review_id == review_id, VOTE.c.user_id == viewer.user_id)
-                .returning(VOTE.c.review_id)
-            )
-        ).first()
-    step = 0 if changed is None else (1 if helpful else -1)
+        removed = await session.execute(
+            delete(VOTE)
+            .where(VOTE.c.review_id == review_id, VOTE.c.user_id == viewer.user_id)
+            .returning(VOTE.c.review_id)
+        )
+        changed = removed.first() is not None
+    step = (1 if helpful else -1) if changed else 0
     count = (
         await session.execute(
             update(REVIEW)

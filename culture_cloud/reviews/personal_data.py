@@ -10,7 +10,6 @@ from typing import Any, cast
 from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.personal_data import eraser, exporter
 from culture_cloud.catalog.models import Organization
 from culture_cloud.feedback.service import FEEDBACK
 from culture_cloud.graphql.ids import to_global_id
@@ -35,7 +34,6 @@ def _scores(row: Any) -> dict[str, int | None]:
     return {d.value: getattr(row, d.value) for d in Dimension}
 
 
-@exporter("reviews")
 async def export_reviews(session: AsyncSession, settings: Settings, user_id: int) -> dict[str, Any]:
     """Every review the caller wrote, oldest first, in every status and deleted ones too (the
     rows are still held), each with its earlier versions; their helpful votes and reports.
@@ -117,7 +115,6 @@ async def export_reviews(session: AsyncSession, settings: Settings, user_id: int
     }
 
 
-@exporter("feedback")
 async def export_feedback(
     session: AsyncSession, settings: Settings, user_id: int
 ) -> list[dict[str, Any]]:
@@ -160,7 +157,6 @@ async def export_feedback(
     ]
 
 
-@eraser
 async def erase_contact_data(
     session: AsyncSession, settings: Settings, user_id: int, now: datetime
 ) -> None:

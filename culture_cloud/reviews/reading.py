@@ -14,9 +14,8 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from culture_cloud.catalog.service import count, fetch_page
 from culture_cloud.db import Executor
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.reviews.errors import bad_input
 from culture_cloud.reviews.models import (
     ReviewReply,

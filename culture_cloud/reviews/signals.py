@@ -30,12 +30,11 @@ RatingListener = Callable[[AsyncSession, RatingDelta], Awaitable[None]]
 _listeners: list[RatingListener] = []
 
 
-def on_rating_changed(listener: RatingListener) -> RatingListener:
-    """Register a listener (decorator). Registration happens at import time of the listener's
-    module; culture_cloud/models_registry.py imports every domain, so all are registered."""
+def on_rating_changed(listener: RatingListener) -> None:
+    """Registers a listener; culture_cloud/wiring.py registers every one at start-up.
+    Registering one twice keeps it once."""
     if listener not in _listeners:
         _listeners.append(listener)
-    return listener
 
 
 async def rating_changed(session: AsyncSession, delta: RatingDelta) -> None:

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import AuditLog, User, UserKind
+from culture_cloud.accounts.models import User, UserKind
+from culture_cloud.audit.models import AuditLog
 from culture_cloud.cli import ADMIN_PASSWORD_ENV, main
 from tests.accounts.factories import Api
 from tests.conftest import Database

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from culture_cloud.accounts.models import AuditLog, StaffRole
+from culture_cloud.accounts.models import StaffRole
+from culture_cloud.audit.models import AuditLog
 from culture_cloud.catalog.models import Organization
 from tests.accounts.factories import Api, add_admin, add_organization, add_staff, gid
 from tests.conftest import Database

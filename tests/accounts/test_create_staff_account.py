@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import AuditLog, StaffRole, User
+from culture_cloud.accounts.models import StaffRole, User
+from culture_cloud.audit.models import AuditLog
 from culture_cloud.testing.fake_wechat import FakeWechat
 from tests.accounts.factories import (
     LOGIN_WITH_PASSWORD,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from culture_cloud.accounts.models import AuditLog, AuthSession, User
+from culture_cloud.accounts.models import AuthSession, User
+from culture_cloud.audit.models import AuditLog
 from culture_cloud.graphql.ids import from_global_id
 from culture_cloud.testing.fake_wechat import FakeWechat
 from tests.accounts.factories import ME, Api, add_admin

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import AuditLog, StaffRole, User
+from culture_cloud.accounts.models import StaffRole, User
+from culture_cloud.audit.models import AuditLog
 from tests.accounts.factories import Api, add_admin, add_organization, add_staff, add_user, gid
 from tests.conftest import Database
 

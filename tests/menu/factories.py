@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from culture_cloud.accounts import tokens
-from culture_cloud.accounts.models import AuditLog, StaffRole, User
+from culture_cloud.accounts.models import StaffRole, User
+from culture_cloud.audit.models import AuditLog
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.graphql.ids import from_global_id

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import AuditLog
+from culture_cloud.audit.models import AuditLog
 from culture_cloud.bookings import attendance
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction, utcnow

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from culture_cloud.accounts.models import AuditLog
+from culture_cloud.audit.models import AuditLog
 from culture_cloud.menu.models import MenuWishSupport
 from tests.accounts.factories import gid
 from tests.menu.factories import World

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from culture_cloud.accounts.models import AuditLog
+from culture_cloud.audit.models import AuditLog
 from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.reviews import factories as f

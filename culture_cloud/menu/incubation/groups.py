@@ -17,10 +17,9 @@ from sqlmodel import col
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization, OrganizationKind, Region
-from culture_cloud.catalog.service import count, fetch_page
 from culture_cloud.db import Executor
-from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.errors import BadInput, Conflict, NotFound
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.machines import GROUP
 from culture_cloud.menu.models import (
@@ -31,6 +30,7 @@ from culture_cloud.menu.models import (
 )
 from culture_cloud.menu.policy import viewer_actors
 from culture_cloud.privacy import mask_name, mask_phone
+from culture_cloud.text import clean_text, required_text
 
 GROUP_TABLE = cast(Table, CommunityGroup.__table__)  # type: ignore[attr-defined]
 PUBLIC_STAGES = (GroupStage.REGISTERED, GroupStage.PROMOTED)
@@ -80,14 +80,16 @@ def _members(members: tuple[NewMember, ...]) -> list[dict[str, Any]]:
     stored = []
     for i, member in enumerate(members):
         entry: dict[str, Any] = {
-            "name": mv.required(member.name, field=f"members.{i}.name", max_length=32, label="姓名")
+            "name": required_text(
+                member.name, field=f"members.{i}.name", max_length=32, label="姓名"
+            )
         }
-        phone = mv.optional(member.phone, field=f"members.{i}.phone", max_length=20)
+        phone = clean_text(member.phone, field=f"members.{i}.phone", max_length=20)
         if phone is not None:
             if not PHONE.fullmatch(phone):
                 raise BadInput("电话号码格式无效", field=f"members.{i}.phone")
             entry["phone"] = phone
-        role = mv.optional(member.role, field=f"members.{i}.role", max_length=32)
+        role = clean_text(member.role, field=f"members.{i}.role", max_length=32)
         if role is not None:
             entry["role"] = role
         stored.append(entry)
@@ -103,8 +105,8 @@ async def apply_for_group(
     now: datetime,
 ) -> CommunityGroup:
     stage = GROUP.step("apply", None, viewer_actors(viewer))
-    name = mv.required(data.name, field="name", max_length=100, label="团队名称")
-    intent = mv.required(data.intent, field="intent", max_length=2000, label="团队宗旨与计划")
+    name = required_text(data.name, field="name", max_length=100, label="团队名称")
+    intent = required_text(data.intent, field="intent", max_length=2000, label="团队宗旨与计划")
     members = _members(data.members)
     if data.region_id is not None and await session.get(Region, data.region_id) is None:
         raise NotFound("区域不存在", field="regionId")
@@ -115,7 +117,7 @@ async def apply_for_group(
         )
     )
     if pending.first() is not None:
-        raise DomainError("您已有一份申请正在审核中", field=None, code=ErrorCode.CONFLICT)
+        raise Conflict("您已有一份申请正在审核中", field=None)
     group = CommunityGroup(
         name=name,
         intent=intent,
@@ -181,7 +183,7 @@ async def review_group_application(
                 created_at=now,
             )
         )
-        group.review_reason = mv.optional(reason, field="reason", max_length=500)
+        group.review_reason = clean_text(reason, field="reason", max_length=500)
     else:
         group.review_reason = mv.reason(reason)
     group.reviewed_by, group.reviewed_at, group.updated_at = viewer.user_id, now, now

@@ -15,10 +15,9 @@ from sqlmodel import col
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventKind, EventStatus
-from culture_cloud.catalog.service import count, fetch_page
-from culture_cloud.db import Executor
-from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.db import Executor, insert_ignoring_duplicates
+from culture_cloud.errors import BadInput, Conflict, NotFound
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.events import NewMenuEvent, create_menu_event, venue_for_event
@@ -33,7 +32,7 @@ from culture_cloud.menu.models import (
 )
 from culture_cloud.menu.orders.placing import DELIVERY_VENUE_KINDS
 from culture_cloud.menu.policy import group_actors, led_group_ids
-from culture_cloud.menu.sql import insert_ignoring_duplicates
+from culture_cloud.text import clean_text, required_text
 
 PROJECT_TABLE = cast(Table, GroupProject.__table__)  # type: ignore[attr-defined]
 SUPPORT_TABLE = cast(Table, ProjectSupport.__table__)  # type: ignore[attr-defined]
@@ -107,8 +106,8 @@ async def propose_project(
     stage = PROJECT.step("propose", None, await group_actors(session, viewer, data.group_id))
     project = GroupProject(
         group_id=data.group_id,
-        title=mv.required(data.title, field="title", max_length=200, label="项目名称"),
-        description=mv.required(
+        title=required_text(data.title, field="title", max_length=200, label="项目名称"),
+        description=required_text(
             data.description, field="description", max_length=5000, label="项目介绍"
         ),
         planned_trial_events=mv.int_in(
@@ -189,7 +188,7 @@ async def review_project(
     actors = await group_actors(session, viewer, project.group_id)
     project.stage = PROJECT.step(action, project.stage, actors)
     project.review_reason = (
-        mv.optional(reason, field="reason", max_length=500) if approve else mv.reason(reason)
+        clean_text(reason, field="reason", max_length=500) if approve else mv.reason(reason)
     )
     project.reviewed_by, project.reviewed_at, project.updated_at = viewer.user_id, now, now
     await _audit(session, project, viewer=viewer, action=action, before=before, ip=ip)
@@ -236,10 +235,9 @@ async def schedule_trial_event(
     if Actor.ADMIN not in actors and venue.kind not in DELIVERY_VENUE_KINDS:
         raise BadInput("试运行活动须在乡镇文化站、村（社区）文化中心或文化馆举办", field="venueId")
     if await trial_event_count(session, project.id or 0) >= project.planned_trial_events:
-        raise DomainError(
+        raise Conflict(
             f"已安排 {project.planned_trial_events} 场试运行活动（计划场次）",
             field="projectId",
-            code=ErrorCode.CONFLICT,
         )
     if data.capacity < 1:
         raise BadInput("名额至少为 1", field="capacity")

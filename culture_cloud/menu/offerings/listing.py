@@ -11,10 +11,9 @@ from typing import Any
 from sqlalchemy import Select, exists, or_, select
 
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.catalog.service import count, fetch_page
 from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput, Forbidden
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu.machines import Actor
 from culture_cloud.menu.models import OfferingKind, OfferingStatus
 from culture_cloud.menu.offerings.service import OFFERING_REGION, OFFERING_TABLE

@@ -36,6 +36,7 @@ from culture_cloud.menu.offerings.suppliers import ensure_supplier, is_eligible_
 from culture_cloud.menu.policy import supplier_actors
 from culture_cloud.menu.rules import MenuRules, current_rules
 from culture_cloud.publishing import validation as v
+from culture_cloud.text import clean_text
 
 OFFERING_TABLE = cast(Table, MenuOffering.__table__)  # type: ignore[attr-defined]
 OFFERING_REGION = cast(Table, MenuOfferingRegion.__table__)  # type: ignore[attr-defined]
@@ -122,7 +123,7 @@ def _content(data: NewOffering) -> dict[str, Any]:
     return {
         "title": v.title(data.title),
         "kind": data.kind,
-        "description": mv.optional(
+        "description": clean_text(
             data.description, field="description", max_length=v.DESCRIPTION_MAX
         ),
         "duration_minutes": mv.int_in(
@@ -136,8 +137,8 @@ def _content(data: NewOffering) -> dict[str, Any]:
         "audience_max": audience_max,
         "requirements": {
             "stage": req.stage,
-            "power": mv.optional(req.power, field="requirements.power", max_length=200),
-            "space": mv.optional(req.space, field="requirements.space", max_length=200),
+            "power": clean_text(req.power, field="requirements.power", max_length=200),
+            "space": clean_text(req.space, field="requirements.space", max_length=200),
         },
         "available_periods": mv.date_ranges(data.available_periods, field="availablePeriods"),
         "cost_fen": mv.yuan_to_fen(data.cost_yuan, field="costYuan"),
@@ -281,7 +282,7 @@ async def retire_offering(
         target_type="Offering",
         target_id=offering_id,
         before=before,
-        after={**snapshot(offering), "reason": mv.optional(reason, field="reason", max_length=500)},
+        after={**snapshot(offering), "reason": clean_text(reason, field="reason", max_length=500)},
         ip=ip,
     )
     return offering

@@ -10,10 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.catalog.models import Organization, OrganizationKind
-from culture_cloud.db import Executor
+from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.menu.models import CommunityGroup, GroupStage, MenuSupplier
 from culture_cloud.menu.rules import MenuRules
-from culture_cloud.menu.sql import insert_ignoring_duplicates
 
 SUPPLIER = cast(Table, MenuSupplier.__table__)  # type: ignore[attr-defined]
 

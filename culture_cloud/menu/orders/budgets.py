@@ -22,13 +22,12 @@ from culture_cloud.accounts.policy import ensure
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Region
-from culture_cloud.db import Executor
-from culture_cloud.errors import DomainError, ErrorCode, NotFound
+from culture_cloud.db import Executor, insert_ignoring_duplicates
+from culture_cloud.errors import Conflict, NotFound
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.models import MenuBudget
 from culture_cloud.menu.periods import normalise_period, periods_covering
-from culture_cloud.menu.sql import insert_ignoring_duplicates
 
 BUDGET = cast(Table, MenuBudget.__table__)  # type: ignore[attr-defined]
 MAX_ORDERS = 10_000
@@ -98,16 +97,14 @@ async def set_budget(
     ).scalar_one()
     before = None if created else snapshot(row)
     if budget_fen < row.spent_fen:
-        raise DomainError(
+        raise Conflict(
             f"预算不能低于已审批金额（{_yuan(row.spent_fen)} 元）",
             field="budgetYuan",
-            code=ErrorCode.CONFLICT,
         )
     if max_orders < row.order_count:
-        raise DomainError(
+        raise Conflict(
             f"订单数上限不能低于已审批订单数（{row.order_count}）",
             field="maxOrders",
-            code=ErrorCode.CONFLICT,
         )
     row.budget_fen, row.max_orders = budget_fen, max_orders
     row.updated_by, row.updated_at = viewer.user_id, now

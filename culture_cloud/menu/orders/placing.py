@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.catalog.models import Venue, VenueKind
-from culture_cloud.errors import BadInput, NotFound
+from culture_cloud.errors import BadInput, Conflict, NotFound
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.machines import ORDER, Actor
@@ -22,9 +22,10 @@ from culture_cloud.menu.models import (
     MenuOrder,
     OfferingStatus,
 )
-from culture_cloud.menu.orders.service import conflict, record
+from culture_cloud.menu.orders.service import record
 from culture_cloud.menu.policy import is_centre_manager
 from culture_cloud.menu.rules import MenuRules, current_rules
+from culture_cloud.text import clean_text
 from culture_cloud.timeutil import local_today
 
 OFFERING_TABLE = cast(Table, MenuOffering.__table__)  # type: ignore[attr-defined]
@@ -91,7 +92,7 @@ async def place_order(
         actors.add(Actor.CENTRE)
     status = ORDER.step("place", None, actors)
     if offering.status is not OfferingStatus.APPROVED:
-        raise conflict("该项目已下架，不能点单", field="offeringId")
+        raise Conflict("该项目已下架，不能点单", field="offeringId")
     if venue.kind not in DELIVERY_VENUE_KINDS or venue.organization_id is None:
         raise BadInput("只能为乡镇文化站、村（社区）文化中心或文化馆点单", field="venueId")
     if venue.region_id is None:
@@ -118,7 +119,7 @@ async def place_order(
         preferred_from=data.preferred_from,
         preferred_to=data.preferred_to,
         expected_audience=audience,
-        note=mv.optional(data.note, field="note", max_length=500),
+        note=clean_text(data.note, field="note", max_length=500),
         status=status,
         cost_fen=offering.cost_fen,
         created_at=now,

@@ -21,7 +21,7 @@ from sqlmodel import col
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventStatus
-from culture_cloud.errors import BadInput, DomainError, ErrorCode, NotFound
+from culture_cloud.errors import BadInput, Conflict, NotFound
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.events import NewMenuEvent, create_menu_event
 from culture_cloud.menu.machines import ORDER, Actor
@@ -31,6 +31,7 @@ from culture_cloud.menu.orders.reading import NOT_FOUND_MESSAGE, can_see
 from culture_cloud.menu.policy import order_actors
 from culture_cloud.publishing import service as publishing
 from culture_cloud.publishing import validation as v
+from culture_cloud.text import clean_text
 from culture_cloud.timeutil import iso_or_none, to_local
 
 EVENT_TAGS = ("文化点单",)
@@ -40,10 +41,6 @@ class OrderResponse(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     PROPOSE_DATE = "propose_date"
-
-
-def conflict(message: str, *, field: str | None = None) -> DomainError:
-    return DomainError(message, field=field, code=ErrorCode.CONFLICT)
 
 
 def snapshot(order: MenuOrder) -> dict[str, Any]:
@@ -132,7 +129,7 @@ async def respond_to_order(
         order.reason = mv.reason(reason)
     elif response is OrderResponse.PROPOSE_DATE:
         order.proposed_start_at = _future(start_at, now, field="startAt")
-        order.reason = mv.optional(reason, field="reason", max_length=500)
+        order.reason = clean_text(reason, field="reason", max_length=500)
     else:
         start = _future(start_at, now, field="startAt")
         if not order.preferred_from <= to_local(start).date() <= order.preferred_to:
@@ -169,7 +166,7 @@ async def answer_proposal(
     assert proposed is not None
     if accept:
         if proposed <= now:
-            raise conflict("提议的时间已过，请对方重新提议", field="id")
+            raise Conflict("提议的时间已过，请对方重新提议", field="id")
         offering = await _offering(session, order)
         order.start_at = proposed
         order.end_at = proposed + timedelta(minutes=offering.duration_minutes)
@@ -194,7 +191,7 @@ async def approve_order(
     start, end = order.start_at, order.end_at
     assert start is not None and end is not None
     if start <= now:
-        raise conflict("约定的演出时间已过，不能审批；请取消后重新点单", field="id")
+        raise Conflict("约定的演出时间已过，不能审批；请取消后重新点单", field="id")
     order.charged_periods = await budgets.charge(
         session, region_id=order.region_id, day=to_local(start).date(), cost_fen=order.cost_fen
     )
@@ -274,7 +271,7 @@ async def cancel_order(
         # after the date (nothing took place).
         if event is not None and event.status is not EventStatus.CANCELLED:
             if order.start_at <= now:
-                raise conflict("活动已开始，不能取消", field="id")
+                raise Conflict("活动已开始，不能取消", field="id")
             await publishing.cancel_event(
                 session, viewer=viewer, event_id=order.event_id, reason=text, ip=ip, now=now
             )
@@ -290,7 +287,6 @@ async def cancel_order(
     return order
 
 
-@publishing.event_cancelled_listener
 async def on_delivery_cancelled(
     session: AsyncSession,
     event: Event,
@@ -329,10 +325,10 @@ async def confirm_delivered(
     order.status = ORDER.step("deliver", order.status, await order_actors(session, viewer, order))
     assert order.start_at is not None and order.event_id is not None
     if order.start_at > now:
-        raise conflict("活动尚未开始，不能确认送达", field="id")
+        raise Conflict("活动尚未开始，不能确认送达", field="id")
     event = await session.get(Event, order.event_id)
     if event is not None and event.status is EventStatus.CANCELLED:
-        raise conflict("该活动已取消，请取消订单", field="id")
+        raise Conflict("该活动已取消，请取消订单", field="id")
     order.delivered_at = order.updated_at = now
     await record(session, order, viewer=viewer, action="deliver", before=before, ip=ip)
     return order

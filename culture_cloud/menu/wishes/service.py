@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventStatus, Region
-from culture_cloud.catalog.service import count, fetch_page
-from culture_cloud.db import Executor
+from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import BadInput, NotFound
-from culture_cloud.keyset import Page, SortKey
+from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.machines import WISH
@@ -31,7 +30,6 @@ from culture_cloud.menu.models import (
 )
 from culture_cloud.menu.policy import viewer_actors
 from culture_cloud.menu.rules import MenuRules, current_rules
-from culture_cloud.menu.sql import insert_ignoring_duplicates
 from culture_cloud.menu.wishes.notices import notify_answered
 from culture_cloud.menu.wishes.similarity import (
     OPEN_STATUSES,
@@ -40,6 +38,7 @@ from culture_cloud.menu.wishes.similarity import (
     store_terms,
     wish_terms,
 )
+from culture_cloud.text import clean_text, required_text
 
 WISH_TABLE = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
 SUPPORT_TABLE = cast(Table, MenuWishSupport.__table__)  # type: ignore[attr-defined]
@@ -75,9 +74,9 @@ async def post_wish(
     del ip  # residents' own posts are not audited; administrators' answers are
     rules = rules or current_rules()
     status = WISH.step("post", None, viewer_actors(viewer))
-    title = mv.required(data.title, field="title", max_length=100, label="心愿标题")
-    text = mv.required(data.text, field="text", max_length=1000, label="心愿内容")
-    period = mv.optional(data.preferred_period, field="preferredPeriod", max_length=50)
+    title = required_text(data.title, field="title", max_length=100, label="心愿标题")
+    text = required_text(data.text, field="text", max_length=1000, label="心愿内容")
+    period = clean_text(data.preferred_period, field="preferredPeriod", max_length=50)
     if await session.get(Region, data.region_id) is None:
         raise NotFound("区域不存在", field="regionId")
     terms = wish_terms(title, text)
@@ -114,7 +113,7 @@ async def find_similar(
 ) -> list[Match]:
     """Before posting: the open wishes a resident might support instead."""
     rules = rules or current_rules()
-    cleaned = mv.required(text, field="text", max_length=1000, label="心愿内容")
+    cleaned = required_text(text, field="text", max_length=1000, label="心愿内容")
     return await similar_wishes(
         conn,
         wish_terms("", cleaned),
@@ -188,7 +187,7 @@ async def answer_wish(
     if answer.status is WishStatus.DECLINED:
         wish.reply = mv.reason(answer.reply, field="reply")
     else:
-        wish.reply = mv.optional(answer.reply, field="reply", max_length=1000)
+        wish.reply = clean_text(answer.reply, field="reply", max_length=1000)
     if answer.status is WishStatus.LINKED:
         await _link(session, wish, answer)
     wish.answered_by, wish.answered_at = viewer.user_id, now
