@@ -20,6 +20,7 @@ from culture_cloud.errors import Unauthenticated
 from tests.accounts.factories import add_admin, add_organization, add_staff
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.settings import shared_settings
 
 
 @pytest.fixture
@@ -46,13 +47,13 @@ async def sign_in(db: Database, user_ids: list[int]) -> list[tokens.TokenPair]:
             user = await session.get(User, user_id)
             assert user is not None
             pairs.append(
-                await tokens.start_session(session, f.settings(db), user=user, now=utcnow())
+                await tokens.start_session(session, shared_settings(db), user=user, now=utcnow())
             )
     return pairs
 
 
 async def check(db: Database, token: str) -> Viewer:
-    return await tokens.load_viewer_shared(db.engine, f.settings(db), token)
+    return await tokens.load_viewer_shared(db.engine, shared_settings(db), token)
 
 
 async def check_all(db: Database, access_tokens: list[str]) -> list[Viewer | BaseException]:
@@ -166,7 +167,7 @@ async def test_load_viewer_shared__token_naming_another_users_session__refused(
     many (session, user) pairs are checked in one statement."""
     [mine, theirs] = await sign_in(db, await f.add_residents(db, 2))
     forged, _ = tokens.mint_access_token(
-        f.settings(db), user=mine.user, session_id=theirs.session_id, now=utcnow()
+        shared_settings(db), user=mine.user, session_id=theirs.session_id, now=utcnow()
     )
 
     outcomes = await check_all(db, [mine.access_token, forged, theirs.access_token])

@@ -15,9 +15,10 @@ from culture_cloud.bookings.models import BookingStatus, IdempotencyRecord
 from culture_cloud.catalog.models import EventStatus
 from culture_cloud.db import utcnow
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import gid, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 BOOK_EVENT = """
 mutation Book($input: BookEventInput!) {
@@ -52,8 +53,8 @@ async def test_book_event__seats_free__confirmed_with_qr_code(db: Database) -> N
     place = await f.add_place(db)
     event = await f.add_event(db, place, capacity=10)
     resident = await f.add_resident(db)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, resident), event.id, seats=2)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, resident), event.id, seats=2)
 
     assert result["__typename"] == "BookingConfirmed", result
     booking = result["booking"]
@@ -74,8 +75,8 @@ async def test_book_event__full_with_waitlist__waitlisted_without_code(db: Datab
     event = await f.add_event(db, capacity=1, allow_waitlist=True)
     first, second = await f.add_resident(db), await f.add_resident(db)
     await f.book(db, first, event)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, second), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, second), event.id)
 
     assert result["__typename"] == "BookingWaitlisted", result
     assert result["booking"]["status"] == "WAITLISTED"
@@ -92,8 +93,8 @@ async def test_book_event__full_without_waitlist__sold_out_and_nothing_written(
     event = await f.add_event(db, capacity=1)
     await f.book(db, await f.add_resident(db), event)
     latecomer = await f.add_resident(db)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, latecomer), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, latecomer), event.id)
 
     assert (result["__typename"], result["code"]) == ("BookingError", "SOLD_OUT")
     assert len(await f.bookings_of(db, event.id)) == 1
@@ -112,8 +113,8 @@ async def test_book_event__unlimited_capacity__always_confirmed(db: Database) ->
 
 async def test_book_event__before_window__booking_not_open(db: Database) -> None:
     event = await f.add_event(db, booking_opens_at=utcnow() + timedelta(days=1))
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, await f.add_resident(db)), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, await f.add_resident(db)), event.id)
     assert (result["code"], result["field"]) == ("BOOKING_NOT_OPEN", "eventId")
     assert "开放" in result["message"]
 
@@ -121,8 +122,8 @@ async def test_book_event__before_window__booking_not_open(db: Database) -> None
 async def test_book_event__after_window__booking_closed(db: Database) -> None:
     event = await f.add_event(db, booking_closes_at=utcnow() - timedelta(minutes=1))
     resident = await f.add_resident(db)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, resident), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, resident), event.id)
     assert result["code"] == "BOOKING_CLOSED"
 
 
@@ -132,15 +133,15 @@ async def test_book_event__no_window_and_started__booking_closed(db: Database) -
     # Exactly at the start it is already too late; a minute before it is not.
     on_time = await f.book(db, resident, event, now=event.start_at - timedelta(minutes=1))
     assert on_time.booking.status is BookingStatus.CONFIRMED
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, await f.add_resident(db)), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, await f.add_resident(db)), event.id)
     assert result["code"] == "BOOKING_CLOSED"
 
 
 async def test_book_event__too_many_seats__limit_exceeded(db: Database) -> None:
     event = await f.add_event(db, capacity=50)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, await f.add_resident(db)), event.id, 5)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, await f.add_resident(db)), event.id, 5)
     assert (result["code"], result["field"]) == ("LIMIT_EXCEEDED", "seats")
 
 
@@ -158,23 +159,23 @@ async def test_book_event__second_booking_same_event__already_booked(db: Databas
     event = await f.add_event(db, capacity=10)
     resident = await f.add_resident(db)
     await f.book(db, resident, event)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, resident), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, resident), event.id)
     assert result["code"] == "ALREADY_BOOKED"
     assert await f.seats_of(db, event.id) == (1, 1)
 
 
 async def test_book_event__cancelled_event__event_cancelled(db: Database) -> None:
     event = await f.add_event(db, status=EventStatus.CANCELLED)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, await f.add_resident(db)), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, await f.add_resident(db)), event.id)
     assert result["code"] == "EVENT_CANCELLED"
 
 
 async def test_book_event__draft_or_missing__not_found(db: Database) -> None:
     draft = await f.add_event(db, status=EventStatus.DRAFT)
-    async with f.api(db) as api:
-        token = await f.token_for(db, await f.add_resident(db))
+    async with graphql_client(db) as api:
+        token = await token_for(db, await f.add_resident(db))
         assert (await _book(api, token, draft.id))["code"] == "NOT_FOUND"
         assert (await _book(api, token, 999_999))["code"] == "NOT_FOUND"
         bad_id = await api.data(
@@ -187,8 +188,8 @@ async def test_book_event__draft_or_missing__not_found(db: Database) -> None:
 
 async def test_book_event__bad_input__bad_user_input_with_field(db: Database) -> None:
     event = await f.add_event(db, capacity=10)
-    async with f.api(db) as api:
-        token = await f.token_for(db, await f.add_resident(db))
+    async with graphql_client(db) as api:
+        token = await token_for(db, await f.add_resident(db))
         no_seats = await _book(api, token, event.id, seats=0)
         short_key = await api.data(
             BOOK_EVENT,
@@ -204,8 +205,8 @@ async def test_book_event__bad_input__bad_user_input_with_field(db: Database) ->
 
 async def test_book_event__real_name_required__names_needed(db: Database) -> None:
     event = await f.add_event(db, capacity=10, real_name_required=True)
-    async with f.api(db) as api:
-        token = await f.token_for(db, await f.add_resident(db))
+    async with graphql_client(db) as api:
+        token = await token_for(db, await f.add_resident(db))
         missing = await _book(api, token, event.id, seats=2)
         given = await _book(
             api, token, event.id, seats=2, attendees=[{"name": "张三"}, {"name": "李四"}]
@@ -222,8 +223,8 @@ def _wrong_check_character(number: str) -> str:
 async def test_book_event__id_number_without_consent__refused(db: Database) -> None:
     event = await f.add_event(db, capacity=10, real_name_required=True)
     attendee = {"name": "张三", "idNumber": f.id_number()}
-    async with f.api(db) as api:
-        token = await f.token_for(db, await f.add_resident(db))
+    async with graphql_client(db) as api:
+        token = await token_for(db, await f.add_resident(db))
         refused = await _book(api, token, event.id, attendees=[attendee])
         invalid = await _book(
             api,
@@ -241,8 +242,10 @@ async def test_book_event__caller_not_resident__refused_top_level(db: Database) 
     place = await f.add_place(db)
     event = await f.add_event(db, place)
     checker = await f.add_checker(db, place, StaffRole.CHECKER)
-    async with f.api(db) as api:
-        anonymous = await api.codes(BOOK_EVENT, _input(event.id))
-        staff = await api.codes(BOOK_EVENT, _input(event.id), token=await f.token_for(db, checker))
+    async with graphql_client(db) as api:
+        anonymous = await api.error_codes(BOOK_EVENT, _input(event.id))
+        staff = await api.error_codes(
+            BOOK_EVENT, _input(event.id), token=await token_for(db, checker)
+        )
     assert anonymous == ["UNAUTHENTICATED"]
     assert staff == ["FORBIDDEN"]

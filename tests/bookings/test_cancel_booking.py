@@ -11,9 +11,10 @@ from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import gid, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 CANCEL_BOOKING = """
 mutation Cancel($id: ID!) {
@@ -30,11 +31,11 @@ async def test_cancel_booking__owner__cancelled_and_seats_released(db: Database)
     event = await f.add_event(db, capacity=5)
     resident = await f.add_resident(db)
     booked = await f.book(db, resident, event, seats=3)
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             CANCEL_BOOKING,
             {"id": gid("Booking", booked.booking.id)},
-            token=await f.token_for(db, resident),
+            token=await token_for(db, resident),
         )
 
     result = data["cancelBooking"]
@@ -51,11 +52,11 @@ async def test_cancel_booking__someone_else__not_found_and_untouched(db: Databas
     event = await f.add_event(db, capacity=5)
     booked = await f.book(db, await f.add_resident(db), event)
     stranger = await f.add_resident(db)
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             CANCEL_BOOKING,
             {"id": gid("Booking", booked.booking.id)},
-            token=await f.token_for(db, stranger),
+            token=await token_for(db, stranger),
         )
     assert data["cancelBooking"]["code"] == "NOT_FOUND"
     assert await f.seats_of(db, event.id) == (1, 1)

@@ -10,9 +10,10 @@ from culture_cloud.bookings import cancellation, service
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.catalog.models import Event
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import gid, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 CANCEL_EVENT = """
 mutation CancelEvent($id: ID!, $reason: String!) {
@@ -36,11 +37,11 @@ async def test_cancel_event__bookings_cancelled_and_every_booker_told(db: Databa
     waiting = await f.book(db, await f.add_resident(db), event)
     editor = await f.add_checker(db, place, StaffRole.EDITOR)
 
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             CANCEL_EVENT,
             {"id": gid("Event", event.id), "reason": "暴雨预警"},
-            token=await f.token_for(db, editor),
+            token=await token_for(db, editor),
         )
 
     assert data["cancelEvent"]["__typename"] == "CancelEventSuccess", data
@@ -70,11 +71,11 @@ async def test_postpone_event__bookings_kept_and_bookers_told(db: Database) -> N
     booked = await f.book(db, await f.add_resident(db), event)
     editor = await f.add_checker(db, place, StaffRole.EDITOR)
     new_start = (event.start_at + timedelta(days=7)).isoformat()
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             POSTPONE_EVENT,
             {"id": gid("Event", event.id), "reason": "演员临时生病", "start": new_start},
-            token=await f.token_for(db, editor),
+            token=await token_for(db, editor),
         )
     assert data["postponeEvent"]["__typename"] == "PostponeEventSuccess", data
     [row] = await f.bookings_of(db, event.id)

@@ -16,8 +16,10 @@ from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
+from tests.accounts.factories import token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 CHECK_IN = """
 mutation CheckIn($code: String!) {
@@ -46,10 +48,10 @@ async def test_check_in__checker_of_organisation__once_then_already_checked_in(
     attendee = f.service.AttendeeInput(name="张三", id_number=f.id_number())
     await f.book(db, resident, event, attendees=(attendee,), consent=True)
     checker = await f.add_checker(db, place)
-    async with f.api(db) as api:
-        mine = await api.data(MY_CODE, token=await f.token_for(db, resident))
+    async with graphql_client(db) as api:
+        mine = await api.data(MY_CODE, token=await token_for(db, resident))
         code = mine["myBookings"]["edges"][0]["node"]["checkInCode"]
-        token = await f.token_for(db, checker)
+        token = await token_for(db, checker)
         first = (await api.data(CHECK_IN, {"code": code}, token=token))["checkIn"]
         second = (await api.data(CHECK_IN, {"code": code}, token=token))["checkIn"]
 
@@ -137,17 +139,17 @@ async def test_check_in__other_organisation__forbidden(db: Database) -> None:
     other = await f.add_place(db, "介休市图书馆")
     booked = await f.book(db, await f.add_resident(db), await _soon_event(db, place))
     code = f.checkin_code(db, booked.booking)
-    async with f.api(db) as api:
-        foreign = await api.codes(
-            CHECK_IN, {"code": code}, token=await f.token_for(db, await f.add_checker(db, other))
+    async with graphql_client(db) as api:
+        foreign = await api.error_codes(
+            CHECK_IN, {"code": code}, token=await token_for(db, await f.add_checker(db, other))
         )
-        editor = await api.codes(
+        editor = await api.error_codes(
             CHECK_IN,
             {"code": code},
-            token=await f.token_for(db, await f.add_checker(db, place, StaffRole.EDITOR)),
+            token=await token_for(db, await f.add_checker(db, place, StaffRole.EDITOR)),
         )
-        resident = await api.codes(
-            CHECK_IN, {"code": code}, token=await f.token_for(db, booked.booking.user_id)
+        resident = await api.error_codes(
+            CHECK_IN, {"code": code}, token=await token_for(db, booked.booking.user_id)
         )
     assert foreign == editor == resident == ["FORBIDDEN"]
 

@@ -14,10 +14,11 @@ from culture_cloud.bookings import hot_path, service
 from culture_cloud.bookings.models import Booking, IdempotencyRecord
 from culture_cloud.bookings.targets import TargetRef
 from culture_cloud.notifications.models import Notification
-from tests.accounts.factories import gid
+from tests.accounts.factories import gid, token_for
 from tests.bookings import factories as f
 from tests.bookings.test_book_event import BOOK_EVENT
 from tests.conftest import Database, _asyncpg_dsn
+from tests.support.graphql import graphql_client
 
 pytestmark = pytest.mark.postgres_only
 
@@ -60,8 +61,8 @@ async def test_book_event__connection_killed_before_the_booking_statement__retry
         killed.append(await _kill_backend(session, pg.url))
         return await write_batch(session, *args, **kwargs)
 
-    async with f.api(pg) as api:
-        token = await f.token_for(pg, resident)
+    async with graphql_client(pg) as api:
+        token = await token_for(pg, resident)
         monkeypatch.setattr(hot_path, "write_batch", killed_before_writing)
         body = await api.execute(BOOK_EVENT, variables, token=token)
         monkeypatch.setattr(hot_path, "write_batch", write_batch)
@@ -105,8 +106,8 @@ async def test_book_event__connection_killed_mid_waitlist_transaction__retry_wai
         "records": await _count(pg, IdempotencyRecord),
         "notifications": await _count(pg, Notification),
     }
-    async with f.api(pg) as api:
-        token = await f.token_for(pg, resident)
+    async with graphql_client(pg) as api:
+        token = await token_for(pg, resident)
         monkeypatch.setattr(service, "_take_seats", killed_before_taking_seats)
         body = await api.execute(BOOK_EVENT, variables, token=token)
         monkeypatch.setattr(service, "_take_seats", take_seats)

@@ -15,10 +15,11 @@ from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import Booking, IdempotencyRecord, IdempotentOutcome
 from culture_cloud.db import transaction, utcnow
-from tests.accounts.factories import gid
+from tests.accounts.factories import gid, token_for
 from tests.bookings import factories as f
 from tests.bookings.test_book_event import BOOK_EVENT
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 
 async def _count(db: Database, model: type) -> int:
@@ -34,8 +35,8 @@ async def test_idempotency__same_key_and_payload__original_result_nothing_new(
     variables = {
         "input": {"eventId": gid("Event", event.id), "seats": 2, "idempotencyKey": f.key()}
     }
-    async with f.api(db) as api:
-        token = await f.token_for(db, resident)
+    async with graphql_client(db) as api:
+        token = await token_for(db, resident)
         first = (await api.data(BOOK_EVENT, variables, token=token))["bookEvent"]
         again = (await api.data(BOOK_EVENT, variables, token=token))["bookEvent"]
 

@@ -11,9 +11,10 @@ from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import gid, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 EXPORT = "mutation { exportMyData { data } }"
 DELETE = "mutation { deleteMyAccount { ok } }"
@@ -27,8 +28,8 @@ async def test_export_my_data__bookings__listed_with_own_id_numbers(db: Database
     other = await f.add_resident(db)
     await f.book(db, other, event)
 
-    async with f.api(db) as api:
-        data = (await api.data(EXPORT, token=await f.token_for(db, resident)))["exportMyData"]
+    async with graphql_client(db) as api:
+        data = (await api.data(EXPORT, token=await token_for(db, resident)))["exportMyData"]
 
     [entry] = data["data"]["bookings"]
     assert entry["id"] == gid("Booking", booked.booking.id)
@@ -48,8 +49,8 @@ async def test_delete_my_account__future_booking__seat_goes_to_waitlist(db: Data
     waiting = await f.book(db, await f.add_resident(db), event)
     assert waiting.booking.status is BookingStatus.WAITLISTED
 
-    async with f.api(db) as api:
-        assert await api.data(DELETE, token=await f.token_for(db, leaving)) == {
+    async with graphql_client(db) as api:
+        assert await api.data(DELETE, token=await token_for(db, leaving)) == {
             "deleteMyAccount": {"ok": True}
         }
 
@@ -74,8 +75,8 @@ async def test_delete_my_account__within_cancel_deadline__seat_still_released(
     leaving = await f.add_resident(db)
     held = await f.book(db, leaving, event, seats=2)
 
-    async with f.api(db) as api:
-        await api.data(DELETE, token=await f.token_for(db, leaving))
+    async with graphql_client(db) as api:
+        await api.data(DELETE, token=await token_for(db, leaving))
 
     [row] = await f.bookings_of(db, event.id)
     assert row.id == held.booking.id and row.status is BookingStatus.CANCELLED
@@ -95,8 +96,8 @@ async def test_delete_my_account__started_event__booking_kept_names_erased(
             .values(start_at=utcnow() - timedelta(minutes=10))
         )
 
-    async with f.api(db) as api:
-        await api.data(DELETE, token=await f.token_for(db, leaving))
+    async with graphql_client(db) as api:
+        await api.data(DELETE, token=await token_for(db, leaving))
 
     [row] = await f.bookings_of(db, event.id)
     assert row.id == held.booking.id and row.status is BookingStatus.CONFIRMED

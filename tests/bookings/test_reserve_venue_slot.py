@@ -13,9 +13,10 @@ from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus, VenueSlot
 from culture_cloud.db import utcnow
 from culture_cloud.timeutil import local_today
-from tests.accounts.factories import gid
+from tests.accounts.factories import gid, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 RESERVE = """
 mutation Reserve($input: ReserveVenueSlotInput!) {
@@ -35,8 +36,8 @@ async def test_reserve_venue_slot__seats_free__confirmed(db: Database) -> None:
     variables = {
         "input": {"slotId": gid("VenueSlot", slot.id), "seats": 2, "idempotencyKey": f.key()}
     }
-    async with f.api(db) as api:
-        data = await api.data(RESERVE, variables, token=await f.token_for(db, resident))
+    async with graphql_client(db) as api:
+        data = await api.data(RESERVE, variables, token=await token_for(db, resident))
     result = data["reserveVenueSlot"]
     assert result["__typename"] == "BookingConfirmed", result
     assert result["booking"]["venueSlot"]["remainingSeats"] == 1

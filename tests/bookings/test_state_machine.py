@@ -44,6 +44,7 @@ from culture_cloud.db import (
 from culture_cloud.settings import Settings
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.settings import shared_settings
 
 T = TypeVar("T")
 USERS = 6
@@ -255,7 +256,7 @@ async def _world(db: Database, loop: asyncio.AbstractEventLoop) -> World:
         loop=loop,
         db=db,
         factory=db.factory,
-        settings=f.settings(db),
+        settings=shared_settings(db),
         organization_id=place.organization_id,
         users=users,
         checker=await f.viewer_of(db, checker),

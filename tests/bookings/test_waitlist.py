@@ -9,10 +9,11 @@ from culture_cloud.bookings import cancellation, service
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import gid, token_for
 from tests.bookings import factories as f
 from tests.bookings.test_cancel_booking import CANCEL_BOOKING
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 MY_BOOKINGS = "{ myBookings { edges { node { id status checkInCode } } } }"
 
@@ -36,14 +37,14 @@ async def test_waitlist__seat_released__first_in_line_promoted_and_told(db: Data
     held = await f.book(db, holder, event, seats=2)
     first, second = await _waitlist(db, event.id, [1, 1])
 
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         cancelled = await api.data(
             CANCEL_BOOKING,
             {"id": gid("Booking", held.booking.id)},
-            token=await f.token_for(db, holder),
+            token=await token_for(db, holder),
         )
         assert cancelled["cancelBooking"]["booking"]["status"] == "CANCELLED"
-        mine = await api.data(MY_BOOKINGS, token=await f.token_for(db, first.booking.user_id))
+        mine = await api.data(MY_BOOKINGS, token=await token_for(db, first.booking.user_id))
 
     statuses = {b.id: b.status for b in await f.bookings_of(db, event.id)}
     assert statuses[first.booking.id] is BookingStatus.CONFIRMED

@@ -31,7 +31,7 @@ async def _update(world: World, username: str, event_id: str, **changes: Any) ->
 
 
 async def _codes(world: World, username: str, event_id: str, **changes: Any) -> list[str]:
-    return await world.api.codes(
+    return await world.api.error_codes(
         UPDATE_EVENT, {"id": event_id, "input": changes}, token=await world.token(username)
     )
 

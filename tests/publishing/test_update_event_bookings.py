@@ -11,6 +11,7 @@ from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
 from culture_cloud.graphql.ids import from_global_id
 from culture_cloud.notifications.models import NotificationKind
+from tests.accounts.factories import token_for
 from tests.bookings import factories as bookings
 from tests.bookings.test_book_event import BOOK_EVENT
 from tests.conftest import Database
@@ -85,7 +86,7 @@ async def test_real_name_required__set_by_staff__shown_and_enforced(
     assert data["updateEvent"]["event"]["realNameRequired"] is True
 
     resident = await bookings.add_resident(db)
-    token = await bookings.token_for(db, resident)
+    token = await token_for(db, resident)
     without = await world.api.data(
         BOOK_EVENT,
         {"input": {"eventId": event_gid, "seats": 1, "idempotencyKey": bookings.key()}},

@@ -156,7 +156,7 @@ async def test_update_venue__location_change__guest_organisations_keep_their_eve
 
 
 async def test_update_venue__editor__forbidden(world: World) -> None:
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         UPDATE_VENUE,
         {"id": world.museum_venue, "input": {"description": "x"}},
         token=await world.token("museum-editor"),
@@ -166,7 +166,7 @@ async def test_update_venue__editor__forbidden(world: World) -> None:
 
 
 async def test_update_venue__other_org_manager__forbidden(world: World) -> None:
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         UPDATE_VENUE,
         {"id": world.museum_venue, "input": {"description": "x"}},
         token=await world.token("library-manager"),
