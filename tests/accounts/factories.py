@@ -4,13 +4,16 @@ trip): the one set of user factories for every domain's tests."""
 from __future__ import annotations
 
 import itertools
+import uuid
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert
+from sqlmodel import col
 
 from culture_cloud.accounts import passwords, tokens
 from culture_cloud.accounts.models import StaffRole, User, UserKind
 from culture_cloud.catalog import models as catalog
 from culture_cloud.db import transaction, utcnow
-from culture_cloud.graphql.ids import to_global_id
 from tests.support.settings import shared_settings
 
 if TYPE_CHECKING:
@@ -109,6 +112,19 @@ async def token_for(db: Database, user: User | int) -> str:
     return pair.access_token
 
 
-def gid(type_name: str, pk: int | None) -> str:
-    assert pk is not None
-    return to_global_id(type_name, pk)
+async def add_residents(db: Database, count: int) -> list[int]:
+    """Many residents in one statement (the concurrency tests need hundreds)."""
+    now = utcnow()
+    async with transaction(db.factory) as session:
+        rows = await session.execute(
+            insert(User).returning(col(User.id)),
+            [
+                {
+                    "kind": UserKind.RESIDENT,
+                    "openid": f"o-many-{uuid.uuid4().hex}",
+                    "created_at": now,
+                }
+                for _ in range(count)
+            ],
+        )
+        return [int(i) for i in rows.scalars().all()]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from culture_cloud.accounts.models import StaffRole
-from tests.accounts.factories import add_admin, add_organization, add_staff, gid
+from tests.accounts.factories import add_admin, add_organization, add_staff
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 AUDIT_LOG = """
 query Audit($first: Int, $after: String, $actorId: ID, $targetType: String) {

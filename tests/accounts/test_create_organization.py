@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from culture_cloud.accounts.models import AuditLog, StaffRole
 from culture_cloud.catalog.models import Organization
-from tests.accounts.factories import add_admin, add_organization, add_staff, gid
+from tests.accounts.factories import add_admin, add_organization, add_staff
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 CREATE_ORGANIZATION = """
 mutation Create($input: CreateOrganizationInput!) {

@@ -10,15 +10,10 @@ from sqlmodel import col
 
 from culture_cloud.accounts.models import AuditLog, StaffRole, User
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import (
-    LOGIN_WITH_PASSWORD,
-    add_admin,
-    add_organization,
-    add_staff,
-    gid,
-)
+from tests.accounts.factories import LOGIN_WITH_PASSWORD, add_admin, add_organization, add_staff
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 CREATE_STAFF = """
 mutation Create($input: CreateStaffAccountInput!) {

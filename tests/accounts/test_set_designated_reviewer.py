@@ -6,9 +6,10 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from culture_cloud.accounts.models import AuditLog, StaffRole, User
-from tests.accounts.factories import add_admin, add_organization, add_staff, add_user, gid
+from tests.accounts.factories import add_admin, add_organization, add_staff, add_user
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 SET_REVIEWER = """
 mutation Set($userId: ID!, $value: Boolean!) {

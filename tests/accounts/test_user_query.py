@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from culture_cloud.accounts.models import StaffRole
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import ME, add_admin, add_organization, add_staff, add_user, gid
+from tests.accounts.factories import ME, add_admin, add_organization, add_staff, add_user
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 USER = "query($id: ID!) { user(id: $id) { id kind phone realName nickname } }"
 PHONE = "13800001234"

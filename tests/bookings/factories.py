@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import StaffRole, User, UserKind
+from culture_cloud.accounts.models import StaffRole, User
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.bookings import attendance, cancellation, crypto, service
 from culture_cloud.bookings.models import SEATED_STATUSES, Booking, BookingStatus, VenueSlot
@@ -21,7 +21,6 @@ from culture_cloud.notifications.models import Notification
 from culture_cloud.notifications.models import NotificationKind as NotificationKind
 from tests.accounts.factories import add_staff, add_user
 from tests.catalog import factories as catalog
-from tests.catalog.factories import pk_of as pk_of  # re-exported for tests
 from tests.conftest import Database
 from tests.support.settings import shared_settings
 
@@ -127,10 +126,6 @@ async def add_slot(
         session.add(slot)
         await session.flush()
     return slot
-
-
-async def add_resident(db: Database) -> User:
-    return await add_user(db)
 
 
 async def resident_id(db: Database) -> int:
@@ -248,21 +243,3 @@ async def viewer_of(db: Database, user: User) -> Viewer:
         is_designated_reviewer=False,
         session_id="test",
     )
-
-
-async def add_residents(db: Database, count: int) -> list[int]:
-    """Many residents in one statement (the concurrency tests need hundreds)."""
-    now = utcnow()
-    async with transaction(db.factory) as session:
-        rows = await session.execute(
-            insert(User).returning(col(User.id)),
-            [
-                {
-                    "kind": UserKind.RESIDENT,
-                    "openid": f"o-many-{uuid.uuid4().hex}",
-                    "created_at": now,
-                }
-                for _ in range(count)
-            ],
-        )
-        return [int(i) for i in rows.scalars().all()]

@@ -12,10 +12,11 @@ from culture_cloud.bookings.models import VenueSlot
 from culture_cloud.catalog.models import Venue
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.timeutil import SHANGHAI, local_today
-from tests.accounts.factories import add_admin, gid, token_for
+from tests.accounts.factories import add_admin, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
 from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 GENERATE = """
 mutation Generate($input: GenerateVenueSlotsInput!) {

@@ -8,10 +8,11 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from culture_cloud.db import utcnow
-from tests.accounts.factories import add_admin, gid, token_for
+from tests.accounts.factories import add_admin, add_user, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
 from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 MY_BOOKINGS = """
 query Mine($first: Int, $after: String) {
@@ -31,8 +32,8 @@ query One($id: ID!) {
 
 
 async def test_my_bookings__pages__newest_first_owner_only(db: Database) -> None:
-    resident = await f.add_resident(db)
-    other = await f.add_resident(db)
+    resident = await add_user(db)
+    other = await add_user(db)
     start = utcnow()
     ids = []
     for i in range(5):
@@ -60,11 +61,11 @@ async def test_my_bookings__pages__newest_first_owner_only(db: Database) -> None
 
 
 async def test_booking__someone_else_or_admin__not_found(db: Database) -> None:
-    booked = await f.book(db, await f.add_resident(db), await f.add_event(db))
+    booked = await f.book(db, await add_user(db), await f.add_event(db))
     variables = {"id": gid("Booking", booked.booking.id)}
     async with graphql_client(db) as api:
         stranger = await api.error_codes(
-            BOOKING, variables, token=await token_for(db, await f.add_resident(db))
+            BOOKING, variables, token=await token_for(db, await add_user(db))
         )
         admin = await api.error_codes(
             BOOKING, variables, token=await token_for(db, await add_admin(db))
@@ -81,7 +82,7 @@ async def test_booking__id_numbers__encrypted_at_rest_full_for_owner(db: Databas
     number = f.id_number()
     attendees = (f.service.AttendeeInput(name="张三", id_number=number),)
     booked = await f.book(
-        db, await f.add_resident(db), await f.add_event(db), attendees=attendees, consent=True
+        db, await add_user(db), await f.add_event(db), attendees=attendees, consent=True
     )
     async with db.engine.connect() as conn:
         raw = (

@@ -42,6 +42,7 @@ from culture_cloud.db import (
     utcnow,
 )
 from culture_cloud.settings import Settings
+from tests.accounts.factories import add_residents
 from tests.bookings import factories as f
 from tests.conftest import Database
 from tests.support.settings import shared_settings
@@ -251,7 +252,7 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
 async def _world(db: Database, loop: asyncio.AbstractEventLoop) -> World:
     place = await f.add_place(db)
     checker = await f.add_checker(db, place, StaffRole.CHECKER)
-    users = await f.add_residents(db, USERS)
+    users = await add_residents(db, USERS)
     return World(
         loop=loop,
         db=db,

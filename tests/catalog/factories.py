@@ -16,21 +16,11 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.catalog import models as m
-from culture_cloud.graphql.ids import from_global_id, to_global_id
 from culture_cloud.search.service import index_object
 from culture_cloud.timeutil import SHANGHAI
 
 CITY_CENTRE = (37.0269, 111.9169)  # WGS84, the point the seed gives old-town venues
 _serial = itertools.count(1)
-
-
-def gid(type_name: str, pk: int | None) -> str:
-    assert pk is not None
-    return to_global_id(type_name, pk)
-
-
-def pk_of(global_id: str) -> int:
-    return from_global_id(global_id)[1]
 
 
 def shanghai(day: date, hour: int = 0, minute: int = 0) -> datetime:

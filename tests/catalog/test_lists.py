@@ -19,12 +19,11 @@ from tests.catalog.factories import (
     add_region,
     add_scenic_spot,
     add_venue,
-    gid,
-    pk_of,
     shanghai,
 )
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid, pk_of
 
 
 def _list_query(field: str, filter_type: str, order_type: str, name: str = "name") -> str:

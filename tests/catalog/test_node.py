@@ -15,11 +15,11 @@ from tests.catalog.factories import (
     add_region,
     add_scenic_spot,
     add_venue,
-    gid,
     shanghai,
 )
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 NODE = """
 query Node($id: ID!) {

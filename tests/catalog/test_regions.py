@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction
-from tests.catalog.factories import add_event, add_region, add_venue, pk_of, shanghai
+from tests.catalog.factories import add_event, add_region, add_venue, shanghai
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import pk_of
 
 REGIONS = """
 query Regions {

@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from tests.accounts.conftest import cheap_password_hashing  # noqa: F401  (autouse fixture)
-from tests.accounts.factories import gid
 from tests.conftest import Database
 from tests.publishing.factories import NODE, UPDATE_EVENT, World, build_world
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -24,11 +24,12 @@ from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction
 from culture_cloud.exports import bookings as bookings_export
 from culture_cloud.timeutil import to_local
-from tests.accounts.factories import add_admin, add_staff, add_user, gid, token_for
+from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.conftest import Database
 from tests.statistics.factories import World, add_bookings, build_world, rollup
 from tests.statistics.test_demand import add_menu
 from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 from tests.support.settings import settings_for
 
 S = BookingStatus

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from culture_cloud.db import utcnow
 from culture_cloud.reviews.targets import Kind, TargetRef
-from tests.accounts.factories import gid
 from tests.conftest import Database
 from tests.feedback import factories as ff
 from tests.reviews import factories as f
 from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 
 async def test_feedback_inbox__overdue__listed_for_administrators(db: Database) -> None:

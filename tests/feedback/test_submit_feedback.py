@@ -9,13 +9,12 @@ from sqlalchemy import func, select
 from culture_cloud.db import transaction
 from culture_cloud.feedback.models import Feedback
 from culture_cloud.feedback.workdays import response_deadline
-from tests.accounts.factories import gid
-from tests.bookings import factories as bookings
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.feedback import factories as ff
 from tests.reviews import factories as f
 from tests.support.graphql import graphql_client
+from tests.support.ids import gid, pk_of
 
 
 async def _count(db: Database) -> int:
@@ -96,7 +95,7 @@ async def test_submit_feedback__deadline__five_working_days(db: Database) -> Non
     async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, await f.resident(db), world.event)
     async with db.factory() as session:
-        row = await session.get(Feedback, bookings.pk_of(filed["id"]))
+        row = await session.get(Feedback, pk_of(filed["id"]))
     assert row is not None
     assert row.deadline_at == response_deadline(row.created_at, 5)
 

@@ -16,7 +16,6 @@ from culture_cloud.catalog import models as m
 from culture_cloud.graphql.scalars import parse_datetime, serialize_datetime
 from culture_cloud.timeutil import SHANGHAI, to_local
 from tests.accounts.conftest import cheap_password_hashing  # noqa: F401  (autouse fixture)
-from tests.accounts.factories import gid
 from tests.conftest import Database
 from tests.publishing.factories import (
     CREATE_EVENT,
@@ -27,6 +26,7 @@ from tests.publishing.factories import (
     event_input,
 )
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 RFC3339_WHOLE_MINUTE = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?(Z|[+-]\d{2}:\d{2})", re.ASCII

@@ -13,14 +13,14 @@ from sqlmodel import col
 from culture_cloud.accounts.models import AuditLog, StaffRole, User
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
-from culture_cloud.graphql.ids import from_global_id
 from culture_cloud.menu.models import MenuOrder
 from culture_cloud.reviews.signals import RatingDelta, rating_changed
 from culture_cloud.timeutil import SHANGHAI, local_today
-from tests.accounts.factories import add_admin, add_staff, add_user, gid, token_for
+from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 # --- documents -------------------------------------------------------------------------------
 
@@ -397,10 +397,6 @@ async def scheduled_order(world: World, offering_id: str, **overrides: Any) -> d
     assert approved["__typename"] == "MenuOrderSuccess", approved
     order: dict[str, Any] = approved["order"]
     return order
-
-
-def pk(global_id: str) -> int:
-    return from_global_id(global_id)[1]
 
 
 async def rate(db: Database, event_id: int, *scores: int) -> None:

@@ -18,10 +18,11 @@ from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction
 from culture_cloud.graphql.ids import from_global_id
 from culture_cloud.timeutil import SHANGHAI
-from tests.accounts.factories import add_admin, add_staff, gid
+from tests.accounts.factories import add_admin, add_staff
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid, pk_of
 
 # A Saturday far from "today", so nothing depends on when the tests run.
 DAY = date(2030, 5, 4)
@@ -328,9 +329,7 @@ async def set_booked_seats(db: Database, event_id: str, seats: int) -> None:
     """Stands in for bookings (another domain): the publishing rules only read the count."""
     async with transaction(db.factory) as session:
         await session.execute(
-            update(m.Event)
-            .where(col(m.Event.id) == catalog.pk_of(event_id))
-            .values(booked_seats=seats)
+            update(m.Event).where(col(m.Event.id) == pk_of(event_id)).values(booked_seats=seats)
         )
 
 

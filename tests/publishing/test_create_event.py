@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from culture_cloud.catalog import models as m
-from tests.accounts.factories import gid
 from tests.conftest import Database
 from tests.publishing.factories import (
     ANNEX_AT,
@@ -24,6 +23,7 @@ from tests.publishing.factories import (
     iso,
 )
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 
 async def _event_count(db: Database) -> int:

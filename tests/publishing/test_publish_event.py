@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from culture_cloud.accounts.models import StaffRole
 from culture_cloud.catalog import models as m
-from tests.accounts.factories import add_staff, gid
+from tests.accounts.factories import add_staff
 from tests.conftest import Database
 from tests.publishing.factories import (
     CREATE_EVENT,
@@ -22,6 +22,7 @@ from tests.publishing.factories import (
     iso,
 )
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 
 async def test_publish_event__museum_editor_on_jiexiu_seed__public_only_after_publishing(

@@ -11,9 +11,9 @@ from sqlalchemy import update
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction
 from culture_cloud.graphql.ids import from_global_id
-from tests.accounts.factories import gid
 from tests.conftest import Database
 from tests.publishing.factories import UPDATE_VENUE, World, events_in_list
+from tests.support.ids import gid
 
 NEW_SITE_GCJ02 = {"lat": 37.0301, "lng": 111.9261, "system": "GCJ02", "note": "新馆址"}
 

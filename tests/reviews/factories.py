@@ -18,11 +18,12 @@ from culture_cloud.accounts.models import StaffRole, User
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.reviews.models import RatingAggregate
-from tests.accounts.factories import add_admin, add_staff, add_user, gid, token_for
+from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.bookings import factories as bookings
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 REVIEW_FIELDS = """
 fragment ReviewFields on Review {

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from culture_cloud.accounts.models import AuditLog
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.reviews import factories as f
 from tests.support.graphql import graphql_client
+from tests.support.ids import pk_of
 
 
 async def _reply(api: object, token: str, review_id: str, text: str) -> dict[str, object]:
@@ -89,4 +89,4 @@ async def test_reply_to_review__staff_mutation__audited(db: Database) -> None:
         world.editor.id,
         "Review",
     )
-    assert bookings.pk_of(review["id"]) == entry.target_id
+    assert pk_of(review["id"]) == entry.target_id

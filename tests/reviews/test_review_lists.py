@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from culture_cloud.db import transaction
-from tests.accounts.factories import gid
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.reviews import factories as f
 from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 VENUES_WITH_SUMMARY = """
 query($first: Int!) {

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from culture_cloud.catalog.models import EventStatus
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.reviews.models import Review
-from tests.accounts.factories import gid
 from tests.bookings import factories as bookings
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.reviews import factories as f
 from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 
 async def _review_count(db: Database) -> int:

@@ -16,7 +16,7 @@ from culture_cloud.db import transaction, utcnow
 from culture_cloud.feedback.models import FeedbackCategory
 from culture_cloud.reviews.models import ReviewStatus
 from culture_cloud.timeutil import local_day_start
-from tests.accounts.factories import add_admin, add_staff, add_user, gid, token_for
+from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.conftest import Database
 from tests.statistics.factories import (
     World,
@@ -29,6 +29,7 @@ from tests.statistics.factories import (
     sql_one,
 )
 from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 S = BookingStatus
 

@@ -18,12 +18,7 @@ from culture_cloud.accounts.models import User
 from culture_cloud.app import create_app
 from culture_cloud.settings import Settings
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import (
-    LOGIN_WITH_PASSWORD,
-    LOGIN_WITH_WECHAT,
-    PASSWORD,
-    token_for,
-)
+from tests.accounts.factories import LOGIN_WITH_PASSWORD, LOGIN_WITH_WECHAT, PASSWORD, token_for
 from tests.support.settings import settings_for
 
 if TYPE_CHECKING:
