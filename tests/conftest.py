@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -24,12 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from culture_cloud import models_registry  # noqa: F401
-from culture_cloud.app import create_app
 from culture_cloud.db import SessionFactory, create_engine, create_session_factory, transaction
 from culture_cloud.migrations import upgrade
 from culture_cloud.seeding.jiexiu import load_jiexiu
 from culture_cloud.settings import Settings
 from culture_cloud.wiring import wire
+from tests.support.graphql import GraphQLClient, graphql_client
+from tests.support.settings import settings_for
 
 # Cross-domain hooks, as create_app and the command line register them: tests that call
 # services directly need them too.
@@ -138,36 +138,19 @@ async def seeded(db: Database) -> Database:
     return db
 
 
-class GraphQLClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http = http
-
-    async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = await self.execute(query, variables)
-        assert "errors" not in body, body["errors"]
-        result: dict[str, Any] = body["data"]
-        return result
-
-    async def error_codes(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
-        body = await self.execute(query, variables)
-        assert body.get("errors"), f"expected errors, got {body}"
-        return [e["extensions"]["code"] for e in body["errors"]]
+@pytest.fixture
+def app_settings(db: Database) -> Settings:
+    """The settings the `api` fixture builds its app from; a directory's conftest.py overrides
+    this fixture (not `api`) when its app needs more, e.g. the fake WeChat server."""
+    return settings_for(db)
 
 
 @pytest.fixture
-async def client(seeded: Database) -> AsyncIterator[GraphQLClient]:
-    app = create_app(seeded.settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
-    ):
-        yield GraphQLClient(http)
+async def api(db: Database, app_settings: Settings) -> AsyncIterator[GraphQLClient]:
+    """The one GraphQL client: the app on the test database as it is (empty unless the test also
+    asks for `seeded` or adds rows). `api.data(doc, variables, user=someone)` acts as a user."""
+    async with graphql_client(db, app_settings) as client:
+        yield client
 
 
 @dataclass

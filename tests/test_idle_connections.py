@@ -13,10 +13,10 @@ import pytest
 
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.graphql.ids import to_global_id
-from tests.accounts.factories import add_user, api_for
+from tests.accounts.factories import add_user, token_for
 from tests.catalog.factories import add_event
 from tests.conftest import Database, _asyncpg_dsn
-from tests.notifications.factories import token_for
+from tests.support.graphql import graphql_client
 
 BOOK = """mutation($input: BookEventInput!) {
   bookEvent(input: $input) { __typename ... on BookingConfirmed { booking { seats } } }
@@ -57,7 +57,7 @@ async def test_pool__connections_killed_while_idle__next_write_and_read_succeed(
     assert event.id is not None
     token = await token_for(pg, user)
 
-    async with api_for(pg.settings) as api:
+    async with graphql_client(pg) as api:
         # Fill the app's pool: several connections checked out at once, then all idle.
         await asyncio.gather(*(api.data(EVENTS) for _ in range(4)))
         await api.data(ME, token=token)

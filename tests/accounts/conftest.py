@@ -8,9 +8,10 @@ import pytest
 from argon2 import PasswordHasher
 
 from culture_cloud.accounts import passwords
+from culture_cloud.settings import Settings
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer
-from tests.accounts.factories import Api, api_for, settings_for
 from tests.conftest import Database
+from tests.support.settings import settings_for
 
 WECHAT_APPID = "wx-test-appid"
 WECHAT_SECRET = "wx-test-secret-3f9a"
@@ -41,13 +42,11 @@ def wechat(fake_wechat: FakeWechatServer) -> FakeWechat:
 
 
 @pytest.fixture
-async def api(db: Database, fake_wechat: FakeWechatServer) -> AsyncIterator[Api]:
-    """The app on the (empty) test database, talking to the fake WeChat server."""
-    settings = settings_for(
+def app_settings(db: Database, fake_wechat: FakeWechatServer) -> Settings:
+    """The `api` fixture's app on the (empty) test database, talking to the fake WeChat server."""
+    return settings_for(
         db,
         wechat_base_url=fake_wechat.base_url,
         wechat_appid=WECHAT_APPID,
         wechat_secret=WECHAT_SECRET,
     )
-    async with api_for(settings) as client:
-        yield client

@@ -13,8 +13,9 @@ import pytest
 from culture_cloud.accounts import tokens
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.settings import Settings
-from tests.accounts.factories import ME, Api, add_admin
+from tests.accounts.factories import ME, add_admin
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 REGIONS = "{ regions { name } }"
 
@@ -39,31 +40,33 @@ def _tamper(token: str) -> str:
     return f"{header}.{forged}.{signature}"
 
 
-async def test_access_token__valid__identifies_the_caller(api: Api, db: Database) -> None:
+async def test_access_token__valid__identifies_the_caller(api: GraphQLClient, db: Database) -> None:
     await add_admin(db, username="bureau-chief")
     me = (await api.data(ME, token=await api.token("bureau-chief")))["me"]
     assert (me["kind"], me["username"]) == ("ADMIN", "bureau-chief")
 
 
-async def test_access_token__none__me_unauthenticated(api: Api) -> None:
-    assert await api.codes(ME) == ["UNAUTHENTICATED"]
+async def test_access_token__none__me_unauthenticated(api: GraphQLClient) -> None:
+    assert await api.error_codes(ME) == ["UNAUTHENTICATED"]
 
 
-async def test_access_token__expired__unauthenticated(api: Api, db: Database) -> None:
-    assert await api.codes(ME, token=await _expired_token(db)) == ["UNAUTHENTICATED"]
+async def test_access_token__expired__unauthenticated(api: GraphQLClient, db: Database) -> None:
+    assert await api.error_codes(ME, token=await _expired_token(db)) == ["UNAUTHENTICATED"]
 
 
-async def test_access_token__tampered__unauthenticated(api: Api, db: Database) -> None:
+async def test_access_token__tampered__unauthenticated(api: GraphQLClient, db: Database) -> None:
     await add_admin(db, username="bureau-chief")
     await add_admin(db, username="other-admin")
     token = await api.token("bureau-chief")
 
-    assert await api.codes(ME, token=_tamper(token)) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(ME, token=_tamper(token)) == ["UNAUTHENTICATED"]
     # The control: the untampered token works.
     assert (await api.data(ME, token=token))["me"]["username"] == "bureau-chief"
 
 
-async def test_access_token__other_secret__unauthenticated(api: Api, db: Database) -> None:
+async def test_access_token__other_secret__unauthenticated(
+    api: GraphQLClient, db: Database
+) -> None:
     admin = await add_admin(db, username="bureau-chief")
     async with transaction(db.factory) as session:
         pair = await tokens.start_session(session, db.settings, user=admin, now=utcnow())
@@ -72,25 +75,27 @@ async def test_access_token__other_secret__unauthenticated(api: Api, db: Databas
         other, user=admin, session_id=pair.session_id, now=utcnow()
     )
 
-    assert await api.codes(ME, token=forged) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(ME, token=forged) == ["UNAUTHENTICATED"]
 
 
-async def test_access_token__alg_none__unauthenticated(api: Api, db: Database) -> None:
+async def test_access_token__alg_none__unauthenticated(api: GraphQLClient, db: Database) -> None:
     admin = await add_admin(db, username="bureau-chief")
     async with transaction(db.factory) as session:
         pair = await tokens.start_session(session, db.settings, user=admin, now=utcnow())
     claims = jwt.decode(pair.access_token, options={"verify_signature": False})
     unsigned = jwt.encode(claims, key=None, algorithm="none")
 
-    assert await api.codes(ME, token=unsigned) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(ME, token=unsigned) == ["UNAUTHENTICATED"]
 
 
-async def test_access_token__revoked_session__unauthenticated(api: Api, db: Database) -> None:
+async def test_access_token__revoked_session__unauthenticated(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
     await api.data("mutation { logout { ok } }", token=token)
 
-    assert await api.codes(ME, token=token) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(ME, token=token) == ["UNAUTHENTICATED"]
 
 
 @pytest.mark.parametrize(
@@ -98,14 +103,14 @@ async def test_access_token__revoked_session__unauthenticated(api: Api, db: Data
     ["Bearer", "Bearer not.a.jwt", "Basic dXNlcjpwYXNz", "bearer-less-token", "Bearer a b c"],
 )
 async def test_access_token__malformed_header__unauthenticated(
-    api: Api, authorization: str
+    api: GraphQLClient, authorization: str
 ) -> None:
-    codes = await api.codes(ME, headers={"Authorization": authorization})
+    codes = await api.error_codes(ME, headers={"Authorization": authorization})
     assert codes == ["UNAUTHENTICATED"]
 
 
 async def test_access_token__bad_token_on_public_query__still_answers(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     # A stale token left in the mini-program's storage must not break browsing.
     for token in ["garbage", await _expired_token(db)]:

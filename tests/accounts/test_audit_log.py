@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from culture_cloud.accounts.models import StaffRole
-from tests.accounts.factories import Api, add_admin, add_organization, add_staff, gid
+from tests.accounts.factories import add_admin, add_organization, add_staff
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 AUDIT_LOG = """
 query Audit($first: Int, $after: String, $actorId: ID, $targetType: String) {
@@ -31,12 +33,12 @@ mutation($org: ID!, $username: String!) {
 """
 
 
-async def _actions(api: Api, token: str, **variables: Any) -> list[str]:
+async def _actions(api: GraphQLClient, token: str, **variables: Any) -> list[str]:
     data = await api.data(AUDIT_LOG, {"first": 100, **variables}, token=token)
     return [edge["node"]["action"] for edge in data["auditLog"]["edges"]]
 
 
-async def test_audit_log__admin__pages_newest_first(api: Api, db: Database) -> None:
+async def test_audit_log__admin__pages_newest_first(api: GraphQLClient, db: Database) -> None:
     admin = await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
     for i in range(3):
@@ -60,7 +62,9 @@ async def test_audit_log__admin__pages_newest_first(api: Api, db: Database) -> N
     assert node["createdAt"].endswith("+08:00")
 
 
-async def test_audit_log__filters__by_actor_and_target_type(api: Api, db: Database) -> None:
+async def test_audit_log__filters__by_actor_and_target_type(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     museum = await add_organization(db)
     manager = await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
@@ -80,20 +84,20 @@ async def test_audit_log__filters__by_actor_and_target_type(api: Api, db: Databa
     assert organizations == ["organization.create"]
 
 
-async def test_audit_log__manager__forbidden(api: Api, db: Database) -> None:
+async def test_audit_log__manager__forbidden(api: GraphQLClient, db: Database) -> None:
     museum = await add_organization(db)
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
 
-    assert await api.codes(AUDIT_LOG, token=token) == ["FORBIDDEN"]
+    assert await api.error_codes(AUDIT_LOG, token=token) == ["FORBIDDEN"]
 
 
-async def test_audit_log__anonymous__unauthenticated(api: Api) -> None:
-    assert await api.codes(AUDIT_LOG) == ["UNAUTHENTICATED"]
+async def test_audit_log__anonymous__unauthenticated(api: GraphQLClient) -> None:
+    assert await api.error_codes(AUDIT_LOG) == ["UNAUTHENTICATED"]
 
 
-async def test_audit_log__first_over_100__bad_input(api: Api, db: Database) -> None:
+async def test_audit_log__first_over_100__bad_input(api: GraphQLClient, db: Database) -> None:
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
 
-    assert await api.codes(AUDIT_LOG, {"first": 101}, token=token) == ["BAD_USER_INPUT"]
+    assert await api.error_codes(AUDIT_LOG, {"first": 101}, token=token) == ["BAD_USER_INPUT"]

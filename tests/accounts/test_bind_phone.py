@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import ME, Api
+from tests.accounts.factories import ME
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 BIND_PHONE = """
 mutation Bind($code: String!) {
@@ -18,7 +19,7 @@ mutation Bind($code: String!) {
 
 
 async def test_bind_phone__valid_code__phone_stored_and_shown_to_owner(
-    api: Api, wechat: FakeWechat
+    api: GraphQLClient, wechat: FakeWechat
 ) -> None:
     token = await api.resident_token(wechat, "o-phone")
 
@@ -30,7 +31,7 @@ async def test_bind_phone__valid_code__phone_stored_and_shown_to_owner(
     assert (await api.data(ME, token=token))["me"]["phone"] == "13800001234"
 
 
-async def test_bind_phone__used_code__rejected(api: Api, wechat: FakeWechat) -> None:
+async def test_bind_phone__used_code__rejected(api: GraphQLClient, wechat: FakeWechat) -> None:
     token = await api.resident_token(wechat, "o-phone")
     code = wechat.issue_phone_code("13800001234")
     await api.data(BIND_PHONE, {"code": code}, token=token)
@@ -44,16 +45,18 @@ async def test_bind_phone__used_code__rejected(api: Api, wechat: FakeWechat) -> 
     )
 
 
-async def test_bind_phone__wechat_down__service_unavailable(api: Api, wechat: FakeWechat) -> None:
+async def test_bind_phone__wechat_down__service_unavailable(
+    api: GraphQLClient, wechat: FakeWechat
+) -> None:
     token = await api.resident_token(wechat, "o-phone")
     wechat.fail_next(1)
 
-    codes = await api.codes(
+    codes = await api.error_codes(
         BIND_PHONE, {"code": wechat.issue_phone_code("13800001234")}, token=token
     )
 
     assert codes == ["SERVICE_UNAVAILABLE"]
 
 
-async def test_bind_phone__anonymous__unauthenticated(api: Api, db: Database) -> None:
-    assert await api.codes(BIND_PHONE, {"code": "x"}) == ["UNAUTHENTICATED"]
+async def test_bind_phone__anonymous__unauthenticated(api: GraphQLClient, db: Database) -> None:
+    assert await api.error_codes(BIND_PHONE, {"code": "x"}) == ["UNAUTHENTICATED"]

@@ -11,8 +11,8 @@ from sqlmodel import col
 from culture_cloud.accounts.models import User, UserKind
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.cli import ADMIN_PASSWORD_ENV, main
-from tests.accounts.factories import Api
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 ADMIN_PASSWORD = "a-long-admin-password"
 
@@ -30,7 +30,7 @@ async def _run(*argv: str) -> None:
 
 
 async def test_create_admin__password_from_env__admin_can_sign_in(
-    cli_env: None, db: Database, api: Api, monkeypatch: pytest.MonkeyPatch
+    cli_env: None, db: Database, api: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(ADMIN_PASSWORD_ENV, ADMIN_PASSWORD)
 

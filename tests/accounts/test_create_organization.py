@@ -9,8 +9,10 @@ from sqlalchemy import select
 from culture_cloud.accounts.models import StaffRole
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.catalog.models import Organization
-from tests.accounts.factories import Api, add_admin, add_organization, add_staff, gid
+from tests.accounts.factories import add_admin, add_organization, add_staff
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 CREATE_ORGANIZATION = """
 mutation Create($input: CreateOrganizationInput!) {
@@ -25,7 +27,9 @@ mutation Create($input: CreateOrganizationInput!) {
 TROUPE: dict[str, Any] = {"name": "介休市晋剧团", "kind": "TROUPE", "key": "jiexiu-jinju-troupe"}
 
 
-async def test_create_organization__admin__created_and_audited(api: Api, db: Database) -> None:
+async def test_create_organization__admin__created_and_audited(
+    api: GraphQLClient, db: Database
+) -> None:
     admin = await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
 
@@ -49,7 +53,9 @@ async def test_create_organization__admin__created_and_audited(api: Api, db: Dat
     assert entry.ip == "127.0.0.1"
 
 
-async def test_create_organization__duplicate_key__conflict(api: Api, db: Database) -> None:
+async def test_create_organization__duplicate_key__conflict(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
     await api.data(CREATE_ORGANIZATION, {"input": TROUPE}, token=token)
@@ -61,7 +67,7 @@ async def test_create_organization__duplicate_key__conflict(api: Api, db: Databa
     assert (again["__typename"], again["code"], again["field"]) == ("InputError", "CONFLICT", "key")
 
 
-async def test_create_organization__blank_name__bad_input(api: Api, db: Database) -> None:
+async def test_create_organization__blank_name__bad_input(api: GraphQLClient, db: Database) -> None:
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
 
@@ -74,15 +80,19 @@ async def test_create_organization__blank_name__bad_input(api: Api, db: Database
     assert (result["code"], result["field"]) == ("BAD_USER_INPUT", "name")
 
 
-async def test_create_organization__staff_manager__forbidden(api: Api, db: Database) -> None:
+async def test_create_organization__staff_manager__forbidden(
+    api: GraphQLClient, db: Database
+) -> None:
     org = await add_organization(db)
     await add_staff(db, org, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
 
-    assert await api.codes(CREATE_ORGANIZATION, {"input": TROUPE}, token=token) == ["FORBIDDEN"]
+    assert await api.error_codes(CREATE_ORGANIZATION, {"input": TROUPE}, token=token) == [
+        "FORBIDDEN"
+    ]
     async with db.factory() as session:
         assert (await session.execute(select(AuditLog))).first() is None
 
 
-async def test_create_organization__anonymous__unauthenticated(api: Api) -> None:
-    assert await api.codes(CREATE_ORGANIZATION, {"input": TROUPE}) == ["UNAUTHENTICATED"]
+async def test_create_organization__anonymous__unauthenticated(api: GraphQLClient) -> None:
+    assert await api.error_codes(CREATE_ORGANIZATION, {"input": TROUPE}) == ["UNAUTHENTICATED"]

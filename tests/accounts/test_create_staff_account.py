@@ -11,15 +11,10 @@ from sqlmodel import col
 from culture_cloud.accounts.models import StaffRole, User
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import (
-    LOGIN_WITH_PASSWORD,
-    Api,
-    add_admin,
-    add_organization,
-    add_staff,
-    gid,
-)
+from tests.accounts.factories import LOGIN_WITH_PASSWORD, add_admin, add_organization, add_staff
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 CREATE_STAFF = """
 mutation Create($input: CreateStaffAccountInput!) {
@@ -49,7 +44,7 @@ def _input(org_id: int | None, username: str = "new-editor", **values: Any) -> d
 
 
 async def test_create_staff_account__admin__creates_staff_who_can_sign_in(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     admin = await add_admin(db, username="bureau-chief")
     museum = await add_organization(db, "介休市博物馆")
@@ -96,7 +91,7 @@ async def test_create_staff_account__admin__creates_staff_who_can_sign_in(
 
 
 async def test_create_staff_account__manager_own_organization__creates_editor_and_checker(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     museum = await add_organization(db)
     manager = await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
@@ -113,14 +108,14 @@ async def test_create_staff_account__manager_own_organization__creates_editor_an
 
 
 async def test_create_staff_account__manager_other_organization__forbidden(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     museum = await add_organization(db, "介休市博物馆")
     library = await add_organization(db, "介休市图书馆")
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
 
-    assert await api.codes(CREATE_STAFF, _input(library), token=token) == ["FORBIDDEN"]
+    assert await api.error_codes(CREATE_STAFF, _input(library), token=token) == ["FORBIDDEN"]
     async with db.factory() as session:
         assert (
             await session.execute(select(User).where(col(User.username) == "new-editor"))
@@ -129,35 +124,37 @@ async def test_create_staff_account__manager_other_organization__forbidden(
 
 
 async def test_create_staff_account__manager_creating_manager__forbidden(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     museum = await add_organization(db)
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
 
-    codes = await api.codes(CREATE_STAFF, _input(museum, role="MANAGER"), token=token)
+    codes = await api.error_codes(CREATE_STAFF, _input(museum, role="MANAGER"), token=token)
 
     assert codes == ["FORBIDDEN"]
 
 
-async def test_create_staff_account__editor__forbidden(api: Api, db: Database) -> None:
+async def test_create_staff_account__editor__forbidden(api: GraphQLClient, db: Database) -> None:
     museum = await add_organization(db)
     await add_staff(db, museum, StaffRole.EDITOR, username="museum-ed")
     token = await api.token("museum-ed")
 
-    assert await api.codes(CREATE_STAFF, _input(museum), token=token) == ["FORBIDDEN"]
+    assert await api.error_codes(CREATE_STAFF, _input(museum), token=token) == ["FORBIDDEN"]
 
 
 async def test_create_staff_account__resident__forbidden(
-    api: Api, db: Database, wechat: FakeWechat
+    api: GraphQLClient, db: Database, wechat: FakeWechat
 ) -> None:
     museum = await add_organization(db)
     token = await api.resident_token(wechat, "o-curious")
 
-    assert await api.codes(CREATE_STAFF, _input(museum), token=token) == ["FORBIDDEN"]
+    assert await api.error_codes(CREATE_STAFF, _input(museum), token=token) == ["FORBIDDEN"]
 
 
-async def test_create_staff_account__taken_username__conflict(api: Api, db: Database) -> None:
+async def test_create_staff_account__taken_username__conflict(
+    api: GraphQLClient, db: Database
+) -> None:
     museum = await add_organization(db)
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
@@ -173,7 +170,9 @@ async def test_create_staff_account__taken_username__conflict(api: Api, db: Data
     )
 
 
-async def test_create_staff_account__weak_password__bad_input(api: Api, db: Database) -> None:
+async def test_create_staff_account__weak_password__bad_input(
+    api: GraphQLClient, db: Database
+) -> None:
     museum = await add_organization(db)
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
@@ -186,7 +185,7 @@ async def test_create_staff_account__weak_password__bad_input(api: Api, db: Data
 
 
 async def test_create_staff_account__unknown_organization__not_found(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
@@ -196,7 +195,9 @@ async def test_create_staff_account__unknown_organization__not_found(
     assert (result["code"], result["field"]) == ("NOT_FOUND", "organizationId")
 
 
-async def test_create_staff_account__wrong_id_type__invalid_id(api: Api, db: Database) -> None:
+async def test_create_staff_account__wrong_id_type__invalid_id(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
     variables = _input(1)

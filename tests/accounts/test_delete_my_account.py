@@ -8,14 +8,15 @@ from culture_cloud.accounts.models import AuthSession, User
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.graphql.ids import from_global_id
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import ME, Api, add_admin
+from tests.accounts.factories import ME, add_admin
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 DELETE = "mutation { deleteMyAccount { ok } }"
 
 
 async def test_delete_my_account__resident__anonymised_and_signed_out(
-    api: Api, db: Database, wechat: FakeWechat
+    api: GraphQLClient, db: Database, wechat: FakeWechat
 ) -> None:
     login = await api.wechat_login(wechat, "o-leaving")
     phone_login = await api.wechat_login(wechat, "o-leaving")  # a second device
@@ -40,15 +41,15 @@ async def test_delete_my_account__resident__anonymised_and_signed_out(
     assert (entry.action, entry.actor_user_id) == ("user.delete_self", pk)
     # Every device is signed out, access and refresh tokens alike.
     for access in (token, phone_login["accessToken"]):
-        assert await api.codes(ME, token=access) == ["UNAUTHENTICATED"]
-    assert await api.codes(
+        assert await api.error_codes(ME, token=access) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(
         "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }",
         {"t": phone_login["refreshToken"]},
     ) == ["UNAUTHENTICATED"]
 
 
 async def test_delete_my_account__staff__username_freed_and_password_gone(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     admin = await add_admin(db, username="retiring-admin")
     token = await api.token("retiring-admin")
@@ -64,5 +65,5 @@ async def test_delete_my_account__staff__username_freed_and_password_gone(
     assert login["loginWithPassword"]["__typename"] == "LoginError"
 
 
-async def test_delete_my_account__anonymous__unauthenticated(api: Api) -> None:
-    assert await api.codes(DELETE) == ["UNAUTHENTICATED"]
+async def test_delete_my_account__anonymous__unauthenticated(api: GraphQLClient) -> None:
+    assert await api.error_codes(DELETE) == ["UNAUTHENTICATED"]

@@ -12,9 +12,11 @@ from culture_cloud.catalog.models import Organization
 from culture_cloud.cli import _seed
 from culture_cloud.db import transaction
 from culture_cloud.seeding.demo_accounts import DEMO_PASSWORD, load_demo_accounts
-from tests.accounts.factories import ME, Api, api_for, settings_for
+from tests.accounts.factories import ME
 from tests.accounts.test_create_admin_cli import ADMIN_PASSWORD
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient, graphql_client
+from tests.support.settings import settings_for
 
 DEMO_USERNAMES = {
     "museum-editor",
@@ -33,7 +35,7 @@ async def _users(db: Database) -> dict[str, User]:
 
 
 async def test_demo_accounts__seed_in_development__created_and_usable(
-    seeded: Database, api: Api
+    seeded: Database, api: GraphQLClient
 ) -> None:
     settings = settings_for(seeded, environment="development")
 
@@ -88,7 +90,7 @@ async def test_demo_accounts__left_over_in_production__disabled(seeded: Database
 
     users = await _users(seeded)
     assert all(not users[name].is_active for name in DEMO_USERNAMES)
-    async with api_for(production) as api:
+    async with graphql_client(seeded, production) as api:
         body = await api.execute(
             'mutation($p: String!) { loginWithPassword(username: "bureau-admin", password: $p)'
             " { ... on UserError { code } } }",

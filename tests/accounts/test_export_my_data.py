@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from culture_cloud.accounts.models import StaffRole
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import Api, add_organization, add_staff, add_user, gid
+from tests.accounts.factories import add_organization, add_staff, add_user
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 EXPORT = "mutation { exportMyData { exportedAt format data } }"
 
 
 async def test_export_my_data__resident__own_profile_and_sessions(
-    api: Api, db: Database, wechat: FakeWechat
+    api: GraphQLClient, db: Database, wechat: FakeWechat
 ) -> None:
     await add_user(db, phone="13900000000", nickname="别人")
     login = await api.wechat_login(wechat, "o-exporter")
@@ -35,7 +37,7 @@ async def test_export_my_data__resident__own_profile_and_sessions(
 
 
 async def test_export_my_data__staff__includes_their_audited_actions(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     museum = await add_organization(db, "介休市博物馆")
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
@@ -53,5 +55,5 @@ async def test_export_my_data__staff__includes_their_audited_actions(
     assert [a["action"] for a in data["actions"]] == ["user.create_staff"]
 
 
-async def test_export_my_data__anonymous__unauthenticated(api: Api) -> None:
-    assert await api.codes(EXPORT) == ["UNAUTHENTICATED"]
+async def test_export_my_data__anonymous__unauthenticated(api: GraphQLClient) -> None:
+    assert await api.error_codes(EXPORT) == ["UNAUTHENTICATED"]

@@ -12,8 +12,9 @@ from sqlalchemy import text
 
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer
 from tests.accounts.conftest import WECHAT_APPID, WECHAT_SECRET
-from tests.accounts.factories import api_for, settings_for
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.settings import settings_for
 
 PHONE = "13912345678"
 BIND_PHONE = "mutation($code: String!) { bindPhone(code: $code) { __typename } }"
@@ -60,7 +61,7 @@ async def test_failed_statement__phone_in_row__phone_in_no_log_line(
         db_echo=True,  # the echo log must not show bound values either
     )
     caplog.set_level(logging.DEBUG)
-    async with api_for(settings) as api:
+    async with graphql_client(db, settings) as api:
         token = await api.resident_token(wechat, "o-logged-parameters")
         body = await api.execute(BIND_PHONE, {"code": wechat.issue_phone_code(PHONE)}, token=token)
 

@@ -11,22 +11,24 @@ from tests.accounts.factories import (
     LOGIN_WITH_PASSWORD,
     ME,
     PASSWORD,
-    Api,
     add_admin,
     add_organization,
     add_staff,
     add_user,
 )
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 
-async def _login(api: Api, username: str, password: str) -> dict[str, str]:
+async def _login(api: GraphQLClient, username: str, password: str) -> dict[str, str]:
     data = await api.data(LOGIN_WITH_PASSWORD, {"username": username, "password": password})
     result: dict[str, str] = data["loginWithPassword"]
     return result
 
 
-async def test_login_password__staff__gets_tokens_for_their_account(api: Api, db: Database) -> None:
+async def test_login_password__staff__gets_tokens_for_their_account(
+    api: GraphQLClient, db: Database
+) -> None:
     org = await add_organization(db, "介休市博物馆")
     await add_staff(db, org, StaffRole.EDITOR, username="museum-ed", phone="13800001234")
 
@@ -40,12 +42,16 @@ async def test_login_password__staff__gets_tokens_for_their_account(api: Api, db
     assert me["phone"] == "13800001234"
 
 
-async def test_login_password__username_case_and_spaces__ignored(api: Api, db: Database) -> None:
+async def test_login_password__username_case_and_spaces__ignored(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     assert (await _login(api, "  Bureau-Chief ", PASSWORD))["__typename"] == "AuthPayload"
 
 
-async def test_login_password__wrong_password__invalid_credentials(api: Api, db: Database) -> None:
+async def test_login_password__wrong_password__invalid_credentials(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
 
     result = await _login(api, "bureau-chief", "not-the-password")
@@ -54,13 +60,17 @@ async def test_login_password__wrong_password__invalid_credentials(api: Api, db:
     assert result["code"] == "INVALID_CREDENTIALS"
 
 
-async def test_login_password__unknown_user__same_answer_as_wrong_password(api: Api) -> None:
+async def test_login_password__unknown_user__same_answer_as_wrong_password(
+    api: GraphQLClient,
+) -> None:
     result = await _login(api, "nobody-here", PASSWORD)
 
     assert (result["__typename"], result["code"]) == ("LoginError", "INVALID_CREDENTIALS")
 
 
-async def test_login_password__resident_without_password__refused(api: Api, db: Database) -> None:
+async def test_login_password__resident_without_password__refused(
+    api: GraphQLClient, db: Database
+) -> None:
     # Residents have no password; even a username on their row must not open a password login.
     await add_user(db, username="resident-with-name", password=None)
 
@@ -70,7 +80,7 @@ async def test_login_password__resident_without_password__refused(api: Api, db: 
 
 
 async def test_login_password__deactivated_account__account_disabled(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     admin = await add_admin(db, username="gone-admin")
     async with transaction(db.factory) as session:
@@ -81,7 +91,9 @@ async def test_login_password__deactivated_account__account_disabled(
     assert (result["__typename"], result["code"]) == ("LoginError", "ACCOUNT_DISABLED")
 
 
-async def test_login_password__oversized_username_and_password__plain_failure(api: Api) -> None:
+async def test_login_password__oversized_username_and_password__plain_failure(
+    api: GraphQLClient,
+) -> None:
     # Within the input guard's 10,000-character cap, far beyond any real username or password.
     result = await _login(api, "x" * 5000, "p" * 10_000)
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from culture_cloud.accounts.models import AuthSession, User, UserKind
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import LOGIN_WITH_WECHAT, ME, Api
+from tests.accounts.factories import LOGIN_WITH_WECHAT, ME
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 
 def _jwt_payload(token: str) -> str:
@@ -20,7 +21,7 @@ def _jwt_payload(token: str) -> str:
 
 
 async def test_login_wechat__first_login__creates_resident(
-    api: Api, wechat: FakeWechat, db: Database
+    api: GraphQLClient, wechat: FakeWechat, db: Database
 ) -> None:
     code = wechat.issue_login_code("o-resident-1", "u-union-1")
 
@@ -41,7 +42,7 @@ async def test_login_wechat__first_login__creates_resident(
 
 
 async def test_login_wechat__same_openid_twice__same_user(
-    api: Api, wechat: FakeWechat, db: Database
+    api: GraphQLClient, wechat: FakeWechat, db: Database
 ) -> None:
     first = await api.data(LOGIN_WITH_WECHAT, {"code": wechat.issue_login_code("o-twice")})
     second = await api.data(LOGIN_WITH_WECHAT, {"code": wechat.issue_login_code("o-twice")})
@@ -54,7 +55,9 @@ async def test_login_wechat__same_openid_twice__same_user(
         assert len((await session.execute(select(AuthSession))).scalars().all()) == 2
 
 
-async def test_login_wechat__replayed_code__rejected(api: Api, wechat: FakeWechat) -> None:
+async def test_login_wechat__replayed_code__rejected(
+    api: GraphQLClient, wechat: FakeWechat
+) -> None:
     code = wechat.issue_login_code("o-replay")
     first = (await api.data(LOGIN_WITH_WECHAT, {"code": code}))["loginWithWechat"]
 
@@ -66,7 +69,9 @@ async def test_login_wechat__replayed_code__rejected(api: Api, wechat: FakeWecha
 
 
 @pytest.mark.parametrize("code", ["never-issued", "   "])
-async def test_login_wechat__invalid_code__rejected(api: Api, db: Database, code: str) -> None:
+async def test_login_wechat__invalid_code__rejected(
+    api: GraphQLClient, db: Database, code: str
+) -> None:
     result = (await api.data(LOGIN_WITH_WECHAT, {"code": code}))["loginWithWechat"]
 
     assert result["__typename"] == "LoginError"
@@ -76,17 +81,17 @@ async def test_login_wechat__invalid_code__rejected(api: Api, db: Database, code
 
 
 async def test_login_wechat__client_supplied_openid__not_accepted(
-    api: Api, wechat: FakeWechat
+    api: GraphQLClient, wechat: FakeWechat
 ) -> None:
     # There is no way to name an openid: the argument does not exist, so the document is invalid.
-    codes = await api.codes(
+    codes = await api.error_codes(
         'mutation { loginWithWechat(code: "x", openid: "o-victim") { __typename } }'
     )
     assert codes == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 async def test_login_wechat__session_key__never_in_response_or_logs(
-    api: Api, wechat: FakeWechat, db: Database, caplog: pytest.LogCaptureFixture
+    api: GraphQLClient, wechat: FakeWechat, db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, every level
     code = wechat.issue_login_code("o-secretive", "u-secretive")
@@ -109,17 +114,21 @@ async def test_login_wechat__session_key__never_in_response_or_logs(
     assert session_key not in repr(user.model_dump())
 
 
-async def test_login_wechat__wechat_down__service_unavailable(api: Api, wechat: FakeWechat) -> None:
+async def test_login_wechat__wechat_down__service_unavailable(
+    api: GraphQLClient, wechat: FakeWechat
+) -> None:
     code = wechat.issue_login_code("o-unlucky")
     wechat.fail_next(1)
 
-    assert await api.codes(LOGIN_WITH_WECHAT, {"code": code}) == ["SERVICE_UNAVAILABLE"]
+    assert await api.error_codes(LOGIN_WITH_WECHAT, {"code": code}) == ["SERVICE_UNAVAILABLE"]
     # WeChat never saw the code, so trying again works.
     result = (await api.data(LOGIN_WITH_WECHAT, {"code": code}))["loginWithWechat"]
     assert result["__typename"] == "AuthPayload"
 
 
-async def test_login_wechat__deleted_account__signs_up_afresh(api: Api, wechat: FakeWechat) -> None:
+async def test_login_wechat__deleted_account__signs_up_afresh(
+    api: GraphQLClient, wechat: FakeWechat
+) -> None:
     first = await api.data(LOGIN_WITH_WECHAT, {"code": wechat.issue_login_code("o-leaver")})
     token = first["loginWithWechat"]["accessToken"]
     await api.data("mutation { deleteMyAccount { ok } }", token=token)

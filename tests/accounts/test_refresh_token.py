@@ -10,8 +10,9 @@ from sqlalchemy import select
 from culture_cloud.accounts import tokens
 from culture_cloud.accounts.models import AuthSession
 from culture_cloud.db import transaction, utcnow
-from tests.accounts.factories import ME, Api, add_admin
+from tests.accounts.factories import ME, add_admin
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 REFRESH = """
 mutation Refresh($refreshToken: String!) {
@@ -20,13 +21,13 @@ mutation Refresh($refreshToken: String!) {
 """
 
 
-async def _refresh(api: Api, refresh_token: str) -> dict[str, Any]:
+async def _refresh(api: GraphQLClient, refresh_token: str) -> dict[str, Any]:
     data = await api.data(REFRESH, {"refreshToken": refresh_token})
     result: dict[str, Any] = data["refreshToken"]
     return result
 
 
-async def test_refresh_token__valid__rotates(api: Api, db: Database) -> None:
+async def test_refresh_token__valid__rotates(api: GraphQLClient, db: Database) -> None:
     await add_admin(db, username="bureau-chief")
     login = await api.login("bureau-chief")
 
@@ -44,47 +45,61 @@ async def test_refresh_token__valid__rotates(api: Api, db: Database) -> None:
     assert all(row.refresh_token_hash != second["refreshToken"] for row in rows)
 
 
-async def test_refresh_token__reused_old_token__revokes_family(api: Api, db: Database) -> None:
+async def test_refresh_token__reused_old_token__revokes_family(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     login = await api.login("bureau-chief")
     # The owner refreshes; a thief who copied the original token then uses it.
     owners = await _refresh(api, login["refreshToken"])
 
-    assert await api.codes(REFRESH, {"refreshToken": login["refreshToken"]}) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(REFRESH, {"refreshToken": login["refreshToken"]}) == [
+        "UNAUTHENTICATED"
+    ]
     # Both parties are out: the owner's newer tokens died with the family.
-    assert await api.codes(REFRESH, {"refreshToken": owners["refreshToken"]}) == ["UNAUTHENTICATED"]
-    assert await api.codes(ME, token=owners["accessToken"]) == ["UNAUTHENTICATED"]
-    assert await api.codes(ME, token=login["accessToken"]) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(REFRESH, {"refreshToken": owners["refreshToken"]}) == [
+        "UNAUTHENTICATED"
+    ]
+    assert await api.error_codes(ME, token=owners["accessToken"]) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(ME, token=login["accessToken"]) == ["UNAUTHENTICATED"]
 
 
-async def test_refresh_token__reuse__other_logins_unaffected(api: Api, db: Database) -> None:
+async def test_refresh_token__reuse__other_logins_unaffected(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     phone = await api.login("bureau-chief")
     laptop = await api.login("bureau-chief")
     await _refresh(api, phone["refreshToken"])
 
-    await api.codes(REFRESH, {"refreshToken": phone["refreshToken"]})
+    await api.error_codes(REFRESH, {"refreshToken": phone["refreshToken"]})
 
     assert (await api.data(ME, token=laptop["accessToken"]))["me"]["username"] == "bureau-chief"
     assert (await _refresh(api, laptop["refreshToken"]))["user"]["username"] == "bureau-chief"
 
 
-async def test_refresh_token__unknown__unauthenticated(api: Api) -> None:
-    assert await api.codes(REFRESH, {"refreshToken": "made-up"}) == ["UNAUTHENTICATED"]
+async def test_refresh_token__unknown__unauthenticated(api: GraphQLClient) -> None:
+    assert await api.error_codes(REFRESH, {"refreshToken": "made-up"}) == ["UNAUTHENTICATED"]
 
 
-async def test_refresh_token__expired__unauthenticated(api: Api, db: Database) -> None:
+async def test_refresh_token__expired__unauthenticated(api: GraphQLClient, db: Database) -> None:
     admin = await add_admin(db, username="bureau-chief")
     long_ago = utcnow() - timedelta(days=db.settings.refresh_token_ttl_days + 1)
     async with transaction(db.factory) as session:
         pair = await tokens.start_session(session, db.settings, user=admin, now=long_ago)
 
-    assert await api.codes(REFRESH, {"refreshToken": pair.refresh_token}) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(REFRESH, {"refreshToken": pair.refresh_token}) == [
+        "UNAUTHENTICATED"
+    ]
 
 
-async def test_refresh_token__after_logout__unauthenticated(api: Api, db: Database) -> None:
+async def test_refresh_token__after_logout__unauthenticated(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     login = await api.login("bureau-chief")
     await api.data("mutation { logout { ok } }", token=login["accessToken"])
 
-    assert await api.codes(REFRESH, {"refreshToken": login["refreshToken"]}) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(REFRESH, {"refreshToken": login["refreshToken"]}) == [
+        "UNAUTHENTICATED"
+    ]

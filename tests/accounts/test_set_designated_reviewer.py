@@ -7,8 +7,10 @@ from sqlmodel import col
 
 from culture_cloud.accounts.models import StaffRole, User
 from culture_cloud.audit.models import AuditLog
-from tests.accounts.factories import Api, add_admin, add_organization, add_staff, add_user, gid
+from tests.accounts.factories import add_admin, add_organization, add_staff, add_user
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 SET_REVIEWER = """
 mutation Set($userId: ID!, $value: Boolean!) {
@@ -21,7 +23,9 @@ mutation Set($userId: ID!, $value: Boolean!) {
 """
 
 
-async def test_set_designated_reviewer__admin__sets_and_clears(api: Api, db: Database) -> None:
+async def test_set_designated_reviewer__admin__sets_and_clears(
+    api: GraphQLClient, db: Database
+) -> None:
     admin = await add_admin(db, username="bureau-chief")
     resident = await add_user(db)
     token = await api.token("bureau-chief")
@@ -49,7 +53,9 @@ async def test_set_designated_reviewer__admin__sets_and_clears(api: Api, db: Dat
     )
 
 
-async def test_set_designated_reviewer__staff_target__bad_input(api: Api, db: Database) -> None:
+async def test_set_designated_reviewer__staff_target__bad_input(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     org = await add_organization(db)
     staff = await add_staff(db, org, StaffRole.EDITOR)
@@ -62,7 +68,9 @@ async def test_set_designated_reviewer__staff_target__bad_input(api: Api, db: Da
     assert (result["code"], result["field"]) == ("BAD_USER_INPUT", "userId")
 
 
-async def test_set_designated_reviewer__unknown_user__not_found(api: Api, db: Database) -> None:
+async def test_set_designated_reviewer__unknown_user__not_found(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
 
@@ -73,13 +81,15 @@ async def test_set_designated_reviewer__unknown_user__not_found(api: Api, db: Da
     assert (result["code"], result["field"]) == ("NOT_FOUND", "userId")
 
 
-async def test_set_designated_reviewer__manager__forbidden(api: Api, db: Database) -> None:
+async def test_set_designated_reviewer__manager__forbidden(
+    api: GraphQLClient, db: Database
+) -> None:
     org = await add_organization(db)
     await add_staff(db, org, StaffRole.MANAGER, username="museum-boss")
     resident = await add_user(db)
     token = await api.token("museum-boss")
 
-    codes = await api.codes(
+    codes = await api.error_codes(
         SET_REVIEWER, {"userId": gid("User", resident.id), "value": True}, token=token
     )
 

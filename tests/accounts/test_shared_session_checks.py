@@ -17,9 +17,9 @@ from culture_cloud.accounts.models import StaffRole, User, UserKind
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import Unauthenticated
-from tests.accounts.factories import add_admin, add_organization, add_staff
-from tests.bookings import factories as f
+from tests.accounts.factories import add_admin, add_organization, add_residents, add_staff
 from tests.conftest import Database
+from tests.support.settings import shared_settings
 
 
 @pytest.fixture
@@ -46,13 +46,13 @@ async def sign_in(db: Database, user_ids: list[int]) -> list[tokens.TokenPair]:
             user = await session.get(User, user_id)
             assert user is not None
             pairs.append(
-                await tokens.start_session(session, f.settings(db), user=user, now=utcnow())
+                await tokens.start_session(session, shared_settings(db), user=user, now=utcnow())
             )
     return pairs
 
 
 async def check(db: Database, token: str) -> Viewer:
-    return await tokens.load_viewer_shared(db.engine, f.settings(db), token)
+    return await tokens.load_viewer_shared(db.engine, shared_settings(db), token)
 
 
 async def check_all(db: Database, access_tokens: list[str]) -> list[Viewer | BaseException]:
@@ -79,7 +79,7 @@ async def test_load_viewer_shared__fifty_concurrent_requests__each_gets_its_own_
         await add_staff(db, museum, role) for role in (StaffRole.CHECKER, StaffRole.EDITOR) * 3
     ]
     admins = [await add_admin(db) for _ in range(2)]
-    residents = await f.add_residents(db, 42)
+    residents = await add_residents(db, 42)
     users = [u.id for u in staff + admins if u.id is not None] + residents
     pairs = await sign_in(db, users)
 
@@ -106,7 +106,7 @@ async def test_load_viewer_shared__fifty_concurrent_requests__each_gets_its_own_
 async def test_load_viewer_shared__same_token_many_times_in_one_batch__each_request_served(
     db: Database, session_reads: list[list[str]]
 ) -> None:
-    [pair, other] = await sign_in(db, await f.add_residents(db, 2))
+    [pair, other] = await sign_in(db, await add_residents(db, 2))
 
     viewers = await check_all(db, [pair.access_token] * 5 + [other.access_token])
 
@@ -120,7 +120,7 @@ async def test_load_viewer_shared__same_token_many_times_in_one_batch__each_requ
 async def test_load_viewer_shared__logged_out_session_in_a_batch__only_it_is_refused(
     db: Database, session_reads: list[list[str]]
 ) -> None:
-    pairs = await sign_in(db, await f.add_residents(db, 10))
+    pairs = await sign_in(db, await add_residents(db, 10))
     await log_out(db, pairs[3])
     session_reads.clear()
 
@@ -137,7 +137,7 @@ async def test_load_viewer_shared__logged_out_session_in_a_batch__only_it_is_ref
 async def test_load_viewer_shared__deactivated_or_deleted_user__refused_others_served(
     db: Database, session_reads: list[list[str]]
 ) -> None:
-    pairs = await sign_in(db, await f.add_residents(db, 4))
+    pairs = await sign_in(db, await add_residents(db, 4))
     deactivated, deleted = pairs[1].user.id, pairs[2].user.id
     # Only the user row changes: the sessions stay unrevoked, the user check alone must refuse.
     async with transaction(db.factory) as session:
@@ -164,9 +164,9 @@ async def test_load_viewer_shared__token_naming_another_users_session__refused(
 ) -> None:
     """Only a leaked signing key could produce such a token; the pairing must still hold when
     many (session, user) pairs are checked in one statement."""
-    [mine, theirs] = await sign_in(db, await f.add_residents(db, 2))
+    [mine, theirs] = await sign_in(db, await add_residents(db, 2))
     forged, _ = tokens.mint_access_token(
-        f.settings(db), user=mine.user, session_id=theirs.session_id, now=utcnow()
+        shared_settings(db), user=mine.user, session_id=theirs.session_id, now=utcnow()
     )
 
     outcomes = await check_all(db, [mine.access_token, forged, theirs.access_token])
@@ -183,7 +183,7 @@ async def test_load_viewer_shared__revoked_while_a_shared_read_is_in_flight__nex
 ) -> None:
     """The read in flight saw the session still valid; a request that arrives after the logout
     committed must not be answered from it."""
-    [pair, other] = await sign_in(pg, await f.add_residents(pg, 2))
+    [pair, other] = await sign_in(pg, await add_residents(pg, 2))
     read = tokens.SESSION_READS._run
     has_read, release = asyncio.Event(), asyncio.Event()
 
@@ -216,7 +216,7 @@ async def test_load_viewer_shared__revoked_while_a_shared_read_is_in_flight__nex
 async def test_load_viewer_shared__under_steady_traffic__a_committed_logout_is_always_seen(
     db: Database, session_reads: list[list[str]]
 ) -> None:
-    pairs = await sign_in(db, await f.add_residents(db, 30))
+    pairs = await sign_in(db, await add_residents(db, 30))
     traffic, victims = pairs[:10], pairs[10:]
     stop = asyncio.Event()
     served: list[int] = []

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 from culture_cloud.accounts.models import StaffRole
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import (
-    ME,
-    Api,
-    add_admin,
-    add_organization,
-    add_staff,
-    add_user,
-    gid,
-)
+from tests.accounts.factories import ME, add_admin, add_organization, add_staff, add_user
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 USER = "query($id: ID!) { user(id: $id) { id kind phone realName nickname } }"
 PHONE = "13800001234"
 
 
-async def test_user__admin_reads_resident__phone_and_name_masked(api: Api, db: Database) -> None:
+async def test_user__admin_reads_resident__phone_and_name_masked(
+    api: GraphQLClient, db: Database
+) -> None:
     await add_admin(db, username="bureau-chief")
     resident = await add_user(db, phone=PHONE, real_name="张三丰", nickname="山西老张")
     token = await api.token("bureau-chief")
@@ -32,7 +28,9 @@ async def test_user__admin_reads_resident__phone_and_name_masked(api: Api, db: D
     assert user["nickname"] == "山西老张"
 
 
-async def test_user__manager_reads_own_staff__phone_masked(api: Api, db: Database) -> None:
+async def test_user__manager_reads_own_staff__phone_masked(
+    api: GraphQLClient, db: Database
+) -> None:
     museum = await add_organization(db)
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     editor = await add_staff(db, museum, StaffRole.EDITOR, phone=PHONE)
@@ -43,7 +41,7 @@ async def test_user__manager_reads_own_staff__phone_masked(api: Api, db: Databas
     assert user["phone"] == "138****1234"
 
 
-async def test_me__owner__phone_and_name_in_full(api: Api, db: Database) -> None:
+async def test_me__owner__phone_and_name_in_full(api: GraphQLClient, db: Database) -> None:
     museum = await add_organization(db)
     editor = await add_staff(
         db, museum, StaffRole.EDITOR, username="museum-ed", phone=PHONE, real_name="李四"
@@ -58,16 +56,16 @@ async def test_me__owner__phone_and_name_in_full(api: Api, db: Database) -> None
 
 
 async def test_user__resident_reads_another_resident__forbidden(
-    api: Api, db: Database, wechat: FakeWechat
+    api: GraphQLClient, db: Database, wechat: FakeWechat
 ) -> None:
     other = await add_user(db, phone=PHONE)
     token = await api.resident_token(wechat, "o-nosy")
 
-    assert await api.codes(USER, {"id": gid("User", other.id)}, token=token) == ["FORBIDDEN"]
+    assert await api.error_codes(USER, {"id": gid("User", other.id)}, token=token) == ["FORBIDDEN"]
 
 
 async def test_user__staff_reads_other_organizations_staff__forbidden(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     museum = await add_organization(db, "博物馆")
     library = await add_organization(db, "图书馆")
@@ -75,23 +73,25 @@ async def test_user__staff_reads_other_organizations_staff__forbidden(
     librarian = await add_staff(db, library, StaffRole.EDITOR)
     token = await api.token("museum-boss")
 
-    assert await api.codes(USER, {"id": gid("User", librarian.id)}, token=token) == ["FORBIDDEN"]
+    assert await api.error_codes(USER, {"id": gid("User", librarian.id)}, token=token) == [
+        "FORBIDDEN"
+    ]
 
 
-async def test_user__unknown_id__null(api: Api, db: Database) -> None:
+async def test_user__unknown_id__null(api: GraphQLClient, db: Database) -> None:
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
 
     assert (await api.data(USER, {"id": gid("User", 999)}, token=token)) == {"user": None}
 
 
-async def test_user__anonymous__unauthenticated(api: Api, db: Database) -> None:
+async def test_user__anonymous__unauthenticated(api: GraphQLClient, db: Database) -> None:
     resident = await add_user(db, phone=PHONE)
-    assert await api.codes(USER, {"id": gid("User", resident.id)}) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(USER, {"id": gid("User", resident.id)}) == ["UNAUTHENTICATED"]
 
 
 async def test_node__user_id__as_user_field_masked_for_admin_null_for_anonymous(
-    api: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     await add_admin(db, username="bureau-chief")
     resident = await add_user(db, phone=PHONE)

@@ -1,20 +1,16 @@
-"""Builders for booking tests: organisations, venues, bookable events, residents with access
-tokens, and shortcuts into the booking service."""
+"""Builders for booking tests: organisations, venues, bookable events, residents, and shortcuts into the booking service."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlmodel import col
 
-from culture_cloud.accounts import tokens
-from culture_cloud.accounts.models import StaffRole, User, UserKind
+from culture_cloud.accounts.models import StaffRole, User
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.bookings import attendance, cancellation, crypto, requests, service, transactions
 from culture_cloud.bookings.models import SEATED_STATUSES, Booking, BookingStatus, VenueSlot
@@ -24,11 +20,10 @@ from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.notifications.models import Notification
 from culture_cloud.notifications.models import NotificationKind as NotificationKind
-from culture_cloud.settings import Settings
-from tests.accounts.factories import Api, add_staff, add_user, api_for, settings_for
+from tests.accounts.factories import add_staff, add_user
 from tests.catalog import factories as catalog
-from tests.catalog.factories import pk_of as pk_of  # re-exported for tests
 from tests.conftest import Database
+from tests.support.settings import shared_settings
 
 # Opening hours shaped like the seed's 介休市博物馆: closed on Mondays, last entry 16:00.
 MUSEUM_HOURS: dict[str, Any] = {
@@ -40,15 +35,6 @@ MUSEUM_HOURS: dict[str, Any] = {
 }
 
 RULES = BookingRules()
-_settings: dict[str, Settings] = {}
-
-
-def settings(db: Database) -> Settings:
-    """`db.settings` builds a new Settings (~5 ms, it reads the environment) on every access;
-    a rush of 200 bookings would spend a second on that alone."""
-    if db.url not in _settings:
-        _settings[db.url] = db.settings
-    return _settings[db.url]
 
 
 def key() -> str:
@@ -143,10 +129,6 @@ async def add_slot(
     return slot
 
 
-async def add_resident(db: Database) -> User:
-    return await add_user(db)
-
-
 async def resident_id(db: Database) -> int:
     user = await add_user(db)
     assert user.id is not None
@@ -155,14 +137,6 @@ async def resident_id(db: Database) -> int:
 
 async def add_checker(db: Database, place: Place, role: StaffRole = StaffRole.CHECKER) -> User:
     return await add_staff(db, place.organization_id, role)
-
-
-async def token_for(db: Database, user: User | int) -> str:
-    async with transaction(db.factory) as session:
-        row = await session.get(User, user if isinstance(user, int) else user.id)
-        assert row is not None
-        pair = await tokens.start_session(session, settings(db), user=row, now=utcnow())
-    return pair.access_token
 
 
 async def book(
@@ -180,7 +154,7 @@ async def book(
     assert user_id is not None and event_id is not None
     return await service.book(
         db.factory,
-        settings(db),
+        shared_settings(db),
         user_id=user_id,
         target=TargetRef(TargetKind.EVENT, event_id),
         request=request(seats, **kwargs),
@@ -194,7 +168,7 @@ async def cancel(db: Database, booking: Booking, *, now: datetime | None = None)
     async with transactions.write_transaction(db.factory) as session:
         return await cancellation.cancel_booking(
             session,
-            settings(db),
+            shared_settings(db),
             user_id=booking.user_id,
             booking_id=booking.id,
             now=now or utcnow(),
@@ -240,12 +214,6 @@ async def notifications(db: Database, kind: NotificationKind | None = None) -> l
         return list((await session.execute(stmt)).scalars().all())
 
 
-@asynccontextmanager
-async def api(db: Database) -> AsyncIterator[Api]:
-    async with api_for(settings_for(db)) as client:
-        yield client
-
-
 async def check_in(
     db: Database, checker: User, booked: requests.BookingResult | Booking, *, now: datetime
 ) -> attendance.CheckedIn:
@@ -253,14 +221,16 @@ async def check_in(
     code = checkin_code(db, booking)
     viewer = await viewer_of(db, checker)
     async with transactions.write_transaction(db.factory) as session:
-        return await attendance.check_in(session, settings(db), viewer=viewer, code=code, now=now)
+        return await attendance.check_in(
+            session, shared_settings(db), viewer=viewer, code=code, now=now
+        )
 
 
 def checkin_code(db: Database, booking: Booking) -> str:
     assert booking.id is not None and booking.checkin_token_enc is not None
-    token = crypto.decrypt(settings(db), booking.checkin_token_enc)
+    token = crypto.decrypt(shared_settings(db), booking.checkin_token_enc)
     assert token is not None
-    return crypto.checkin_code(settings(db), booking.id, token)
+    return crypto.checkin_code(shared_settings(db), booking.id, token)
 
 
 async def viewer_of(db: Database, user: User) -> Viewer:
@@ -274,21 +244,3 @@ async def viewer_of(db: Database, user: User) -> Viewer:
         is_designated_reviewer=False,
         session_id="test",
     )
-
-
-async def add_residents(db: Database, count: int) -> list[int]:
-    """Many residents in one statement (the concurrency tests need hundreds)."""
-    now = utcnow()
-    async with transaction(db.factory) as session:
-        rows = await session.execute(
-            insert(User).returning(col(User.id)),
-            [
-                {
-                    "kind": UserKind.RESIDENT,
-                    "openid": f"o-many-{uuid.uuid4().hex}",
-                    "created_at": now,
-                }
-                for _ in range(count)
-            ],
-        )
-        return [int(i) for i in rows.scalars().all()]

@@ -17,6 +17,7 @@ from culture_cloud.bookings import hot_path
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.targets import TargetRef
 from culture_cloud.notifications.models import Notification
+from tests.accounts.factories import add_residents
 from tests.bookings import factories as f
 from tests.conftest import Database
 
@@ -57,7 +58,7 @@ async def test_book_event__60_concurrent_in_one_process__fewer_statements_than_b
     pg: Database, write_batches: list[int]
 ) -> None:
     event = await f.add_event(pg, capacity=100)
-    users = await f.add_residents(pg, 60)
+    users = await add_residents(pg, 60)
     reads: list[int] = []
     read_contexts = hot_path.CONTEXT_READS._run
 
@@ -84,7 +85,7 @@ async def test_book_event__batch_does_not_fit__each_tried_alone_and_exactly_capa
     pg: Database, write_batches: list[int]
 ) -> None:
     event = await f.add_event(pg, capacity=7)
-    users = await f.add_residents(pg, 30)
+    users = await add_residents(pg, 30)
 
     outcomes = await asyncio.gather(*(_attempt(pg, u, event.id) for u in users))
 
@@ -100,7 +101,7 @@ async def test_book_event__same_user_twice_in_one_batch__one_booked_others_unaff
     """Two requests of one user with different keys share a batch: the unique index refuses
     the statement, each is retried alone, and only the duplicate is refused."""
     event = await f.add_event(pg, capacity=50)
-    users = await f.add_residents(pg, 20)
+    users = await add_residents(pg, 20)
     twice = users[0]
 
     outcomes = await asyncio.gather(
@@ -120,7 +121,7 @@ async def test_book_event__same_key_retried_concurrently__booked_once_and_replay
     """A phone retrying while its first request is still running: one booking, and every
     answer names it."""
     event = await f.add_event(pg, capacity=50)
-    [user] = await f.add_residents(pg, 1)
+    [user] = await add_residents(pg, 1)
     key = f.key()
 
     results = await asyncio.gather(

@@ -15,9 +15,11 @@ from culture_cloud.bookings.models import BookingStatus, IdempotencyRecord
 from culture_cloud.catalog.models import EventStatus
 from culture_cloud.db import utcnow
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid, pk_of
 
 BOOK_EVENT = """
 mutation Book($input: BookEventInput!) {
@@ -51,15 +53,15 @@ async def _book(api: Any, token: str, event_id: int | None, seats: int = 1, **va
 async def test_book_event__seats_free__confirmed_with_qr_code(db: Database) -> None:
     place = await f.add_place(db)
     event = await f.add_event(db, place, capacity=10)
-    resident = await f.add_resident(db)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, resident), event.id, seats=2)
+    resident = await add_user(db)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, resident), event.id, seats=2)
 
     assert result["__typename"] == "BookingConfirmed", result
     booking = result["booking"]
     assert (booking["status"], booking["seats"], result["replayed"]) == ("CONFIRMED", 2, False)
     assert booking["event"] == {"title": "皮影戏专场", "remainingSeats": 8}
-    assert booking["checkInCode"].startswith(f"{f.pk_of(booking['id'])}.")
+    assert booking["checkInCode"].startswith(f"{pk_of(booking['id'])}.")
     assert await f.seats_of(db, event.id) == (2, 2)
     [note] = await f.notifications(db)
     assert (note.kind, note.user_id, note.title) == (
@@ -72,10 +74,10 @@ async def test_book_event__seats_free__confirmed_with_qr_code(db: Database) -> N
 
 async def test_book_event__full_with_waitlist__waitlisted_without_code(db: Database) -> None:
     event = await f.add_event(db, capacity=1, allow_waitlist=True)
-    first, second = await f.add_resident(db), await f.add_resident(db)
+    first, second = await add_user(db), await add_user(db)
     await f.book(db, first, event)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, second), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, second), event.id)
 
     assert result["__typename"] == "BookingWaitlisted", result
     assert result["booking"]["status"] == "WAITLISTED"
@@ -90,10 +92,10 @@ async def test_book_event__full_without_waitlist__sold_out_and_nothing_written(
     db: Database,
 ) -> None:
     event = await f.add_event(db, capacity=1)
-    await f.book(db, await f.add_resident(db), event)
-    latecomer = await f.add_resident(db)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, latecomer), event.id)
+    await f.book(db, await add_user(db), event)
+    latecomer = await add_user(db)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, latecomer), event.id)
 
     assert (result["__typename"], result["code"]) == ("BookingError", "SOLD_OUT")
     assert len(await f.bookings_of(db, event.id)) == 1
@@ -105,49 +107,49 @@ async def test_book_event__full_without_waitlist__sold_out_and_nothing_written(
 
 async def test_book_event__unlimited_capacity__always_confirmed(db: Database) -> None:
     event = await f.add_event(db, capacity=None)
-    results = [await f.book(db, await f.add_resident(db), event, seats=4) for _ in range(3)]
+    results = [await f.book(db, await add_user(db), event, seats=4) for _ in range(3)]
     assert {r.booking.status for r in results} == {BookingStatus.CONFIRMED}
     assert await f.seats_of(db, event.id) == (12, 12)
 
 
 async def test_book_event__before_window__booking_not_open(db: Database) -> None:
     event = await f.add_event(db, booking_opens_at=utcnow() + timedelta(days=1))
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, await f.add_resident(db)), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, await add_user(db)), event.id)
     assert (result["code"], result["field"]) == ("BOOKING_NOT_OPEN", "eventId")
     assert "开放" in result["message"]
 
 
 async def test_book_event__after_window__booking_closed(db: Database) -> None:
     event = await f.add_event(db, booking_closes_at=utcnow() - timedelta(minutes=1))
-    resident = await f.add_resident(db)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, resident), event.id)
+    resident = await add_user(db)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, resident), event.id)
     assert result["code"] == "BOOKING_CLOSED"
 
 
 async def test_book_event__no_window_and_started__booking_closed(db: Database) -> None:
     event = await f.add_event(db, starts_in=timedelta(minutes=-5), duration=timedelta(hours=2))
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     # Exactly at the start it is already too late; a minute before it is not.
     on_time = await f.book(db, resident, event, now=event.start_at - timedelta(minutes=1))
     assert on_time.booking.status is BookingStatus.CONFIRMED
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, await f.add_resident(db)), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, await add_user(db)), event.id)
     assert result["code"] == "BOOKING_CLOSED"
 
 
 async def test_book_event__too_many_seats__limit_exceeded(db: Database) -> None:
     event = await f.add_event(db, capacity=50)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, await f.add_resident(db)), event.id, 5)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, await add_user(db)), event.id, 5)
     assert (result["code"], result["field"]) == ("LIMIT_EXCEEDED", "seats")
 
 
 async def test_book_event__per_user_limit__limit_exceeded(db: Database) -> None:
     event = await f.add_event(db, capacity=50)
     rules = f.BookingRules(max_seats_per_booking=4, max_seats_per_user=2)
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     with pytest.raises(BookingFailed) as failure:
         await f.book(db, resident, event, seats=3, rules=rules)
     assert (failure.value.reason, failure.value.field) == (Code.LIMIT_EXCEEDED, "seats")
@@ -156,25 +158,25 @@ async def test_book_event__per_user_limit__limit_exceeded(db: Database) -> None:
 
 async def test_book_event__second_booking_same_event__already_booked(db: Database) -> None:
     event = await f.add_event(db, capacity=10)
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     await f.book(db, resident, event)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, resident), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, resident), event.id)
     assert result["code"] == "ALREADY_BOOKED"
     assert await f.seats_of(db, event.id) == (1, 1)
 
 
 async def test_book_event__cancelled_event__event_cancelled(db: Database) -> None:
     event = await f.add_event(db, status=EventStatus.CANCELLED)
-    async with f.api(db) as api:
-        result = await _book(api, await f.token_for(db, await f.add_resident(db)), event.id)
+    async with graphql_client(db) as api:
+        result = await _book(api, await token_for(db, await add_user(db)), event.id)
     assert result["code"] == "EVENT_CANCELLED"
 
 
 async def test_book_event__draft_or_missing__not_found(db: Database) -> None:
     draft = await f.add_event(db, status=EventStatus.DRAFT)
-    async with f.api(db) as api:
-        token = await f.token_for(db, await f.add_resident(db))
+    async with graphql_client(db) as api:
+        token = await token_for(db, await add_user(db))
         assert (await _book(api, token, draft.id))["code"] == "NOT_FOUND"
         assert (await _book(api, token, 999_999))["code"] == "NOT_FOUND"
         bad_id = await api.data(
@@ -187,8 +189,8 @@ async def test_book_event__draft_or_missing__not_found(db: Database) -> None:
 
 async def test_book_event__bad_input__bad_user_input_with_field(db: Database) -> None:
     event = await f.add_event(db, capacity=10)
-    async with f.api(db) as api:
-        token = await f.token_for(db, await f.add_resident(db))
+    async with graphql_client(db) as api:
+        token = await token_for(db, await add_user(db))
         no_seats = await _book(api, token, event.id, seats=0)
         short_key = await api.data(
             BOOK_EVENT,
@@ -204,8 +206,8 @@ async def test_book_event__bad_input__bad_user_input_with_field(db: Database) ->
 
 async def test_book_event__real_name_required__names_needed(db: Database) -> None:
     event = await f.add_event(db, capacity=10, real_name_required=True)
-    async with f.api(db) as api:
-        token = await f.token_for(db, await f.add_resident(db))
+    async with graphql_client(db) as api:
+        token = await token_for(db, await add_user(db))
         missing = await _book(api, token, event.id, seats=2)
         given = await _book(
             api, token, event.id, seats=2, attendees=[{"name": "张三"}, {"name": "李四"}]
@@ -222,8 +224,8 @@ def _wrong_check_character(number: str) -> str:
 async def test_book_event__id_number_without_consent__refused(db: Database) -> None:
     event = await f.add_event(db, capacity=10, real_name_required=True)
     attendee = {"name": "张三", "idNumber": f.id_number()}
-    async with f.api(db) as api:
-        token = await f.token_for(db, await f.add_resident(db))
+    async with graphql_client(db) as api:
+        token = await token_for(db, await add_user(db))
         refused = await _book(api, token, event.id, attendees=[attendee])
         invalid = await _book(
             api,
@@ -241,8 +243,10 @@ async def test_book_event__caller_not_resident__refused_top_level(db: Database) 
     place = await f.add_place(db)
     event = await f.add_event(db, place)
     checker = await f.add_checker(db, place, StaffRole.CHECKER)
-    async with f.api(db) as api:
-        anonymous = await api.codes(BOOK_EVENT, _input(event.id))
-        staff = await api.codes(BOOK_EVENT, _input(event.id), token=await f.token_for(db, checker))
+    async with graphql_client(db) as api:
+        anonymous = await api.error_codes(BOOK_EVENT, _input(event.id))
+        staff = await api.error_codes(
+            BOOK_EVENT, _input(event.id), token=await token_for(db, checker)
+        )
     assert anonymous == ["UNAUTHENTICATED"]
     assert staff == ["FORBIDDEN"]

@@ -11,9 +11,11 @@ from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 CANCEL_BOOKING = """
 mutation Cancel($id: ID!) {
@@ -28,13 +30,13 @@ mutation Cancel($id: ID!) {
 
 async def test_cancel_booking__owner__cancelled_and_seats_released(db: Database) -> None:
     event = await f.add_event(db, capacity=5)
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     booked = await f.book(db, resident, event, seats=3)
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             CANCEL_BOOKING,
             {"id": gid("Booking", booked.booking.id)},
-            token=await f.token_for(db, resident),
+            token=await token_for(db, resident),
         )
 
     result = data["cancelBooking"]
@@ -49,13 +51,13 @@ async def test_cancel_booking__owner__cancelled_and_seats_released(db: Database)
 
 async def test_cancel_booking__someone_else__not_found_and_untouched(db: Database) -> None:
     event = await f.add_event(db, capacity=5)
-    booked = await f.book(db, await f.add_resident(db), event)
-    stranger = await f.add_resident(db)
-    async with f.api(db) as api:
+    booked = await f.book(db, await add_user(db), event)
+    stranger = await add_user(db)
+    async with graphql_client(db) as api:
         data = await api.data(
             CANCEL_BOOKING,
             {"id": gid("Booking", booked.booking.id)},
-            token=await f.token_for(db, stranger),
+            token=await token_for(db, stranger),
         )
     assert data["cancelBooking"]["code"] == "NOT_FOUND"
     assert await f.seats_of(db, event.id) == (1, 1)
@@ -63,7 +65,7 @@ async def test_cancel_booking__someone_else__not_found_and_untouched(db: Databas
 
 async def test_cancel_booking__after_deadline__refused(db: Database) -> None:
     event = await f.add_event(db, capacity=5, starts_in=timedelta(hours=1))
-    booked = await f.book(db, await f.add_resident(db), event)
+    booked = await f.book(db, await add_user(db), event)
     with pytest.raises(BookingFailed) as failure:
         await f.cancel(db, booked.booking)
     assert failure.value.reason is Code.CANCEL_DEADLINE_PASSED
@@ -74,8 +76,8 @@ async def test_cancel_booking__after_deadline__refused(db: Database) -> None:
 
 async def test_cancel_booking__twice__answers_cancelled_releases_once(db: Database) -> None:
     event = await f.add_event(db, capacity=5)
-    booked = await f.book(db, await f.add_resident(db), event, seats=2)
-    await f.book(db, await f.add_resident(db), event, seats=2)
+    booked = await f.book(db, await add_user(db), event, seats=2)
+    await f.book(db, await add_user(db), event, seats=2)
     first = await f.cancel(db, booked.booking)
     second = await f.cancel(db, booked.booking)
     assert (first.status, second.status) == (BookingStatus.CANCELLED,) * 2
@@ -87,7 +89,7 @@ async def test_cancel_booking__twice__answers_cancelled_releases_once(db: Databa
 async def test_cancel_booking__checked_in__not_cancellable(db: Database) -> None:
     place = await f.add_place(db)
     event = await f.add_event(db, place, starts_in=timedelta(minutes=30))
-    booked = await f.book(db, await f.add_resident(db), event)
+    booked = await f.book(db, await add_user(db), event)
     await f.check_in(db, await f.add_checker(db, place), booked, now=utcnow())
     with pytest.raises(BookingFailed) as failure:
         await f.cancel(db, booked.booking, now=event.start_at - timedelta(days=1))

@@ -10,9 +10,11 @@ from culture_cloud.bookings import cancellation, transactions
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.catalog.models import Event
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 CANCEL_EVENT = """
 mutation CancelEvent($id: ID!, $reason: String!) {
@@ -32,15 +34,15 @@ mutation Postpone($id: ID!, $reason: String!, $start: DateTime) {
 async def test_cancel_event__bookings_cancelled_and_every_booker_told(db: Database) -> None:
     place = await f.add_place(db)
     event = await f.add_event(db, place, capacity=3, allow_waitlist=True)
-    confirmed = [await f.book(db, await f.add_resident(db), event, seats=s) for s in (1, 2)]
-    waiting = await f.book(db, await f.add_resident(db), event)
+    confirmed = [await f.book(db, await add_user(db), event, seats=s) for s in (1, 2)]
+    waiting = await f.book(db, await add_user(db), event)
     editor = await f.add_checker(db, place, StaffRole.EDITOR)
 
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             CANCEL_EVENT,
             {"id": gid("Event", event.id), "reason": "暴雨预警"},
-            token=await f.token_for(db, editor),
+            token=await token_for(db, editor),
         )
 
     assert data["cancelEvent"]["__typename"] == "CancelEventSuccess", data
@@ -56,7 +58,7 @@ async def test_cancel_event__bookings_cancelled_and_every_booker_told(db: Databa
 
 async def test_cancel_event_bookings__run_twice__nothing_more(db: Database) -> None:
     event = await f.add_event(db, capacity=3)
-    await f.book(db, await f.add_resident(db), event)
+    await f.book(db, await add_user(db), event)
     async with transactions.write_transaction(db.factory) as session:
         row = await session.get(Event, event.id)
         assert await cancellation.cancel_event_bookings(session, row, "场地维修") == 1
@@ -67,14 +69,14 @@ async def test_cancel_event_bookings__run_twice__nothing_more(db: Database) -> N
 async def test_postpone_event__bookings_kept_and_bookers_told(db: Database) -> None:
     place = await f.add_place(db)
     event = await f.add_event(db, place, capacity=3)
-    booked = await f.book(db, await f.add_resident(db), event)
+    booked = await f.book(db, await add_user(db), event)
     editor = await f.add_checker(db, place, StaffRole.EDITOR)
     new_start = (event.start_at + timedelta(days=7)).isoformat()
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             POSTPONE_EVENT,
             {"id": gid("Event", event.id), "reason": "演员临时生病", "start": new_start},
-            token=await f.token_for(db, editor),
+            token=await token_for(db, editor),
         )
     assert data["postponeEvent"]["__typename"] == "PostponeEventSuccess", data
     [row] = await f.bookings_of(db, event.id)

@@ -16,8 +16,10 @@ from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 CHECK_IN = """
 mutation CheckIn($code: String!) {
@@ -42,14 +44,14 @@ async def test_check_in__checker_of_organisation__once_then_already_checked_in(
 ) -> None:
     place = await f.add_place(db)
     event = await _soon_event(db, place, real_name_required=True)
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     attendee = f.requests.AttendeeInput(name="张三", id_number=f.id_number())
     await f.book(db, resident, event, attendees=(attendee,), consent=True)
     checker = await f.add_checker(db, place)
-    async with f.api(db) as api:
-        mine = await api.data(MY_CODE, token=await f.token_for(db, resident))
+    async with graphql_client(db) as api:
+        mine = await api.data(MY_CODE, token=await token_for(db, resident))
         code = mine["myBookings"]["edges"][0]["node"]["checkInCode"]
-        token = await f.token_for(db, checker)
+        token = await token_for(db, checker)
         first = (await api.data(CHECK_IN, {"code": code}, token=token))["checkIn"]
         second = (await api.data(CHECK_IN, {"code": code}, token=token))["checkIn"]
 
@@ -69,7 +71,7 @@ async def test_check_in__checker_of_organisation__once_then_already_checked_in(
 async def test_check_in__concurrent_scans__one_wins(db: Database) -> None:
     place = await f.add_place(db)
     event = await _soon_event(db, place)
-    booked = await f.book(db, await f.add_resident(db), event)
+    booked = await f.book(db, await add_user(db), event)
     checker = await f.add_checker(db, place)
 
     async def scan() -> str:
@@ -104,7 +106,7 @@ async def test_check_in__forged_code__refused_before_any_lookup(
 ) -> None:
     place = await f.add_place(db)
     event = await _soon_event(db, place)
-    booked = await f.book(db, await f.add_resident(db), event)
+    booked = await f.book(db, await add_user(db), event)
     viewer = await f.viewer_of(db, await f.add_checker(db, place))
     code = f.checkin_code(db, booked.booking)
 
@@ -124,7 +126,7 @@ async def test_check_in__forged_code__refused_before_any_lookup(
 
 async def test_check_in__code_signed_with_another_secret__refused(db: Database) -> None:
     place = await f.add_place(db)
-    booked = await f.book(db, await f.add_resident(db), await _soon_event(db, place))
+    booked = await f.book(db, await add_user(db), await _soon_event(db, place))
     other = db.settings.model_copy(update={"secret_key": "another-secret-of-32-characters!!"})
     token = crypto.decrypt(db.settings, booked.booking.checkin_token_enc or "")
     assert token is not None and booked.booking.id is not None
@@ -135,26 +137,26 @@ async def test_check_in__code_signed_with_another_secret__refused(db: Database) 
 async def test_check_in__other_organisation__forbidden(db: Database) -> None:
     place = await f.add_place(db)
     other = await f.add_place(db, "介休市图书馆")
-    booked = await f.book(db, await f.add_resident(db), await _soon_event(db, place))
+    booked = await f.book(db, await add_user(db), await _soon_event(db, place))
     code = f.checkin_code(db, booked.booking)
-    async with f.api(db) as api:
-        foreign = await api.codes(
-            CHECK_IN, {"code": code}, token=await f.token_for(db, await f.add_checker(db, other))
+    async with graphql_client(db) as api:
+        foreign = await api.error_codes(
+            CHECK_IN, {"code": code}, token=await token_for(db, await f.add_checker(db, other))
         )
-        editor = await api.codes(
+        editor = await api.error_codes(
             CHECK_IN,
             {"code": code},
-            token=await f.token_for(db, await f.add_checker(db, place, StaffRole.EDITOR)),
+            token=await token_for(db, await f.add_checker(db, place, StaffRole.EDITOR)),
         )
-        resident = await api.codes(
-            CHECK_IN, {"code": code}, token=await f.token_for(db, booked.booking.user_id)
+        resident = await api.error_codes(
+            CHECK_IN, {"code": code}, token=await token_for(db, booked.booking.user_id)
         )
     assert foreign == editor == resident == ["FORBIDDEN"]
 
 
 async def test_check_in__manager_of_organisation__allowed(db: Database) -> None:
     place = await f.add_place(db)
-    booked = await f.book(db, await f.add_resident(db), await _soon_event(db, place))
+    booked = await f.book(db, await add_user(db), await _soon_event(db, place))
     manager = await f.add_checker(db, place, StaffRole.MANAGER)
     done = await f.check_in(db, manager, booked, now=utcnow())
     assert done.booking.status is BookingStatus.CHECKED_IN
@@ -164,7 +166,7 @@ async def test_check_in__manager_of_organisation__allowed(db: Database) -> None:
 async def test_check_in__too_early_or_cancelled__refused(db: Database) -> None:
     place = await f.add_place(db)
     checker = await f.add_checker(db, place)
-    later = await f.book(db, await f.add_resident(db), await f.add_event(db, place))
+    later = await f.book(db, await add_user(db), await f.add_event(db, place))
     with pytest.raises(BookingFailed) as early:
         await f.check_in(db, checker, later, now=utcnow())
     assert early.value.reason is Code.CHECK_IN_NOT_OPEN
@@ -178,7 +180,7 @@ async def test_check_in__too_early_or_cancelled__refused(db: Database) -> None:
 async def test_check_in__after_the_end__closed_then_no_show_not_confirmed(db: Database) -> None:
     place = await f.add_place(db)
     event = await _soon_event(db, place)
-    booked = await f.book(db, await f.add_resident(db), event)
+    booked = await f.book(db, await add_user(db), event)
     checker = await f.add_checker(db, place)
 
     with pytest.raises(BookingFailed) as late:

@@ -18,6 +18,7 @@ from culture_cloud.bookings import hot_statements
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import create_engine, create_session_factory, utcnow
+from tests.accounts.factories import add_residents, add_user
 from tests.bookings import factories as f
 from tests.conftest import Database
 
@@ -57,7 +58,7 @@ async def _rush(db: Database, event_id: int, user_ids: list[int]) -> list[str]:
 
 async def test_book_event__200_concurrent_against_50__exactly_50_confirmed(pg: Database) -> None:
     event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
-    users = await f.add_residents(pg, ATTEMPTS)
+    users = await add_residents(pg, ATTEMPTS)
 
     started = time.perf_counter()
     outcomes = await _rush(pg, event.id, users)
@@ -71,7 +72,7 @@ async def test_book_event__200_concurrent_against_50__exactly_50_confirmed(pg: D
 
 async def test_book_event__200_concurrent_no_waitlist__rest_sold_out(pg: Database) -> None:
     event = await f.add_event(pg, capacity=CAPACITY)
-    outcomes = await _rush(pg, event.id, await f.add_residents(pg, ATTEMPTS))
+    outcomes = await _rush(pg, event.id, await add_residents(pg, ATTEMPTS))
     assert outcomes.count("confirmed") == CAPACITY
     assert outcomes.count("SOLD_OUT") == ATTEMPTS - CAPACITY
     assert await f.seats_of(pg, event.id) == (CAPACITY, CAPACITY)
@@ -102,7 +103,7 @@ async def test_book_event__protection_disabled__control_run_oversells(
         statement.cache_clear()
     try:
         event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
-        outcomes = await _rush(pg, event.id, await f.add_residents(pg, ATTEMPTS))
+        outcomes = await _rush(pg, event.id, await add_residents(pg, ATTEMPTS))
     finally:
         for statement in statements:
             statement.cache_clear()
@@ -114,8 +115,8 @@ async def test_book_event__protection_disabled__control_run_oversells(
 
 async def test_cancel_booking__concurrent_double_cancel__released_once(pg: Database) -> None:
     event = await f.add_event(pg, capacity=10)
-    target = await f.book(pg, await f.add_resident(pg), event, seats=3)
-    await f.book(pg, await f.add_resident(pg), event, seats=2)
+    target = await f.book(pg, await add_user(pg), event, seats=3)
+    await f.book(pg, await add_user(pg), event, seats=2)
 
     results = await asyncio.gather(*(f.cancel(pg, target.booking) for _ in range(10)))
 
@@ -127,10 +128,10 @@ async def test_cancel_booking__concurrent_double_cancel__released_once(pg: Datab
 async def test_cancel_book_promote__concurrently__within_capacity_and_fifo(pg: Database) -> None:
     capacity, leaving, queued, newcomers = 10, 6, 20, 20
     event = await f.add_event(pg, capacity=capacity, allow_waitlist=True)
-    holders = [await f.book(pg, u, event) for u in await f.add_residents(pg, capacity)]
-    queue = [await f.book(pg, u, event) for u in await f.add_residents(pg, queued)]
+    holders = [await f.book(pg, u, event) for u in await add_residents(pg, capacity)]
+    queue = [await f.book(pg, u, event) for u in await add_residents(pg, queued)]
     assert {r.booking.status for r in queue} == {BookingStatus.WAITLISTED}
-    late_users = await f.add_residents(pg, newcomers)
+    late_users = await add_residents(pg, newcomers)
 
     await asyncio.gather(
         *(f.cancel(pg, h.booking) for h in holders[:leaving]),

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from culture_cloud.graphql.ids import to_global_id
+from tests.accounts.factories import add_residents, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
 from tests.live.conftest import serve_in_subprocesses
@@ -36,7 +37,7 @@ async def test_book_event__200_over_http_on_two_processes__exactly_capacity_conf
 ) -> None:
     event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
     event_gid = to_global_id("Event", event.id)
-    tokens = [await f.token_for(pg, user) for user in await f.add_residents(pg, RESIDENTS)]
+    tokens = [await token_for(pg, user) for user in await add_residents(pg, RESIDENTS)]
 
     async with serve_in_subprocesses(pg.url, 2) as servers:
         clients = [httpx.AsyncClient(base_url=s.http, timeout=60) for s in servers]

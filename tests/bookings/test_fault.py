@@ -14,10 +14,12 @@ from culture_cloud.bookings import hot_path, service
 from culture_cloud.bookings.models import Booking, IdempotencyRecord
 from culture_cloud.bookings.targets import TargetRef
 from culture_cloud.notifications.models import Notification
-from tests.accounts.factories import gid
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.bookings.test_book_event import BOOK_EVENT
 from tests.conftest import Database, _asyncpg_dsn
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 pytestmark = pytest.mark.postgres_only
 
@@ -49,7 +51,7 @@ async def test_book_event__connection_killed_before_the_booking_statement__retry
     """The one-statement path: the checks have passed and the booking's id is drawn, then the
     connection dies as the statement that writes everything is sent."""
     event = await f.add_event(pg, capacity=5)
-    resident = await f.add_resident(pg)
+    resident = await add_user(pg)
     variables = {
         "input": {"eventId": gid("Event", event.id), "seats": 2, "idempotencyKey": f.key()}
     }
@@ -60,8 +62,8 @@ async def test_book_event__connection_killed_before_the_booking_statement__retry
         killed.append(await _kill_backend(session, pg.url))
         return await write_batch(session, *args, **kwargs)
 
-    async with f.api(pg) as api:
-        token = await f.token_for(pg, resident)
+    async with graphql_client(pg) as api:
+        token = await token_for(pg, resident)
         monkeypatch.setattr(hot_path, "write_batch", killed_before_writing)
         body = await api.execute(BOOK_EVENT, variables, token=token)
         monkeypatch.setattr(hot_path, "write_batch", write_batch)
@@ -89,8 +91,8 @@ async def test_book_event__connection_killed_mid_waitlist_transaction__retry_wai
     """The transactional path (a full event with a waitlist): the booking and its idempotency
     record are written but not committed when the connection dies, the worst moment."""
     event = await f.add_event(pg, capacity=2, allow_waitlist=True)
-    holder = await f.book(pg, await f.add_resident(pg), event, seats=2)
-    resident = await f.add_resident(pg)
+    holder = await f.book(pg, await add_user(pg), event, seats=2)
+    resident = await add_user(pg)
     variables = {
         "input": {"eventId": gid("Event", event.id), "seats": 1, "idempotencyKey": f.key()}
     }
@@ -105,8 +107,8 @@ async def test_book_event__connection_killed_mid_waitlist_transaction__retry_wai
         "records": await _count(pg, IdempotencyRecord),
         "notifications": await _count(pg, Notification),
     }
-    async with f.api(pg) as api:
-        token = await f.token_for(pg, resident)
+    async with graphql_client(pg) as api:
+        token = await token_for(pg, resident)
         monkeypatch.setattr(service, "_take_seats", killed_before_taking_seats)
         body = await api.execute(BOOK_EVENT, variables, token=token)
         monkeypatch.setattr(service, "_take_seats", take_seats)

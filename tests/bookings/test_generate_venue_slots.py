@@ -12,9 +12,11 @@ from culture_cloud.bookings.models import VenueSlot
 from culture_cloud.catalog.models import Venue
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.timeutil import SHANGHAI, local_today
-from tests.accounts.factories import add_admin, gid
+from tests.accounts.factories import add_admin, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 GENERATE = """
 mutation Generate($input: GenerateVenueSlotsInput!) {
@@ -102,16 +104,18 @@ async def test_generate_venue_slots__manager_of_venue__via_api(db: Database) -> 
     variables = {
         "input": {"venueId": gid("Venue", place.venue_id), "capacity": 30, **_week(_next_monday())}
     }
-    async with f.api(db) as api:
-        done = await api.data(GENERATE, variables, token=await f.token_for(db, manager))
-        editor_codes = await api.codes(GENERATE, variables, token=await f.token_for(db, editor))
-        foreign = await api.codes(GENERATE, variables, token=await f.token_for(db, foreign_manager))
+    async with graphql_client(db) as api:
+        done = await api.data(GENERATE, variables, token=await token_for(db, manager))
+        editor_codes = await api.error_codes(GENERATE, variables, token=await token_for(db, editor))
+        foreign = await api.error_codes(
+            GENERATE, variables, token=await token_for(db, foreign_manager)
+        )
         admin = await add_admin(db)
-        again = await api.data(GENERATE, variables, token=await f.token_for(db, admin))
+        again = await api.data(GENERATE, variables, token=await token_for(db, admin))
         bad = await api.data(
             GENERATE,
             {"input": {**variables["input"], "slotMinutes": 5}},
-            token=await f.token_for(db, manager),
+            token=await token_for(db, manager),
         )
 
     created = done["generateVenueSlots"]["created"]
@@ -131,7 +135,7 @@ async def test_venue_slots__date_range__listed_with_remaining_seats(db: Database
     monday = _next_monday()
     await _generate(db, place, monday)
     tuesday = (monday + timedelta(days=1)).isoformat()
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             VENUE_SLOTS, {"venueId": gid("Venue", place.venue_id), "from": tuesday, "to": tuesday}
         )

@@ -15,10 +15,12 @@ from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import Booking, IdempotencyRecord, IdempotentOutcome
 from culture_cloud.db import transaction, utcnow
-from tests.accounts.factories import gid
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.bookings.test_book_event import BOOK_EVENT
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 
 async def _count(db: Database, model: type) -> int:
@@ -30,12 +32,12 @@ async def test_idempotency__same_key_and_payload__original_result_nothing_new(
     db: Database,
 ) -> None:
     event = await f.add_event(db, capacity=10)
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     variables = {
         "input": {"eventId": gid("Event", event.id), "seats": 2, "idempotencyKey": f.key()}
     }
-    async with f.api(db) as api:
-        token = await f.token_for(db, resident)
+    async with graphql_client(db) as api:
+        token = await token_for(db, resident)
         first = (await api.data(BOOK_EVENT, variables, token=token))["bookEvent"]
         again = (await api.data(BOOK_EVENT, variables, token=token))["bookEvent"]
 
@@ -52,8 +54,8 @@ async def test_idempotency__waitlisted_then_replayed_after_sellout__still_waitli
     db: Database,
 ) -> None:
     event = await f.add_event(db, capacity=1, allow_waitlist=True)
-    await f.book(db, await f.add_resident(db), event)
-    resident = await f.add_resident(db)
+    await f.book(db, await add_user(db), event)
+    resident = await add_user(db)
     key = f.key()
     first = await f.book(db, resident, event, idempotency_key=key)
     again = await f.book(db, resident, event, idempotency_key=key)
@@ -64,7 +66,7 @@ async def test_idempotency__waitlisted_then_replayed_after_sellout__still_waitli
 async def test_idempotency__same_key_other_payload__conflict(db: Database) -> None:
     event = await f.add_event(db, capacity=10)
     other = await f.add_event(db, capacity=10)
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     key = f.key()
     await f.book(db, resident, event, seats=1, idempotency_key=key)
 
@@ -81,15 +83,15 @@ async def test_idempotency__same_key_other_payload__conflict(db: Database) -> No
 async def test_idempotency__same_key_other_user__independent(db: Database) -> None:
     event = await f.add_event(db, capacity=10)
     key = f.key()
-    a = await f.book(db, await f.add_resident(db), event, idempotency_key=key)
-    b = await f.book(db, await f.add_resident(db), event, idempotency_key=key)
+    a = await f.book(db, await add_user(db), event, idempotency_key=key)
+    b = await f.book(db, await add_user(db), event, idempotency_key=key)
     assert a.booking.id != b.booking.id
     assert not b.replayed
 
 
 async def test_idempotency__after_24_hours__key_usable_again(db: Database) -> None:
     event = await f.add_event(db, capacity=10, starts_in=timedelta(days=5))
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     key = f.key()
     now = utcnow()
     first = await f.book(db, resident, event, idempotency_key=key, now=now)
@@ -107,8 +109,8 @@ async def test_idempotency__after_24_hours__key_usable_again(db: Database) -> No
 async def test_idempotency__purge__removes_expired_records_only(db: Database) -> None:
     event = await f.add_event(db, capacity=10)
     now = utcnow()
-    await f.book(db, await f.add_resident(db), event, now=now - timedelta(hours=30))
-    await f.book(db, await f.add_resident(db), event, now=now)
+    await f.book(db, await add_user(db), event, now=now - timedelta(hours=30))
+    await f.book(db, await add_user(db), event, now=now)
     async with transaction(db.factory) as session:
         assert await idempotency.purge_expired_idempotency_records(session, now) == 1
     assert await _count(db, IdempotencyRecord) == 1
@@ -116,7 +118,7 @@ async def test_idempotency__purge__removes_expired_records_only(db: Database) ->
 
 async def test_idempotency__concurrent_duplicates__one_booking(db: Database) -> None:
     event = await f.add_event(db, capacity=10)
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     key = f.key()
     results = await asyncio.gather(
         *(f.book(db, resident, event, seats=2, idempotency_key=key) for _ in range(6))

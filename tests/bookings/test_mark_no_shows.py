@@ -16,6 +16,7 @@ from culture_cloud.bookings.rules import BookingRules
 from culture_cloud.cli import main
 from culture_cloud.db import utcnow
 from culture_cloud.timeutil import SHANGHAI
+from tests.accounts.factories import add_user
 from tests.bookings import factories as f
 from tests.conftest import Database
 
@@ -32,9 +33,9 @@ async def test_mark_no_shows__ended_event__unattended_become_no_shows_once(db: D
     event = await f.add_event(
         db, place, capacity=3, allow_waitlist=True, starts_in=timedelta(minutes=30)
     )
-    came = await f.book(db, await f.add_resident(db), event)
-    stayed_home = await f.book(db, await f.add_resident(db), event, seats=2)
-    waiting = await f.book(db, await f.add_resident(db), event)
+    came = await f.book(db, await add_user(db), event)
+    stayed_home = await f.book(db, await add_user(db), event, seats=2)
+    waiting = await f.book(db, await add_user(db), event)
     await f.check_in(db, await f.add_checker(db, place), came, now=utcnow())
 
     assert await _mark(db, event.start_at) == attendance.NoShowReport(0, 0)  # not over yet
@@ -56,7 +57,7 @@ async def test_mark_no_shows__command__runs_against_the_configured_database(
 ) -> None:
     event = await f.add_event(db, starts_in=timedelta(hours=-3))
     # Booked the day before; the event is over now.
-    await f.book(db, await f.add_resident(db), event, now=event.start_at - timedelta(days=1))
+    await f.book(db, await add_user(db), event, now=event.start_at - timedelta(days=1))
     monkeypatch.setenv("CULTURE_CLOUD_DATABASE_URL", db.url)
     monkeypatch.setenv("CULTURE_CLOUD_ENVIRONMENT", "test")
     await asyncio.to_thread(main, ["mark-no-shows"])

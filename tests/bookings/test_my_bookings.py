@@ -8,9 +8,11 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from culture_cloud.db import utcnow
-from tests.accounts.factories import add_admin, gid
+from tests.accounts.factories import add_admin, add_user, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 MY_BOOKINGS = """
 query Mine($first: Int, $after: String) {
@@ -30,8 +32,8 @@ query One($id: ID!) {
 
 
 async def test_my_bookings__pages__newest_first_owner_only(db: Database) -> None:
-    resident = await f.add_resident(db)
-    other = await f.add_resident(db)
+    resident = await add_user(db)
+    other = await add_user(db)
     start = utcnow()
     ids = []
     for i in range(5):
@@ -42,8 +44,8 @@ async def test_my_bookings__pages__newest_first_owner_only(db: Database) -> None
 
     seen: list[str] = []
     after = None
-    async with f.api(db) as api:
-        token = await f.token_for(db, resident)
+    async with graphql_client(db) as api:
+        token = await token_for(db, resident)
         while True:
             page = (await api.data(MY_BOOKINGS, {"first": 2, "after": after}, token=token))[
                 "myBookings"
@@ -53,25 +55,25 @@ async def test_my_bookings__pages__newest_first_owner_only(db: Database) -> None
             if not page["pageInfo"]["hasNextPage"]:
                 break
             after = page["pageInfo"]["endCursor"]
-        anonymous = await api.codes(MY_BOOKINGS)
+        anonymous = await api.error_codes(MY_BOOKINGS)
     assert seen == list(reversed(ids))
     assert anonymous == ["UNAUTHENTICATED"]
 
 
 async def test_booking__someone_else_or_admin__not_found(db: Database) -> None:
-    booked = await f.book(db, await f.add_resident(db), await f.add_event(db))
+    booked = await f.book(db, await add_user(db), await f.add_event(db))
     variables = {"id": gid("Booking", booked.booking.id)}
-    async with f.api(db) as api:
-        stranger = await api.codes(
-            BOOKING, variables, token=await f.token_for(db, await f.add_resident(db))
+    async with graphql_client(db) as api:
+        stranger = await api.error_codes(
+            BOOKING, variables, token=await token_for(db, await add_user(db))
         )
-        admin = await api.codes(
-            BOOKING, variables, token=await f.token_for(db, await add_admin(db))
+        admin = await api.error_codes(
+            BOOKING, variables, token=await token_for(db, await add_admin(db))
         )
-        missing = await api.codes(
+        missing = await api.error_codes(
             BOOKING,
             {"id": gid("Booking", 999_999)},
-            token=await f.token_for(db, booked.booking.user_id),
+            token=await token_for(db, booked.booking.user_id),
         )
     assert stranger == admin == missing == ["NOT_FOUND"]
 
@@ -80,7 +82,7 @@ async def test_booking__id_numbers__encrypted_at_rest_full_for_owner(db: Databas
     number = f.id_number()
     attendees = (f.requests.AttendeeInput(name="张三", id_number=number),)
     booked = await f.book(
-        db, await f.add_resident(db), await f.add_event(db), attendees=attendees, consent=True
+        db, await add_user(db), await f.add_event(db), attendees=attendees, consent=True
     )
     async with db.engine.connect() as conn:
         raw = (
@@ -90,11 +92,11 @@ async def test_booking__id_numbers__encrypted_at_rest_full_for_owner(db: Databas
         ).scalar_one()
     assert number not in str(raw) and "张三" in str(raw)
 
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             BOOKING,
             {"id": gid("Booking", booked.booking.id)},
-            token=await f.token_for(db, booked.booking.user_id),
+            token=await token_for(db, booked.booking.user_id),
         )
     assert data["booking"]["attendees"] == [{"name": "张三", "idNumber": number}]
     assert data["booking"]["checkInCode"]

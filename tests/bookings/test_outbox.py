@@ -15,6 +15,7 @@ from culture_cloud.bookings import hot_statements, signals
 from culture_cloud.bookings.models import Booking, BookingStatus, IdempotencyRecord
 from culture_cloud.live.seats import CHANNEL, SeatsChanged, decode, local_broker
 from culture_cloud.notifications.models import Notification, NotificationKind
+from tests.accounts.factories import add_user
 from tests.bookings import factories as f
 from tests.conftest import Database, _asyncpg_dsn
 
@@ -42,7 +43,7 @@ async def test_book_event__fails_after_enqueue__booking_and_message_rolled_back(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = await f.add_event(db, capacity=5)
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     if db.backend == "postgres":
         # Event bookings are one statement there (bookings/hot_statements.py): its last part, the
         # live-seat signal, fails inside the database.
@@ -70,8 +71,8 @@ async def test_cancel_booking__fails_after_promotion__everything_rolled_back(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = await f.add_event(db, capacity=1, allow_waitlist=True)
-    held = await f.book(db, await f.add_resident(db), event)
-    await f.book(db, await f.add_resident(db), event)
+    held = await f.book(db, await add_user(db), event)
+    await f.book(db, await add_user(db), event)
     before = await _count(db, Notification)
     _fail_last_step(monkeypatch)
     with pytest.raises(Boom):
@@ -94,7 +95,7 @@ async def test_book_event__seats_change__published_on_commit(db: Database) -> No
     else:
         received = local_broker.subscribe(event.id)
     try:
-        booked = await f.book(db, await f.add_resident(db), event, seats=2)
+        booked = await f.book(db, await add_user(db), event, seats=2)
         assert await asyncio.wait_for(received.get(), 5) == SeatsChanged(event.id, 3)
         await f.cancel(db, booked.booking)
         assert await asyncio.wait_for(received.get(), 5) == SeatsChanged(event.id, 5)

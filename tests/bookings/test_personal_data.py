@@ -11,9 +11,11 @@ from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 EXPORT = "mutation { exportMyData { data } }"
 DELETE = "mutation { deleteMyAccount { ok } }"
@@ -21,14 +23,14 @@ DELETE = "mutation { deleteMyAccount { ok } }"
 
 async def test_export_my_data__bookings__listed_with_own_id_numbers(db: Database) -> None:
     event = await f.add_event(db, capacity=5, title="介休博物馆琉璃讲座")
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     attendee = f.requests.AttendeeInput(name="张三", id_number=f.id_number())
     booked = await f.book(db, resident, event, attendees=(attendee,), consent=True)
-    other = await f.add_resident(db)
+    other = await add_user(db)
     await f.book(db, other, event)
 
-    async with f.api(db) as api:
-        data = (await api.data(EXPORT, token=await f.token_for(db, resident)))["exportMyData"]
+    async with graphql_client(db) as api:
+        data = (await api.data(EXPORT, token=await token_for(db, resident)))["exportMyData"]
 
     [entry] = data["data"]["bookings"]
     assert entry["id"] == gid("Booking", booked.booking.id)
@@ -43,13 +45,13 @@ async def test_export_my_data__bookings__listed_with_own_id_numbers(db: Database
 
 async def test_delete_my_account__future_booking__seat_goes_to_waitlist(db: Database) -> None:
     event = await f.add_event(db, capacity=1, allow_waitlist=True)
-    leaving = await f.add_resident(db)
+    leaving = await add_user(db)
     held = await f.book(db, leaving, event, attendees=(f.requests.AttendeeInput(name="李四"),))
-    waiting = await f.book(db, await f.add_resident(db), event)
+    waiting = await f.book(db, await add_user(db), event)
     assert waiting.booking.status is BookingStatus.WAITLISTED
 
-    async with f.api(db) as api:
-        assert await api.data(DELETE, token=await f.token_for(db, leaving)) == {
+    async with graphql_client(db) as api:
+        assert await api.data(DELETE, token=await token_for(db, leaving)) == {
             "deleteMyAccount": {"ok": True}
         }
 
@@ -71,11 +73,11 @@ async def test_delete_my_account__within_cancel_deadline__seat_still_released(
 ) -> None:
     """The owner could no longer cancel an hour before the start; leaving still frees it."""
     event = await f.add_event(db, capacity=3, starts_in=timedelta(hours=1))
-    leaving = await f.add_resident(db)
+    leaving = await add_user(db)
     held = await f.book(db, leaving, event, seats=2)
 
-    async with f.api(db) as api:
-        await api.data(DELETE, token=await f.token_for(db, leaving))
+    async with graphql_client(db) as api:
+        await api.data(DELETE, token=await token_for(db, leaving))
 
     [row] = await f.bookings_of(db, event.id)
     assert row.id == held.booking.id and row.status is BookingStatus.CANCELLED
@@ -86,7 +88,7 @@ async def test_delete_my_account__started_event__booking_kept_names_erased(
     db: Database,
 ) -> None:
     event = await f.add_event(db, capacity=3)
-    leaving = await f.add_resident(db)
+    leaving = await add_user(db)
     held = await f.book(db, leaving, event, attendees=(f.requests.AttendeeInput(name="王五"),))
     async with transaction(db.factory) as session:  # the event has begun since
         await session.execute(
@@ -95,8 +97,8 @@ async def test_delete_my_account__started_event__booking_kept_names_erased(
             .values(start_at=utcnow() - timedelta(minutes=10))
         )
 
-    async with f.api(db) as api:
-        await api.data(DELETE, token=await f.token_for(db, leaving))
+    async with graphql_client(db) as api:
+        await api.data(DELETE, token=await token_for(db, leaving))
 
     [row] = await f.bookings_of(db, event.id)
     assert row.id == held.booking.id and row.status is BookingStatus.CONFIRMED

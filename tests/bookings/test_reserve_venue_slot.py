@@ -14,9 +14,11 @@ from culture_cloud.bookings.models import BookingStatus, VenueSlot
 from culture_cloud.bookings.targets import TargetKind, TargetRef
 from culture_cloud.db import utcnow
 from culture_cloud.timeutil import local_today
-from tests.accounts.factories import gid
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 RESERVE = """
 mutation Reserve($input: ReserveVenueSlotInput!) {
@@ -32,12 +34,12 @@ mutation Reserve($input: ReserveVenueSlotInput!) {
 async def test_reserve_venue_slot__seats_free__confirmed(db: Database) -> None:
     place = await f.add_place(db)
     slot = await f.add_slot(db, place, capacity=3)
-    resident = await f.add_resident(db)
+    resident = await add_user(db)
     variables = {
         "input": {"slotId": gid("VenueSlot", slot.id), "seats": 2, "idempotencyKey": f.key()}
     }
-    async with f.api(db) as api:
-        data = await api.data(RESERVE, variables, token=await f.token_for(db, resident))
+    async with graphql_client(db) as api:
+        data = await api.data(RESERVE, variables, token=await token_for(db, resident))
     result = data["reserveVenueSlot"]
     assert result["__typename"] == "BookingConfirmed", result
     assert result["booking"]["venueSlot"]["remainingSeats"] == 1

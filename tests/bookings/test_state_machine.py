@@ -46,8 +46,10 @@ from culture_cloud.db import (
 from culture_cloud.errors import DomainError, ErrorCode
 from culture_cloud.publishing import service as publishing
 from culture_cloud.settings import Settings
+from tests.accounts.factories import add_residents
 from tests.bookings import factories as f
 from tests.conftest import Database
+from tests.support.settings import shared_settings
 
 T = TypeVar("T")
 USERS = 6
@@ -259,12 +261,12 @@ async def _world(db: Database, loop: asyncio.AbstractEventLoop) -> World:
     place = await f.add_place(db)
     checker = await f.add_checker(db, place, StaffRole.CHECKER)
     editor = await f.add_checker(db, place, StaffRole.EDITOR)
-    users = await f.add_residents(db, USERS)
+    users = await add_residents(db, USERS)
     return World(
         loop=loop,
         db=db,
         factory=db.factory,
-        settings=f.settings(db),
+        settings=shared_settings(db),
         organization_id=place.organization_id,
         users=users,
         checker=await f.viewer_of(db, checker),

@@ -10,10 +10,12 @@ from culture_cloud.bookings import requests
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import gid
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.bookings.test_cancel_booking import CANCEL_BOOKING
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 MY_BOOKINGS = "{ myBookings { edges { node { id status checkInCode } } } }"
 RAISE_CAPACITY = """
@@ -31,9 +33,7 @@ async def _waitlist(db: Database, event_id: int, sizes: list[int]) -> list[reque
     results = []
     for i, seats in enumerate(sizes):
         results.append(
-            await f.book(
-                db, await f.add_resident(db), event_id, seats, now=start + timedelta(seconds=i)
-            )
+            await f.book(db, await add_user(db), event_id, seats, now=start + timedelta(seconds=i))
         )
     assert {r.booking.status for r in results} == {BookingStatus.WAITLISTED}
     return results
@@ -41,18 +41,18 @@ async def _waitlist(db: Database, event_id: int, sizes: list[int]) -> list[reque
 
 async def test_waitlist__seat_released__first_in_line_promoted_and_told(db: Database) -> None:
     event = await f.add_event(db, capacity=2, allow_waitlist=True)
-    holder = await f.add_resident(db)
+    holder = await add_user(db)
     held = await f.book(db, holder, event, seats=2)
     first, second = await _waitlist(db, event.id, [1, 1])
 
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         cancelled = await api.data(
             CANCEL_BOOKING,
             {"id": gid("Booking", held.booking.id)},
-            token=await f.token_for(db, holder),
+            token=await token_for(db, holder),
         )
         assert cancelled["cancelBooking"]["booking"]["status"] == "CANCELLED"
-        mine = await api.data(MY_BOOKINGS, token=await f.token_for(db, first.booking.user_id))
+        mine = await api.data(MY_BOOKINGS, token=await token_for(db, first.booking.user_id))
 
     statuses = {b.id: b.status for b in await f.bookings_of(db, event.id)}
     assert statuses[first.booking.id] is BookingStatus.CONFIRMED
@@ -69,7 +69,7 @@ async def test_waitlist__seat_released__first_in_line_promoted_and_told(db: Data
 
 async def test_waitlist__fifo__earlier_entries_first(db: Database) -> None:
     event = await f.add_event(db, capacity=1, allow_waitlist=True)
-    held = await f.book(db, await f.add_resident(db), event)
+    held = await f.book(db, await add_user(db), event)
     queue = await _waitlist(db, event.id, [1, 1, 1])
 
     await f.cancel(db, held.booking)
@@ -93,8 +93,8 @@ async def test_waitlist__only_whole_bookings__larger_entry_keeps_its_place(
     db: Database,
 ) -> None:
     event = await f.add_event(db, capacity=3, allow_waitlist=True)
-    small = await f.book(db, await f.add_resident(db), event, seats=1)
-    await f.book(db, await f.add_resident(db), event, seats=2)
+    small = await f.book(db, await add_user(db), event, seats=1)
+    await f.book(db, await add_user(db), event, seats=2)
     family, single = await _waitlist(db, event.id, [3, 1])
 
     await f.cancel(db, small.booking)
@@ -106,7 +106,7 @@ async def test_waitlist__only_whole_bookings__larger_entry_keeps_its_place(
 
 async def test_waitlist__leaving_the_waitlist__no_seat_change(db: Database) -> None:
     event = await f.add_event(db, capacity=1, allow_waitlist=True)
-    await f.book(db, await f.add_resident(db), event)
+    await f.book(db, await add_user(db), event)
     [waiting] = await _waitlist(db, event.id, [1])
     left = await f.cancel(db, waiting.booking, now=event.start_at - timedelta(minutes=5))
     assert left.status is BookingStatus.CANCELLED
@@ -117,7 +117,7 @@ async def test_waitlist__leaving_the_waitlist__no_seat_change(db: Database) -> N
 async def test_waitlist__capacity_raised_by_staff__promotes_at_once(db: Database) -> None:
     place = await f.add_place(db)
     event = await f.add_event(db, place, capacity=1, allow_waitlist=True)
-    await f.book(db, await f.add_resident(db), event)
+    await f.book(db, await add_user(db), event)
     queue = await _waitlist(db, event.id, [1, 1, 1])
     editor = await f.add_checker(db, place, StaffRole.EDITOR)
 

@@ -1,50 +1,26 @@
 """Small builders for catalogue rows, for tests that need exact, controlled data.
 
 Rows are added through the test database's own session factory, so they are visible to an app
-client built on the same database (`graphql_client(db)`), with or without the Jiexiu seed.
+client built on the same database (the `api` fixture, or `graphql_client(db)` from
+tests/support/graphql.py), with or without the Jiexiu seed.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.app import create_app
 from culture_cloud.catalog import models as m
-from culture_cloud.graphql.ids import from_global_id, to_global_id
 from culture_cloud.search.service import index_object
 from culture_cloud.timeutil import SHANGHAI
-from tests.conftest import Database, GraphQLClient
 
 CITY_CENTRE = (37.0269, 111.9169)  # WGS84, the point the seed gives old-town venues
 _serial = itertools.count(1)
-
-
-@asynccontextmanager
-async def graphql_client(db: Database) -> AsyncIterator[GraphQLClient]:
-    """A client on `db` as it is: no seed data unless the test loaded some."""
-    app = create_app(db.settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
-    ):
-        yield GraphQLClient(http)
-
-
-def gid(type_name: str, pk: int | None) -> str:
-    assert pk is not None
-    return to_global_id(type_name, pk)
-
-
-def pk_of(global_id: str) -> int:
-    return from_global_id(global_id)[1]
 
 
 def shanghai(day: date, hour: int = 0, minute: int = 0) -> datetime:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -20,12 +19,11 @@ from tests.catalog.factories import (
     add_region,
     add_scenic_spot,
     add_venue,
-    gid,
-    graphql_client,
-    pk_of,
     shanghai,
 )
-from tests.conftest import Database, GraphQLClient
+from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid, pk_of
 
 
 def _list_query(field: str, filter_type: str, order_type: str, name: str = "name") -> str:
@@ -103,13 +101,6 @@ KM_NORTH = 0.009  # degrees of latitude per ~1 km
 # Seed facts: 12 venues, 6 scenic spots, 3 demo agencies, 5 demo guides; 1 dated real event
 # plus 6 weekly demo series x 8 weeks.
 SEED_COUNTS = {"venues": 12, "scenicSpots": 6, "travelAgencies": 3, "guides": 5, "events": 49}
-
-
-@pytest.fixture
-async def bare(db: Database) -> AsyncIterator[GraphQLClient]:
-    """A client on an empty database; tests add exactly the rows they need."""
-    async with graphql_client(db) as client:
-        yield client
 
 
 async def _list(client: GraphQLClient, spec: ListSpec, **variables: Any) -> dict[str, Any]:
@@ -201,7 +192,7 @@ async def _insert_order_rows(db: Database, list_name: str) -> list[int]:
 
 @pytest.mark.parametrize("list_name", list(LISTS))
 async def test_lists__every_order__sorted_with_id_tie_break_and_pages_cover_all_once(
-    db: Database, bare: GraphQLClient, list_name: str
+    db: Database, api: GraphQLClient, list_name: str
 ) -> None:
     spec = LISTS[list_name]
     pks = await _insert_order_rows(db, list_name)
@@ -214,24 +205,25 @@ async def test_lists__every_order__sorted_with_id_tie_break_and_pages_cover_all_
         expected_rows = EXPECTED_ORDER[order or spec.default_order]
         expected = [pk_of(_ids_for(list_name, pks)[i]) for i in expected_rows]
 
-        one_page = await _list(bare, spec, first=100, **variables)
+        one_page = await _list(api, spec, first=100, **variables)
         assert [pk_of(i) for i in _ids(one_page)] == expected, (list_name, order)
         assert one_page["totalCount"] == len(ORDER_ROWS), (list_name, order)
         assert one_page["pageInfo"]["hasNextPage"] is False
 
-        paged = await _page_through(bare, spec, 2, **variables)
+        paged = await _page_through(api, spec, 2, **variables)
         assert paged == _ids(one_page), (list_name, order)
 
 
 async def test_lists__seed_data_paged_in_every_order__each_row_once_like_one_big_page(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
     for list_name, spec in LISTS.items():
         for order in spec.orders:
             variables: dict[str, Any] = {"orderBy": order}
             if order == "DISTANCE":
                 variables["filter"] = {"near": {**NEAR_CENTRE, "radiusKm": 200}}
-            one_page = await _list(client, spec, first=100, **variables)
+            one_page = await _list(api, spec, first=100, **variables)
             ids = _ids(one_page)
             assert len(set(ids)) == len(ids) == one_page["totalCount"], (list_name, order)
             if order != "DISTANCE":
@@ -239,43 +231,43 @@ async def test_lists__seed_data_paged_in_every_order__each_row_once_like_one_big
             else:
                 distances = [e["distanceKm"] for e in one_page["edges"]]
                 assert distances == sorted(distances), (list_name, order)
-            assert await _page_through(client, spec, 3, **variables) == ids, (list_name, order)
+            assert await _page_through(api, spec, 3, **variables) == ids, (list_name, order)
 
 
-async def test_lists__first_0_and_100__accepted(db: Database, bare: GraphQLClient) -> None:
+async def test_lists__first_0_and_100__accepted(db: Database, api: GraphQLClient) -> None:
     await _insert_order_rows(db, "venues")
-    empty = await _list(bare, LISTS["venues"], first=0)
+    empty = await _list(api, LISTS["venues"], first=0)
     assert empty["edges"] == [] and empty["totalCount"] == len(ORDER_ROWS)
-    full = await _list(bare, LISTS["venues"], first=100)
+    full = await _list(api, LISTS["venues"], first=100)
     assert len(full["edges"]) == len(ORDER_ROWS)
 
 
-async def test_lists__first_out_of_range__bad_user_input(bare: GraphQLClient) -> None:
+async def test_lists__first_out_of_range__bad_user_input(api: GraphQLClient) -> None:
     for first in (101, -1):
         for spec in LISTS.values():
-            codes = await bare.error_codes(spec.query, {"first": first})
+            codes = await api.error_codes(spec.query, {"first": first})
             assert codes == ["BAD_USER_INPUT"], (spec.field, first)
 
 
 async def test_lists__cursor_from_other_order_or_list__invalid_cursor(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     await _insert_order_rows(db, "venues")
     await _insert_order_rows(db, "scenicSpots")
     await _insert_order_rows(db, "events")
     for list_name in ("venues", "events"):
         spec = LISTS[list_name]
-        cursor = (await _list(bare, spec, first=1))["pageInfo"]["endCursor"]
+        cursor = (await _list(api, spec, first=1))["pageInfo"]["endCursor"]
         for other in spec.orders:
             if other == spec.default_order:
                 continue
             variables: dict[str, Any] = {"orderBy": other, "after": cursor}
             if other == "DISTANCE":
                 variables["filter"] = {"near": NEAR_CENTRE}
-            codes = await bare.error_codes(spec.query, variables)
+            codes = await api.error_codes(spec.query, variables)
             assert codes == ["INVALID_CURSOR"], (list_name, other)
-    venue_cursor = (await _list(bare, LISTS["venues"], first=1))["pageInfo"]["endCursor"]
-    codes = await bare.error_codes(SCENIC_SPOTS, {"after": venue_cursor})
+    venue_cursor = (await _list(api, LISTS["venues"], first=1))["pageInfo"]["endCursor"]
+    codes = await api.error_codes(SCENIC_SPOTS, {"after": venue_cursor})
     assert codes == ["INVALID_CURSOR"]
 
 
@@ -283,28 +275,28 @@ async def test_lists__cursor_from_other_order_or_list__invalid_cursor(
 GARBAGE_CURSORS = ["garbage!", "", "e30", "eyJvIjoidmVudWU6bmFtZSJ9"]
 
 
-async def test_lists__garbage_cursor__invalid_cursor(bare: GraphQLClient) -> None:
+async def test_lists__garbage_cursor__invalid_cursor(api: GraphQLClient) -> None:
     for cursor in GARBAGE_CURSORS:
         for spec in LISTS.values():
-            codes = await bare.error_codes(spec.query, {"after": cursor})
+            codes = await api.error_codes(spec.query, {"after": cursor})
             assert codes == ["INVALID_CURSOR"], (spec.field, cursor)
 
 
-async def test_lists__distance_order_without_near__bad_user_input(bare: GraphQLClient) -> None:
+async def test_lists__distance_order_without_near__bad_user_input(api: GraphQLClient) -> None:
     for name in (*LOCATED_LISTS, "guides"):
-        codes = await bare.error_codes(LISTS[name].query, {"orderBy": "DISTANCE"})
+        codes = await api.error_codes(LISTS[name].query, {"orderBy": "DISTANCE"})
         assert codes == ["BAD_USER_INPUT"], name
 
 
 async def test_lists__distance_order__edges_carry_distance_km(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     await _insert_order_rows(db, "venues")
-    page = await _list(bare, LISTS["venues"], orderBy="DISTANCE", filter={"near": NEAR_CENTRE})
+    page = await _list(api, LISTS["venues"], orderBy="DISTANCE", filter={"near": NEAR_CENTRE})
     distances = [e["distanceKm"] for e in page["edges"]]
     assert distances[0] == pytest.approx(0, abs=1e-6)
     assert distances[-1] == pytest.approx(2 * KM_NORTH * 111.195, rel=1e-3)
-    unfiltered = await _list(bare, LISTS["venues"])
+    unfiltered = await _list(api, LISTS["venues"])
     assert {e["distanceKm"] for e in unfiltered["edges"]} == {None}
 
 
@@ -312,7 +304,7 @@ async def test_lists__distance_order__edges_carry_distance_km(
 
 
 async def test_lists__region_filter__only_rows_in_that_region_and_count_matches(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     async with transaction(db.factory) as session:
         east = await add_region(session, "东区")
@@ -337,7 +329,7 @@ async def test_lists__region_filter__only_rows_in_that_region_and_count_matches(
     for list_name, (in_east, in_west) in expected.items():
         for region, names in ((east, in_east), (west, in_west)):
             page = await _list(
-                bare, LISTS[list_name], first=100, filter={"regionId": gid("Region", region.id)}
+                api, LISTS[list_name], first=100, filter={"regionId": gid("Region", region.id)}
             )
             assert sorted(_names(page)) == names, (list_name, region.name)
             assert page["totalCount"] == len(names), (list_name, region.name)
@@ -353,16 +345,16 @@ BAD_ID_FILTERS = [
 
 
 async def test_lists__id_filter_of_wrong_type_or_garbage__invalid_id(
-    bare: GraphQLClient,
+    api: GraphQLClient,
 ) -> None:
     for filter_field, bad_id in BAD_ID_FILTERS:
         names = LOCATED_LISTS if filter_field == "regionId" else ("events",)
         for name in names:
-            codes = await bare.error_codes(LISTS[name].query, {"filter": {filter_field: bad_id}})
+            codes = await api.error_codes(LISTS[name].query, {"filter": {filter_field: bad_id}})
             assert codes == ["INVALID_ID"], (name, filter_field, bad_id)
 
 
-async def test_lists__kinds_filter__only_those_kinds(db: Database, bare: GraphQLClient) -> None:
+async def test_lists__kinds_filter__only_those_kinds(db: Database, api: GraphQLClient) -> None:
     async with transaction(db.factory) as session:
         museum = await add_venue(session, "museum", kind=m.VenueKind.MUSEUM)
         await add_venue(session, "library", kind=m.VenueKind.LIBRARY)
@@ -372,9 +364,9 @@ async def test_lists__kinds_filter__only_those_kinds(db: Database, bare: GraphQL
         await add_event(session, "talk", start, place=museum, kind=m.EventKind.LECTURE)
         await add_event(session, "show", start, place=museum, kind=m.EventKind.EXHIBITION)
 
-    venues = await _list(bare, LISTS["venues"], filter={"kinds": ["MUSEUM", "LIBRARY"]})
+    venues = await _list(api, LISTS["venues"], filter={"kinds": ["MUSEUM", "LIBRARY"]})
     assert sorted(_names(venues)) == ["library", "museum"] and venues["totalCount"] == 2
-    events = await _list(bare, LISTS["events"], filter={"kinds": ["PERFORMANCE", "LECTURE"]})
+    events = await _list(api, LISTS["events"], filter={"kinds": ["PERFORMANCE", "LECTURE"]})
     assert sorted(_names(events)) == ["opera", "talk"] and events["totalCount"] == 2
 
 
@@ -382,7 +374,7 @@ DAY = date(2026, 3, 14)
 
 
 async def test_events__date_range__whole_days_in_shanghai_time(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     async with transaction(db.factory) as session:
         place = await add_venue(session, "hall", at=CITY_CENTRE)
@@ -399,7 +391,7 @@ async def test_events__date_range__whole_days_in_shanghai_time(
         await add_event(session, "festival", festival, place=place, duration=timedelta(hours=30))
 
     async def titles(**flt: str) -> list[str]:
-        page = await _list(bare, LISTS["events"], first=100, filter=flt)
+        page = await _list(api, LISTS["events"], first=100, filter=flt)
         assert page["totalCount"] == len(page["edges"])
         return sorted(_names(page))
 
@@ -420,15 +412,15 @@ async def test_events__date_range__whole_days_in_shanghai_time(
 
 
 async def test_events__date_to_before_date_from_or_over_a_year__bad_user_input(
-    bare: GraphQLClient,
+    api: GraphQLClient,
 ) -> None:
     for date_to in (DAY - timedelta(days=1), DAY + timedelta(days=400)):
         flt = {"dateFrom": DAY.isoformat(), "dateTo": date_to.isoformat()}
-        assert await bare.error_codes(EVENTS, {"filter": flt}) == ["BAD_USER_INPUT"], flt
+        assert await api.error_codes(EVENTS, {"filter": flt}) == ["BAD_USER_INPUT"], flt
 
 
 async def test_lists__free_and_bookable_filters__match_price_and_booking(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     async with transaction(db.factory) as session:
         place = await add_venue(session, "free hall", admission="free")
@@ -443,7 +435,7 @@ async def test_lists__free_and_bookable_filters__match_price_and_booking(
         await add_event(session, "price unknown", start, place=place)
 
     async def names(spec: ListSpec, **flt: bool) -> list[str]:
-        page = await _list(bare, spec, first=100, filter=flt)
+        page = await _list(api, spec, first=100, filter=flt)
         assert page["totalCount"] == len(page["edges"])
         return sorted(_names(page))
 
@@ -460,7 +452,7 @@ async def test_lists__free_and_bookable_filters__match_price_and_booking(
     assert await names(LISTS["events"], free=True, bookable=False) == ["free walk-in"]
 
 
-async def test_lists__tags_filter__rows_with_all_tags(db: Database, bare: GraphQLClient) -> None:
+async def test_lists__tags_filter__rows_with_all_tags(db: Database, api: GraphQLClient) -> None:
     async with transaction(db.factory) as session:
         both = await add_venue(session, "both", tags=["琉璃", "古建筑"])
         await add_venue(session, "glaze only", tags=["琉璃"])
@@ -471,7 +463,7 @@ async def test_lists__tags_filter__rows_with_all_tags(db: Database, bare: GraphQ
         await add_event(session, "opera", start, place=both, tags=["晋剧"])
 
     async def names(spec: ListSpec, tags: list[str]) -> list[str]:
-        page = await _list(bare, spec, first=100, filter={"tags": tags})
+        page = await _list(api, spec, first=100, filter={"tags": tags})
         assert page["totalCount"] == len(page["edges"])
         return sorted(_names(page))
 
@@ -485,18 +477,19 @@ async def test_lists__tags_filter__rows_with_all_tags(db: Database, bare: GraphQ
     assert await names(LISTS["venues"], ten) == []
 
 
-async def test_lists__more_than_10_tags__bad_user_input(bare: GraphQLClient) -> None:
+async def test_lists__more_than_10_tags__bad_user_input(api: GraphQLClient) -> None:
     eleven = [f"tag{i}" for i in range(11)]
     for name in (*LOCATED_LISTS, "guides"):
-        codes = await bare.error_codes(LISTS[name].query, {"filter": {"tags": eleven}})
+        codes = await api.error_codes(LISTS[name].query, {"filter": {"tags": eleven}})
         assert codes == ["BAD_USER_INPUT"], name
 
 
 async def test_scenic_spots__a_level_filters__mianshan_5a_zhangbi_4a(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
     async def names(**flt: Any) -> list[str]:
-        page = await _list(client, LISTS["scenicSpots"], first=100, filter=flt)
+        page = await _list(api, LISTS["scenicSpots"], first=100, filter=flt)
         assert page["totalCount"] == len(page["edges"])
         return sorted(_names(page))
 
@@ -507,13 +500,13 @@ async def test_scenic_spots__a_level_filters__mianshan_5a_zhangbi_4a(
     assert await names(aLevels=[3, 5], minALevel=4) == ["绵山风景名胜区"]
 
 
-async def test_scenic_spots__a_level_outside_0_to_5__bad_user_input(bare: GraphQLClient) -> None:
+async def test_scenic_spots__a_level_outside_0_to_5__bad_user_input(api: GraphQLClient) -> None:
     for flt in ({"aLevels": [6]}, {"aLevels": [5, -1]}, {"minALevel": 6}):
-        assert await bare.error_codes(SCENIC_SPOTS, {"filter": flt}) == ["BAD_USER_INPUT"], flt
+        assert await api.error_codes(SCENIC_SPOTS, {"filter": flt}) == ["BAD_USER_INPUT"], flt
 
 
 async def test_guides__language_and_speciality__filter_guides(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     async with transaction(db.factory) as session:
         await add_guide(session, "wang", languages=["zh", "en"], specialities=["绵山"])
@@ -521,7 +514,7 @@ async def test_guides__language_and_speciality__filter_guides(
         await add_guide(session, "liu", languages=["zh", "ja"], specialities=[])
 
     async def names(**flt: str) -> list[str]:
-        page = await _list(bare, LISTS["guides"], first=100, filter=flt)
+        page = await _list(api, LISTS["guides"], first=100, filter=flt)
         assert page["totalCount"] == len(page["edges"])
         return sorted(_names(page))
 
@@ -537,7 +530,7 @@ async def test_guides__language_and_speciality__filter_guides(
 # --- what each row shows ----------------------------------------------------------------------
 
 
-async def test_events__drafts__never_listed_or_counted(db: Database, bare: GraphQLClient) -> None:
+async def test_events__drafts__never_listed_or_counted(db: Database, api: GraphQLClient) -> None:
     async with transaction(db.factory) as session:
         place = await add_venue(session, "hall", at=CITY_CENTRE)
         start = shanghai(DAY, 10)
@@ -559,20 +552,20 @@ async def test_events__drafts__never_listed_or_counted(db: Database, bare: Graph
     for flt in filters:
         for order in LISTS["events"].orders:
             order_filter = {**flt, "near": NEAR_CENTRE} if order == "DISTANCE" else flt
-            page = await _list(bare, LISTS["events"], filter=order_filter, orderBy=order)
+            page = await _list(api, LISTS["events"], filter=order_filter, orderBy=order)
             assert sorted(_names(page)) == ["cancelled", "published"], (flt, order)
             assert page["totalCount"] == 2, (flt, order)
 
 
 async def test_events__start_and_end__rendered_in_shanghai_time(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     async with transaction(db.factory) as session:
         place = await add_venue(session, "hall")
         await add_event(session, "morning", shanghai(DAY, 10), place=place)
         await add_event(session, "late", shanghai(DAY, 23, 30), place=place)
 
-    data = await bare.data(EVENT_DETAILS)
+    data = await api.data(EVENT_DETAILS)
     times = {e["node"]["title"]: e["node"] for e in data["events"]["edges"]}
     assert times["morning"]["startAt"] == "2026-03-14T10:00:00+08:00"
     assert times["morning"]["endAt"] == "2026-03-14T11:00:00+08:00"
@@ -582,7 +575,7 @@ async def test_events__start_and_end__rendered_in_shanghai_time(
 
 
 async def test_events__remaining_seats__capacity_minus_booked(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     async with transaction(db.factory) as session:
         place = await add_venue(session, "hall")
@@ -591,42 +584,44 @@ async def test_events__remaining_seats__capacity_minus_booked(
         await add_event(session, "full", start, place=place, capacity=20, booked_seats=20)
         await add_event(session, "unlimited", start, place=place, capacity=None, booked_seats=5)
 
-    data = await bare.data(EVENT_DETAILS)
+    data = await api.data(EVENT_DETAILS)
     seats = {e["node"]["title"]: e["node"]["remainingSeats"] for e in data["events"]["edges"]}
     assert seats == {"some left": 18, "full": 0, "unlimited": None}
 
 
 async def test_lists__seed_rows__demo_flag_marks_exactly_the_fictional_rows(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
     flags: dict[bool, int] = {True: 0, False: 0}
     for list_name, spec in LISTS.items():
-        page = await _list(client, spec, first=100)
+        page = await _list(api, spec, first=100)
         for edge in page["edges"]:
             node = edge["node"]
             # Every fictional seed row carries the 【演示】 prefix (seeds/jiexiu/README.md).
             assert node["isDemo"] is node["name"].startswith("【演示】"), (list_name, node)
             flags[node["isDemo"]] += 1
     assert flags[True] > 0 and flags[False] > 0
-    venues = await _list(client, LISTS["venues"], first=100)
+    venues = await _list(api, LISTS["venues"], first=100)
     museum = next(e["node"] for e in venues["edges"] if e["node"]["name"] == "介休市博物馆")
     assert museum["isDemo"] is False
 
 
-async def test_guides__phone__masked_for_the_public(db: Database, bare: GraphQLClient) -> None:
+async def test_guides__phone__masked_for_the_public(db: Database, api: GraphQLClient) -> None:
     async with transaction(db.factory) as session:
         await add_guide(session, "wang", phone="13800000001")
         await add_guide(session, "li", phone=None)
 
-    data = await bare.data(GUIDE_PHONES)
+    data = await api.data(GUIDE_PHONES)
     phones = {e["node"]["name"]: e["node"]["phone"] for e in data["guides"]["edges"]}
     assert phones == {"wang": "138****0001", "li": None}
 
 
 async def test_scenic_spots__mianshan_location__wgs84_stored_other_systems_offset(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
-    data = await client.data(SCENIC_SPOT_LOCATIONS, {"filter": {"aLevels": [5]}})
+    data = await api.data(SCENIC_SPOT_LOCATIONS, {"filter": {"aLevels": [5]}})
     (edge,) = data["scenicSpots"]["edges"]
     spot = edge["node"]
     assert spot["name"] == "绵山风景名胜区"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,9 +19,9 @@ from tests.catalog.factories import (
     add_guide,
     add_scenic_spot,
     add_venue,
-    graphql_client,
 )
-from tests.conftest import Database, GraphQLClient
+from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 NEARBY = """
 query Nearby(
@@ -68,12 +67,6 @@ OLD_TOWN_VENUES = {"介休市博物馆", "介休后土庙", "祆神楼", "介休
 MIANSHAN = "绵山风景名胜区"
 
 
-@pytest.fixture
-async def bare(db: Database) -> AsyncIterator[GraphQLClient]:
-    async with graphql_client(db) as client:
-        yield client
-
-
 async def _nearby(client: GraphQLClient, **variables: Any) -> dict[str, Any]:
     data = await client.data(NEARBY, {**CENTRE, **variables})
     return data["nearby"]  # type: ignore[no-any-return]
@@ -93,9 +86,10 @@ def _assert_ascending(connection: dict[str, Any]) -> None:
 
 
 async def test_nearby__city_centre__old_town_venues_at_zero_km_sorted_by_distance(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
-    result = await _nearby(client, first=100)
+    result = await _nearby(api, first=100)
     assert _named(result, "Venue") == OLD_TOWN_VENUES
     for edge in result["edges"]:
         if edge["node"]["__typename"] == "Venue":
@@ -106,33 +100,36 @@ async def test_nearby__city_centre__old_town_venues_at_zero_km_sorted_by_distanc
 
 
 async def test_nearby__gcj02_input_at_city_centre__same_results_as_wgs84(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
-    wgs84 = await _nearby(client, first=100)
+    wgs84 = await _nearby(api, first=100)
     gcj = from_wgs84(LatLng(*CITY_CENTRE), CoordSystem.GCJ02)
-    converted = await _nearby(client, lat=gcj.lat, lng=gcj.lng, coordSystem="GCJ02", first=100)
+    converted = await _nearby(api, lat=gcj.lat, lng=gcj.lng, coordSystem="GCJ02", first=100)
     assert _keys(converted) == _keys(wgs84)
     assert all(e["distanceKm"] == pytest.approx(0, abs=0.01) for e in converted["edges"][:5])
     # Taken as WGS84, the same numbers are a few hundred metres off: the datum matters.
-    misread = await _nearby(client, lat=gcj.lat, lng=gcj.lng, first=100)
+    misread = await _nearby(api, lat=gcj.lat, lng=gcj.lng, first=100)
     assert misread["edges"][0]["distanceKm"] > 0.1
 
 
-async def test_nearby__mianshan__found_within_20_km_not_within_5_km(client: GraphQLClient) -> None:
-    wide = await _nearby(client, radiusKm=20, kinds=["SCENIC_SPOT"])
+async def test_nearby__mianshan__found_within_20_km_not_within_5_km(
+    seeded: Database, api: GraphQLClient
+) -> None:
+    wide = await _nearby(api, radiusKm=20, kinds=["SCENIC_SPOT"])
     assert _named(wide, "ScenicSpot") == {MIANSHAN}
     (edge,) = wide["edges"]
     assert 10 < edge["distanceKm"] < 20
-    narrow = await _nearby(client, radiusKm=5, kinds=["SCENIC_SPOT"])
+    narrow = await _nearby(api, radiusKm=5, kinds=["SCENIC_SPOT"])
     assert narrow["edges"] == [] and narrow["totalCount"] == 0
     # The 2025 festival at Mianshan is over, so the map leaves it out.
-    everything = await _nearby(client, radiusKm=20, first=100)
+    everything = await _nearby(api, radiusKm=20, first=100)
     assert MIANSHAN in _named(everything, "ScenicSpot")
     assert "第十八届介休寒食清明主题活动" not in _named(everything, "Event")
 
 
 async def test_nearby__radius_or_coordinates_out_of_range__bad_user_input(
-    bare: GraphQLClient,
+    api: GraphQLClient,
 ) -> None:
     for bad in (
         {"radiusKm": 0},
@@ -142,8 +139,8 @@ async def test_nearby__radius_or_coordinates_out_of_range__bad_user_input(
         {"lat": -91},
         {"lng": 181},
     ):
-        assert await bare.error_codes(NEARBY, {**CENTRE, **bad}) == ["BAD_USER_INPUT"], bad
-    assert (await _nearby(bare, radiusKm=200))["edges"] == []
+        assert await api.error_codes(NEARBY, {**CENTRE, **bad}) == ["BAD_USER_INPUT"], bad
+    assert (await _nearby(api, radiusKm=200))["edges"] == []
 
 
 @pytest.mark.parametrize(
@@ -156,9 +153,9 @@ async def test_nearby__radius_or_coordinates_out_of_range__bad_user_input(
     ],
 )
 async def test_nearby__argument_out_of_range__names_that_argument_in_chinese(
-    bare: GraphQLClient, bad: dict[str, float], field: str
+    api: GraphQLClient, bad: dict[str, float], field: str
 ) -> None:
-    body = await bare.execute(NEARBY, {**CENTRE, **bad})
+    body = await api.execute(NEARBY, {**CENTRE, **bad})
     [error] = body["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
     # Chinese only: no English sentence from a lower layer pasted behind it.
@@ -167,9 +164,9 @@ async def test_nearby__argument_out_of_range__names_that_argument_in_chinese(
 
 
 async def test_events__near_radius_out_of_range__names_the_input_field(
-    bare: GraphQLClient,
+    api: GraphQLClient,
 ) -> None:
-    body = await bare.execute(
+    body = await api.execute(
         "query($near: NearInput!) { events(filter: { near: $near }) { totalCount } }",
         {"near": {**CENTRE, "radiusKm": 0}},
     )
@@ -205,33 +202,33 @@ async def _map_rows(db: Database) -> dict[str, Any]:
 
 
 async def test_nearby__events__upcoming_and_ongoing_in_past_and_drafts_out(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     await _map_rows(db)
-    events = await _nearby(bare, kinds=["EVENT"], first=100)
+    events = await _nearby(api, kinds=["EVENT"], first=100)
     assert _named(events, "Event") == {"ongoing", "next week", "tower show"}
     assert events["totalCount"] == 3
 
 
-async def test_nearby__kinds__only_those_kinds(db: Database, bare: GraphQLClient) -> None:
+async def test_nearby__kinds__only_those_kinds(db: Database, api: GraphQLClient) -> None:
     await _map_rows(db)
-    places = await _nearby(bare, kinds=["VENUE", "SCENIC_SPOT"], first=100)
+    places = await _nearby(api, kinds=["VENUE", "SCENIC_SPOT"], first=100)
     assert {e["node"]["__typename"] for e in places["edges"]} == {"Venue", "ScenicSpot"}
     assert _named(places, "Venue") == {"hall", "tower"}
     assert _named(places, "ScenicSpot") == {"hill"}
     assert places["totalCount"] == 3
-    agencies = await _nearby(bare, kinds=["TRAVEL_AGENCY"], first=100)
+    agencies = await _nearby(api, kinds=["TRAVEL_AGENCY"], first=100)
     assert _named(agencies, "TravelAgency") == {"agency"} and len(agencies["edges"]) == 1
     # Guides have no place on the map.
-    guides = await _nearby(bare, kinds=["GUIDE"], first=100)
+    guides = await _nearby(api, kinds=["GUIDE"], first=100)
     assert guides["edges"] == [] and guides["totalCount"] == 0
 
 
 async def test_nearby__paged_across_kinds__every_item_once_in_distance_order(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     await _map_rows(db)
-    one_page = await _nearby(bare, first=100)
+    one_page = await _nearby(api, first=100)
     expected = _keys(one_page)
     # hall, agency, ongoing, next week (0 km); tower, tower show (1 km); hill (3 km)
     assert len(expected) == len(set(expected)) == one_page["totalCount"] == 7
@@ -241,7 +238,7 @@ async def test_nearby__paged_across_kinds__every_item_once_in_distance_order(
     seen: list[tuple[str, str]] = []
     after = None
     while True:
-        page = await _nearby(bare, first=2, after=after)
+        page = await _nearby(api, first=2, after=after)
         seen += _keys(page)
         assert page["totalCount"] == 7
         if not page["pageInfo"]["hasNextPage"]:
@@ -252,36 +249,37 @@ async def test_nearby__paged_across_kinds__every_item_once_in_distance_order(
 
 
 async def test_nearby__first_0__no_edges_but_full_total_count(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     await _map_rows(db)
-    counted = await _nearby(bare, first=0)
+    counted = await _nearby(api, first=0)
     assert counted["edges"] == [] and counted["totalCount"] == 7
-    events = await _nearby(bare, first=0, kinds=["EVENT"])
+    events = await _nearby(api, first=0, kinds=["EVENT"])
     assert events["totalCount"] == 3
 
 
 async def test_nearby__cursor_from_a_list_or_garbage__invalid_cursor(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     await _map_rows(db)
-    cursor = (await _nearby(bare, first=1))["pageInfo"]["endCursor"]
-    venues = await bare.data("{ venues(first: 1) { pageInfo { endCursor } } }")
+    cursor = (await _nearby(api, first=1))["pageInfo"]["endCursor"]
+    venues = await api.data("{ venues(first: 1) { pageInfo { endCursor } } }")
     list_cursor = venues["venues"]["pageInfo"]["endCursor"]
     for bad in (list_cursor, "garbage!", cursor[:-4]):
-        codes = await bare.error_codes(NEARBY, {**CENTRE, "after": bad})
+        codes = await api.error_codes(NEARBY, {**CENTRE, "after": bad})
         assert codes == ["INVALID_CURSOR"], bad
 
 
 async def test_events__this_week_near_city_centre_by_distance__this_weeks_demo_events(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
     today = local_today(utcnow())
     monday = today - timedelta(days=today.weekday())
     sunday = monday + timedelta(days=6)
     week = {"dateFrom": monday.isoformat(), "dateTo": sunday.isoformat()}
 
-    whole_city = await client.data(EVENTS_NEAR, {"filter": week})
+    whole_city = await api.data(EVENTS_NEAR, {"filter": week})
     centre = LatLng(*CITY_CENTRE)
     expected = {
         e["node"]["id"]
@@ -290,7 +288,7 @@ async def test_events__this_week_near_city_centre_by_distance__this_weeks_demo_e
     }
 
     near = {**CENTRE, "radiusKm": 5}
-    data = await client.data(EVENTS_NEAR, {"filter": {**week, "near": near}, "orderBy": "DISTANCE"})
+    data = await api.data(EVENTS_NEAR, {"filter": {**week, "near": near}, "orderBy": "DISTANCE"})
     edges = data["events"]["edges"]
     assert edges, "the seed puts a weekly demo tour at the museum in the old town"
     assert {e["node"]["id"] for e in edges} == expected

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from datetime import date
-
-import pytest
 
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction
@@ -18,11 +15,11 @@ from tests.catalog.factories import (
     add_region,
     add_scenic_spot,
     add_venue,
-    gid,
-    graphql_client,
     shanghai,
 )
-from tests.conftest import Database, GraphQLClient
+from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 NODE = """
 query Node($id: ID!) {
@@ -56,14 +53,8 @@ def _raw_id(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-@pytest.fixture
-async def bare(db: Database) -> AsyncIterator[GraphQLClient]:
-    async with graphql_client(db) as client:
-        yield client
-
-
 async def test_node__id_of_every_type__returns_that_object(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     async with transaction(db.factory) as session:
         region = await add_region(session, "北关街道")
@@ -76,7 +67,7 @@ async def test_node__id_of_every_type__returns_that_object(
         await add_guide(session, "王导游", agency_id=agency.id)
         await add_event(session, "琉璃讲解", shanghai(date(2026, 5, 1), 10), place=venue)
 
-    lists = await bare.data(ALL_IDS)
+    lists = await api.data(ALL_IDS)
     expected = [("Region", r["id"], r["name"]) for r in lists["regions"]]
     for field, typename in [
         ("venues", "Venue"),
@@ -99,27 +90,27 @@ async def test_node__id_of_every_type__returns_that_object(
     }
 
     for typename, global_id, name in expected:
-        node = (await bare.data(NODE, {"id": global_id}))["node"]
+        node = (await api.data(NODE, {"id": global_id}))["node"]
         assert node is not None, typename
         assert (node["__typename"], node["id"], node["name"]) == (typename, global_id, name)
 
 
-async def test_node__unknown_type_prefix__null(bare: GraphQLClient) -> None:
+async def test_node__unknown_type_prefix__null(api: GraphQLClient) -> None:
     # SearchTerm is a real table, but not a type the API exposes.
     for global_id in (gid("Ticket", 1), gid("SearchTerm", 1), gid("venue", 1)):
-        assert (await bare.data(NODE, {"id": global_id}))["node"] is None, global_id
+        assert (await api.data(NODE, {"id": global_id}))["node"] is None, global_id
 
 
-async def test_node__well_formed_id_of_missing_row__null(db: Database, bare: GraphQLClient) -> None:
+async def test_node__well_formed_id_of_missing_row__null(db: Database, api: GraphQLClient) -> None:
     async with transaction(db.factory) as session:
         venue = await add_venue(session, "hall")
     assert venue.id is not None
-    assert (await bare.data(NODE, {"id": gid("Venue", venue.id)}))["node"] is not None
+    assert (await api.data(NODE, {"id": gid("Venue", venue.id)}))["node"] is not None
     for global_id in (gid("Venue", venue.id + 1000), gid("Region", 999_999)):
-        assert (await bare.data(NODE, {"id": global_id}))["node"] is None, global_id
+        assert (await api.data(NODE, {"id": global_id}))["node"] is None, global_id
 
 
-async def test_node__garbage_id__invalid_id(bare: GraphQLClient) -> None:
+async def test_node__garbage_id__invalid_id(api: GraphQLClient) -> None:
     for global_id in (
         "garbage!",
         "",
@@ -130,11 +121,11 @@ async def test_node__garbage_id__invalid_id(bare: GraphQLClient) -> None:
         _raw_id(f"Venue:{2**63}"),
         _raw_id(":7"),
     ):
-        assert await bare.error_codes(NODE, {"id": global_id}) == ["INVALID_ID"], global_id
+        assert await api.error_codes(NODE, {"id": global_id}) == ["INVALID_ID"], global_id
 
 
 async def test_node__draft_event__null_while_public_events_resolve(
-    db: Database, bare: GraphQLClient
+    db: Database, api: GraphQLClient
 ) -> None:
     async with transaction(db.factory) as session:
         venue = await add_venue(session, "hall")
@@ -145,7 +136,7 @@ async def test_node__draft_event__null_while_public_events_resolve(
         }
 
     for status, pk in ids.items():
-        node = (await bare.data(NODE, {"id": gid("Event", pk)}))["node"]
+        node = (await api.data(NODE, {"id": gid("Event", pk)}))["node"]
         if status is m.EventStatus.DRAFT:
             assert node is None
         else:

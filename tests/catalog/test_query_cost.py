@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import GraphQLClient
+from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 HOME_PAGE = """
 query Home($first: Int!) {
@@ -35,10 +36,10 @@ async def _statements_for(client: GraphQLClient, log: Any, first: int) -> int:
 
 
 async def test_home_page__20_events__same_statement_count_as_5(
-    client: GraphQLClient, count_statements: Any
+    seeded: Database, api: GraphQLClient, count_statements: Any
 ) -> None:
-    small = await _statements_for(client, count_statements, 5)
-    large = await _statements_for(client, count_statements, 20)
+    small = await _statements_for(api, count_statements, 5)
+    large = await _statements_for(api, count_statements, 20)
     assert large == small
     # One statement: venue, scenic spot, region and organisation are joined into the page.
     assert large == 1, count_statements.statements

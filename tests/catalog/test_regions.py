@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction
-from tests.catalog.factories import add_event, add_region, add_venue, pk_of, shanghai
-from tests.conftest import Database, GraphQLClient
+from tests.catalog.factories import add_event, add_region, add_venue, shanghai
+from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import pk_of
 
 REGIONS = """
 query Regions {
@@ -27,9 +29,10 @@ query RegionsWithCounts {
 
 
 async def test_regions__seed__14_current_units_without_abolished_sanjia(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
-    regions = (await client.data(REGIONS))["regions"]
+    regions = (await api.data(REGIONS))["regions"]
     assert len(regions) == 14
     assert Counter(r["kind"] for r in regions) == {"SUBDISTRICT": 5, "TOWN": 7, "TOWNSHIP": 2}
     by_name = {r["name"]: r for r in regions}
@@ -48,7 +51,7 @@ async def _sql_counts(db: Database, model: Any, region_pk: int) -> int:
 
 
 async def test_regions__venue_and_event_counts__equal_database_counts(
-    client: GraphQLClient, seeded: Database
+    api: GraphQLClient, seeded: Database
 ) -> None:
     # A draft in 北关 must not count; a cancelled event is public, so it does.
     async with transaction(seeded.factory) as session:
@@ -59,7 +62,7 @@ async def test_regions__venue_and_event_counts__equal_database_counts(
         await add_event(session, "draft", start, place=museum, status=m.EventStatus.DRAFT)
         await add_event(session, "off", start, place=museum, status=m.EventStatus.CANCELLED)
 
-    regions = (await client.data(REGIONS_WITH_COUNTS))["regions"]
+    regions = (await api.data(REGIONS_WITH_COUNTS))["regions"]
     for region in regions:
         pk = pk_of(region["id"])
         assert region["venueCount"] == await _sql_counts(seeded, m.Venue, pk), region
@@ -72,10 +75,10 @@ async def test_regions__venue_and_event_counts__equal_database_counts(
 
 
 async def test_regions__with_counts__constant_number_of_sql_statements(
-    client: GraphQLClient, seeded: Database, count_statements: Any
+    api: GraphQLClient, seeded: Database, count_statements: Any
 ) -> None:
     count_statements.clear()
-    await client.data(REGIONS_WITH_COUNTS)
+    await api.data(REGIONS_WITH_COUNTS)
     with_seed = len(count_statements.statements)
     # regions + venue counts + event counts, each one batched statement
     assert with_seed <= 3, count_statements.statements
@@ -85,6 +88,6 @@ async def test_regions__with_counts__constant_number_of_sql_statements(
             region = await add_region(session, f"测试区{i}")
             await add_venue(session, f"测试馆{i}", region_id=region.id)
     count_statements.clear()
-    regions = (await client.data(REGIONS_WITH_COUNTS))["regions"]
+    regions = (await api.data(REGIONS_WITH_COUNTS))["regions"]
     assert len(regions) == 20
     assert len(count_statements.statements) == with_seed, count_statements.statements

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import GraphQLClient
+from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 SEARCH = """
 query Search($text: String!, $kinds: [CatalogKind!], $first: Int, $after: String) {
@@ -32,25 +33,31 @@ def _names(data: dict) -> list[str]:
 
 @pytest.mark.parametrize("text", ["绵山", "mianshan", "mian shan", "MianShan"])
 async def test_search__mianshan_any_spelling__finds_scenic_area_first(
-    client: GraphQLClient, text: str
+    seeded: Database, api: GraphQLClient, text: str
 ) -> None:
-    data = await client.data(SEARCH, {"text": text, "first": 5})
+    data = await api.data(SEARCH, {"text": text, "first": 5})
     assert _names(data)[0] == "绵山风景名胜区"
 
 
-async def test_search__museum_word__finds_jiexiu_museum(client: GraphQLClient) -> None:
-    data = await client.data(SEARCH, {"text": "博物馆", "first": 5})
+async def test_search__museum_word__finds_jiexiu_museum(
+    seeded: Database, api: GraphQLClient
+) -> None:
+    data = await api.data(SEARCH, {"text": "博物馆", "first": 5})
     assert _names(data)[0] == "介休市博物馆"
 
 
-async def test_search__kinds_filter__returns_only_those_kinds(client: GraphQLClient) -> None:
-    data = await client.data(SEARCH, {"text": "琉璃", "kinds": ["EVENT"], "first": 50})
+async def test_search__kinds_filter__returns_only_those_kinds(
+    seeded: Database, api: GraphQLClient
+) -> None:
+    data = await api.data(SEARCH, {"text": "琉璃", "kinds": ["EVENT"], "first": 50})
     kinds = {e["node"]["__typename"] for e in data["search"]["edges"]}
     assert kinds == {"Event"}
 
 
-async def test_search__pages__cover_all_hits_once_in_rank_order(client: GraphQLClient) -> None:
-    full = await client.data(SEARCH, {"text": "介休", "first": 100})
+async def test_search__pages__cover_all_hits_once_in_rank_order(
+    seeded: Database, api: GraphQLClient
+) -> None:
+    full = await api.data(SEARCH, {"text": "介休", "first": 100})
     expected = [
         (e["node"]["__typename"], _names({"search": {"edges": [e]}})[0])
         for e in full["search"]["edges"]
@@ -58,7 +65,7 @@ async def test_search__pages__cover_all_hits_once_in_rank_order(client: GraphQLC
     assert len(expected) == full["search"]["totalCount"] > 6
     seen, after = [], None
     while True:
-        page = await client.data(SEARCH, {"text": "介休", "first": 4, "after": after})
+        page = await api.data(SEARCH, {"text": "介休", "first": 4, "after": after})
         seen += [
             (e["node"]["__typename"], _names({"search": {"edges": [e]}})[0])
             for e in page["search"]["edges"]
@@ -71,17 +78,21 @@ async def test_search__pages__cover_all_hits_once_in_rank_order(client: GraphQLC
     assert scores == sorted(scores, reverse=True)
 
 
-async def test_search__no_match_or_blank__empty_result(client: GraphQLClient) -> None:
+async def test_search__no_match_or_blank__empty_result(
+    seeded: Database, api: GraphQLClient
+) -> None:
     for text in ["zzzqqq", "   ", "！？"]:
-        data = await client.data(SEARCH, {"text": text})
+        data = await api.data(SEARCH, {"text": text})
         assert data["search"]["edges"] == [] and data["search"]["totalCount"] == 0
 
 
-async def test_search__too_long_text__bad_user_input(client: GraphQLClient) -> None:
-    assert await client.error_codes(SEARCH, {"text": "绵" * 101}) == ["BAD_USER_INPUT"]
+async def test_search__too_long_text__bad_user_input(seeded: Database, api: GraphQLClient) -> None:
+    assert await api.error_codes(SEARCH, {"text": "绵" * 101}) == ["BAD_USER_INPUT"]
 
 
-async def test_search__cursor_from_other_query_shape__invalid_cursor(client: GraphQLClient) -> None:
-    assert await client.error_codes(SEARCH, {"text": "绵山", "after": "not-a-cursor"}) == [
+async def test_search__cursor_from_other_query_shape__invalid_cursor(
+    seeded: Database, api: GraphQLClient
+) -> None:
+    assert await api.error_codes(SEARCH, {"text": "绵山", "after": "not-a-cursor"}) == [
         "INVALID_CURSOR"
     ]

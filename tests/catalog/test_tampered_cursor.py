@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 
 from tests.catalog.factories import CITY_CENTRE
-from tests.conftest import GraphQLClient
+from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
 
 CENTRE = {"lat": CITY_CENTRE[0], "lng": CITY_CENTRE[1]}
 
@@ -137,19 +138,22 @@ async def _assert_refused(
 
 
 async def test_tampered_cursor__list_value_of_wrong_type__invalid_cursor(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
     for query, variables, order, tampered in LIST_ORDERS:
-        await _assert_refused(client, query, variables, order, tampered)
+        await _assert_refused(api, query, variables, order, tampered)
 
 
 async def test_tampered_cursor__search_value_of_wrong_type__invalid_cursor(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
-    await _assert_refused(client, SEARCH, {}, "search", SEARCH_VALUES)
+    await _assert_refused(api, SEARCH, {}, "search", SEARCH_VALUES)
 
 
 async def test_tampered_cursor__nearby_value_of_wrong_type__invalid_cursor(
-    client: GraphQLClient,
+    seeded: Database,
+    api: GraphQLClient,
 ) -> None:
-    await _assert_refused(client, NEARBY, dict(CENTRE), "nearby", NEARBY_VALUES)
+    await _assert_refused(api, NEARBY, dict(CENTRE), "nearby", NEARBY_VALUES)

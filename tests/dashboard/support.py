@@ -16,8 +16,7 @@ from culture_cloud.db import transaction, utcnow
 from culture_cloud.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
 from culture_cloud.reviews.models import Review, ReviewStatus, ReviewTargetKind
 from culture_cloud.timeutil import local_today
-from tests.accounts.factories import PASSWORD
-from tests.bookings.factories import add_residents
+from tests.accounts.factories import PASSWORD, add_residents
 from tests.catalog.factories import add_event, shanghai
 from tests.conftest import Database
 from tests.statistics.factories import rollup

@@ -12,7 +12,7 @@ import httpx
 from culture_cloud.accounts.models import StaffRole, UserKind
 from culture_cloud.db import utcnow
 from culture_cloud.timeutil import local_today
-from tests.accounts.factories import PASSWORD, add_admin, add_staff, add_user
+from tests.accounts.factories import PASSWORD, add_admin, add_staff, add_user, token_for
 from tests.conftest import Database
 from tests.dashboard.support import (
     TIMEOUT_MS,
@@ -22,7 +22,6 @@ from tests.dashboard.support import (
     screenshot,
 )
 from tests.live.conftest import serve_in_process
-from tests.notifications.factories import token_for
 
 KINDS = [
     "MUSEUM",

@@ -5,28 +5,22 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.accounts.conftest import cheap_password_hashing  # noqa: F401  (autouse fixture)
-from tests.accounts.factories import Api, api_for, gid, settings_for
 from tests.conftest import Database
 from tests.publishing.factories import NODE, UPDATE_EVENT, World, build_world
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
-async def api(db: Database) -> AsyncIterator[Api]:
-    async with api_for(settings_for(db)) as client:
-        yield client
-
-
-@pytest.fixture
-async def world(db: Database, api: Api) -> World:
+async def world(db: Database, api: GraphQLClient) -> World:
     return await build_world(db, api)
 
 

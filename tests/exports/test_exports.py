@@ -24,11 +24,13 @@ from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction
 from culture_cloud.exports import bookings as bookings_export
 from culture_cloud.timeutil import to_local
-from tests.accounts.factories import add_admin, add_staff, add_user, gid, settings_for
-from tests.bookings.factories import api, token_for
+from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.conftest import Database
 from tests.statistics.factories import World, add_bookings, build_world, rollup
 from tests.statistics.test_demand import add_menu
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
+from tests.support.settings import settings_for
 
 S = BookingStatus
 
@@ -120,7 +122,7 @@ async def fill(db: Database, world: World) -> None:
 
 
 async def query(db: Database, token: str, world: World, **variables: Any) -> dict[str, Any]:
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         data = await client.data(STATISTICS, {"period": period(world), **variables}, token=token)
     result: dict[str, Any] = data["statistics"]
     return result
@@ -506,7 +508,7 @@ async def test_exports__demand__equals_the_statistics_query(db: Database, extens
     world = await build_world(db)
     await add_menu(db, world)
     token = await token_for(db, await add_admin(db))
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         data = await client.data(DEMAND, {"period": period(world)}, token=token)
     figures = data["statistics"]["demand"]
     names = {r["id"]: r["name"] for r in data["regions"]}

@@ -11,9 +11,9 @@ from culture_cloud.db import transaction
 from culture_cloud.feedback import service
 from culture_cloud.feedback.models import Feedback, FeedbackCategory
 from culture_cloud.reviews.targets import TargetRef
-from tests.accounts.factories import Api
 from tests.conftest import Database
 from tests.reviews.factories import Account
+from tests.support.graphql import GraphQLClient
 
 FEEDBACK_FIELDS = """
 fragment FeedbackFields on Feedback {
@@ -97,23 +97,27 @@ def complaint(target: str | None = None, **values: Any) -> dict[str, Any]:
     return {"input": values}
 
 
-async def submit(api: Api, who: Account, target: str | None = None, **values: Any) -> Any:
+async def submit(api: GraphQLClient, who: Account, target: str | None = None, **values: Any) -> Any:
     data = await api.data(SUBMIT_FEEDBACK, complaint(target, **values), token=who.token)
     return data["submitFeedback"]
 
 
-async def submit_ok(api: Api, who: Account, target: str | None = None, **values: Any) -> Any:
+async def submit_ok(
+    api: GraphQLClient, who: Account, target: str | None = None, **values: Any
+) -> Any:
     result = await submit(api, who, target, **values)
     assert result["__typename"] == "SubmitFeedbackSuccess", result
     return result["feedback"]
 
 
-async def update(api: Api, who: Account, feedback_id: str, status: str, **values: Any) -> Any:
+async def update(
+    api: GraphQLClient, who: Account, feedback_id: str, status: str, **values: Any
+) -> Any:
     variables = {"id": feedback_id, "status": status, **values}
     return (await api.data(UPDATE_STATUS, variables, token=who.token))["updateFeedbackStatus"]
 
 
-async def inbox(api: Api, who: Account, **variables: Any) -> Any:
+async def inbox(api: GraphQLClient, who: Account, **variables: Any) -> Any:
     return (await api.data(INBOX, variables, token=who.token))["feedbackInbox"]
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from culture_cloud.audit.models import AuditLog
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.feedback import factories as ff
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
 
 
 async def _rate(api: object, token: str, feedback_id: str, rating: int) -> dict[str, object]:
@@ -23,7 +23,7 @@ async def _rate(api: object, token: str, feedback_id: str, rating: int) -> dict[
 async def test_feedback__routed_answered_and_rated__closed(db: Database) -> None:
     world = await f.build_world(db)
     resident = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, resident, world.venue)
         early_rating = await _rate(api, resident.token, filed["id"], 5)
         accepted = await ff.update(api, world.editor, filed["id"], "ACCEPTED")
@@ -55,7 +55,7 @@ async def test_update_feedback_status__not_allowed_transitions__invalid_transiti
 ) -> None:
     world = await f.build_world(db)
     resident = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, resident, world.venue)
         skip = await ff.update(api, world.editor, filed["id"], "RESOLVED", response="好")
         close_early = await ff.update(api, world.editor, filed["id"], "CLOSED")
@@ -68,7 +68,7 @@ async def test_update_feedback_status__not_allowed_transitions__invalid_transiti
 async def test_update_feedback_status__reject__needs_reason_and_can_be_rated(db: Database) -> None:
     world = await f.build_world(db)
     resident = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, resident, world.venue, category="CONSULTATION")
         no_reason = await ff.update(api, world.editor, filed["id"], "REJECTED")
         rejected = await ff.update(
@@ -86,15 +86,15 @@ async def test_update_feedback_status__reject__needs_reason_and_can_be_rated(db:
 async def test_update_feedback_status__outsiders__not_found_or_forbidden(db: Database) -> None:
     world = await f.build_world(db)
     resident = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, resident, world.venue)
         general = await ff.submit_ok(api, resident, None, topic="建议增加无障碍设施")
         other_org = await ff.update(api, world.other_editor, filed["id"], "ACCEPTED")
         staff_on_general = await ff.update(api, world.editor, general["id"], "ACCEPTED")
-        checker = await api.codes(
+        checker = await api.error_codes(
             ff.UPDATE_STATUS, {"id": filed["id"], "status": "ACCEPTED"}, token=world.checker.token
         )
-        by_resident = await api.codes(
+        by_resident = await api.error_codes(
             ff.UPDATE_STATUS, {"id": filed["id"], "status": "ACCEPTED"}, token=resident.token
         )
         by_admin = await ff.update(api, world.admin, general["id"], "ACCEPTED")
@@ -110,7 +110,7 @@ async def test_update_feedback_status__each_change__audited_without_personal_dat
 ) -> None:
     world = await f.build_world(db)
     resident = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, resident, world.venue, contact="13812345678")
         await ff.update(api, world.editor, filed["id"], "ACCEPTED")
         await ff.update(api, world.editor, filed["id"], "RESOLVED", response="已处理")

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from culture_cloud.db import utcnow
 from culture_cloud.reviews.targets import Kind, TargetRef
-from tests.accounts.factories import gid
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.feedback import factories as ff
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 
 async def test_feedback_inbox__overdue__listed_for_administrators(db: Database) -> None:
@@ -22,7 +22,7 @@ async def test_feedback_inbox__overdue__listed_for_administrators(db: Database) 
     late_venue = await ff.submitted_at(db, resident, two_weeks_ago, venue)
     late_general = await ff.submitted_at(db, resident, two_weeks_ago)
     answered = await ff.submitted_at(db, resident, two_weeks_ago, venue)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         answered_id = gid("Feedback", answered.id)
         await ff.update(api, world.editor, answered_id, "ACCEPTED")
         await ff.update(api, world.editor, answered_id, "RESOLVED", response="已处理完毕")

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from culture_cloud.db import transaction
 from culture_cloud.feedback.models import Feedback
 from culture_cloud.feedback.workdays import response_deadline
-from tests.accounts.factories import gid
-from tests.bookings import factories as bookings
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.feedback import factories as ff
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid, pk_of
 
 
 async def _count(db: Database) -> int:
@@ -25,7 +25,7 @@ async def _count(db: Database) -> int:
 async def test_submit_feedback__about_a_venue__routed_to_its_organisation(db: Database) -> None:
     world = await f.build_world(db)
     resident = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, resident, world.venue, contact="13812345678")
         own_inbox = await ff.inbox(api, world.editor)
         checker_inbox = await ff.inbox(api, world.checker)
@@ -59,7 +59,7 @@ async def test_submit_feedback__about_a_venue__routed_to_its_organisation(db: Da
 async def test_submit_feedback__general_topic__administrators_only(db: Database) -> None:
     world = await f.build_world(db)
     resident = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(
             api, resident, None, category="SUGGESTION", topic="希望周末延长开放时间"
         )
@@ -83,7 +83,7 @@ async def test_submit_feedback__guide__routed_to_its_agency_organisation(db: Dat
             session, "【演示】测试旅行社", organization_id=world.other_organization_id
         )
         guide = await catalog.add_guide(session, "【演示】测试导游", agency_id=agency.id)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, await f.resident(db), gid("Guide", guide.id))
         routed = await ff.inbox(api, world.other_editor)
     assert filed["organization"] == {"name": "测试图书馆"}
@@ -92,10 +92,10 @@ async def test_submit_feedback__guide__routed_to_its_agency_organisation(db: Dat
 
 async def test_submit_feedback__deadline__five_working_days(db: Database) -> None:
     world = await f.build_world(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, await f.resident(db), world.event)
     async with db.factory() as session:
-        row = await session.get(Feedback, bookings.pk_of(filed["id"]))
+        row = await session.get(Feedback, pk_of(filed["id"]))
     assert row is not None
     assert row.deadline_at == response_deadline(row.created_at, 5)
 
@@ -115,7 +115,7 @@ async def test_submit_feedback__bad_input__typed_errors_and_nothing_written(
         ({}, gid("Venue", 999_999), "NOT_FOUND", "targetId"),
         ({}, gid("Region", 1), "INVALID_ID", "targetId"),
     ]
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         for values, target, code, field in cases:
             result = await ff.submit(api, resident, target, **values)
             assert (result["__typename"], result["code"], result["field"]) == (
@@ -123,7 +123,7 @@ async def test_submit_feedback__bad_input__typed_errors_and_nothing_written(
                 code,
                 field,
             ), values
-        staff = await api.codes(
+        staff = await api.error_codes(
             ff.SUBMIT_FEEDBACK, ff.complaint(world.venue), token=world.editor.token
         )
     assert staff == ["FORBIDDEN"]
@@ -136,7 +136,7 @@ async def test_submit_feedback__over_daily_limit__rate_limited(
     review_rules.setenv("CULTURE_CLOUD_REVIEWS_MAX_FEEDBACK_PER_DAY", "2")
     world = await f.build_world(db)
     resident = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         results = [await ff.submit(api, resident, world.venue) for _ in range(3)]
     assert [r["__typename"] for r in results] == [
         "SubmitFeedbackSuccess",

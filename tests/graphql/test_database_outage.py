@@ -14,8 +14,9 @@ from sqlalchemy import func, select, text
 
 from culture_cloud.catalog import service
 from culture_cloud.catalog.models import Organization
-from tests.accounts.factories import add_admin, api_for
+from tests.accounts.factories import add_admin
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 CREATE_ORG = """mutation($input: CreateOrganizationInput!) {
   createOrganization(input: $input) { __typename }
@@ -38,7 +39,7 @@ async def test_query__connection_lost__service_unavailable(
         return await list_regions(conn)
 
     monkeypatch.setattr(service, "list_regions", dying_list_regions)
-    async with api_for(pg.settings) as api:
+    async with graphql_client(pg) as api:
         body = await api.execute("{ regions { name } }")
         monkeypatch.setattr(service, "list_regions", list_regions)
         again = await api.execute("{ regions { name } }")
@@ -63,10 +64,10 @@ async def test_staff_mutation__connection_lost__service_unavailable_nothing_writ
         await _die(await session.connection())
         return await record(session, **kwargs)
 
-    async with api_for(pg.settings) as api:
+    async with graphql_client(pg) as api:
         token = await api.token("outage-admin")
         monkeypatch.setattr(audit, "record", dying_record)
-        codes = await api.codes(
+        codes = await api.error_codes(
             CREATE_ORG, {"input": {"name": "断线测试馆", "kind": "MUSEUM"}}, token=token
         )
         monkeypatch.setattr(audit, "record", record)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +16,6 @@ from culture_cloud.catalog import models as m
 from culture_cloud.graphql.scalars import parse_datetime, serialize_datetime
 from culture_cloud.timeutil import SHANGHAI, to_local
 from tests.accounts.conftest import cheap_password_hashing  # noqa: F401  (autouse fixture)
-from tests.accounts.factories import Api, api_for, gid, settings_for
 from tests.conftest import Database
 from tests.publishing.factories import (
     CREATE_EVENT,
@@ -27,6 +25,8 @@ from tests.publishing.factories import (
     build_world,
     event_input,
 )
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 RFC3339_WHOLE_MINUTE = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?(Z|[+-]\d{2}:\d{2})", re.ASCII
@@ -51,13 +51,7 @@ query($id: ID!) { node(id: $id) { ... on Event {
 
 
 @pytest.fixture
-async def api(db: Database) -> AsyncIterator[Api]:
-    async with api_for(settings_for(db)) as client:
-        yield client
-
-
-@pytest.fixture
-async def world(db: Database, api: Api) -> World:
+async def world(db: Database, api: GraphQLClient) -> World:
     return await build_world(db, api)
 
 
@@ -116,7 +110,7 @@ def _assert_no_incident(caplog: pytest.LogCaptureFixture) -> None:
     ],
 )
 async def test_dates__outside_range_or_malformed__bad_user_input_naming_the_field(
-    api: Api,
+    api: GraphQLClient,
     caplog: pytest.LogCaptureFixture,
     document: str,
     variables: dict[str, Any] | None,
@@ -237,7 +231,7 @@ async def test_create_event__last_day_of_range__stored_and_read_back(world: Worl
     ],
 )
 async def test_events_filter__first_and_last_days__answer(
-    api: Api, caplog: pytest.LogCaptureFixture, variables: dict[str, Any]
+    api: GraphQLClient, caplog: pytest.LogCaptureFixture, variables: dict[str, Any]
 ) -> None:
     assert (await api.data(EVENTS_FILTER, variables))["events"]["totalCount"] == 0
     _assert_no_incident(caplog)

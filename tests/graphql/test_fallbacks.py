@@ -19,8 +19,9 @@ from culture_cloud.graphql import compiled, fallbacks
 from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import local_today
-from tests.accounts.factories import add_admin, api_for, settings_for
+from tests.accounts.factories import add_admin
 from tests.conftest import Database
+from tests.support.graphql import graphql_client
 
 # The dashboard keeps its documents in template literals: `const NAME = \`query ...\`;`
 _TEMPLATE = re.compile(r"const ([A-Z_]+) = `((?:query|mutation|\{)[^`]*)`;")
@@ -72,7 +73,7 @@ async def test_served_documents__run_on_the_seeded_database__never_fall_back(
     admin = await add_admin(seeded)
     documents = dashboard_documents()
     before = fallbacks.counts()
-    async with api_for(settings_for(seeded)) as api:
+    async with graphql_client(seeded) as api:
         login = await api.data(
             documents["LOGIN"], {"username": admin.username, "password": "correct-horse-battery"}
         )
@@ -108,7 +109,7 @@ async def test_forced_failure__logged_once_per_document_and_counted(
     monkeypatch.setattr(catalog_types, "_related", broken)
     before = fallbacks.counts()
     caplog.set_level(logging.INFO, logger="culture_cloud.graphql.compiled")
-    async with api_for(settings_for(seeded)) as api:
+    async with graphql_client(seeded) as api:
         for _ in range(3):
             body = await api.execute(query, {"tags": [secret]})
             assert body["errors"][0]["extensions"]["code"] == "INTERNAL"
@@ -136,8 +137,8 @@ async def test_coded_error__counted_as_planned_not_as_a_surprise(seeded: Databas
     # A resolver's coded error is rendered by graphql-core by design: no warning-level count.
     query = '{ events(first: 2, after: "not-a-cursor") { edges { node { title } } } }'
     before = fallbacks.counts()
-    async with api_for(settings_for(seeded)) as api:
-        codes = await api.codes(query)
+    async with graphql_client(seeded) as api:
+        codes = await api.error_codes(query)
     assert codes == ["INVALID_CURSOR"]
     after = fallbacks.counts()
     assert after["coded_error"] == before["coded_error"] + 1

@@ -4,17 +4,16 @@ wrong-typed variables, overflowing ids and huge bodies get a coded answer, never
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-import pytest
 from sqlalchemy import func, select
 
 from culture_cloud.accounts.models import User
-from tests.accounts.factories import Api, api_for, settings_for
 from tests.conftest import Database
 from tests.live.conftest import EVENT_SEATS, live_data, serve_in_process, ws_client
+from tests.support.graphql import GraphQLClient, graphql_client
+from tests.support.settings import settings_for
 
 LOGIN_LITERAL = 'mutation { loginWithPassword(username: "x\\u0000", password: "p") { __typename } }'
 VENUES_BY_TAG = "query($tags: [String!]) { venues(filter: {tags: $tags}) { totalCount } }"
@@ -23,25 +22,18 @@ EVENTS_FIRST = "query($x: Int!) { events(first: $x) { totalCount } }"
 NODE = "query($id: ID!) { node(id: $id) { id } }"
 
 
-@pytest.fixture
-async def client(db: Database) -> AsyncIterator[Api]:
-    """The app on an empty database: the guard answers before any row would matter."""
-    async with api_for(settings_for(db)) as api:
-        yield api
-
-
 def _only_error(body: dict[str, Any]) -> dict[str, Any]:
     [error] = body["errors"]
     return error
 
 
 async def test_literal__nul_in_login_username__bad_user_input_naming_username(
-    client: Api, db: Database
+    api: GraphQLClient, db: Database
 ) -> None:
     async with db.factory() as session:
         users_before = (await session.execute(select(func.count()).select_from(User))).scalar()
 
-    error = _only_error(await client.execute(LOGIN_LITERAL))
+    error = _only_error(await api.execute(LOGIN_LITERAL))
 
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "username"}
     assert error["message"] == "输入内容包含不允许的控制字符"
@@ -52,29 +44,29 @@ async def test_literal__nul_in_login_username__bad_user_input_naming_username(
 
 
 async def test_literal__nul_in_filter_tag__bad_user_input_naming_filter_tags(
-    client: Api,
+    api: GraphQLClient,
 ) -> None:
-    body = await client.execute('{ venues(filter: {tags: ["a\\u0000"]}) { totalCount } }')
+    body = await api.execute('{ venues(filter: {tags: ["a\\u0000"]}) { totalCount } }')
     assert _only_error(body)["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.tags"}
 
 
 async def test_variable__each_refused_control_character_in_list_item__bad_user_input(
-    client: Api,
+    api: GraphQLClient,
 ) -> None:
     for code in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]:
-        error = _only_error(await client.execute(VENUES_BY_TAG, {"tags": [f"a{chr(code)}b"]}))
+        error = _only_error(await api.execute(VENUES_BY_TAG, {"tags": [f"a{chr(code)}b"]}))
         assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.tags"}, code
 
 
-async def test_lone_surrogate__in_variable_or_literal__coded_4xx(client: Api) -> None:
+async def test_lone_surrogate__in_variable_or_literal__coded_4xx(api: GraphQLClient) -> None:
     # A lone surrogate cannot be encoded for the database. The JSON decoder refuses it in a
     # variable; a document literal gets as far as the guard, or the GraphQL parser refuses it.
-    variable = await client.http.post(
+    variable = await api.http.post(
         "/graphql",
         content=b'{"query": %s, "variables": {"tags": ["a\\ud800"]}}' % orjson.dumps(VENUES_BY_TAG),
         headers={"content-type": "application/json"},
     )
-    literal = await client.http.post(
+    literal = await api.http.post(
         "/graphql",
         content=b'{"query": "{ venues(filter: {tags: [\\"a\\\\uD800\\"]}) { totalCount } }"}',
         headers={"content-type": "application/json"},
@@ -90,54 +82,56 @@ async def test_lone_surrogate__in_variable_or_literal__coded_4xx(client: Api) ->
         }, error
 
 
-async def test_variable__tab_newline_carriage_return__accepted(client: Api) -> None:
-    data = await client.data(VENUES_BY_TAG, {"tags": ["博物馆\t\n\r"]})
+async def test_variable__tab_newline_carriage_return__accepted(api: GraphQLClient) -> None:
+    data = await api.data(VENUES_BY_TAG, {"tags": ["博物馆\t\n\r"]})
     assert data["venues"]["totalCount"] >= 0
 
 
-async def test_variable__nested_input_field__field_names_input_path(client: Api) -> None:
-    body = await client.execute(CREATE_EVENT, {"input": {"title": "晋剧\x00", "kind": "x"}})
+async def test_variable__nested_input_field__field_names_input_path(api: GraphQLClient) -> None:
+    body = await api.execute(CREATE_EVENT, {"input": {"title": "晋剧\x00", "kind": "x"}})
     assert _only_error(body)["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.title"}
 
 
-async def test_variable__megabyte_string__refused_by_length(client: Api) -> None:
-    error = _only_error(await client.execute(VENUES_BY_TAG, {"tags": ["a" * 1_000_000]}))
+async def test_variable__megabyte_string__refused_by_length(api: GraphQLClient) -> None:
+    error = _only_error(await api.execute(VENUES_BY_TAG, {"tags": ["a" * 1_000_000]}))
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.tags"}
     assert error["message"] == "输入内容过长，最多 10000 个字符"
 
 
-async def test_literal__over_long_string__refused_by_length(client: Api) -> None:
+async def test_literal__over_long_string__refused_by_length(api: GraphQLClient) -> None:
     query = 'mutation { loginWithWechat(code: "' + "c" * 10_001 + '") { __typename } }'
-    error = _only_error(await client.execute(query))
+    error = _only_error(await api.execute(query))
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "code"}
 
 
-async def test_variable__wrong_type__bad_user_input_without_echoing_value(client: Api) -> None:
+async def test_variable__wrong_type__bad_user_input_without_echoing_value(
+    api: GraphQLClient,
+) -> None:
     for value in ["abc", None, 2**31, 1.5, [1], {"a": 1}]:
-        error = _only_error(await client.execute(EVENTS_FIRST, {"x": value}))
+        error = _only_error(await api.execute(EVENTS_FIRST, {"x": value}))
         assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}, value
         assert error["message"] == "变量 $x 的值无效：需要 Int! 类型的值"
 
 
-async def test_variable__missing_required__bad_user_input(client: Api) -> None:
-    error = _only_error(await client.execute(EVENTS_FIRST, {}))
+async def test_variable__missing_required__bad_user_input(api: GraphQLClient) -> None:
+    error = _only_error(await api.execute(EVENTS_FIRST, {}))
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-async def test_node__id_overflowing_int_column__invalid_id(client: Api) -> None:
+async def test_node__id_overflowing_int_column__invalid_id(api: GraphQLClient) -> None:
     for pk in [2**31, 2**31 + 7, 2**40, 2**63, 10**30]:
         global_id = base64.urlsafe_b64encode(f"Event:{pk}".encode()).decode().rstrip("=")
-        error = _only_error(await client.execute(NODE, {"id": global_id}))
+        error = _only_error(await api.execute(NODE, {"id": global_id}))
         assert error["extensions"] == {"code": "INVALID_ID", "field": "id"}, pk
 
 
-async def test_node__largest_int_id__null_not_error(client: Api) -> None:
+async def test_node__largest_int_id__null_not_error(api: GraphQLClient) -> None:
     global_id = base64.urlsafe_b64encode(f"Event:{2**31 - 1}".encode()).decode().rstrip("=")
-    assert (await client.data(NODE, {"id": global_id}))["node"] is None
+    assert (await api.data(NODE, {"id": global_id}))["node"] is None
 
 
 async def test_body__over_limit__413_with_code(db: Database) -> None:
-    async with api_for(settings_for(db, max_request_body_bytes=4096)) as api:
+    async with graphql_client(db, settings_for(db, max_request_body_bytes=4096)) as api:
         response = await api.post(EVENTS_FIRST, {"x": 1, "pad": "a" * 5000})
         small = await api.post(EVENTS_FIRST, {"x": 1})
     assert response.status_code == 413
@@ -157,7 +151,7 @@ async def test_body__chunked_over_limit__413_without_reading_it_all(db: Database
             sent.append(1)
             yield b"x" * 1024
 
-    async with api_for(settings_for(db, max_request_body_bytes=4096)) as api:
+    async with graphql_client(db, settings_for(db, max_request_body_bytes=4096)) as api:
         response = await api.http.post(
             "/graphql", content=chunks(), headers={"content-type": "application/json"}
         )
@@ -195,7 +189,7 @@ async def test_websocket_subscription__nul_or_over_long_id__refused_by_the_same_
 async def test_wechat_codes__far_too_long__refused_without_calling_wechat(db: Database) -> None:
     # WeChat is unreachable here: a code sent to it would come back SERVICE_UNAVAILABLE.
     code = "c" * 129
-    async with api_for(settings_for(db, wechat_base_url="http://127.0.0.1:9")) as api:
+    async with graphql_client(db, settings_for(db, wechat_base_url="http://127.0.0.1:9")) as api:
         login = await api.data(
             "mutation($code: String!) { loginWithWechat(code: $code) {"
             " ... on LoginError { code field } } }",

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from tests.accounts.factories import Api, add_admin, add_user, api_for, settings_for
+from tests.accounts.factories import add_admin, add_user, token_for
 from tests.conftest import Database
 from tests.graphql.sweep import (
     Root,
@@ -31,7 +31,8 @@ from tests.graphql.sweep import (
     with_variables,
     wrong_values,
 )
-from tests.notifications.factories import token_for
+from tests.support.graphql import GraphQLClient, graphql_client
+from tests.support.settings import settings_for
 
 SCHEMA = load_schema()
 SLOTS = string_slots(SCHEMA)
@@ -90,7 +91,7 @@ async def _row_counts(db: Database) -> dict[str, int]:
 
 
 async def _send(
-    api: Api,
+    api: GraphQLClient,
     findings: Findings,
     label: str,
     query: str,
@@ -150,7 +151,7 @@ async def test_sweep__control_characters_everywhere__refused_nothing_stored(
     before = await _row_counts(seeded)
     settings = settings_for(seeded, wechat_base_url=NO_WECHAT)
     with caplog.at_level(logging.WARNING):
-        async with api_for(settings) as api:
+        async with graphql_client(seeded, settings) as api:
             for index, slot in enumerate(SLOTS):
                 control = CONTROLS[index % len(CONTROLS)]
                 arguments = with_value(slot.root, slot.path, _bad(slot, f"a\x00b{control}"))
@@ -192,7 +193,7 @@ async def test_sweep__over_long_strings_everywhere__coded_errors_only(
     findings = Findings()
     settings = settings_for(seeded, wechat_base_url=NO_WECHAT)
     with caplog.at_level(logging.WARNING):
-        async with api_for(settings) as api:
+        async with graphql_client(seeded, settings) as api:
             for slot in SLOTS:
                 over = with_value(slot.root, slot.path, _bad(slot, "长" * (MAX_LENGTH + 1)))
                 await _send(
@@ -228,7 +229,7 @@ async def test_sweep__wrong_typed_variables__coded_errors_only(
 ) -> None:
     findings = Findings()
     with caplog.at_level(logging.WARNING):
-        async with api_for(settings_for(seeded, wechat_base_url=NO_WECHAT)) as api:
+        async with graphql_client(seeded, settings_for(seeded, wechat_base_url=NO_WECHAT)) as api:
             for label, root, path, value in _wrong_typed_cases():
                 arguments = with_value(root, path, value)
                 for caller in (callers[0], callers[2]):

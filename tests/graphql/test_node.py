@@ -3,7 +3,7 @@ whoever may see the object, null for everyone else (never an error that tells it
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -19,12 +19,12 @@ from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import local_today
 from tests.accounts.conftest import cheap_password_hashing  # noqa: F401  (autouse fixture)
-from tests.accounts.factories import Api, api_for, settings_for
 from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.menu import factories as menu
 from tests.menu.factories import World, build_world
 from tests.notifications.factories import add_notification
+from tests.support.graphql import GraphQLClient
 
 OUTSIDERS = ("anonymous", "stranger", "other_troupe")
 
@@ -295,13 +295,7 @@ CASES = [
 
 
 @pytest.fixture
-async def api(db: Database) -> AsyncIterator[Api]:
-    async with api_for(settings_for(db)) as client:
-        yield client
-
-
-@pytest.fixture
-async def world(db: Database, api: Api) -> World:
+async def world(db: Database, api: GraphQLClient) -> World:
     world = await build_world(db, api)
     await world.resident("stranger")
     return world

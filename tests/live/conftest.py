@@ -38,10 +38,9 @@ from culture_cloud.db import transaction, utcnow
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.live.seats import publish_seats_changed
 from culture_cloud.settings import Settings
-from tests.accounts.factories import add_user
+from tests.accounts.factories import add_user, token_for
 from tests.catalog.factories import add_event
 from tests.conftest import Database
-from tests.notifications.factories import token_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL = Subprotocol("graphql-transport-ws")

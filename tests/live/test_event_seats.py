@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.accounts.factories import settings_for
 from tests.conftest import Database
 from tests.live.conftest import (
     EVENT_SEATS,
@@ -19,6 +18,7 @@ from tests.live.conftest import (
     serve_in_process,
     ws_client,
 )
+from tests.support.settings import settings_for
 
 
 @pytest.fixture

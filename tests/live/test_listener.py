@@ -9,9 +9,9 @@ import asyncpg  # type: ignore[import-untyped]
 
 from culture_cloud.live.listener import APPLICATION_NAME, SeatsListener, asyncpg_dsn
 from culture_cloud.live.seats import LocalBroker, SeatsChanged
-from tests.accounts.factories import settings_for
 from tests.conftest import Database
 from tests.live.conftest import TIMEOUT, book_seats, live_data, serve_in_process, ws_client
+from tests.support.settings import settings_for
 
 
 async def _kill_listeners(db: Database) -> int:

@@ -10,18 +10,18 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from culture_cloud.accounts import tokens
 from culture_cloud.accounts.models import StaffRole, User
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
-from culture_cloud.graphql.ids import from_global_id
 from culture_cloud.menu.models import MenuOrder
 from culture_cloud.reviews.signals import RatingDelta, rating_changed
 from culture_cloud.timeutil import SHANGHAI, local_today
-from tests.accounts.factories import Api, add_admin, add_staff, add_user, gid, settings_for
+from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.catalog import factories as catalog
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 # --- documents -------------------------------------------------------------------------------
 
@@ -218,7 +218,7 @@ query Audit($targetType: String) {
 @dataclass
 class World:
     db: Database
-    api: Api
+    api: GraphQLClient
     region_id: int
     other_region_id: int
     centre_org_id: int
@@ -248,18 +248,10 @@ class World:
         return value
 
     async def codes(self, document: str, variables: dict[str, Any] | None, who: str) -> list[str]:
-        return await self.api.codes(document, variables, token=self.tokens[who])
+        return await self.api.error_codes(document, variables, token=self.tokens[who])
 
 
-async def token_for(db: Database, user: User) -> str:
-    async with transaction(db.factory) as session:
-        row = await session.get(User, user.id)
-        assert row is not None
-        pair = await tokens.start_session(session, settings_for(db), user=row, now=utcnow())
-    return pair.access_token
-
-
-async def build_world(db: Database, api: Api) -> World:
+async def build_world(db: Database, api: GraphQLClient) -> World:
     async with transaction(db.factory) as session:
         region = await catalog.add_region(session, "测试镇")
         other_region = await catalog.add_region(session, "另一镇")
@@ -406,10 +398,6 @@ async def scheduled_order(world: World, offering_id: str, **overrides: Any) -> d
     assert approved["__typename"] == "MenuOrderSuccess", approved
     order: dict[str, Any] = approved["order"]
     return order
-
-
-def pk(global_id: str) -> int:
-    return from_global_id(global_id)[1]
 
 
 async def rate(db: Database, event_id: int, *scores: int) -> None:

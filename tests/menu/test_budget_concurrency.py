@@ -20,6 +20,7 @@ from culture_cloud.menu.orders import budgets
 from culture_cloud.menu.orders import service as orders
 from tests.menu import factories as f
 from tests.menu.factories import World
+from tests.support.ids import pk_of
 
 pytestmark = pytest.mark.postgres_only
 
@@ -31,7 +32,7 @@ COST_YUAN = 1000
 async def _accepted_orders(world: World) -> list[int]:
     offering_id = await f.approved_offering(world, costYuan=COST_YUAN)
     await f.set_budget(world, f.days_ahead(12), yuan=COST_YUAN * FITS, max_orders=ORDERS)
-    return [f.pk(await f.accepted_order(world, offering_id)) for _ in range(ORDERS)]
+    return [pk_of(await f.accepted_order(world, offering_id)) for _ in range(ORDERS)]
 
 
 async def _approve_all(world: World, order_ids: list[int]) -> list[str]:

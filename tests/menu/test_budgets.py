@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.accounts.factories import gid
 from tests.menu import factories as f
 from tests.menu.factories import World
+from tests.support.ids import gid
 
 
 def _quarter(day: Any) -> str:

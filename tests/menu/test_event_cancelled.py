@@ -7,6 +7,7 @@ import uuid
 
 from tests.menu import factories as f
 from tests.menu.factories import World
+from tests.support.ids import pk_of
 
 CANCEL_EVENT = """mutation Cancel($id: ID!, $reason: String!) {
   cancelEvent(id: $id, reason: $reason) {
@@ -50,7 +51,7 @@ async def test_cancel_event__menu_delivery__order_cancelled_and_budget_refunded(
     after = await world.gql(ORDER, {"id": order["id"]}, "manager")
     assert (after["status"], after["reason"]) == ("CANCELLED", "演员突发疾病，演出取消")
     assert await _budget(world, period) == (0.0, 0)
-    actions = await f.audit_actions(world.db, "MenuOrder", f.pk(order["id"]))
+    actions = await f.audit_actions(world.db, "MenuOrder", pk_of(order["id"]))
     assert actions[-1] == "menu_order.event_cancelled"
 
 

@@ -14,10 +14,10 @@ from culture_cloud.audit.models import AuditLog
 from culture_cloud.bookings import attendance
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction, utcnow
-from tests.accounts.factories import gid
 from tests.bookings import factories as bookings
 from tests.menu import factories as f
 from tests.menu.factories import World
+from tests.support.ids import gid, pk_of
 
 APPLY = """
 mutation Apply($input: ApplyForGroupInput!) {
@@ -193,7 +193,7 @@ async def test_incubation__application_to_promoted_supplier__leader_then_publish
     world: World,
 ) -> None:
     group_id = await _registered_group(world)
-    group_pk = f.pk(group_id)
+    group_pk = pk_of(group_id)
     project_id = await _approved_project(world, group_id)
 
     first = await world.gql(SCHEDULE_TRIAL, _trial(world, project_id, 8), "leader")
@@ -211,7 +211,7 @@ async def test_incubation__application_to_promoted_supplier__leader_then_publish
         "FORBIDDEN"
     ]
 
-    events = [f.pk(first["event"]["id"]), f.pk(second["event"]["id"])]
+    events = [pk_of(first["event"]["id"]), pk_of(second["event"]["id"])]
     await _hold(world, events[0], attendees=4, no_shows=1)
     await _hold(world, events[1], attendees=4, no_shows=1)
     await f.rate(world.db, events[0], 5, 5, 4)
@@ -266,7 +266,7 @@ async def test_evaluate_group_promotion__thresholds_unmet__reports_and_keeps_sta
     group_id = await _registered_group(world)
     project_id = await _approved_project(world, group_id)
     trial = await world.gql(SCHEDULE_TRIAL, _trial(world, project_id, 8), "leader")
-    event_pk = f.pk(trial["event"]["id"])
+    event_pk = pk_of(trial["event"]["id"])
     await _hold(world, event_pk, attendees=1, no_shows=3)
     await f.rate(world.db, event_pk, 5, 5, 5, 5, 5)
 
@@ -277,7 +277,7 @@ async def test_evaluate_group_promotion__thresholds_unmet__reports_and_keeps_sta
     assert (evaluation["trialEventsHeld"], evaluation["eventsMet"]) == (1, False)
     assert (evaluation["ratingMet"], evaluation["attendanceRate"]) == (True, 0.25)
     assert evaluation["attendanceMet"] is False
-    assert (await f.audit_actions(world.db, "CommunityGroup", f.pk(group_id)))[-1] == (
+    assert (await f.audit_actions(world.db, "CommunityGroup", pk_of(group_id)))[-1] == (
         "community_group.evaluate"
     )
     assert await world.codes(EVALUATE, {"id": group_id}, "leader") == ["FORBIDDEN"]
@@ -401,7 +401,7 @@ async def test_projects__only_the_leader_proposes_and_schedules__residents_suppo
     by_admin = await world.gql(SCHEDULE_TRIAL, _trial(world, project_id, 8), "admin")
     assert by_admin["__typename"] == "TrialEventScheduled"
     assert by_admin["event"]["organization"]["id"] is not None
-    assert await f.audit_actions(world.db, "GroupProject", f.pk(project_id)) == [
+    assert await f.audit_actions(world.db, "GroupProject", pk_of(project_id)) == [
         "group_project.propose",
         "group_project.approve",
         "group_project.schedule_trial",

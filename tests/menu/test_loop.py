@@ -8,10 +8,10 @@ import uuid
 
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction
-from tests.accounts.factories import gid
 from tests.catalog import factories as catalog
 from tests.menu import factories as f
 from tests.menu.factories import World
+from tests.support.ids import gid, pk_of
 
 
 async def test_menu_loop__order_to_rating__scores_move_and_every_step_audited(
@@ -87,7 +87,7 @@ async def test_menu_loop__order_to_rating__scores_move_and_every_step_audited(
     assert booked["booking"]["event"]["remainingSeats"] == 118
 
     # It takes place; the centre confirms; two attendees rate it (5 and 4).
-    event_pk = f.pk(event["id"])
+    event_pk = pk_of(event["id"])
     await f.move_event_to_past(world.db, event_pk)
     delivered = await world.gql(f.CONFIRM_DELIVERED, {"id": order_id}, "manager")
     assert delivered["order"]["status"] == "DELIVERED"
@@ -105,7 +105,7 @@ async def test_menu_loop__order_to_rating__scores_move_and_every_step_audited(
     assert offering["supplier"]["rating"] == 4.5
     assert offering["supplier"]["ratingCount"] == 2
 
-    order_pk = f.pk(order_id)
+    order_pk = pk_of(order_id)
     assert await f.audit_actions(world.db, "MenuOrder", order_pk) == [
         "menu_order.place",
         "menu_order.propose_date",
@@ -123,8 +123,8 @@ async def test_rating__better_rated_offering__sorts_first_on_the_menu(world: Wor
     await f.set_budget(world, f.days_ahead(12), yuan=100_000, max_orders=5)
     first = await f.scheduled_order(world, plain)
     second = await f.scheduled_order(world, loved)
-    await f.rate(world.db, f.pk(first["event"]["id"]), 3, 4)
-    await f.rate(world.db, f.pk(second["event"]["id"]), 5, 5)
+    await f.rate(world.db, pk_of(first["event"]["id"]), 3, 4)
+    await f.rate(world.db, pk_of(second["event"]["id"]), 5, 5)
 
     by_rating = await world.gql(f.OFFERINGS, {"orderBy": "RATING"}, "resident")
     assert [e["node"]["id"] for e in by_rating["edges"]] == [loved, plain]
@@ -138,7 +138,7 @@ async def test_rating__edited_and_withdrawn__scores_follow_the_deltas(world: Wor
     offering_id = await f.approved_offering(world)
     await f.set_budget(world, f.days_ahead(12))
     order = await f.scheduled_order(world, offering_id)
-    event_pk = f.pk(order["event"]["id"])
+    event_pk = pk_of(order["event"]["id"])
     await f.rate(world.db, event_pk, 3, 5)
     await f.change_rating(world.db, event_pk, count=0, score_sum=2)  # an edit from 3 to 5
     [node] = [e["node"] for e in (await world.gql(f.OFFERINGS, None, "resident"))["edges"]]

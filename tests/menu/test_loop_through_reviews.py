@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.menu import factories as f
 from tests.menu.factories import World
+from tests.support.ids import pk_of
 
 SUBMIT = """mutation Submit($input: SubmitReviewInput!) {
   submitReview(input: $input) {
@@ -53,7 +54,7 @@ async def test_menu_loop__attendees_review_the_delivery__troupe_scores_move(
         "resident",
     )
     assert booked["__typename"] == "BookingConfirmed", booked
-    await f.move_event_to_past(world.db, f.pk(event_id))
+    await f.move_event_to_past(world.db, pk_of(event_id))
 
     await _review(world, "观众甲", event_id, 5, "演员功底扎实，唱腔地道，村里老人都说好。")
     await _review(world, "观众乙", event_id, 3, "演出不错，但场地音响有些杂音。")

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.menu.models import MenuWishSupport
-from tests.accounts.factories import gid
 from tests.menu.factories import World
 from tests.menu.test_wish_notifications import inbox
 from tests.menu.test_wishes import ANSWER_WISH, SIMILAR_WISHES, SUPPORT_WISH, _post
+from tests.support.ids import gid
 
 MERGE_WISHES = """
 mutation Merge($input: MergeWishesInput!) {

@@ -3,9 +3,9 @@ only, filtered and sorted, page by page."""
 
 from __future__ import annotations
 
-from tests.accounts.factories import gid
 from tests.menu import factories as f
 from tests.menu.factories import World
+from tests.support.ids import gid, pk_of
 
 
 async def test_submit_offering__troupe_editor__pending_and_hidden_until_approved(
@@ -56,7 +56,7 @@ async def test_submit_offering__troupe_editor__pending_and_hidden_until_approved
     approved = await world.gql(f.REVIEW_OFFERING, {"id": offering["id"], "approve": True}, "admin")
     assert approved["offering"]["status"] == "APPROVED"
     assert (await world.gql(f.OFFERINGS, None, "resident"))["totalCount"] == 1
-    assert await f.audit_actions(world.db, "Offering", f.pk(offering["id"])) == [
+    assert await f.audit_actions(world.db, "Offering", pk_of(offering["id"])) == [
         "menu_offering.submit",
         "menu_offering.approve",
     ]

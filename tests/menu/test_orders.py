@@ -12,9 +12,9 @@ from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction
 from culture_cloud.menu.models import MenuOrder
-from tests.accounts.factories import gid
 from tests.menu import factories as f
 from tests.menu.factories import World
+from tests.support.ids import gid, pk_of
 
 
 def _respond(order_id: str, response: str, **values: Any) -> dict[str, Any]:
@@ -201,7 +201,7 @@ async def test_cancel_order__scheduled__admin_cancels_event_and_refunds_budget(
             (
                 await session.execute(
                     select(col(Booking.status)).where(
-                        col(Booking.event_id) == f.pk(order["event"]["id"])
+                        col(Booking.event_id) == pk_of(order["event"]["id"])
                     )
                 )
             )
@@ -250,10 +250,10 @@ async def test_staff_cancelled_the_event__order_cannot_be_delivered(world: World
     await f.set_budget(world, f.days_ahead(12))
     order = await f.scheduled_order(world, await f.approved_offering(world))
     async with transaction(world.db.factory) as session:
-        event = await session.get(m.Event, f.pk(order["event"]["id"]))
+        event = await session.get(m.Event, pk_of(order["event"]["id"]))
         assert event is not None
         event.status = m.EventStatus.CANCELLED
-    await f.move_event_to_past(world.db, f.pk(order["event"]["id"]))
+    await f.move_event_to_past(world.db, pk_of(order["event"]["id"]))
     result = await world.gql(f.CONFIRM_DELIVERED, {"id": order["id"]}, "troupe")
     assert result["code"] == "CONFLICT"
     # The administrator closes it: cancelled, the budget given back.
@@ -271,6 +271,6 @@ async def test_staff_cancelled_the_event__order_cannot_be_delivered(world: World
 async def test_cancel_order__scheduled_event_already_started__conflict(world: World) -> None:
     await f.set_budget(world, f.days_ahead(12))
     order = await f.scheduled_order(world, await f.approved_offering(world))
-    await f.move_event_to_past(world.db, f.pk(order["event"]["id"]))
+    await f.move_event_to_past(world.db, pk_of(order["event"]["id"]))
     result = await world.gql(f.CANCEL_ORDER, {"id": order["id"], "reason": "太晚了"}, "admin")
     assert (result["code"], result["field"]) == ("CONFLICT", "id")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.accounts.factories import gid
 from tests.menu.factories import World
 from tests.menu.test_incubation import APPLY, GROUP, REVIEW_GROUP
 from tests.menu.test_wishes import POST_WISH, SUPPORT_WISH
+from tests.support.ids import gid
 
 EXPORT = "mutation { exportMyData { data } }"
 DELETE = "mutation { deleteMyAccount { ok } }"

@@ -9,16 +9,16 @@ from sqlalchemy import update
 
 from culture_cloud.accounts.models import User
 from culture_cloud.db import transaction, utcnow
-from tests.accounts.factories import Api
 from tests.menu.factories import World
 from tests.menu.test_wishes import ANSWER_WISH, SUPPORT_WISH, _post
+from tests.support.graphql import GraphQLClient
 
 MY_NOTIFICATIONS = """
 { myNotifications(first: 50) { totalCount edges { node { kind title body data isRead } } } }
 """
 
 
-async def inbox(api: Api, token: str) -> list[dict[str, Any]]:
+async def inbox(api: GraphQLClient, token: str) -> list[dict[str, Any]]:
     data = await api.data(MY_NOTIFICATIONS, token=token)
     return [e["node"] for e in data["myNotifications"]["edges"]]
 

@@ -15,10 +15,10 @@ from culture_cloud.menu.errors import MenuFailed
 from culture_cloud.menu.models import MenuWish, MenuWishSupport
 from culture_cloud.menu.wishes import service as wishes
 from culture_cloud.menu.wishes import similarity as wishes_similarity
-from tests.accounts.factories import gid
-from tests.bookings.factories import add_residents
+from tests.accounts.factories import add_residents
 from tests.menu import factories as f
 from tests.menu.factories import World
+from tests.support.ids import gid, pk_of
 
 POST_WISH = """
 mutation Post($input: PostWishInput!) {
@@ -183,7 +183,7 @@ async def test_answer_wish__planned_then_linked__public_and_audited(world: World
     linked_only = await world.gql(WISHES, {"filter": {"status": "LINKED"}}, "resident")
     assert [e["node"]["id"] for e in linked_only["edges"]] == [wish_id]
     assert (await world.gql(WISHES, {"filter": {"status": "OPEN"}}, "resident"))["edges"] == []
-    assert await f.audit_actions(world.db, "Wish", f.pk(wish_id)) == [
+    assert await f.audit_actions(world.db, "Wish", pk_of(wish_id)) == [
         "menu_wish.plan",
         "menu_wish.link",
     ]
@@ -224,7 +224,7 @@ async def test_post_wish__empty_text_or_unknown_region__bad_input(world: World) 
 async def test_support_wish__concurrent_supporters__counter_equals_rows(
     pg: Any, world: World
 ) -> None:
-    wish_id = f.pk((await _post(world, "w", "皮影戏", "想看皮影戏"))["wish"]["id"])
+    wish_id = pk_of((await _post(world, "w", "皮影戏", "想看皮影戏"))["wish"]["id"])
     users = await add_residents(world.db, 30)
 
     async def support(user_id: int) -> str:

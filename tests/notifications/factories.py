@@ -1,4 +1,4 @@
-"""Builders for notification tests: outbox rows, and tokens minted without a login round trip."""
+"""Builders for notification tests: outbox rows."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import User
-from culture_cloud.accounts.tokens import start_session
-from culture_cloud.db import transaction, utcnow
+from culture_cloud.db import transaction
 from culture_cloud.notifications import enqueue
 from culture_cloud.notifications.models import Notification, NotificationKind
 from tests.conftest import Database
@@ -51,11 +49,3 @@ async def all_notifications(db: Database) -> list[Notification]:
     async with db.factory() as session:
         rows = await session.execute(select(Notification).order_by(col(Notification.id)))
         return list(rows.scalars())
-
-
-async def token_for(db: Database, user: User) -> str:
-    async with transaction(db.factory) as session:
-        fresh = await session.get(User, user.id)
-        assert fresh is not None
-        pair = await start_session(session, db.settings, user=fresh, now=utcnow())
-    return pair.access_token

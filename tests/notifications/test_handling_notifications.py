@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.accounts.factories import Api
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.feedback import factories as ff
 from tests.reviews import factories as f
+from tests.support.graphql import GraphQLClient, graphql_client
 
 MY_NOTIFICATIONS = """
 { myNotifications(first: 50) { totalCount edges { node { kind title body data isRead } } } }
 """
 
 
-async def inbox(api: Api, token: str) -> list[dict[str, Any]]:
+async def inbox(api: GraphQLClient, token: str) -> list[dict[str, Any]]:
     data = await api.data(MY_NOTIFICATIONS, token=token)
     return [e["node"] for e in data["myNotifications"]["edges"]]
 
@@ -33,7 +32,7 @@ async def test_feedback_resolved__author_notified_without_the_handlers_text(
     author = await f.resident(db)
     other = await f.resident(db, nickname="李四", phone="13900001111", real_name="李四")
     response = "已与讲解员王师傅（电话 13512345678）沟通，今后准时开讲。"
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, author, world.venue)
         await ff.update(api, world.editor, filed["id"], "ACCEPTED")
         assert await inbox(api, author.token) == []  # accepting is not an answer
@@ -53,7 +52,7 @@ async def test_feedback_resolved__author_notified_without_the_handlers_text(
 async def test_feedback_rejected__author_notified(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, author, world.venue, category="CONSULTATION")
         await ff.update(
             api, world.editor, filed["id"], "REJECTED", reason="请联系票务平台客服张经理"
@@ -69,7 +68,7 @@ async def test_review_rejected__author_notified_approved_is_not(db: Database) ->
     world = await f.build_world(db)
     author = await f.resident(db)
     approved_author = await f.resident(db, nickname="李四", phone="13900001111")
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 5)
         fine = await f.submit_ok(api, approved_author, world.venue, 4)
         await f.moderate(api, world.admin, fine["id"], "APPROVE")

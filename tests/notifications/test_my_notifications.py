@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import Api, add_user, api_for, settings_for
+from tests.accounts.factories import add_user, token_for
 from tests.conftest import Database
-from tests.notifications.factories import add_notification, token_for
+from tests.notifications.factories import add_notification
+from tests.support.graphql import GraphQLClient
 
 MY_NOTIFICATIONS = """
 query Mine($first: Int, $after: String, $unreadOnly: Boolean! = false) {
@@ -33,13 +30,9 @@ mutation Mark($ids: [ID!]!) {
 """
 
 
-@pytest.fixture
-async def api(db: Database) -> AsyncIterator[Api]:
-    async with api_for(settings_for(db)) as client:
-        yield client
-
-
-async def test_my_notifications__pages_newest_first_and_only_mine(db: Database, api: Api) -> None:
+async def test_my_notifications__pages_newest_first_and_only_mine(
+    db: Database, api: GraphQLClient
+) -> None:
     me = await add_user(db, openid="o-mine-1")
     other = await add_user(db, openid="o-mine-2")
     assert me.id is not None and other.id is not None
@@ -71,11 +64,13 @@ async def test_my_notifications__pages_newest_first_and_only_mine(db: Database, 
     assert node["createdAt"].endswith("+08:00")  # shown in Asia/Shanghai
 
 
-async def test_my_notifications__anonymous__unauthenticated(db: Database, api: Api) -> None:
-    assert await api.codes(MY_NOTIFICATIONS) == ["UNAUTHENTICATED"]
+async def test_my_notifications__anonymous__unauthenticated(
+    db: Database, api: GraphQLClient
+) -> None:
+    assert await api.error_codes(MY_NOTIFICATIONS) == ["UNAUTHENTICATED"]
 
 
-async def test_mark_read__own_only__unread_filter_follows(db: Database, api: Api) -> None:
+async def test_mark_read__own_only__unread_filter_follows(db: Database, api: GraphQLClient) -> None:
     me = await add_user(db, openid="o-mark-1")
     other = await add_user(db, openid="o-mark-2")
     assert me.id is not None and other.id is not None
@@ -107,7 +102,7 @@ async def test_mark_read__own_only__unread_filter_follows(db: Database, api: Api
     assert before == after
 
 
-async def test_mark_read__bad_ids__typed_errors(db: Database, api: Api) -> None:
+async def test_mark_read__bad_ids__typed_errors(db: Database, api: GraphQLClient) -> None:
     me = await add_user(db, openid="o-mark-3")
     token = await token_for(db, me)
 
@@ -124,10 +119,12 @@ async def test_mark_read__bad_ids__typed_errors(db: Database, api: Api) -> None:
 
     assert (wrong_type["code"], wrong_type["field"]) == ("INVALID_ID", "ids")
     assert (too_many["code"], too_many["field"]) == ("BAD_USER_INPUT", "ids")
-    assert await api.codes(MARK_READ, {"ids": []}) == ["UNAUTHENTICATED"]
+    assert await api.error_codes(MARK_READ, {"ids": []}) == ["UNAUTHENTICATED"]
 
 
-async def test_my_notifications__cursor_of_other_filter__refused(db: Database, api: Api) -> None:
+async def test_my_notifications__cursor_of_other_filter__refused(
+    db: Database, api: GraphQLClient
+) -> None:
     me = await add_user(db, openid="o-mine-3")
     assert me.id is not None
     for _ in range(3):
@@ -135,7 +132,7 @@ async def test_my_notifications__cursor_of_other_filter__refused(db: Database, a
     token = await token_for(db, me)
     page = (await api.data(MY_NOTIFICATIONS, {"first": 1}, token=token))["myNotifications"]
 
-    codes = await api.codes(
+    codes = await api.error_codes(
         MY_NOTIFICATIONS,
         {"first": 1, "after": page["pageInfo"]["endCursor"], "unreadOnly": True},
         token=token,

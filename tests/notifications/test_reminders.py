@@ -16,11 +16,12 @@ from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.reminders import send_reminders
 from culture_cloud.timeutil import SHANGHAI
-from tests.accounts.factories import add_user
-from tests.bookings.factories import add_place, add_slot, api, token_for
+from tests.accounts.factories import add_user, token_for
+from tests.bookings.factories import add_place, add_slot
 from tests.catalog.factories import add_event
 from tests.conftest import Database
 from tests.notifications.factories import all_notifications
+from tests.support.graphql import graphql_client
 
 # 20:00 in Jiexiu on 23 November: "tomorrow" is the 24th, although in UTC it is still noon.
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=SHANGHAI)
@@ -147,7 +148,7 @@ async def test_reminders__venue_slot_tomorrow__reminded_once_however_often_run(
         "bookingId": to_global_id("Booking", visit),
     }
     token = await token_for(db, users[0])
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         data = await client.data(
             "{ myNotifications { edges { node { kind title } } } }", token=token
         )

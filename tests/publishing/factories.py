@@ -18,9 +18,11 @@ from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction
 from culture_cloud.graphql.ids import from_global_id
 from culture_cloud.timeutil import SHANGHAI
-from tests.accounts.factories import Api, add_admin, add_staff, gid
+from tests.accounts.factories import add_admin, add_staff
 from tests.catalog import factories as catalog
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid, pk_of
 
 # A Saturday far from "today", so nothing depends on when the tests run.
 DAY = date(2030, 5, 4)
@@ -210,7 +212,7 @@ def event_input(place_id: str, **overrides: Any) -> dict[str, Any]:
 
 @dataclass
 class World:
-    api: Api
+    api: GraphQLClient
     region_north: str
     region_mountain: str
     museum_org: str
@@ -250,7 +252,7 @@ class World:
         return published
 
 
-async def build_world(db: Database, api: Api) -> World:
+async def build_world(db: Database, api: GraphQLClient) -> World:
     async with transaction(db.factory) as session:
         north = await catalog.add_region(session, "北关街道")
         mountain = await catalog.add_region(session, "绵山镇")
@@ -327,17 +329,15 @@ async def set_booked_seats(db: Database, event_id: str, seats: int) -> None:
     """Stands in for bookings (another domain): the publishing rules only read the count."""
     async with transaction(db.factory) as session:
         await session.execute(
-            update(m.Event)
-            .where(col(m.Event.id) == catalog.pk_of(event_id))
-            .values(booked_seats=seats)
+            update(m.Event).where(col(m.Event.id) == pk_of(event_id)).values(booked_seats=seats)
         )
 
 
-async def events_in_list(api: Api, **filter_: Any) -> list[str]:
+async def events_in_list(api: GraphQLClient, **filter_: Any) -> list[str]:
     data = await api.data(EVENTS, {"filter": filter_ or None})
     return [edge["node"]["id"] for edge in data["events"]["edges"]]
 
 
-async def events_found(api: Api, text: str) -> list[str]:
+async def events_found(api: GraphQLClient, text: str) -> list[str]:
     data = await api.data(SEARCH, {"text": text})
     return [edge["node"]["id"] for edge in data["search"]["edges"]]

@@ -44,7 +44,7 @@ async def test_audit_log__every_publishing_mutation__one_entry_each(
         token=await world.token("spot-manager"),
     )
     # A refused attempt leaves nothing.
-    await world.api.codes(
+    await world.api.error_codes(
         UPDATE_EVENT,
         {"id": event["id"], "input": {"title": "x"}},
         token=await world.token("library-editor"),

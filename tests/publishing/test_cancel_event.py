@@ -67,7 +67,7 @@ async def test_cancel_event__hook__runs_inside_the_transaction(
 
     monkeypatch.setattr(service, "on_event_cancelled", failing_hook)
 
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         CANCEL_EVENT,
         {"id": event["id"], "reason": "场馆维修"},
         token=await world.token("museum-editor"),
@@ -109,7 +109,7 @@ async def test_cancel_event__blank_reason__bad_input(world: World) -> None:
 async def test_cancel_event__other_org__forbidden(world: World, db: Database) -> None:
     event = await world.published_event("library-editor", place=world.library_venue)
 
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         CANCEL_EVENT,
         {"id": event["id"], "reason": "x"},
         token=await world.token("museum-manager"),
@@ -121,7 +121,7 @@ async def test_cancel_event__other_org__forbidden(world: World, db: Database) ->
 async def test_cancel_event__checker__forbidden(world: World) -> None:
     event = await world.published_event("museum-editor")
 
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         CANCEL_EVENT,
         {"id": event["id"], "reason": "x"},
         token=await world.token("museum-checker"),

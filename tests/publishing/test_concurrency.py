@@ -19,9 +19,9 @@ from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import DomainError
 from culture_cloud.publishing import service
-from tests.catalog.factories import pk_of
 from tests.conftest import Database
 from tests.publishing.factories import World, set_booked_seats
+from tests.support.ids import pk_of
 
 # What culture_cloud.bookings does for one seat: a conditional increment.
 BOOK_ONE_SEAT = text(

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from culture_cloud.catalog import models as m
-from tests.accounts.factories import Api, gid
 from tests.conftest import Database
 from tests.publishing.factories import (
     ANNEX_AT,
@@ -23,6 +22,8 @@ from tests.publishing.factories import (
     events_in_list,
     iso,
 )
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 
 async def _event_count(db: Database) -> int:
@@ -86,7 +87,7 @@ async def test_create_event__admin__any_organizations_venue(world: World) -> Non
 async def test_create_event__venue_of_other_org__forbidden(world: World, db: Database) -> None:
     token = await world.token("museum-editor")
 
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         CREATE_EVENT, {"input": event_input(world.library_venue)}, token=token
     )
 
@@ -97,7 +98,9 @@ async def test_create_event__venue_of_other_org__forbidden(world: World, db: Dat
 async def test_create_event__scenic_spot_of_other_org__forbidden(world: World) -> None:
     token = await world.token("museum-editor")
 
-    codes = await world.api.codes(CREATE_EVENT, {"input": event_input(world.spot)}, token=token)
+    codes = await world.api.error_codes(
+        CREATE_EVENT, {"input": event_input(world.spot)}, token=token
+    )
 
     assert codes == ["FORBIDDEN"]
 
@@ -105,7 +108,7 @@ async def test_create_event__scenic_spot_of_other_org__forbidden(world: World) -
 async def test_create_event__checker__forbidden(world: World, db: Database) -> None:
     token = await world.token("museum-checker")
 
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         CREATE_EVENT, {"input": event_input(world.museum_venue)}, token=token
     )
 
@@ -114,7 +117,7 @@ async def test_create_event__checker__forbidden(world: World, db: Database) -> N
 
 
 async def test_create_event__anonymous__unauthenticated(world: World) -> None:
-    codes = await world.api.codes(CREATE_EVENT, {"input": event_input(world.museum_venue)})
+    codes = await world.api.error_codes(CREATE_EVENT, {"input": event_input(world.museum_venue)})
 
     assert codes == ["UNAUTHENTICATED"]
 
@@ -200,7 +203,9 @@ async def test_create_event__images_and_duplicate_tags__normalised(world: World)
     assert event["tags"] == ["琉璃", "讲座"]
 
 
-async def test_create_event__api_is_exercised_by_a_plain_client(api: Api, world: World) -> None:
+async def test_create_event__api_is_exercised_by_a_plain_client(
+    api: GraphQLClient, world: World
+) -> None:
     # The same document works with only the required fields.
     token = await world.token("museum-editor")
     minimal = {

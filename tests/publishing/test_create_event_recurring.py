@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import col, select
 
 from culture_cloud.catalog import models as m
-from tests.catalog.factories import pk_of
 from tests.conftest import Database
 from tests.publishing.factories import CREATE_EVENT, DAY, World, event_input, iso
+from tests.support.ids import pk_of
 
 
 async def test_create_event__weekly_recurrence__one_draft_per_occurrence(

@@ -67,7 +67,7 @@ async def test_my_organization_events__admin__all_or_one_organisation(world: Wor
 
 
 async def test_my_organization_events__staff_naming_other_org__forbidden(world: World) -> None:
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         MY_ORGANIZATION_EVENTS,
         {"organizationId": world.library_org},
         token=await world.token("museum-editor"),
@@ -77,4 +77,4 @@ async def test_my_organization_events__staff_naming_other_org__forbidden(world: 
 
 
 async def test_my_organization_events__anonymous__unauthenticated(world: World) -> None:
-    assert await world.api.codes(MY_ORGANIZATION_EVENTS, {}) == ["UNAUTHENTICATED"]
+    assert await world.api.error_codes(MY_ORGANIZATION_EVENTS, {}) == ["UNAUTHENTICATED"]

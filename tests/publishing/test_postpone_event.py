@@ -124,7 +124,7 @@ async def test_postpone_event__blank_reason__bad_input(world: World) -> None:
 async def test_postpone_event__other_org__forbidden(world: World) -> None:
     event = await world.published_event("library-editor", place=world.library_venue)
 
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         POSTPONE_EVENT,
         {"id": event["id"], "reason": "x", "newStartAt": iso(NEXT_WEEK, 10)},
         token=await world.token("museum-editor"),

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from culture_cloud.accounts.models import StaffRole
 from culture_cloud.catalog import models as m
-from tests.accounts.factories import Api, add_staff, gid
+from tests.accounts.factories import add_staff
 from tests.conftest import Database
 from tests.publishing.factories import (
     CREATE_EVENT,
@@ -21,10 +21,12 @@ from tests.publishing.factories import (
     events_in_list,
     iso,
 )
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 
 async def test_publish_event__museum_editor_on_jiexiu_seed__public_only_after_publishing(
-    seeded: Database, api: Api
+    seeded: Database, api: GraphQLClient
 ) -> None:
     # The real 介休市博物馆 from the seed, and an editor of its organisation.
     async with seeded.factory() as session:
@@ -97,7 +99,7 @@ async def test_publish_event__other_org_draft__not_found(world: World) -> None:
 async def test_publish_event__checker__forbidden(world: World) -> None:
     draft = (await world.create_event("museum-editor"))["event"]
 
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         PUBLISH_EVENT, {"id": draft["id"]}, token=await world.token("museum-checker")
     )
 

@@ -20,6 +20,7 @@ from tests.publishing.factories import (
     iso,
     set_booked_seats,
 )
+from tests.support.ids import gid, pk_of
 
 
 async def _update(world: World, username: str, event_id: str, **changes: Any) -> dict[str, Any]:
@@ -31,7 +32,7 @@ async def _update(world: World, username: str, event_id: str, **changes: Any) ->
 
 
 async def _codes(world: World, username: str, event_id: str, **changes: Any) -> list[str]:
-    return await world.api.codes(
+    return await world.api.error_codes(
         UPDATE_EVENT, {"id": event_id, "input": changes}, token=await world.token(username)
     )
 
@@ -111,7 +112,7 @@ async def test_update_event__other_org_draft__not_found(world: World) -> None:
 
     # The same answer as for an id that does not exist: the draft's existence is private.
     assert (result["code"], result["field"]) == ("NOT_FOUND", "id")
-    missing = await _update(world, "museum-editor", catalog.gid("Event", 99_999), title="改名")
+    missing = await _update(world, "museum-editor", gid("Event", 99_999), title="改名")
     assert missing["code"] == "NOT_FOUND"
 
 
@@ -212,11 +213,11 @@ async def test_update_event__row_not_made_through_api__same_rules(
 ) -> None:
     # Rows that did not come through createEvent (seed, imports) follow the same rules.
     async with transaction(db.factory) as session:
-        venue = await session.get(catalog.m.Venue, catalog.pk_of(world.museum_venue))
+        venue = await session.get(catalog.m.Venue, pk_of(world.museum_venue))
         row = await catalog.add_event(
             session, "琉璃展开幕", at(DAY, 9), place=venue, duration=timedelta(hours=2)
         )
 
-    result = await _update(world, "museum-editor", catalog.gid("Event", row.id), priceYuan=19.9)
+    result = await _update(world, "museum-editor", gid("Event", row.id), priceYuan=19.9)
 
     assert result["event"]["priceYuan"] == 19.9

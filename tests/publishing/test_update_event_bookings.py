@@ -11,6 +11,7 @@ from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
 from culture_cloud.graphql.ids import from_global_id
 from culture_cloud.notifications.models import NotificationKind
+from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as bookings
 from tests.bookings.test_book_event import BOOK_EVENT
 from tests.conftest import Database
@@ -28,12 +29,10 @@ async def test_update_event__capacity_raised__waitlist_promoted_in_order(
     world: World, db: Database
 ) -> None:
     event_gid, event_id = await _bookable_event(world, capacity=2)
-    await bookings.book(db, await bookings.add_resident(db), event_id, seats=2)
+    await bookings.book(db, await add_user(db), event_id, seats=2)
     start = utcnow()
     queue = [
-        await bookings.book(
-            db, await bookings.add_resident(db), event_id, 1, now=start + timedelta(seconds=i)
-        )
+        await bookings.book(db, await add_user(db), event_id, 1, now=start + timedelta(seconds=i))
         for i in range(3)
     ]
     assert {r.booking.status for r in queue} == {BookingStatus.WAITLISTED}
@@ -59,8 +58,8 @@ async def test_update_event__capacity_raised__waitlist_promoted_in_order(
 
 async def test_update_event__capacity_unchanged__waitlist_stays(world: World, db: Database) -> None:
     event_gid, event_id = await _bookable_event(world, capacity=1)
-    await bookings.book(db, await bookings.add_resident(db), event_id)
-    waiting = await bookings.book(db, await bookings.add_resident(db), event_id)
+    await bookings.book(db, await add_user(db), event_id)
+    waiting = await bookings.book(db, await add_user(db), event_id)
 
     await world.api.data(
         UPDATE_EVENT,
@@ -84,8 +83,8 @@ async def test_real_name_required__set_by_staff__shown_and_enforced(
     )
     assert data["updateEvent"]["event"]["realNameRequired"] is True
 
-    resident = await bookings.add_resident(db)
-    token = await bookings.token_for(db, resident)
+    resident = await add_user(db)
+    token = await token_for(db, resident)
     without = await world.api.data(
         BOOK_EVENT,
         {"input": {"eventId": event_gid, "seats": 1, "idempotencyKey": bookings.key()}},

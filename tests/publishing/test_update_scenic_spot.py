@@ -63,7 +63,7 @@ async def test_update_scenic_spot__manager__profile_and_events_follow(world: Wor
 
 
 async def test_update_scenic_spot__other_org_manager__forbidden(world: World) -> None:
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         UPDATE_SCENIC_SPOT,
         {"id": world.spot, "input": {"description": "x"}},
         token=await world.token("museum-manager"),
@@ -73,7 +73,7 @@ async def test_update_scenic_spot__other_org_manager__forbidden(world: World) ->
 
 
 async def test_update_scenic_spot__editor__forbidden(world: World) -> None:
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         UPDATE_SCENIC_SPOT,
         {"id": world.spot, "input": {"description": "x"}},
         token=await world.token("spot-editor"),

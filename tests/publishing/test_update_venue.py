@@ -11,9 +11,9 @@ from sqlalchemy import update
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction
 from culture_cloud.graphql.ids import from_global_id
-from tests.accounts.factories import gid
 from tests.conftest import Database
 from tests.publishing.factories import UPDATE_VENUE, World, events_in_list
+from tests.support.ids import gid
 
 NEW_SITE_GCJ02 = {"lat": 37.0301, "lng": 111.9261, "system": "GCJ02", "note": "新馆址"}
 
@@ -156,7 +156,7 @@ async def test_update_venue__location_change__guest_organisations_keep_their_eve
 
 
 async def test_update_venue__editor__forbidden(world: World) -> None:
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         UPDATE_VENUE,
         {"id": world.museum_venue, "input": {"description": "x"}},
         token=await world.token("museum-editor"),
@@ -166,7 +166,7 @@ async def test_update_venue__editor__forbidden(world: World) -> None:
 
 
 async def test_update_venue__other_org_manager__forbidden(world: World) -> None:
-    codes = await world.api.codes(
+    codes = await world.api.error_codes(
         UPDATE_VENUE,
         {"id": world.museum_venue, "input": {"description": "x"}},
         token=await world.token("library-manager"),

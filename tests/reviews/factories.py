@@ -18,10 +18,12 @@ from culture_cloud.accounts.models import StaffRole, User
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.reviews.models import RatingAggregate
-from tests.accounts.factories import Api, add_admin, add_staff, add_user, gid
+from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.bookings import factories as bookings
 from tests.catalog import factories as catalog
 from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 
 REVIEW_FIELDS = """
 fragment ReviewFields on Review {
@@ -214,7 +216,7 @@ class World:
 
 
 async def account(db: Database, user: User) -> Account:
-    return Account(user, await bookings.token_for(db, user))
+    return Account(user, await token_for(db, user))
 
 
 async def resident(db: Database, **values: Any) -> Account:
@@ -262,19 +264,23 @@ def review_input(target: str, overall: int = 5, **values: Any) -> dict[str, Any]
     return {"input": {"targetId": target, "overall": overall, **values}}
 
 
-async def submit(api: Api, who: Account, target: str, overall: int = 5, **values: Any) -> Any:
+async def submit(
+    api: GraphQLClient, who: Account, target: str, overall: int = 5, **values: Any
+) -> Any:
     data = await api.data(SUBMIT_REVIEW, review_input(target, overall, **values), token=who.token)
     return data["submitReview"]
 
 
-async def submit_ok(api: Api, who: Account, target: str, overall: int = 5, **values: Any) -> Any:
+async def submit_ok(
+    api: GraphQLClient, who: Account, target: str, overall: int = 5, **values: Any
+) -> Any:
     result = await submit(api, who, target, overall, **values)
     assert result["__typename"] == "SubmitReviewSuccess", result
     return result["review"]
 
 
 async def moderate(
-    api: Api, who: Account, review_id: str, decision: str, reason: str | None = None
+    api: GraphQLClient, who: Account, review_id: str, decision: str, reason: str | None = None
 ) -> Any:
     data = await api.data(
         MODERATE_REVIEW, {"id": review_id, "decision": decision, "reason": reason}, token=who.token
@@ -282,7 +288,9 @@ async def moderate(
     return data["moderateReview"]
 
 
-async def venue_reviews(api: Api, world: World, token: str | None = None, **variables: Any) -> Any:
+async def venue_reviews(
+    api: GraphQLClient, world: World, token: str | None = None, **variables: Any
+) -> Any:
     data = await api.data(VENUE_REVIEWS, {"id": world.venue, **variables}, token=token)
     return data["node"]
 

@@ -12,9 +12,9 @@ from culture_cloud.app import create_app
 from culture_cloud.graphql import compiled
 from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
 
 VENUES_WITH_REVIEWS = """
 { venues(first: 20, orderBy: RATING) { edges { node {
@@ -40,7 +40,7 @@ async def _post(settings: Settings, query: str) -> Any:
 
 async def test_venues_with_reviews__compiled_and_graphql_core__same_response(db: Database) -> None:
     world = await f.build_world(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, await f.resident(db), world.venue, 4, scores={"service": 5})
         await f.submit_ok(api, await f.resident(db), world.venue, 2)
         await api.data(

@@ -25,8 +25,7 @@ from culture_cloud.reviews.models import Dimension, ReportReason, Review, Review
 from culture_cloud.reviews.rules import ReviewRules
 from culture_cloud.reviews.targets import Kind, TargetRef
 from culture_cloud.reviews.validation import ReviewDraft
-from tests.accounts.factories import add_admin
-from tests.bookings import factories as bookings
+from tests.accounts.factories import add_admin, add_residents
 from tests.conftest import Database
 from tests.reviews import factories as f
 
@@ -93,7 +92,7 @@ async def _rush(db: Database, venue_id: int) -> None:
     """Ten reviews one after the other (the first approved one creates the aggregate row);
     then WRITERS residents submit at once while those ten are edited, deleted and approved."""
     ref = TargetRef(Kind.VENUE, venue_id)
-    users = await bookings.add_residents(db, WRITERS + 10)
+    users = await add_residents(db, WRITERS + 10)
     early = [
         await _run(
             db, service.submit_review, viewer=_resident(u), target=ref, draft=_draft(i), rules=RULES
@@ -190,7 +189,7 @@ async def test_submit_review__read_then_write_aggregate__control_run_loses_updat
 async def test_report_review__concurrent_reports__hidden_and_removed_once(pg: Database) -> None:
     world = await f.build_world(pg)
     ref = TargetRef(Kind.VENUE, world.venue_id)
-    author, other, *reporters = await bookings.add_residents(pg, 12)
+    author, other, *reporters = await add_residents(pg, 12)
     target = await _run(
         pg,
         service.submit_review,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
 
 
 async def _update(api: Any, token: str, review_id: str, overall: int, **values: Any) -> Any:
@@ -21,7 +21,7 @@ async def test_update_review__approved__history_kept_and_aggregates_move_by_delt
 ) -> None:
     world = await f.build_world(db)
     author, other = await f.resident(db), await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(
             api, author, world.venue, 3, scores={"facilities": 2, "service": 3}
         )
@@ -57,7 +57,7 @@ async def test_update_review__approved__history_kept_and_aggregates_move_by_delt
 async def test_update_review__sensitive_word_added__held_and_uncounted(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 4)
         updated = await _update(api, author.token, review["id"], 4, text="门票便宜，代开发票找我")
         public = await f.venue_reviews(api, world)
@@ -77,7 +77,7 @@ async def test_update_review__sensitive_word_added__held_and_uncounted(db: Datab
 async def test_update_review__rejected__goes_back_to_a_moderator(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 4)
         await f.moderate(api, world.admin, review["id"], "REJECT", "与场馆无关")
         updated = await _update(api, author.token, review["id"], 4)
@@ -92,13 +92,13 @@ async def test_update_review__rejected__goes_back_to_a_moderator(db: Database) -
 async def test_update_review__bad_input_or_someone_else__refused(db: Database) -> None:
     world = await f.build_world(db)
     author, other = await f.resident(db), await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 4)
         bad = await _update(api, author.token, review["id"], 7)
         unfitting = await _update(
             api, author.token, review["id"], 4, scores={"guideExplanation": 3}
         )
-        foreign = await api.codes(
+        foreign = await api.error_codes(
             f.UPDATE_REVIEW,
             {"id": review["id"], "input": {"overall": 1, "text": "我来改别人的评价"}},
             token=other.token,
@@ -113,10 +113,10 @@ async def test_update_review__bad_input_or_someone_else__refused(db: Database) -
 async def test_delete_review__own__contribution_removed_and_may_review_again(db: Database) -> None:
     world = await f.build_world(db)
     author, other = await f.resident(db), await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 1, scores={"service": 1})
         await f.submit_ok(api, other, world.venue, 4, scores={"service": 4})
-        foreign = await api.codes(f.DELETE_REVIEW, {"id": review["id"]}, token=other.token)
+        foreign = await api.error_codes(f.DELETE_REVIEW, {"id": review["id"]}, token=other.token)
         deleted = (await api.data(f.DELETE_REVIEW, {"id": review["id"]}, token=author.token))[
             "deleteReview"
         ]
@@ -139,7 +139,7 @@ async def test_delete_review__own__contribution_removed_and_may_review_again(db:
 async def test_delete_review__last_one__aggregate_back_to_zero(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 5, scores={"content": 5})
         await api.data(f.DELETE_REVIEW, {"id": review["id"]}, token=author.token)
         after = await f.venue_reviews(api, world)

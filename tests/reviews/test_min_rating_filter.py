@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from culture_cloud.db import transaction
-from tests.accounts.factories import gid
-from tests.bookings import factories as bookings
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 VENUES = """
 query($min: Float) {
@@ -27,7 +27,7 @@ query($min: Float) {
 async def test_venues__min_rating__only_those_rated_at_least(db: Database) -> None:
     async with transaction(db.factory) as session:
         venues = [await catalog.add_venue(session, name) for name in ("甲馆", "乙馆", "丙馆")]
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         for venue, scores in zip(venues, ([5, 4], [3], []), strict=True):
             for score in scores:
                 await f.submit_ok(api, await f.resident(db), gid("Venue", venue.id), score)
@@ -49,7 +49,7 @@ async def test_venues__min_rating__only_those_rated_at_least(db: Database) -> No
 
 async def test_events__min_rating__held_review_does_not_count(db: Database) -> None:
     world = await f.build_world(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         await f.submit_ok(api, await f.resident(db), world.event, 5, text="想要票的加微信")
         before = (await api.data(EVENTS, {"min": 1}))["events"]["edges"]
         await f.submit_ok(api, await f.resident(db), world.event, 4)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from culture_cloud.audit.models import AuditLog
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
 
 SPAM = "环境不错，想要优惠票的加 微-信 abc123 详聊"
 
@@ -17,7 +17,7 @@ SPAM = "环境不错，想要优惠票的加 微-信 abc123 详聊"
 async def test_submit_review__sensitive_word__held_for_moderation(db: Database) -> None:
     world = await f.build_world(db)
     author, reader = await f.resident(db), await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         held = await f.submit_ok(api, author, world.venue, 1, text=SPAM)
         public = await f.venue_reviews(api, world, token=reader.token)
         mine = (await api.data(f.MY_REVIEWS, token=author.token))["myReviews"]
@@ -39,7 +39,7 @@ async def test_submit_review__sensitive_word__held_for_moderation(db: Database) 
 async def test_submit_review__phone_number_in_text__held_as_personal_data(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         held = await f.submit_ok(
             api, author, world.venue, 4, text="讲解员小王很好，电话138-1234-5678"
         )
@@ -57,7 +57,7 @@ async def test_moderate_review__approve__venue_dimension_averages_move_exactly(
 ) -> None:
     world = await f.build_world(db)
     first, second, held_author = [await f.resident(db) for _ in range(3)]
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         await f.submit_ok(
             api, first, world.venue, 5, scores={"facilities": 5, "service": 4, "content": 5}
         )
@@ -93,7 +93,7 @@ async def test_moderate_review__approve__venue_dimension_averages_move_exactly(
 async def test_moderate_review__reject__hidden_with_reason_for_author(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 5)
         no_reason = await f.moderate(api, world.admin, review["id"], "REJECT")
         rejected = await f.moderate(api, world.admin, review["id"], "REJECT", "含不实信息")
@@ -112,14 +112,14 @@ async def test_moderate_review__reject__hidden_with_reason_for_author(db: Databa
 async def test_moderate_review__not_an_administrator__forbidden(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 1, text=SPAM)
         variables = {"id": review["id"], "decision": "APPROVE", "reason": None}
         codes = [
-            await api.codes(f.MODERATE_REVIEW, variables, token=who.token)
+            await api.error_codes(f.MODERATE_REVIEW, variables, token=who.token)
             for who in (world.manager, world.editor, author)
         ]
-        queue = await api.codes(f.MODERATION_QUEUE, token=world.manager.token)
+        queue = await api.error_codes(f.MODERATION_QUEUE, token=world.manager.token)
     # The owning organisation answers reviews; it does not decide which are shown.
     assert codes == [["FORBIDDEN"]] * 3
     assert queue == ["FORBIDDEN"]
@@ -129,7 +129,7 @@ async def test_moderate_review__not_an_administrator__forbidden(db: Database) ->
 async def test_moderate_review__decisions__audited(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 1, text=SPAM)
         await f.moderate(api, world.admin, review["id"], "REJECT", "广告")
         await f.moderate(api, world.admin, review["id"], "APPROVE", "复核后通过")
@@ -151,7 +151,7 @@ async def test_review__pending__visible_only_to_author_and_administrators(db: Da
     world = await f.build_world(db)
     author, other = await f.resident(db), await f.resident(db)
     query = "query($id: ID!) { review(id: $id) { id status holdReason } }"
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 1, text=SPAM)
         seen = [
             (await api.data(query, {"id": review["id"]}, token=token))["review"]

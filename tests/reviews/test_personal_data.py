@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from culture_cloud.reviews.models import ReviewReport
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.feedback import factories as ff
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
 
 EXPORT = "mutation { exportMyData { data } }"
 DELETE = "mutation { deleteMyAccount { ok } }"
@@ -29,7 +29,7 @@ async def test_export_my_data__reviews_votes_reports__own_only_with_history(
     world = await f.build_world(db)
     author = await f.resident(db, nickname="王小明")
     other = await f.resident(db, nickname="李大伟", phone="13700002222")
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         mine = await f.submit_ok(
             api,
             author,
@@ -88,7 +88,7 @@ async def test_export_my_data__feedback__contact_unmasked_with_handling(db: Data
     world = await f.build_world(db)
     resident = await f.resident(db)
     other = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         filed = await ff.submit_ok(api, resident, world.venue, contact="13900001111")
         await ff.update(api, world.editor, filed["id"], "ACCEPTED")
         await ff.update(api, world.editor, filed["id"], "RESOLVED", response="已提醒讲解员准时。")
@@ -116,7 +116,7 @@ async def test_delete_my_account__feedback_contact_erased_reviews_kept_neutral(
     world = await f.build_world(db)
     leaving = await f.resident(db, nickname="赵静怡")
     staying = await f.resident(db, nickname="孙立")
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, leaving, world.venue, 5, text="讲解员非常专业，推荐。")
         kept = await f.submit_ok(api, staying, world.venue, 3)
         await api.data(

@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from culture_cloud.audit.models import AuditLog
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
+from tests.support.ids import pk_of
 
 
 async def _reply(api: object, token: str, review_id: str, text: str) -> dict[str, object]:
@@ -20,7 +21,7 @@ async def _reply(api: object, token: str, review_id: str, text: str) -> dict[str
 async def test_reply_to_review__owning_staff__reply_appears_publicly(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 2, text="周末排队太久，希望增加窗口。")
         replied = await _reply(api, world.editor.token, review["id"], "感谢反馈，周末已增开窗口。")
         public = await f.venue_reviews(api, world)
@@ -36,7 +37,7 @@ async def test_reply_to_review__owning_staff__reply_appears_publicly(db: Databas
 async def test_reply_to_review__second_reply__replaces_the_first(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 3)
         await _reply(api, world.editor.token, review["id"], "感谢您的评价。")
         await _reply(api, world.manager.token, review["id"], "已转相关部门改进。")
@@ -49,11 +50,11 @@ async def test_reply_to_review__second_reply__replaces_the_first(db: Database) -
 async def test_reply_to_review__not_owning_staff__forbidden(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 3)
         variables = {"id": review["id"], "text": "谢谢"}
         codes = [
-            await api.codes(f.REPLY_TO_REVIEW, variables, token=who.token)
+            await api.error_codes(f.REPLY_TO_REVIEW, variables, token=who.token)
             for who in (world.other_editor, world.checker, world.admin, author)
         ]
         [edge] = (await f.venue_reviews(api, world))["reviews"]["edges"]
@@ -64,7 +65,7 @@ async def test_reply_to_review__not_owning_staff__forbidden(db: Database) -> Non
 async def test_reply_to_review__bad_text_or_hidden_review__typed_errors(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 3)
         held = await f.submit_ok(api, await f.resident(db), world.venue, 1, text="详情加微信")
         empty = await _reply(api, world.editor.token, review["id"], "  ")
@@ -78,7 +79,7 @@ async def test_reply_to_review__bad_text_or_hidden_review__typed_errors(db: Data
 async def test_reply_to_review__staff_mutation__audited(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 4)
         await _reply(api, world.editor.token, review["id"], "感谢支持！")
     async with db.factory() as session:
@@ -88,4 +89,4 @@ async def test_reply_to_review__staff_mutation__audited(db: Database) -> None:
         world.editor.id,
         "Review",
     )
-    assert bookings.pk_of(review["id"]) == entry.target_id
+    assert pk_of(review["id"]) == entry.target_id

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from culture_cloud.db import transaction
-from tests.accounts.factories import gid
-from tests.bookings import factories as bookings
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 VENUES_WITH_SUMMARY = """
 query($first: Int!) {
@@ -29,7 +29,7 @@ async def test_reviews__order_and_score_filter__as_asked(db: Database) -> None:
     world = await f.build_world(db)
     authors = [await f.resident(db) for _ in range(5)]
     expert = await f.resident(db, is_designated_reviewer=True)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         for author, score in zip(authors, [3, 5, 1, 4, 2], strict=True):
             await f.submit_ok(api, author, world.venue, score)
         await f.submit_ok(api, expert, world.venue, 4, images=["https://img.example.cn/a.jpg"])
@@ -55,7 +55,7 @@ async def test_reviews__order_and_score_filter__as_asked(db: Database) -> None:
 
 async def test_reviews__pages__cover_every_review_once(db: Database) -> None:
     world = await f.build_world(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         for score in [5, 4, 4, 3, 4, 5, 1]:
             await f.submit_ok(api, await f.resident(db), world.venue, score)
         seen: list[str] = []
@@ -77,7 +77,7 @@ async def test_venues__order_by_rating__follows_approved_reviews(db: Database) -
     async with transaction(db.factory) as session:
         venues = [await catalog.add_venue(session, name) for name in ("甲馆", "乙馆", "丙馆")]
     scores = {venues[0].id: [3, 3], venues[1].id: [5, 4], venues[2].id: []}
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         for venue_id, given in scores.items():
             for score in given:
                 await f.submit_ok(api, await f.resident(db), gid("Venue", venue_id), score)
@@ -99,7 +99,7 @@ async def test_venues__rating_summaries__one_statement_for_the_page(
 ) -> None:
     async with transaction(db.factory) as session:
         venues = [await catalog.add_venue(session, f"测试场馆{i:02d}") for i in range(20)]
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         for venue in venues[:5]:
             await f.submit_ok(api, await f.resident(db), gid("Venue", venue.id), 4)
         plain = "query($first: Int!) { venues(first: $first) { edges { node { id name } } } }"

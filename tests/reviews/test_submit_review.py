@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from culture_cloud.catalog.models import EventStatus
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.reviews.models import Review
-from tests.accounts.factories import gid
 from tests.bookings import factories as bookings
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 
 async def _review_count(db: Database) -> int:
@@ -27,7 +28,7 @@ async def test_submit_review__attended_event__verified_and_counted(db: Database)
     world = await f.build_world(db)
     visitor = await f.resident(db)
     await f.attend(db, world, visitor)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(
             api, visitor, world.event, 4, scores={"content": 5, "service": 4, "facilities": 3}
         )
@@ -58,7 +59,7 @@ async def test_submit_review__attended_event__venue_review_verified_too(db: Data
     world = await f.build_world(db)
     visitor, stranger = await f.resident(db), await f.resident(db)
     await f.attend(db, world, visitor)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         verified = await f.submit_ok(api, visitor, world.venue, 5)
         unverified = await f.submit_ok(api, stranger, world.venue, 5)
     assert (verified["isVerified"], unverified["isVerified"]) == (True, False)
@@ -68,7 +69,7 @@ async def test_submit_review__booked_but_not_checked_in__not_verified(db: Databa
     world = await f.build_world(db)
     visitor = await f.resident(db)
     await bookings.book(db, visitor.id, world.event_id, now=world.event_start - timedelta(days=1))
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, visitor, world.event, 3)
     assert review["isVerified"] is False
 
@@ -76,7 +77,7 @@ async def test_submit_review__booked_but_not_checked_in__not_verified(db: Databa
 async def test_submit_review__designated_reviewer__labelled(db: Database) -> None:
     world = await f.build_world(db)
     expert = await f.resident(db, is_designated_reviewer=True)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, expert, world.venue, 4)
     assert review["isDesignatedReviewer"] is True
 
@@ -84,7 +85,7 @@ async def test_submit_review__designated_reviewer__labelled(db: Database) -> Non
 async def test_submit_review__public_view__masked_nickname_and_no_contact(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db, nickname="张三丰", phone="13812345678", real_name="张三丰")
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         await f.submit_ok(api, author, world.venue, 5)
         body = await api.execute(f.VENUE_REVIEWS, {"id": world.venue})
 
@@ -110,7 +111,7 @@ async def test_submit_review__every_kind__dimensions_that_fit(db: Database) -> N
         (world.venue, {"facilities": 4, "service": 5, "content": 3}),
     ]
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         for target, scores in cases:
             review = await f.submit_ok(api, author, target, 4, scores=scores)
             given = {k: v for k, v in review["scores"].items() if v is not None}
@@ -122,7 +123,7 @@ async def test_submit_review__unfitting_dimension__typed_error_on_that_field(db:
     author = await f.resident(db)
     async with transaction(db.factory) as session:
         agency = await catalog.add_agency(session, "【演示】测试旅行社")
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         on_venue = await f.submit(api, author, world.venue, 4, scores={"guideExplanation": 5})
         on_agency = await f.submit(
             api, author, gid("TravelAgency", agency.id), 4, scores={"facilities": 5}
@@ -145,7 +146,7 @@ async def test_submit_review__bad_input__typed_errors_and_nothing_written(db: Da
         ({"images": [f"https://img.example.cn/{i}.jpg" for i in range(10)]}, "images"),
         ({"images": ["javascript:alert(1)"]}, "images.0"),
     ]
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         for values, field in cases:
             overall = values.pop("overall", 5)
             result = await f.submit(api, author, world.venue, overall, **values)
@@ -167,7 +168,7 @@ async def test_submit_review__missing_draft_or_wrong_target__typed_errors(db: Da
     draft = await bookings.add_event(db, world.place, status=EventStatus.DRAFT)
     async with transaction(db.factory) as session:
         region = await catalog.add_region(session, "测试镇")
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         missing = await f.submit(api, author, gid("Venue", 999_999), 5)
         hidden = await f.submit(api, author, gid("Event", draft.id), 5)
         region_target = await f.submit(api, author, gid("Region", region.id), 5)
@@ -189,7 +190,7 @@ async def test_submit_review__event_not_started_or_cancelled__not_reviewable(
     cancelled = await bookings.add_event(
         db, world.place, start_at=utcnow() - timedelta(days=1), status=EventStatus.CANCELLED
     )
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         early = await f.submit(api, author, gid("Event", future.id), 5)
         off = await f.submit(api, author, gid("Event", cancelled.id), 5)
     assert (early["code"], early["field"]) == ("NOT_REVIEWABLE", "targetId")
@@ -201,7 +202,7 @@ async def test_submit_review__second_review_of_same_target__already_reviewed(
 ) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         await f.submit_ok(api, author, world.venue, 5)
         again = await f.submit(api, author, world.venue, 1)
         other_target = await f.submit(api, author, world.event, 4)
@@ -217,7 +218,7 @@ async def test_submit_review__over_daily_limit__rate_limited(
     author = await f.resident(db)
     async with transaction(db.factory) as session:
         venues = [await catalog.add_venue(session, f"测试场馆{i}") for i in range(3)]
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         results = [await f.submit(api, author, gid("Venue", v.id), 5) for v in venues]
     assert [r["__typename"] for r in results[:2]] == ["SubmitReviewSuccess"] * 2
     assert results[2]["code"] == "RATE_LIMITED"
@@ -226,9 +227,9 @@ async def test_submit_review__over_daily_limit__rate_limited(
 
 async def test_submit_review__not_a_resident__unauthenticated_or_forbidden(db: Database) -> None:
     world = await f.build_world(db)
-    async with bookings.api(db) as api:
-        anonymous = await api.codes(f.SUBMIT_REVIEW, f.review_input(world.venue))
-        staff = await api.codes(
+    async with graphql_client(db) as api:
+        anonymous = await api.error_codes(f.SUBMIT_REVIEW, f.review_input(world.venue))
+        staff = await api.error_codes(
             f.SUBMIT_REVIEW, f.review_input(world.venue), token=world.editor.token
         )
     assert (anonymous, staff) == (["UNAUTHENTICATED"], ["FORBIDDEN"])
@@ -238,7 +239,7 @@ async def test_submit_review__not_a_resident__unauthenticated_or_forbidden(db: D
 async def test_submit_review__deleted_author_account__shown_as_deleted(db: Database) -> None:
     world = await f.build_world(db)
     author = await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         await f.submit_ok(api, author, world.venue, 5)
         async with transaction(db.factory) as session:
             user = await session.get(type(author.user), author.id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.reviews import factories as f
+from tests.support.graphql import graphql_client
 
 
 async def _vote(api: object, token: str, review_id: str, helpful: bool = True) -> dict[str, object]:
@@ -26,7 +26,7 @@ async def test_vote_review_helpful__repeated__counted_once_and_withdrawable(db: 
     world = await f.build_world(db)
     author = await f.resident(db)
     fan, other = await f.resident(db), await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 5)
         counts = [
             (await _vote(api, fan.token, review["id"]))["helpfulCount"],
@@ -49,7 +49,7 @@ async def test_vote_review_helpful__most_helpful_order__sorted_by_votes(db: Data
     world = await f.build_world(db)
     authors = [await f.resident(db) for _ in range(3)]
     voters = [await f.resident(db) for _ in range(2)]
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         ids = [(await f.submit_ok(api, a, world.venue, 4))["id"] for a in authors]
         for voter in voters:
             await _vote(api, voter.token, ids[1])
@@ -65,7 +65,7 @@ async def test_report_review__threshold_reached__hidden_and_uncounted_until_reap
     world = await f.build_world(db)
     author, kept_author = await f.resident(db), await f.resident(db)
     reporters = [await f.resident(db) for _ in range(2)]
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 1, scores={"service": 1})
         await f.submit_ok(api, kept_author, world.venue, 5, scores={"service": 5})
         first = await _report(api, reporters[0].token, review["id"])
@@ -100,7 +100,7 @@ async def test_report_review__own_or_hidden_or_over_limit__typed_errors(
     review_rules.setenv("CULTURE_CLOUD_REVIEWS_MAX_REPORTS_PER_DAY", "1")
     world = await f.build_world(db)
     author, reporter = await f.resident(db), await f.resident(db)
-    async with bookings.api(db) as api:
+    async with graphql_client(db) as api:
         review = await f.submit_ok(api, author, world.venue, 3)
         other = await f.submit_ok(api, await f.resident(db), world.event, 3)
         held = await f.submit_ok(api, await f.resident(db), world.event, 1, text="加微信领票")
@@ -108,7 +108,9 @@ async def test_report_review__own_or_hidden_or_over_limit__typed_errors(
         hidden = await _report(api, reporter.token, held["id"])
         ok = await _report(api, reporter.token, review["id"])
         limited = await _report(api, reporter.token, other["id"])
-        staff = await api.codes(f.REPORT_REVIEW, {"id": review["id"]}, token=world.editor.token)
+        staff = await api.error_codes(
+            f.REPORT_REVIEW, {"id": review["id"]}, token=world.editor.token
+        )
     assert own["code"] == "OWN_REVIEW"
     assert hidden["code"] == "NOT_FOUND"
     assert ok["__typename"] == "ReportReviewSuccess"

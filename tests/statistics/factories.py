@@ -18,7 +18,7 @@ from culture_cloud.feedback.models import Feedback, FeedbackCategory, FeedbackSt
 from culture_cloud.reviews.models import Review, ReviewStatus, ReviewTargetKind
 from culture_cloud.statistics.rollup import RollupReport, run_rollup
 from culture_cloud.timeutil import SHANGHAI, local_today
-from tests.bookings.factories import add_residents
+from tests.accounts.factories import add_residents
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 

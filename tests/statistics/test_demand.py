@@ -19,11 +19,12 @@ from culture_cloud.menu.models import (
 )
 from culture_cloud.reviews.models import RatingAggregate
 from culture_cloud.timeutil import local_day_start
-from tests.accounts.factories import add_admin, add_staff, gid
-from tests.bookings.factories import api, token_for
+from tests.accounts.factories import add_admin, add_staff, token_for
 from tests.conftest import Database
 from tests.statistics.factories import World, build_world, local, sql_one
 from tests.statistics.test_statistics import period
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 DEMAND = """
 query Demand($period: StatisticsPeriod!, $filter: StatisticsFilter) {
@@ -106,7 +107,7 @@ async def add_menu(db: Database, world: World) -> None:
 
 
 async def demand(db: Database, token: str, world: World, **variables: Any) -> dict[str, Any]:
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         data = await client.data(DEMAND, {"period": period(world), **variables}, token=token)
     result: dict[str, Any] = data["statistics"]
     return result

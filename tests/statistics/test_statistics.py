@@ -16,8 +16,7 @@ from culture_cloud.db import transaction, utcnow
 from culture_cloud.feedback.models import FeedbackCategory
 from culture_cloud.reviews.models import ReviewStatus
 from culture_cloud.timeutil import local_day_start
-from tests.accounts.factories import add_admin, add_staff, add_user, gid
-from tests.bookings.factories import api, token_for
+from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.conftest import Database
 from tests.statistics.factories import (
     World,
@@ -29,6 +28,8 @@ from tests.statistics.factories import (
     rollup,
     sql_one,
 )
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid
 
 S = BookingStatus
 
@@ -160,7 +161,7 @@ async def expected_attendance(
 
 
 async def statistics(db: Database, token: str, world: World, **variables: Any) -> dict[str, Any]:
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         data = await client.data(STATISTICS, {"period": period(world), **variables}, token=token)
     result: dict[str, Any] = data["statistics"]
     return result
@@ -296,16 +297,18 @@ async def test_statistics__staff__see_their_own_organization_only(db: Database) 
     )
     assert [r["venueId"] for r in own["venueUtilisation"]] == [gid("Venue", world.venues[0])]
     resident = await token_for(db, await add_user(db))
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         other = {
             "period": period(world),
             "filter": {"organizationId": gid("Organization", library_org)},
         }
-        assert await client.codes(STATISTICS, other, token=staff) == ["FORBIDDEN"]
-        assert await client.codes(STATISTICS, {"period": period(world)}, token=resident) == [
+        assert await client.error_codes(STATISTICS, other, token=staff) == ["FORBIDDEN"]
+        assert await client.error_codes(STATISTICS, {"period": period(world)}, token=resident) == [
             "FORBIDDEN"
         ]
-        assert await client.codes(STATISTICS, {"period": period(world)}) == ["UNAUTHENTICATED"]
+        assert await client.error_codes(STATISTICS, {"period": period(world)}) == [
+            "UNAUTHENTICATED"
+        ]
 
 
 async def test_statistics__bad_input__is_coded_with_its_field(db: Database) -> None:
@@ -313,7 +316,7 @@ async def test_statistics__bad_input__is_coded_with_its_field(db: Database) -> N
     today = date(2026, 11, 26)
 
     async def error(variables: dict[str, Any]) -> tuple[str, str]:
-        async with api(db) as client:
+        async with graphql_client(db) as client:
             body = await client.execute(STATISTICS, variables, token=token)
         [e] = body["errors"]
         return e["extensions"]["code"], e["extensions"].get("field")
@@ -331,7 +334,7 @@ async def test_statistics__bad_input__is_coded_with_its_field(db: Database) -> N
 
 
 async def _execute(db: Database, token: str, variables: dict[str, Any]) -> dict[str, Any]:
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         return await client.execute(STATISTICS, variables, token=token)
 
 
@@ -384,7 +387,7 @@ async def test_statistics__ratings_and_complaints__equal_sql(db: Database) -> No
     )
     token = await admin_token(db)
 
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         data = await client.data(
             OPINION, {"period": period(world), "inactiveDays": 30}, token=token
         )
@@ -447,7 +450,7 @@ async def test_statistics__ratings_and_complaints__equal_sql(db: Database) -> No
 
     # The museum's staff see their organisation's reviews and feedback only.
     staff = await token_for(db, await add_staff(db, museum_org, StaffRole.MANAGER))
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         own = (
             await client.data(OPINION, {"period": period(world), "inactiveDays": 30}, token=staff)
         )["statistics"]
@@ -459,7 +462,7 @@ async def test_statistics__ratings_and_complaints__equal_sql(db: Database) -> No
 async def test_coverage_gaps__regions_without_recent_events(db: Database) -> None:
     world = await build_world(db)
     token = await admin_token(db)
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         month = await client.data(
             OPINION, {"period": period(world), "inactiveDays": 30}, token=token
         )

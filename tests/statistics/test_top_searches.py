@@ -11,10 +11,10 @@ import pytest
 from culture_cloud.accounts.models import StaffRole
 from culture_cloud.graphql.compiled import PlanRunner
 from culture_cloud.statistics.searches import looks_personal
-from tests.accounts.factories import add_admin, add_staff
-from tests.bookings.factories import api, token_for
+from tests.accounts.factories import add_admin, add_staff, token_for
 from tests.conftest import Database
 from tests.statistics.factories import World, build_world, sql_one
+from tests.support.graphql import graphql_client
 
 SEARCH = """
 query Search($text: String!) {
@@ -41,14 +41,14 @@ def today(world: World) -> dict[str, str]:
 
 async def top(db: Database, world: World) -> list[dict[str, Any]]:
     token = await token_for(db, await add_admin(db))
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         data = await client.data(TOP_SEARCHES, {"period": today(world)}, token=token)
     result: list[dict[str, Any]] = data["statistics"]["topSearches"]
     return result
 
 
 async def search(db: Database, *texts: str) -> None:
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         for text in texts:
             await client.data(SEARCH, {"text": text})
 
@@ -61,7 +61,7 @@ async def test_top_searches__count_searches_in_the_period(db: Database) -> None:
     world = await build_world(db)
     await search(db, "晋剧", " 晋剧 ", "绵山", "晋剧")
     token = await token_for(db, await add_admin(db))
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         data = await client.data(TOP_SEARCHES, {"period": today(world)}, token=token)
         earlier = await client.data(
             TOP_SEARCHES,
@@ -82,7 +82,7 @@ async def test_top_searches__organisation_staff__forbidden_the_rest_answers(
     world = await build_world(db)
     await search(db, "晋剧")
     staff = await token_for(db, await add_staff(db, world.organizations[0], StaffRole.MANAGER))
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         body = await client.execute(TOP_SEARCHES, {"period": today(world)}, token=staff)
 
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
@@ -96,7 +96,7 @@ async def test_top_searches__export_for_staff__403(db: Database) -> None:
     staff = await token_for(db, await add_staff(db, world.organizations[0], StaffRole.MANAGER))
     admin = await token_for(db, await add_admin(db))
     await search(db, "晋剧")
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         params = today(world)
         refused = await client.http.get(
             "/exports/statistics/topSearches.csv",
@@ -154,7 +154,7 @@ async def test_search_log__same_search_under_several_aliases__counted_once(
       c: search(text: " 晋剧", first: 3) { totalCount }
       d: search(text: "绵山", first: 1) { totalCount } }
     """
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         await client.data(document)
         await client.data(document)  # another request counts again
 
@@ -179,7 +179,7 @@ async def test_search_log__compiled_executor_falls_back__logged_once(
         raise RuntimeError("surprise after the search ran")
 
     monkeypatch.setattr(PlanRunner, "run", run_then_fail)
-    async with api(db) as client:
+    async with graphql_client(db) as client:
         data = await client.data(SEARCH, {"text": "晋剧"})
     monkeypatch.undo()
 
