@@ -121,11 +121,11 @@ async def test_waitlist__capacity_raised_by_staff__promotes_at_once(db: Database
     queue = await _waitlist(db, event.id, [1, 1, 1])
     editor = await f.add_checker(db, place, StaffRole.EDITOR)
 
-    async with f.api(db) as api:
+    async with graphql_client(db) as api:
         data = await api.data(
             RAISE_CAPACITY,
             {"id": gid("Event", event.id), "capacity": 3},
-            token=await f.token_for(db, editor),
+            token=await token_for(db, editor),
         )
 
     assert data["updateEvent"]["__typename"] == "UpdateEventSuccess", data
