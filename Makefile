@@ -37,6 +37,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy culture_cloud
+	$(BIN)/lint-imports
 
 check: lint test
 

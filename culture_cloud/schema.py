@@ -18,7 +18,8 @@ from culture_cloud.bookings.queries import BookingsQuery, venue_slot, visible_bo
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
-from culture_cloud.feedback.queries import visible_feedback
+from culture_cloud.feedback import types as feedback_types
+from culture_cloud.feedback.queries import FeedbackQuery, visible_feedback
 from culture_cloud.graphql import nodes
 from culture_cloud.graphql.execution import Schema, build_schema
 from culture_cloud.live import types as live_types
@@ -71,6 +72,8 @@ class Query(
     NotificationsQuery,
     PublishingQuery,
     BookingsQuery,
+    # FeedbackQuery's fields come before ReviewsQuery's in the SDL, as when it was its base
+    FeedbackQuery,
     ReviewsQuery,
     MenuQuery,
     StatisticsQuery,
@@ -109,6 +112,7 @@ TYPES: list[Any] = [
     notifications_types.Notification,
     live_types.EventSeats,
     *reviews_types.TYPES,
+    *feedback_types.TYPES,
     *menu_types.TYPES,
 ]
 

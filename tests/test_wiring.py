@@ -13,7 +13,8 @@ _PROBE = """
 import json
 import culture_cloud.app, culture_cloud.cli, culture_cloud.models_registry
 import culture_cloud.bookings.personal_data, culture_cloud.menu.personal_data
-import culture_cloud.reviews.personal_data, culture_cloud.menu.scores
+import culture_cloud.reviews.personal_data, culture_cloud.feedback.personal_data
+import culture_cloud.menu.scores
 import culture_cloud.menu.orders.service
 from culture_cloud.accounts import personal_data
 from culture_cloud.publishing import service as publishing
@@ -47,5 +48,5 @@ def _run_probe() -> list[list[object]]:
 def test_wire__modules_only_imported__no_hook_registered_until_wired() -> None:
     before, once, twice = _run_probe()
     assert before == [[], 0, 0, 0]
-    assert once == [["bookings", "communityGroups", "feedback", "reviews", "wishes"], 3, 1, 1]
+    assert once == [["bookings", "communityGroups", "feedback", "reviews", "wishes"], 4, 1, 1]
     assert twice == once

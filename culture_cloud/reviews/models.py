@@ -218,9 +218,6 @@ class RatingAggregate(SQLModel, table=True):
     guide_explanation_count: int = 0
 
 
-# Registers the feedback tables with the metadata (models_registry imports this module only).
-from culture_cloud.feedback import models as feedback_models  # noqa: E402
-
 __all__ = [
     "Dimension",
     "HoldReason",
@@ -233,5 +230,4 @@ __all__ = [
     "ReviewStatus",
     "ReviewTargetKind",
     "ReviewVote",
-    "feedback_models",
 ]

@@ -1,6 +1,5 @@
-"""Reviews queries (composed into the root Query in culture_cloud/schema.py), with the
-feedback queries. A target's public reviews are the `reviews` field of Venue, Event, ScenicSpot,
-TravelAgency and Guide (culture_cloud/catalog/types.py)."""
+"""Reviews queries (composed into the root Query in culture_cloud/schema.py). A target's
+public reviews are the `reviews` field of Venue, Event, ScenicSpot, TravelAgency and Guide (culture_cloud/catalog/types.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import strawberry
 
 from culture_cloud.accounts import policy
 from culture_cloud.errors import NotFound
-from culture_cloud.feedback.queries import FeedbackQuery
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.pagination import Connection
@@ -22,7 +20,7 @@ from culture_cloud.reviews.types import Review, ReviewOrderBy
 
 
 @strawberry.type
-class ReviewsQuery(FeedbackQuery):
+class ReviewsQuery:
     @strawberry.field(
         permission_classes=[Public],
         description="按 ID 查看评价：已公开的人人可见；待审核或已驳回的仅作者与管理员可见",

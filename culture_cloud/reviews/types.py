@@ -18,7 +18,6 @@ import strawberry
 
 from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.errors import UserErrorCode
-from culture_cloud.feedback import types as feedback_types
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
@@ -349,4 +348,4 @@ ReportReviewResult = Annotated[
 ]
 
 
-TYPES: list[Any] = [Review, RatingSummary, ReviewError, *feedback_types.TYPES]
+TYPES: list[Any] = [Review, RatingSummary, ReviewError]
