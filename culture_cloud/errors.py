@@ -85,6 +85,14 @@ class DomainError(Exception):
             self.code = ErrorCode(code) if isinstance(code, str) else code
 
 
+class Refusal(DomainError):
+    """A domain's own refusal (MenuFailed, reviews' Refused, LoginFailed): `reason` is its
+    stable code, and it always comes back as a payload error carrying that code, whatever
+    `code` (which decides how a non-GraphQL caller sees it) says."""
+
+    reason: str
+
+
 class BadInput(DomainError):
     code = ErrorCode.BAD_USER_INPUT
 

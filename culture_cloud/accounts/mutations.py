@@ -28,12 +28,12 @@ from culture_cloud.accounts.types import (
 )
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.catalog.types import Organization
-from culture_cloud.db import transaction
-from culture_cloud.errors import DomainError, ServiceUnavailable, UserErrorCode
+from culture_cloud.errors import ServiceUnavailable
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.mutation import actor_of, errors_as, run_command
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, Public, StaffRole
-from culture_cloud.graphql.user_errors import input_error_or_raise
+from culture_cloud.graphql.user_errors import InputError
 from culture_cloud.timeutil import to_local
 
 
@@ -43,45 +43,37 @@ def _wechat(info: Info) -> WechatClient:
     return info.context.wechat
 
 
-def _login_error(exc: service.LoginFailed) -> LoginError:
-    return LoginError(code=UserErrorCode(exc.reason), field=exc.field, message=exc.message)
-
-
 @strawberry.type
 class AccountsMutation:
     @strawberry.mutation(
         permission_classes=[Public],
         description="居民登录：小程序 wx.login 得到的 code；首次登录自动注册",
     )
+    @errors_as(LoginError)
     async def login_with_wechat(self, info: Info, code: str) -> LoginResult:
-        try:
-            pair = await service.login_with_wechat(
-                info.context.session_factory,
-                info.context.settings,
-                wechat=_wechat(info),
-                code=code,
-                now=info.context.now,
-            )
-        except service.LoginFailed as exc:
-            return _login_error(exc)
+        pair = await service.login_with_wechat(
+            info.context.session_factory,
+            info.context.settings,
+            wechat=_wechat(info),
+            code=code,
+            now=info.context.now,
+        )
         return AuthPayload.from_pair(pair)
 
     @strawberry.mutation(
         permission_classes=[Public],
         description="工作人员与管理员登录；失败次数按账号和 IP 限制（RATE_LIMITED）",
     )
+    @errors_as(LoginError)
     async def login_with_password(self, info: Info, username: str, password: str) -> LoginResult:
-        try:
-            pair = await service.login_with_password(
-                info.context.session_factory,
-                info.context.settings,
-                username=username,
-                password=password,
-                ip=info.context.client_ip,
-                now=info.context.now,
-            )
-        except service.LoginFailed as exc:
-            return _login_error(exc)
+        pair = await service.login_with_password(
+            info.context.session_factory,
+            info.context.settings,
+            username=username,
+            password=password,
+            ip=info.context.client_ip,
+            now=info.context.now,
+        )
         return AuthPayload.from_pair(pair)
 
     @strawberry.mutation(
@@ -99,41 +91,28 @@ class AccountsMutation:
 
     @strawberry.mutation(permission_classes=[IsAuthenticated], description="退出登录")
     async def logout(self, info: Info) -> LogoutPayload:
-        viewer = await info.context.require_viewer()
-        async with transaction(info.context.session_factory) as session:
-            await service.logout(session, viewer=viewer, now=info.context.now)
+        await run_command(info, service.logout)
         return LogoutPayload(ok=True)
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated],
         description="绑定手机号：小程序 getPhoneNumber 得到的 code，由服务器向微信换取号码",
     )
+    @errors_as(InputError)
     async def bind_phone(self, info: Info, code: str) -> BindPhoneResult:
-        viewer = await info.context.require_viewer()
-        try:
-            row = await service.bind_phone(
-                info.context.session_factory, wechat=_wechat(info), viewer=viewer, code=code
-            )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
+        # Asks WeChat before writing, so the service owns its (short) transaction.
+        actor = await actor_of(info)
+        row = await service.bind_phone(
+            info.context.session_factory, wechat=_wechat(info), actor=actor, code=code
+        )
         return BindPhoneSuccess(user=User.of_owner(row))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="新建单位（管理员）")
+    @errors_as(InputError)
     async def create_organization(
         self, info: Info, input: CreateOrganizationInput
     ) -> CreateOrganizationResult:
-        viewer = await info.context.require_viewer()
-        try:
-            async with transaction(info.context.session_factory) as session:
-                row = await service.create_organization(
-                    session,
-                    viewer=viewer,
-                    data=input.to_domain(),
-                    ip=info.context.client_ip,
-                    now=info.context.now,
-                )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
+        row = await run_command(info, service.create_organization, data=input.to_domain())
         return CreateOrganizationSuccess(organization=Organization.from_row(row))
 
     @strawberry.mutation(
@@ -141,51 +120,35 @@ class AccountsMutation:
         description="新建工作人员账号：管理员可为任一单位创建任一岗位；"
         "单位负责人（manager）只能为本单位创建 editor 或 checker",
     )
+    @errors_as(InputError)
     async def create_staff_account(
         self, info: Info, input: CreateStaffAccountInput
     ) -> CreateStaffAccountResult:
+        data = input.to_domain()
+        row = await run_command(info, service.create_staff_account, data=data)
         viewer = await info.context.require_viewer()
-        try:
-            data = input.to_domain()
-            async with transaction(info.context.session_factory) as session:
-                row = await service.create_staff_account(
-                    session,
-                    viewer=viewer,
-                    data=data,
-                    ip=info.context.client_ip,
-                    now=info.context.now,
-                )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
         return CreateStaffAccountSuccess(user=User.from_row(row, viewer))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin], description="设置或取消文化体验师（管理员；仅居民用户）"
     )
+    @errors_as(InputError)
     async def set_designated_reviewer(
         self, info: Info, user_id: strawberry.ID, value: bool
     ) -> SetDesignatedReviewerResult:
+        pk = expect_global_id(user_id, "User", field="userId")
+        row = await run_command(info, service.set_designated_reviewer, user_id=pk, value=value)
         viewer = await info.context.require_viewer()
-        try:
-            pk = expect_global_id(user_id, "User", field="userId")
-            async with transaction(info.context.session_factory) as session:
-                row = await service.set_designated_reviewer(
-                    session, viewer=viewer, user_id=pk, value=value, ip=info.context.client_ip
-                )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
         return SetDesignatedReviewerSuccess(user=User.from_row(row, viewer))
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated], description="导出本人全部数据（JSON，不脱敏）"
     )
     async def export_my_data(self, info: Info) -> DataExport:
-        viewer = await info.context.require_viewer()
+        # A read: the service uses its own session, no transaction.
+        actor = await actor_of(info)
         data = await service.export_my_data(
-            info.context.session_factory,
-            info.context.settings,
-            viewer=viewer,
-            now=info.context.now,
+            info.context.session_factory, info.context.settings, actor=actor
         )
         return DataExport(
             exported_at=to_local(info.context.now),
@@ -198,13 +161,5 @@ class AccountsMutation:
         description="注销账号：清除个人信息并退出所有登录；预约等记录匿名保留用于统计",
     )
     async def delete_my_account(self, info: Info) -> DeleteMyAccountPayload:
-        viewer = await info.context.require_viewer()
-        async with transaction(info.context.session_factory) as session:
-            await service.delete_my_account(
-                session,
-                info.context.settings,
-                viewer=viewer,
-                ip=info.context.client_ip,
-                now=info.context.now,
-            )
+        await run_command(info, service.delete_my_account, settings=info.context.settings)
         return DeleteMyAccountPayload(ok=True)

@@ -20,8 +20,8 @@ from sqlmodel import col, select
 
 from culture_cloud.accounts import passwords, personal_data, policy, ratelimit, tokens
 from culture_cloud.accounts.models import AuthSession, StaffRole, User, UserKind
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.accounts.wechat import WechatClient, WechatError, WechatUnavailable
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization, OrganizationKind
 from culture_cloud.db import SessionFactory, transaction
@@ -31,6 +31,7 @@ from culture_cloud.errors import (
     DomainError,
     NotFound,
     RateLimited,
+    Refusal,
     ServiceUnavailable,
 )
 from culture_cloud.graphql.ids import to_global_id
@@ -61,8 +62,10 @@ class LoginFailure(StrEnum):
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
 
 
-class LoginFailed(DomainError):
+class LoginFailed(Refusal):
     """A login the user can retry differently; the API answers with a LoginError result."""
+
+    reason: LoginFailure
 
     def __init__(self, reason: LoginFailure, message: str, *, field: str | None = None) -> None:
         super().__init__(message, field=field)
@@ -249,12 +252,12 @@ async def login_with_password(
         return await tokens.start_session(session, settings, user=user, now=now)
 
 
-async def logout(session: AsyncSession, *, viewer: Viewer, now: datetime) -> None:
-    await tokens.revoke_session_of(session, session_id=viewer.session_id, now=now)
+async def logout(session: AsyncSession, *, actor: Actor) -> None:
+    await tokens.revoke_session_of(session, session_id=actor.viewer.session_id, now=actor.now)
 
 
 async def bind_phone(
-    factory: SessionFactory, *, wechat: WechatClient, viewer: Viewer, code: str
+    factory: SessionFactory, *, wechat: WechatClient, actor: Actor, code: str
 ) -> User:
     """The phone number WeChat vouches for (getuserphonenumber), never one the client types."""
     if not code.strip():
@@ -272,7 +275,7 @@ async def bind_phone(
         logger.warning("WeChat phone number unavailable: %s", exc)
         raise ServiceUnavailable(WECHAT_UNAVAILABLE_MESSAGE) from None
     async with transaction(factory) as session:
-        user = await session.get(User, viewer.user_id)
+        user = await session.get(User, actor.viewer.user_id)
         if user is None:
             raise NotFound("账号不存在")
         user.phone = phone
@@ -291,9 +294,9 @@ class NewOrganization:
 
 
 async def create_organization(
-    session: AsyncSession, *, viewer: Viewer, data: NewOrganization, ip: str | None, now: datetime
+    session: AsyncSession, *, actor: Actor, data: NewOrganization
 ) -> Organization:
-    policy.ensure(viewer.is_admin)
+    policy.ensure(actor.viewer.is_admin)
     name = clean_text(data.name, field="name", max_length=128)
     if name is None:
         raise BadInput("名称不能为空", field="name")
@@ -302,19 +305,19 @@ async def create_organization(
         raise BadInput("标识须为小写字母、数字或 -", field="key")
     description = clean_text(data.description, field="description", max_length=2000)
     organization = Organization(
-        key=key, name=name, kind=data.kind, description=description, created_at=now
+        key=key, name=name, kind=data.kind, description=description, created_at=actor.now
     )
     await _insert_unique(session, organization, Conflict("该标识已被使用", field="key"))
     assert organization.id is not None
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="organization.create",
         target_type="Organization",
         target_id=organization.id,
         before=None,
         after={"key": key, "name": name, "kind": data.kind.value},
-        ip=ip,
+        ip=actor.ip,
     )
     return organization
 
@@ -334,11 +337,11 @@ class NewStaffAccount:
 
 
 async def create_staff_account(
-    session: AsyncSession, *, viewer: Viewer, data: NewStaffAccount, ip: str | None, now: datetime
+    session: AsyncSession, *, actor: Actor, data: NewStaffAccount
 ) -> User:
     # Policy first: a manager learns nothing about organisations other than their own.
     policy.ensure(
-        policy.can_create_staff(viewer, data.organization_id, data.role),
+        policy.can_create_staff(actor.viewer, data.organization_id, data.role),
         "只能为本单位创建编辑或核验员账号",
     )
     if await session.get(Organization, data.organization_id) is None:
@@ -354,7 +357,7 @@ async def create_staff_account(
         phone=_check_phone(data.phone),
         organization_id=data.organization_id,
         staff_role=data.role,
-        created_at=now,
+        created_at=actor.now,
     )
     taken = Conflict("该用户名已被使用", field="username")
     if (
@@ -365,21 +368,21 @@ async def create_staff_account(
     assert user.id is not None
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="user.create_staff",
         target_type="User",
         target_id=user.id,
         before=None,
         after=audit_snapshot(user),
-        ip=ip,
+        ip=actor.ip,
     )
     return user
 
 
 async def set_designated_reviewer(
-    session: AsyncSession, *, viewer: Viewer, user_id: int, value: bool, ip: str | None
+    session: AsyncSession, *, actor: Actor, user_id: int, value: bool
 ) -> User:
-    policy.ensure(viewer.is_admin)
+    policy.ensure(actor.viewer.is_admin)
     user = await session.get(User, user_id)
     if user is None or user.deleted_at is not None:
         raise NotFound("用户不存在", field="userId")
@@ -389,13 +392,13 @@ async def set_designated_reviewer(
     user.is_designated_reviewer = value
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="user.set_designated_reviewer",
         target_type="User",
         target_id=user_id,
         before=before,
         after=audit_snapshot(user),
-        ip=ip,
+        ip=actor.ip,
     )
     return user
 
@@ -436,12 +439,12 @@ async def create_admin(
 
 
 async def export_my_data(
-    factory: SessionFactory, settings: Settings, *, viewer: Viewer, now: datetime
+    factory: SessionFactory, settings: Settings, *, actor: Actor
 ) -> dict[str, Any]:
     """Everything held about the caller, unmasked, as JSON (PIPL right of access and
     portability). Other domains add their sections through accounts/personal_data.py."""
     async with factory() as session:
-        user = await session.get(User, viewer.user_id)
+        user = await session.get(User, actor.viewer.user_id)
         if user is None:
             raise NotFound("账号不存在")
         organization = (
@@ -451,18 +454,18 @@ async def export_my_data(
             (
                 await session.execute(
                     select(AuthSession)
-                    .where(col(AuthSession.user_id) == viewer.user_id)
+                    .where(col(AuthSession.user_id) == actor.viewer.user_id)
                     .order_by(col(AuthSession.created_at), col(AuthSession.id))
                 )
             )
             .scalars()
             .all()
         )
-        actions = await audit.entries_by_actor(session, actor_id=viewer.user_id)
-        sections = await personal_data.export_sections(session, settings, viewer.user_id)
+        actions = await audit.entries_by_actor(session, actor_id=actor.viewer.user_id)
+        sections = await personal_data.export_sections(session, settings, actor.viewer.user_id)
     assert user.id is not None
     return {
-        "exportedAt": now.isoformat(),
+        "exportedAt": actor.now.isoformat(),
         "profile": {
             "id": to_global_id("User", user.id),
             "kind": user.kind.value,
@@ -503,13 +506,11 @@ async def export_my_data(
     }
 
 
-async def delete_my_account(
-    session: AsyncSession, settings: Settings, *, viewer: Viewer, ip: str | None, now: datetime
-) -> None:
+async def delete_my_account(session: AsyncSession, settings: Settings, *, actor: Actor) -> None:
     """Anonymises the account in place: the row (and its id) stays so that bookings and
     statistics that refer to it still count, but nothing identifies the person any more.
     Other domains release and erase what they hold (accounts/personal_data.py)."""
-    user = await session.get(User, viewer.user_id)
+    user = await session.get(User, actor.viewer.user_id)
     if user is None or user.deleted_at is not None:
         raise NotFound("账号不存在")
     before = audit_snapshot(user)
@@ -522,16 +523,16 @@ async def delete_my_account(
     user.password_hash = None
     user.is_designated_reviewer = False
     user.is_active = False
-    user.deleted_at = now
-    await tokens.revoke_all_for_user(session, user_id=viewer.user_id, now=now)
-    await personal_data.erase(session, settings, viewer.user_id, now)
+    user.deleted_at = actor.now
+    await tokens.revoke_all_for_user(session, user_id=actor.viewer.user_id, now=actor.now)
+    await personal_data.erase(session, settings, actor.viewer.user_id, actor.now)
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="user.delete_self",
         target_type="User",
-        target_id=viewer.user_id,
+        target_id=actor.viewer.user_id,
         before=before,
         after=audit_snapshot(user),
-        ip=ip,
+        ip=actor.ip,
     )

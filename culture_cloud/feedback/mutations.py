@@ -8,7 +8,6 @@ from typing import Any
 import strawberry
 
 from culture_cloud.accounts.models import StaffRole as Role
-from culture_cloud.errors import DomainError, UserErrorCode
 from culture_cloud.feedback import reading, service
 from culture_cloud.feedback.inputs import SubmitFeedbackInput
 from culture_cloud.feedback.models import FeedbackStatus
@@ -22,22 +21,10 @@ from culture_cloud.feedback.types import (
     UpdateFeedbackStatusResult,
     UpdateFeedbackStatusSuccess,
 )
-from culture_cloud.graphql.commands import run_command
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import IsResident, StaffRole
-from culture_cloud.graphql.user_errors import TYPED_CODES
-from culture_cloud.reviews.errors import Refused
-
-
-def _error(exc: DomainError) -> FeedbackError:
-    """Refusals and input errors as results; auth failures (FORBIDDEN, UNAUTHENTICATED) and
-    outages stay top-level errors with `extensions.code`."""
-    if isinstance(exc, Refused):
-        return FeedbackError.from_refusal(exc)
-    if exc.code in TYPED_CODES:
-        return FeedbackError(code=UserErrorCode(exc.code), field=exc.field, message=exc.message)
-    raise exc
 
 
 async def _answer(info: Info, row: Any) -> Feedback:
@@ -54,11 +41,9 @@ class FeedbackMutation:
         permission_classes=[IsResident],
         description="提交投诉建议；转交对象所属单位（一般性反馈转文旅局），5 个工作日内答复",
     )
+    @errors_as(FeedbackError)
     async def submit_feedback(self, info: Info, input: SubmitFeedbackInput) -> SubmitFeedbackResult:
-        try:
-            row = await run_command(info, service.submit_feedback, draft=input.to_draft())
-        except DomainError as exc:
-            return _error(exc)
+        row = await run_command(info, service.submit_feedback, draft=input.to_draft())
         return SubmitFeedbackSuccess(feedback=await _answer(info, row))
 
     @strawberry.mutation(
@@ -66,6 +51,7 @@ class FeedbackMutation:
         description="处理投诉建议（本单位编辑、负责人或管理员）：ACCEPTED 受理；RESOLVED 办结"
         "（须填 response 答复）；REJECTED 不予受理（须填 reason）；CLOSED 关闭",
     )
+    @errors_as(FeedbackError)
     async def update_feedback_status(
         self,
         info: Info,
@@ -74,34 +60,29 @@ class FeedbackMutation:
         response: str | None = None,
         reason: str | None = None,
     ) -> UpdateFeedbackStatusResult:
-        try:
-            row = await run_command(
-                info,
-                service.update_status,
-                feedback_id=expect_global_id(id, "Feedback", field="id"),
-                status=status,
-                response=response,
-                reason=reason,
-            )
-        except DomainError as exc:
-            return _error(exc)
+        row = await run_command(
+            info,
+            service.update_status,
+            feedback_id=expect_global_id(id, "Feedback", field="id"),
+            status=status,
+            response=response,
+            reason=reason,
+        )
         return UpdateFeedbackStatusSuccess(feedback=await _answer(info, row))
 
     @strawberry.mutation(
         permission_classes=[IsResident],
         description="评价处理结果（1–5，仅一次）；已办结或不予受理的反馈随之关闭",
     )
+    @errors_as(FeedbackError)
     async def rate_feedback_handling(
         self, info: Info, id: strawberry.ID, rating: int, comment: str | None = None
     ) -> RateFeedbackHandlingResult:
-        try:
-            row = await run_command(
-                info,
-                service.rate_handling,
-                feedback_id=expect_global_id(id, "Feedback", field="id"),
-                rating=rating,
-                comment=comment,
-            )
-        except DomainError as exc:
-            return _error(exc)
+        row = await run_command(
+            info,
+            service.rate_handling,
+            feedback_id=expect_global_id(id, "Feedback", field="id"),
+            rating=rating,
+            comment=comment,
+        )
         return RateFeedbackHandlingSuccess(feedback=await _answer(info, row))

@@ -9,13 +9,12 @@ Transitions, each under the item's row lock so two handlers cannot both move it:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.errors import Forbidden
 from culture_cloud.feedback import policy
@@ -66,14 +65,11 @@ def _optional(value: str | None, field: str, max_length: int) -> str | None:
 async def submit_feedback(
     session: AsyncSession,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
     draft: FeedbackDraft,
     rules: ReviewRules | None = None,
 ) -> Feedback:
     """Files the item with its organisation (none: the administrators) and its deadline."""
-    del ip
     rules = rules or current_rules()
     text = check_text(
         draft.text,
@@ -86,15 +82,15 @@ async def submit_feedback(
         raise bad_input("请选择反馈对象，或填写反馈主题", "topic")
     images = check_images(draft.images, rules)
     contact = _optional(draft.contact, "contact", MAX_CONTACT_LENGTH)
-    await lock_user(session, viewer.user_id)
+    await lock_user(session, actor.viewer.user_id)
     organization_id = None
     if draft.target is not None:
         organization_id = (await targets.load_target(session, draft.target)).organization_id
     await ensure_daily_limit(
-        session, FEEDBACK, viewer.user_id, rules.max_feedback_per_day, now, "反馈"
+        session, FEEDBACK, actor.viewer.user_id, rules.max_feedback_per_day, actor.now, "反馈"
     )
     item = Feedback(
-        user_id=viewer.user_id,
+        user_id=actor.viewer.user_id,
         category=draft.category,
         target_kind=None if draft.target is None else draft.target.kind,
         target_id=None if draft.target is None else draft.target.id,
@@ -104,9 +100,9 @@ async def submit_feedback(
         images=images,
         contact=contact,
         status=FeedbackStatus.SUBMITTED,
-        deadline_at=response_deadline(now, rules.feedback_response_working_days),
-        created_at=now,
-        updated_at=now,
+        deadline_at=response_deadline(actor.now, rules.feedback_response_working_days),
+        created_at=actor.now,
+        updated_at=actor.now,
     )
     session.add(item)
     await session.flush()
@@ -127,18 +123,16 @@ async def _lock(session: AsyncSession, feedback_id: int) -> Feedback:
 async def update_status(
     session: AsyncSession,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
     feedback_id: int,
     status: FeedbackStatus,
     response: str | None,
     reason: str | None,
 ) -> Feedback:
     item = await _lock(session, feedback_id)
-    if not policy.can_see_as_handler(viewer, item.organization_id):
+    if not policy.can_see_as_handler(actor.viewer, item.organization_id):
         raise not_found(NOT_FOUND_MESSAGE)
-    if not policy.can_handle(viewer, item.organization_id):
+    if not policy.can_handle(actor.viewer, item.organization_id):
         raise Forbidden("只有本单位的编辑、负责人或管理员可以处理反馈")
     current = FeedbackStatus(item.status)
     if status not in TRANSITIONS[current]:
@@ -150,33 +144,33 @@ async def update_status(
     before = {"status": current.value}
     after: dict[str, object] = {"status": status.value}
     if status is FeedbackStatus.ACCEPTED:
-        item.accepted_at = now
+        item.accepted_at = actor.now
     elif status is FeedbackStatus.RESOLVED:
         item.response = check_text(response or "", "response", min_length=1, max_length=2000)
-        item.responded_by = viewer.user_id
-        item.resolved_at = now
+        item.responded_by = actor.viewer.user_id
+        item.resolved_at = actor.now
     elif status is FeedbackStatus.REJECTED:
         cleaned = _optional(reason, "reason", MAX_REASON_LENGTH)
         if cleaned is None:
             raise bad_input("不予受理须说明理由", "reason")
         item.reject_reason = cleaned
-        item.responded_by = viewer.user_id
-        item.rejected_at = now
+        item.responded_by = actor.viewer.user_id
+        item.rejected_at = actor.now
         after["reason"] = cleaned
     else:
-        item.closed_at = now
+        item.closed_at = actor.now
     item.status = status
-    item.updated_at = now
+    item.updated_at = actor.now
     await session.flush()
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action=f"feedback.{status.value}",
         target_type="Feedback",
         target_id=feedback_id,
         before=before,
         after=after,
-        ip=ip,
+        ip=actor.ip,
     )
     await notify_handled(session, item)
     return item
@@ -185,19 +179,16 @@ async def update_status(
 async def rate_handling(
     session: AsyncSession,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
     feedback_id: int,
     rating: int,
     comment: str | None,
 ) -> Feedback:
     """The resident's verdict on the handling (once); a resolved or rejected item closes."""
-    del ip
     check_score(rating, "rating", "满意度")
     cleaned = _optional(comment, "comment", MAX_REASON_LENGTH)
     item = await _lock(session, feedback_id)
-    if item.user_id != viewer.user_id:
+    if item.user_id != actor.viewer.user_id:
         raise not_found(NOT_FOUND_MESSAGE)
     if item.status not in RATABLE:
         raise Refused(Reason.NOT_RATABLE, "反馈办结后才能评价处理结果", field="id")
@@ -205,10 +196,10 @@ async def rate_handling(
         raise Refused(Reason.ALREADY_RATED, "已评价过处理结果", field="id")
     item.rating = rating
     item.rating_comment = cleaned
-    item.rated_at = now
+    item.rated_at = actor.now
     if item.status != FeedbackStatus.CLOSED:
         item.status = FeedbackStatus.CLOSED
-        item.closed_at = now
-    item.updated_at = now
+        item.closed_at = actor.now
+    item.updated_at = actor.now
     await session.flush()
     return item

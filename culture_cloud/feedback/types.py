@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.errors import UserErrorCode
 from culture_cloud.feedback import models, policy
 from culture_cloud.feedback.models import OPEN_STATUSES
 from culture_cloud.graphql.context import Info
@@ -18,7 +17,6 @@ from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import UserError
 from culture_cloud.reviews.authors import public_name
-from culture_cloud.reviews.errors import Refused
 from culture_cloud.reviews.models import ReviewTargetKind
 from culture_cloud.reviews.targets import type_name_of
 from culture_cloud.timeutil import to_local
@@ -146,9 +144,7 @@ class Feedback(Node):
     "RATE_LIMITED、INVALID_TRANSITION、NOT_RATABLE、ALREADY_RATED"
 )
 class FeedbackError(UserError):
-    @classmethod
-    def from_refusal(cls, exc: Refused) -> FeedbackError:
-        return cls(code=UserErrorCode(exc.reason), field=exc.field, message=exc.message)
+    pass
 
 
 @strawberry.type(description="反馈已提交，已转交负责单位")

@@ -8,9 +8,11 @@ RATE_LIMITED) and outages go on as top-level errors with `extensions.code`.
 
 from __future__ import annotations
 
+from typing import Self
+
 import strawberry
 
-from culture_cloud.errors import DomainError, ErrorCode, UserErrorCode
+from culture_cloud.errors import DomainError, ErrorCode, Refusal, UserErrorCode
 
 # Codes a payload error may carry; anything else is an auth failure or an outage.
 TYPED_CODES = frozenset(
@@ -36,10 +38,25 @@ class UserError:
     )
     message: str = strawberry.field(description="给用户看的中文说明，可直接显示")
 
+    @classmethod
+    def of(cls, exc: DomainError, code: UserErrorCode) -> Self:
+        """The error result of `exc`; types with more fields (MenuError.state) override it."""
+        return cls(code=code, field=exc.field, message=exc.message)
+
 
 @strawberry.type(description="输入有误、对象不存在或冲突")
 class InputError(UserError):
     pass
+
+
+def user_error_code(exc: DomainError) -> UserErrorCode | None:
+    """The code `exc` carries as a payload error, or None when it stays a top-level error: a
+    domain refusal carries its reason, other errors their code when a user can fix it."""
+    if isinstance(exc, Refusal):
+        return UserErrorCode(exc.reason)
+    if exc.code in TYPED_CODES:
+        return UserErrorCode(exc.code)
+    return None
 
 
 def input_error_or_raise(exc: DomainError) -> InputError:

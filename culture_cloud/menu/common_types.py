@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 
 from culture_cloud.errors import DomainError, UserErrorCode
-from culture_cloud.graphql.user_errors import TYPED_CODES, UserError
+from culture_cloud.graphql.user_errors import UserError
 from culture_cloud.menu import models
 from culture_cloud.menu.errors import MenuFailed
 from culture_cloud.timeutil import to_local
@@ -61,17 +61,10 @@ class MenuError(UserError):
         default=None, description="INVALID_TRANSITION 时对象的当前状态（如 SCHEDULED）"
     )
 
-
-def menu_error(exc: DomainError) -> MenuError:
-    """Call inside `except DomainError`: the typed result, or re-raises auth failures and
-    outages (FORBIDDEN, UNAUTHENTICATED, SERVICE_UNAVAILABLE stay top-level errors)."""
-    if isinstance(exc, MenuFailed):
-        return MenuError(
-            code=UserErrorCode(exc.reason), field=exc.field, message=exc.message, state=exc.state
-        )
-    if exc.code in TYPED_CODES:
-        return MenuError(code=UserErrorCode(exc.code), field=exc.field, message=exc.message)
-    raise exc
+    @classmethod
+    def of(cls, exc: DomainError, code: UserErrorCode) -> Self:
+        state = exc.state if isinstance(exc, MenuFailed) else None
+        return cls(code=code, field=exc.field, message=exc.message, state=state)
 
 
 @strawberry.type(description="日期范围（含首尾，北京时间）")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from culture_cloud.errors import DomainError, ErrorCode
+from culture_cloud.errors import ErrorCode, Refusal
 
 
 class MenuErrorCode(StrEnum):
@@ -23,9 +23,11 @@ class MenuErrorCode(StrEnum):
     OUTSIDE_SERVICE_AREA = "OUTSIDE_SERVICE_AREA"
 
 
-class MenuFailed(DomainError):
+class MenuFailed(Refusal):
     """Nothing was written; `reason` says why. `state` is the object's state when a transition
     was refused (INVALID_TRANSITION), so a client can refresh its view."""
+
+    reason: MenuErrorCode
 
     def __init__(
         self,

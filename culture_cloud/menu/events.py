@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventKind, EventStatus, Venue
 from culture_cloud.errors import BadInput, NotFound
@@ -51,17 +51,15 @@ async def venue_for_event(session: AsyncSession, venue_id: int, *, field: str) -
 async def create_menu_event(
     session: AsyncSession,
     *,
-    viewer: Viewer | None,
+    actor: Actor,
     data: NewMenuEvent,
-    ip: str | None,
-    now: datetime,
     audit_extra: dict[str, Any],
 ) -> Event:
     venue = await venue_for_event(session, data.venue_id, field="venueId")
     start = v.moment(data.start_at, field="startAt")
     end = v.moment(data.end_at, field="endAt")
     v.check_event_times(start_at=start, end_at=end, booking_opens_at=None, booking_closes_at=None)
-    if start <= now:
+    if start <= actor.now:
         raise BadInput("活动开始时间须晚于现在", field="startAt")
     tags = v.tags(data.tags)
     event = Event(
@@ -80,8 +78,8 @@ async def create_menu_event(
         description=clean_text(data.description, field="description", max_length=v.DESCRIPTION_MAX),
         images=list(v.images(data.images)),
         tags=list(tags),
-        created_at=now,
-        updated_at=now,
+        created_at=actor.now,
+        updated_at=actor.now,
     )
     # The performers own it (place_columns copied the venue's owner).
     event.organization_id = data.organization_id
@@ -92,12 +90,12 @@ async def create_menu_event(
     await index_object(session, "event", event)
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="event.create",
         target_type="Event",
         target_id=event.id,
         before=None,
         after={**event_snapshot(event), **audit_extra},
-        ip=ip,
+        ip=actor.ip,
     )
     return event

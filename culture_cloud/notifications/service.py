@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from culture_cloud.actor import Actor
 from culture_cloud.db import Executor
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.notifications.models import Notification
@@ -56,29 +58,37 @@ async def count_for_user(conn: Executor, *, user_id: int, unread_only: bool) -> 
     return await count(conn, _statement(user_id=user_id, unread_only=unread_only))
 
 
-async def mark_read(
-    session: AsyncSession, *, user_id: int, ids: Sequence[int], now: datetime
-) -> list[Any]:
-    """Marks the caller's own notifications among `ids` read and returns them.
+@dataclass(frozen=True, slots=True)
+class MarkedRead:
+    notifications: list[Any]
+    unread_count: int
+
+
+async def mark_read(session: AsyncSession, *, actor: Actor, ids: Sequence[int]) -> MarkedRead:
+    """Marks the caller's own notifications among `ids` read; returns them and how many of
+    the caller's notifications are still unread.
 
     Ids of other users' (or missing) notifications are ignored alike, so the answer does not
     tell whether someone else's notification exists. Already read ones keep their first time.
     """
+    user_id = actor.viewer.user_id
     wanted = sorted(set(ids))
-    if not wanted:
-        return []
-    await session.execute(
-        update(_TABLE)
-        .where(
-            _TABLE.c.id.in_(wanted),
-            _TABLE.c.user_id == user_id,
-            _TABLE.c.read_at.is_(None),
+    rows: list[Any] = []
+    if wanted:
+        await session.execute(
+            update(_TABLE)
+            .where(
+                _TABLE.c.id.in_(wanted),
+                _TABLE.c.user_id == user_id,
+                _TABLE.c.read_at.is_(None),
+            )
+            .values(read_at=actor.now)
         )
-        .values(read_at=now)
-    )
-    rows = await session.execute(
-        select(_TABLE)
-        .where(_TABLE.c.id.in_(wanted), _TABLE.c.user_id == user_id)
-        .order_by(_TABLE.c.created_at.desc(), _TABLE.c.id.desc())
-    )
-    return list(rows.all())
+        found = await session.execute(
+            select(_TABLE)
+            .where(_TABLE.c.id.in_(wanted), _TABLE.c.user_id == user_id)
+            .order_by(_TABLE.c.created_at.desc(), _TABLE.c.id.desc())
+        )
+        rows = list(found.all())
+    unread = await count_for_user(session, user_id=user_id, unread_only=True)
+    return MarkedRead(notifications=rows, unread_count=unread)

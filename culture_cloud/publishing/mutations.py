@@ -11,12 +11,11 @@ import strawberry
 
 from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.catalog.types import Event, ScenicSpot, Venue
-from culture_cloud.errors import DomainError
-from culture_cloud.graphql.commands import run_command
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import StaffRole
-from culture_cloud.graphql.user_errors import input_error_or_raise
+from culture_cloud.graphql.user_errors import InputError
 from culture_cloud.publishing import places, service
 from culture_cloud.publishing.inputs import (
     CreateEventInput,
@@ -56,16 +55,14 @@ class PublishingMutation:
         permission_classes=[EDITORS],
         description="新建活动（草稿）：本单位编辑、负责人或管理员；可每周重复，每场为独立活动",
     )
+    @errors_as(InputError)
     async def create_event(self, info: Info, input: CreateEventInput) -> CreateEventResult:
-        try:
-            data = input.to_domain()
-            rows = await run_command(
-                info,
-                service.create_event,
-                data=data,
-            )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
+        data = input.to_domain()
+        rows = await run_command(
+            info,
+            service.create_event,
+            data=data,
+        )
         events = [_event(row) for row in rows]
         return CreateEventSuccess(event=events[0], occurrences=events)
 
@@ -73,40 +70,36 @@ class PublishingMutation:
         permission_classes=[EDITORS],
         description="修改本单位的活动；已有预约的活动改时间请用 postponeEvent（CONFLICT）",
     )
+    @errors_as(InputError)
     async def update_event(
         self, info: Info, id: strawberry.ID, input: UpdateEventInput
     ) -> UpdateEventResult:
-        try:
-            pk = expect_global_id(id, "Event", field="id")
-            changes = input.to_domain()
-            row = await run_command(
-                info,
-                service.update_event,
-                settings=info.context.settings,
-                event_id=pk,
-                changes=changes,
-            )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
+        pk = expect_global_id(id, "Event", field="id")
+        changes = input.to_domain()
+        row = await run_command(
+            info,
+            service.update_event,
+            settings=info.context.settings,
+            event_id=pk,
+            changes=changes,
+        )
         return UpdateEventSuccess(event=_event(row))
 
     @strawberry.mutation(
         permission_classes=[EDITORS],
         description="发布草稿：公开列出、可搜索、可预约。wholeSeries 时同时发布同系列的其他草稿场次",
     )
+    @errors_as(InputError)
     async def publish_event(
         self, info: Info, id: strawberry.ID, whole_series: bool = False
     ) -> PublishEventResult:
-        try:
-            pk = expect_global_id(id, "Event", field="id")
-            rows = await run_command(
-                info,
-                service.publish_event,
-                event_id=pk,
-                whole_series=whole_series,
-            )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
+        pk = expect_global_id(id, "Event", field="id")
+        rows = await run_command(
+            info,
+            service.publish_event,
+            event_id=pk,
+            whole_series=whole_series,
+        )
         published = [_event(row) for row in rows]
         event = next(e for e in published if e._pk == pk)
         return PublishEventSuccess(event=event, published=published)
@@ -115,17 +108,15 @@ class PublishingMutation:
         permission_classes=[EDITORS],
         description="取消已发布的活动（须说明原因）；活动仍公开显示为已取消",
     )
+    @errors_as(InputError)
     async def cancel_event(self, info: Info, id: strawberry.ID, reason: str) -> CancelEventResult:
-        try:
-            pk = expect_global_id(id, "Event", field="id")
-            row = await run_command(
-                info,
-                service.cancel_event,
-                event_id=pk,
-                reason=reason,
-            )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
+        pk = expect_global_id(id, "Event", field="id")
+        row = await run_command(
+            info,
+            service.cancel_event,
+            event_id=pk,
+            reason=reason,
+        )
         return CancelEventSuccess(event=_event(row))
 
     @strawberry.mutation(
@@ -133,6 +124,7 @@ class PublishingMutation:
         description="延期（须说明原因）：给出新时间，或暂不给出（时间待定）；"
         "只给新开始时间时保持原时长。已有预约保留",
     )
+    @errors_as(InputError)
     async def postpone_event(
         self,
         info: Info,
@@ -141,38 +133,33 @@ class PublishingMutation:
         new_start_at: datetime | None = None,
         new_end_at: datetime | None = None,
     ) -> PostponeEventResult:
-        try:
-            pk = expect_global_id(id, "Event", field="id")
-            row = await run_command(
-                info,
-                service.postpone_event,
-                event_id=pk,
-                new_start_at=new_start_at,
-                new_end_at=new_end_at,
-                reason=reason,
-            )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
+        pk = expect_global_id(id, "Event", field="id")
+        row = await run_command(
+            info,
+            service.postpone_event,
+            event_id=pk,
+            new_start_at=new_start_at,
+            new_end_at=new_end_at,
+            reason=reason,
+        )
         return PostponeEventSuccess(event=_event(row))
 
     @strawberry.mutation(
         permission_classes=[MANAGERS],
         description="修改场馆资料：本单位负责人或管理员；位置变化时该场馆活动的坐标随之更新",
     )
+    @errors_as(InputError)
     async def update_venue(
         self, info: Info, id: strawberry.ID, input: UpdateVenueInput
     ) -> UpdateVenueResult:
-        try:
-            pk = expect_global_id(id, "Venue", field="id")
-            changes = input.to_domain()
-            row = await run_command(
-                info,
-                places.update_venue,
-                venue_id=pk,
-                changes=changes,
-            )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
+        pk = expect_global_id(id, "Venue", field="id")
+        changes = input.to_domain()
+        row = await run_command(
+            info,
+            places.update_venue,
+            venue_id=pk,
+            changes=changes,
+        )
         venue: Venue = Venue.from_row(row)
         return UpdateVenueSuccess(venue=venue)
 
@@ -180,19 +167,17 @@ class PublishingMutation:
         permission_classes=[MANAGERS],
         description="修改景区资料：本单位负责人或管理员；位置变化时该景区活动的坐标随之更新",
     )
+    @errors_as(InputError)
     async def update_scenic_spot(
         self, info: Info, id: strawberry.ID, input: UpdateScenicSpotInput
     ) -> UpdateScenicSpotResult:
-        try:
-            pk = expect_global_id(id, "ScenicSpot", field="id")
-            changes = input.to_domain()
-            row = await run_command(
-                info,
-                places.update_scenic_spot,
-                scenic_spot_id=pk,
-                changes=changes,
-            )
-        except DomainError as exc:
-            return input_error_or_raise(exc)
+        pk = expect_global_id(id, "ScenicSpot", field="id")
+        changes = input.to_domain()
+        row = await run_command(
+            info,
+            places.update_scenic_spot,
+            scenic_spot_id=pk,
+            changes=changes,
+        )
         spot: ScenicSpot = ScenicSpot.from_row(row)
         return UpdateScenicSpotSuccess(scenic_spot=spot)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts import policy
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, Region, ScenicSpot, Venue
 from culture_cloud.errors import NotFound
@@ -160,17 +160,16 @@ async def _update_place(
 async def update_venue(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     venue_id: int,
     changes: VenueChanges,
-    ip: str | None,
-    now: datetime,
 ) -> Venue:
     venue = await session.get(Venue, venue_id, with_for_update=True)
     if venue is None:
         raise NotFound("场馆不存在", field="id")
     policy.ensure(
-        policy.can_manage_organization(viewer, venue.organization_id), "只能修改本单位的场馆信息"
+        policy.can_manage_organization(actor.viewer, venue.organization_id),
+        "只能修改本单位的场馆信息",
     )
     values = await _place_values(session, changes)
     c = changes
@@ -190,17 +189,17 @@ async def update_venue(
         )
     before = venue_snapshot(venue)
     await _update_place(
-        session, venue, values, kind="venue", event_column=col(Event.venue_id), now=now
+        session, venue, values, kind="venue", event_column=col(Event.venue_id), now=actor.now
     )
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="venue.update",
         target_type="Venue",
         target_id=venue_id,
         before=before,
         after=venue_snapshot(venue),
-        ip=ip,
+        ip=actor.ip,
     )
     return venue
 
@@ -208,17 +207,16 @@ async def update_venue(
 async def update_scenic_spot(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     scenic_spot_id: int,
     changes: ScenicSpotChanges,
-    ip: str | None,
-    now: datetime,
 ) -> ScenicSpot:
     spot = await session.get(ScenicSpot, scenic_spot_id, with_for_update=True)
     if spot is None:
         raise NotFound("景区不存在", field="id")
     policy.ensure(
-        policy.can_manage_organization(viewer, spot.organization_id), "只能修改本单位的景区信息"
+        policy.can_manage_organization(actor.viewer, spot.organization_id),
+        "只能修改本单位的景区信息",
     )
     values = await _place_values(session, changes)
     if changes.seasonal_hours is not UNSET:
@@ -232,16 +230,16 @@ async def update_scenic_spot(
         values,
         kind="scenic_spot",
         event_column=col(Event.scenic_spot_id),
-        now=now,
+        now=actor.now,
     )
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="scenic_spot.update",
         target_type="ScenicSpot",
         target_id=scenic_spot_id,
         before=before,
         after=scenic_spot_snapshot(spot),
-        ip=ip,
+        ip=actor.ip,
     )
     return spot

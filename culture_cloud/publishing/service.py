@@ -21,6 +21,7 @@ from sqlmodel import col
 
 from culture_cloud.accounts import policy
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.bookings import cancellation as bookings
 from culture_cloud.catalog.models import (
@@ -63,7 +64,7 @@ ORGANIZATION_EVENTS_ORDER = "organization_event:start_time"
 # --- hooks for the bookings domain -------------------------------------------------------------
 
 
-EventCancelled = Callable[[AsyncSession, Event, str, Viewer, str | None, datetime], Awaitable[None]]
+EventCancelled = Callable[[AsyncSession, Event, str, Actor], Awaitable[None]]
 _event_cancelled_listeners: list[EventCancelled] = []
 
 
@@ -80,9 +81,7 @@ async def on_event_cancelled(
     event: Event,
     reason: str,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
 ) -> None:
     """Called inside cancelEvent's transaction, after the status change and before the audit
     entry: the bookings domain cancels the event's bookings and queues notifications to the
@@ -90,7 +89,7 @@ async def on_event_cancelled(
     then registered listeners run."""
     await bookings.cancel_event_bookings(session, event, reason)
     for listener in _event_cancelled_listeners:
-        await listener(session, event, reason, viewer, ip, now)
+        await listener(session, event, reason, actor)
 
 
 async def on_event_postponed(
@@ -218,10 +217,9 @@ async def _saved(
     session: AsyncSession,
     event: Event,
     *,
-    viewer: Viewer,
+    actor: Actor,
     action: str,
     before: dict[str, Any] | None,
-    ip: str | None,
     extra: dict[str, Any] | None = None,
 ) -> None:
     """Flush, re-index (drafts get no terms) and audit: the tail of every event command."""
@@ -230,13 +228,13 @@ async def _saved(
     await index_object(session, "event", event)
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action=action,
         target_type="Event",
         target_id=event.id,
         before=before,
         after={**event_snapshot(event), **(extra or {})},
-        ip=ip,
+        ip=actor.ip,
     )
 
 
@@ -267,13 +265,11 @@ class NewEvent:
     recurrence: v.Recurrence | None = None
 
 
-async def create_event(
-    session: AsyncSession, *, viewer: Viewer, data: NewEvent, ip: str | None, now: datetime
-) -> list[Event]:
+async def create_event(session: AsyncSession, *, actor: Actor, data: NewEvent) -> list[Event]:
     """A draft (or, with a recurrence, one draft per occurrence linked to a new EventSeries).
     Returns the events in start order."""
     place = await _place_for_event(
-        session, viewer, venue_id=data.venue_id, scenic_spot_id=data.scenic_spot_id
+        session, actor.viewer, venue_id=data.venue_id, scenic_spot_id=data.scenic_spot_id
     )
     start = v.moment(data.start_at, field="startAt")
     end = v.moment(data.end_at, field="endAt")
@@ -318,7 +314,7 @@ async def create_event(
                 "duration_minutes": int((end - start).total_seconds() // 60),
                 "timezone": "Asia/Shanghai",
             },
-            created_at=now,
+            created_at=actor.now,
         )
         session.add(series)
         await session.flush()
@@ -335,8 +331,8 @@ async def create_event(
             end_at=occurrence + (end - start),
             booking_opens_at=None if opens is None else occurrence - (start - opens),
             booking_closes_at=None if closes is None else occurrence - (start - closes),
-            created_at=now,
-            updated_at=now,
+            created_at=actor.now,
+            updated_at=actor.now,
         )
         for occurrence in starts
     ]
@@ -348,7 +344,7 @@ async def create_event(
         await session.flush()
         assert isinstance(event.id, int)
         await set_tags(session, "event", event.id, tags)
-        await _saved(session, event, viewer=viewer, action="event.create", before=None, ip=ip)
+        await _saved(session, event, actor=actor, action="event.create", before=None)
     return events
 
 
@@ -425,12 +421,10 @@ def _event_values(changes: EventChanges) -> dict[str, Any]:
 async def update_event(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     settings: Settings,
     event_id: int,
     changes: EventChanges,
-    ip: str | None,
-    now: datetime,
 ) -> Event:
     place: dict[str, Any] = {}
     if changes.venue_id is not UNSET or changes.scenic_spot_id is not UNSET:
@@ -439,8 +433,10 @@ async def update_event(
         # events), so the two cannot deadlock.
         venue_id = changes.venue_id if changes.venue_id is not UNSET else None
         spot_id = changes.scenic_spot_id if changes.scenic_spot_id is not UNSET else None
-        place = await _place_for_event(session, viewer, venue_id=venue_id, scenic_spot_id=spot_id)
-    event = await _event_for_edit(session, viewer, event_id)
+        place = await _place_for_event(
+            session, actor.viewer, venue_id=venue_id, scenic_spot_id=spot_id
+        )
+    event = await _event_for_edit(session, actor.viewer, event_id)
     before = event_snapshot(event)
     values = _event_values(changes) | place
 
@@ -469,13 +465,13 @@ async def update_event(
     more_seats = _more_seats(event.capacity, after("capacity"))
     for name, value in values.items():
         setattr(event, name, value)
-    event.updated_at = now
+    event.updated_at = actor.now
     if "tags" in values:
         assert event.id is not None
         await set_tags(session, "event", event.id, tuple(values["tags"]))
-    await _saved(session, event, viewer=viewer, action="event.update", before=before, ip=ip)
+    await _saved(session, event, actor=actor, action="event.update", before=before)
     if more_seats:
-        await on_event_capacity_raised(session, settings, event, now=now)
+        await on_event_capacity_raised(session, settings, event, now=actor.now)
         await session.refresh(event)  # promotion moved booked_seats in SQL
     return event
 
@@ -490,15 +486,13 @@ def _more_seats(before: int | None, after: int | None) -> bool:
 async def publish_event(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     event_id: int,
     whole_series: bool,
-    ip: str | None,
-    now: datetime,
 ) -> list[Event]:
     """Makes a draft public (listed, searchable, bookable). With `whole_series`, also every
     other draft occurrence of its series. Returns the published events in start order."""
-    event = await _event_for_edit(session, viewer, event_id)
+    event = await _event_for_edit(session, actor.viewer, event_id)
     if event.status is not EventStatus.DRAFT:
         raise Conflict("只有草稿可以发布", field="id")
     targets = [event]
@@ -521,29 +515,29 @@ async def publish_event(
         )
         for sibling in siblings:
             # An administrator may have moved one occurrence to another organisation's venue.
-            policy.ensure(policy.can_edit_organization_content(viewer, sibling.organization_id))
+            policy.ensure(
+                policy.can_edit_organization_content(actor.viewer, sibling.organization_id)
+            )
         targets += siblings
     for target in targets:
         before = event_snapshot(target)
         target.status = EventStatus.PUBLISHED
-        target.updated_at = now
-        await _saved(session, target, viewer=viewer, action="event.publish", before=before, ip=ip)
+        target.updated_at = actor.now
+        await _saved(session, target, actor=actor, action="event.publish", before=before)
     return sorted(targets, key=lambda e: (e.start_at, e.id or 0))
 
 
 async def cancel_event(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     event_id: int,
     reason: str,
-    ip: str | None,
-    now: datetime,
 ) -> Event:
     """Cancelled events stay listed and searchable (marked CANCELLED) so people who planned
     to go find out."""
     reason = v.reason(reason)
-    event = await _event_for_edit(session, viewer, event_id)
+    event = await _event_for_edit(session, actor.viewer, event_id)
     if event.status is EventStatus.DRAFT:
         # Cancelling would make a never-published draft public as CANCELLED.
         raise Conflict("草稿尚未发布，无需取消", field="id")
@@ -551,16 +545,15 @@ async def cancel_event(
         raise Conflict("活动已取消", field="id")
     before = event_snapshot(event)
     event.status = EventStatus.CANCELLED
-    event.updated_at = now
+    event.updated_at = actor.now
     await session.flush()
-    await on_event_cancelled(session, event, reason, viewer=viewer, ip=ip, now=now)
+    await on_event_cancelled(session, event, reason, actor=actor)
     await _saved(
         session,
         event,
-        viewer=viewer,
+        actor=actor,
         action="event.cancel",
         before=before,
-        ip=ip,
         extra={"reason": reason},
     )
     return event
@@ -569,19 +562,17 @@ async def cancel_event(
 async def postpone_event(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     event_id: int,
     new_start_at: datetime | None,
     new_end_at: datetime | None,
     reason: str,
-    ip: str | None,
-    now: datetime,
 ) -> Event:
     """POSTPONED with new dates, or with the old ones when the new date is not known yet.
     A new start alone keeps the duration; the booking deadline keeps its distance to the
     start. Bookings stay; the reason goes to the audit log and the bookings hook."""
     reason = v.reason(reason)
-    event = await _event_for_edit(session, viewer, event_id)
+    event = await _event_for_edit(session, actor.viewer, event_id)
     if event.status is EventStatus.DRAFT:
         raise Conflict("草稿尚未发布，请直接修改时间", field="id")
     if event.status is EventStatus.CANCELLED:
@@ -605,7 +596,7 @@ async def postpone_event(
     before = event_snapshot(event)
     event.start_at, event.end_at, event.booking_closes_at = start, end, closes
     event.status = EventStatus.POSTPONED
-    event.updated_at = now
+    event.updated_at = actor.now
     await session.flush()
     await on_event_postponed(
         session, event, reason, previous_start_at=previous_start, previous_end_at=previous_end
@@ -613,10 +604,9 @@ async def postpone_event(
     await _saved(
         session,
         event,
-        viewer=viewer,
+        actor=actor,
         action="event.postpone",
         before=before,
-        ip=ip,
         extra={"reason": reason},
     )
     return event

@@ -7,13 +7,12 @@ aggregates until a moderator approves it again.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.db import insert_ignoring_duplicates
 from culture_cloud.reviews import aggregates
 from culture_cloud.reviews.errors import Reason, Refused, bad_input, not_found
@@ -43,15 +42,12 @@ MAX_NOTE_LENGTH = 200
 async def vote_helpful(
     session: AsyncSession,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
     review_id: int,
     helpful: bool,
 ) -> int:
     """Adds (or with `helpful` False withdraws) the caller's vote; the count after. Repeating
     either is harmless: the vote row decides, and the counter moves only when it changed."""
-    del ip
     # The review's row lock first, as every other change of a review takes it first.
     row = (
         await session.execute(
@@ -62,20 +58,20 @@ async def vote_helpful(
     ).one_or_none()
     if row is None or row.deleted_at is not None or row.status != ReviewStatus.APPROVED:
         raise not_found(NOT_FOUND_MESSAGE)
-    if row.user_id == viewer.user_id:
+    if row.user_id == actor.viewer.user_id:
         raise Refused(Reason.OWN_REVIEW, "不能给自己的评价点赞", field="id")
     if helpful:
         changed = bool(
             await insert_ignoring_duplicates(
                 session,
                 VOTE,
-                {"review_id": review_id, "user_id": viewer.user_id, "created_at": now},
+                {"review_id": review_id, "user_id": actor.viewer.user_id, "created_at": actor.now},
             )
         )
     else:
         removed = await session.execute(
             delete(VOTE)
-            .where(VOTE.c.review_id == review_id, VOTE.c.user_id == viewer.user_id)
+            .where(VOTE.c.review_id == review_id, VOTE.c.user_id == actor.viewer.user_id)
             .returning(VOTE.c.review_id)
         )
         changed = removed.first() is not None
@@ -94,40 +90,41 @@ async def vote_helpful(
 async def report_review(
     session: AsyncSession,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
     review_id: int,
     reason: ReportReason,
     note: str | None,
     rules: ReviewRules | None = None,
 ) -> Review:
-    del ip
     rules = rules or current_rules()
     cleaned = (note or "").strip() or None
     if cleaned is not None and len(cleaned) > MAX_NOTE_LENGTH:
         raise bad_input(f"说明不能超过 {MAX_NOTE_LENGTH} 个字", "note")
-    await lock_user(session, viewer.user_id)
+    await lock_user(session, actor.viewer.user_id)
     review = await lock_review(session, review_id)
     if review.status != ReviewStatus.APPROVED:
         raise not_found(NOT_FOUND_MESSAGE)
-    if review.user_id == viewer.user_id:
+    if review.user_id == actor.viewer.user_id:
         raise Refused(Reason.OWN_REVIEW, "不能举报自己的评价", field="id")
     already = (
         await session.execute(
             select(REPORT.c.id).where(
-                REPORT.c.review_id == review_id, REPORT.c.user_id == viewer.user_id
+                REPORT.c.review_id == review_id, REPORT.c.user_id == actor.viewer.user_id
             )
         )
     ).first()
     if already is not None:
         raise Refused(Reason.ALREADY_REPORTED, "您已举报过该评价，我们会尽快处理", field="id")
     await ensure_daily_limit(
-        session, REPORT, viewer.user_id, rules.max_reports_per_day, now, "举报"
+        session, REPORT, actor.viewer.user_id, rules.max_reports_per_day, actor.now, "举报"
     )
     session.add(
         ReviewReport(
-            review_id=review_id, user_id=viewer.user_id, reason=reason, note=cleaned, created_at=now
+            review_id=review_id,
+            user_id=actor.viewer.user_id,
+            reason=reason,
+            note=cleaned,
+            created_at=actor.now,
         )
     )
     old = aggregates.contribution_of(review)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from culture_cloud.errors import DomainError, ErrorCode
+from culture_cloud.errors import ErrorCode, Refusal
 
 
 class Reason(StrEnum):
@@ -33,8 +33,10 @@ _GENERIC = {
 }
 
 
-class Refused(DomainError):
+class Refused(Refusal):
     """Nothing was written; `reason` says why (the message is for people, in Chinese)."""
+
+    reason: Reason
 
     def __init__(self, reason: Reason, message: str, *, field: str | None = None) -> None:
         super().__init__(message, field=field, code=_GENERIC.get(reason, ErrorCode.BAD_USER_INPUT))

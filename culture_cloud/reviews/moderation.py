@@ -4,7 +4,6 @@ approve or reject them: it is a party to them."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from culture_cloud.accounts import policy
 from culture_cloud.accounts.models import StaffRole
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.reviews import aggregates
 from culture_cloud.reviews.errors import Reason, Refused, bad_input, not_found
@@ -43,16 +43,14 @@ def _snapshot(review: Review) -> dict[str, object]:
 async def moderate_review(
     session: AsyncSession,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
     review_id: int,
     decision: Decision,
     reason: str | None,
 ) -> Review:
     """Approve (publish and count) or reject (hide, with a reason the author sees). Approving an
     approved review or rejecting a rejected one is INVALID_TRANSITION."""
-    policy.ensure(viewer.is_admin, "仅限管理员审核评价")
+    policy.ensure(actor.viewer.is_admin, "仅限管理员审核评价")
     cleaned = (reason or "").strip() or None
     if decision is Decision.REJECT and cleaned is None:
         raise bad_input("驳回须说明理由", "reason")
@@ -71,21 +69,21 @@ async def moderate_review(
     review.status = target
     review.hold_reason = None
     review.moderation_reason = cleaned
-    review.moderated_by = viewer.user_id
-    review.moderated_at = now
+    review.moderated_by = actor.viewer.user_id
+    review.moderated_at = actor.now
     # Reports so far were looked at: a re-approved review is hidden again only by new ones.
     review.open_reports = 0
     await session.flush()
     await aggregates.apply_change(session, ref_of(review), old, aggregates.contribution_of(review))
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action=f"review.{decision.value}",
         target_type="Review",
         target_id=review_id,
         before=before,
         after=_snapshot(review),
-        ip=ip,
+        ip=actor.ip,
     )
     if target is ReviewStatus.REJECTED:
         await notify_rejected(session, review)
@@ -102,9 +100,7 @@ def can_reply(viewer: Viewer, organization_id: int | None) -> bool:
 async def reply_to_review(
     session: AsyncSession,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
     review_id: int,
     text: str,
     rules: ReviewRules | None = None,
@@ -116,7 +112,7 @@ async def reply_to_review(
     if review.status != ReviewStatus.APPROVED:
         # Hidden reviews are answered after moderation, if at all.
         raise not_found(NOT_FOUND_MESSAGE)
-    policy.ensure(can_reply(viewer, review.organization_id), "只能回复本单位场馆、活动的评价")
+    policy.ensure(can_reply(actor.viewer, review.organization_id), "只能回复本单位场馆、活动的评价")
     flagged = find_sensitive(cleaned, rules.sensitive_words_file)
     if flagged:
         raise Refused(
@@ -130,25 +126,25 @@ async def reply_to_review(
         reply = ReviewReply(
             review_id=review_id,
             organization_id=review.organization_id,
-            author_user_id=viewer.user_id,
+            author_user_id=actor.viewer.user_id,
             text=cleaned,
-            created_at=now,
-            updated_at=now,
+            created_at=actor.now,
+            updated_at=actor.now,
         )
         session.add(reply)
     else:
         reply.text = cleaned
-        reply.author_user_id = viewer.user_id
-        reply.updated_at = now
+        reply.author_user_id = actor.viewer.user_id
+        reply.updated_at = actor.now
     await session.flush()
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="review.reply",
         target_type="Review",
         target_id=review_id,
         before=before,
-        after={"updatedAt": now.isoformat(), "length": len(cleaned)},
-        ip=ip,
+        after={"updatedAt": actor.now.isoformat(), "length": len(cleaned)},
+        ip=actor.ip,
     )
     return review

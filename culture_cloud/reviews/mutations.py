@@ -7,18 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy.exc import IntegrityError
 
 from culture_cloud.accounts.models import StaffRole as Role
-from culture_cloud.errors import DomainError, UserErrorCode
 from culture_cloud.feedback.mutations import FeedbackMutation
-from culture_cloud.graphql.commands import run_command
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id, to_global_id
+from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import IsAdmin, IsResident, StaffRole
-from culture_cloud.graphql.user_errors import TYPED_CODES
 from culture_cloud.reviews import engagement, moderation, reading, service
-from culture_cloud.reviews.errors import Refused
 from culture_cloud.reviews.inputs import ReviewInput, SubmitReviewInput
 from culture_cloud.reviews.listing import build_reviews
 from culture_cloud.reviews.models import ReportReason
@@ -48,16 +44,6 @@ ModerationDecision = strawberry.enum(
 )
 
 
-def _error(exc: DomainError) -> ReviewError:
-    """Refusals and input errors as results; auth failures (FORBIDDEN, UNAUTHENTICATED) and
-    outages stay top-level errors with `extensions.code`."""
-    if isinstance(exc, Refused):
-        return ReviewError.from_refusal(exc)
-    if exc.code in TYPED_CODES:
-        return ReviewError(code=UserErrorCode(exc.code), field=exc.field, message=exc.message)
-    raise exc
-
-
 def _review_id(id: strawberry.ID) -> int:
     return expect_global_id(id, "Review", field="id")
 
@@ -76,54 +62,39 @@ class ReviewsMutation(FeedbackMutation):
         permission_classes=[IsResident],
         description="发表评价（每人每个对象一条）：含敏感词的进入审核，其余立即公开并计入评分",
     )
+    @errors_as(ReviewError)
     async def submit_review(self, info: Info, input: SubmitReviewInput) -> SubmitReviewResult:
-        try:
-            target = TargetRef.from_global_id(input.target_id, field="targetId")
-            row = await run_command(
-                info, service.submit_review, target=target, draft=input.to_draft()
-            )
-        except DomainError as exc:
-            return _error(exc)
-        except IntegrityError as exc:
-            if not service.is_duplicate_review(exc):
-                raise
-            return ReviewError(
-                code=UserErrorCode.ALREADY_REVIEWED,
-                field="targetId",
-                message="您已评价过，可修改原评价",
-            )
+        target = TargetRef.from_global_id(input.target_id, field="targetId")
+        row = await run_command(info, service.submit_review, target=target, draft=input.to_draft())
         return SubmitReviewSuccess(review=await _answer(info, row))
 
     @strawberry.mutation(
         permission_classes=[IsResident],
         description="修改自己的评价（整体替换，旧版本保留在 revisions 中）；重新检查敏感词",
     )
+    @errors_as(ReviewError)
     async def update_review(
         self, info: Info, id: strawberry.ID, input: ReviewInput
     ) -> UpdateReviewResult:
-        try:
-            row = await run_command(
-                info, service.update_review, review_id=_review_id(id), draft=input.to_draft()
-            )
-        except DomainError as exc:
-            return _error(exc)
+        row = await run_command(
+            info, service.update_review, review_id=_review_id(id), draft=input.to_draft()
+        )
         return UpdateReviewSuccess(review=await _answer(info, row))
 
     @strawberry.mutation(
         permission_classes=[IsResident],
         description="删除自己的评价；其评分随之从汇总中移除",
     )
+    @errors_as(ReviewError)
     async def delete_review(self, info: Info, id: strawberry.ID) -> DeleteReviewResult:
-        try:
-            row = await run_command(info, service.delete_review, review_id=_review_id(id))
-        except DomainError as exc:
-            return _error(exc)
+        row = await run_command(info, service.delete_review, review_id=_review_id(id))
         return DeleteReviewSuccess(deleted_id=strawberry.ID(to_global_id("Review", row.id)))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="审核评价（管理员）：通过则公开并计分，驳回须说明理由（作者可见）",
     )
+    @errors_as(ReviewError)
     async def moderate_review(
         self,
         info: Info,
@@ -131,52 +102,46 @@ class ReviewsMutation(FeedbackMutation):
         decision: ModerationDecision,  # type: ignore[valid-type]
         reason: str | None = None,
     ) -> ModerateReviewResult:
-        try:
-            row = await run_command(
-                info,
-                moderation.moderate_review,
-                review_id=_review_id(id),
-                decision=Decision(decision),
-                reason=reason,
-            )
-        except DomainError as exc:
-            return _error(exc)
+        row = await run_command(
+            info,
+            moderation.moderate_review,
+            review_id=_review_id(id),
+            decision=Decision(decision),
+            reason=reason,
+        )
         return ModerateReviewSuccess(review=await _answer(info, row))
 
     @strawberry.mutation(
         permission_classes=[StaffRole(Role.EDITOR, Role.MANAGER)],
         description="官方回复（被评价对象所属单位的编辑或负责人）；每条评价一条，再次回复即修改",
     )
+    @errors_as(ReviewError)
     async def reply_to_review(
         self, info: Info, id: strawberry.ID, text: str
     ) -> ReplyToReviewResult:
-        try:
-            row = await run_command(
-                info, moderation.reply_to_review, review_id=_review_id(id), text=text
-            )
-        except DomainError as exc:
-            return _error(exc)
+        row = await run_command(
+            info, moderation.reply_to_review, review_id=_review_id(id), text=text
+        )
         return ReplyToReviewSuccess(review=await _answer(info, row))
 
     @strawberry.mutation(
         permission_classes=[IsResident],
         description="标记评价「有用」（每人一次）；helpful: false 取消",
     )
+    @errors_as(ReviewError)
     async def vote_review_helpful(
         self, info: Info, id: strawberry.ID, helpful: bool = True
     ) -> VoteReviewHelpfulResult:
-        try:
-            count = await run_command(
-                info, engagement.vote_helpful, review_id=_review_id(id), helpful=helpful
-            )
-        except DomainError as exc:
-            return _error(exc)
+        count = await run_command(
+            info, engagement.vote_helpful, review_id=_review_id(id), helpful=helpful
+        )
         return VoteReviewHelpfulSuccess(review_id=id, helpful_count=count, voted_helpful=helpful)
 
     @strawberry.mutation(
         permission_classes=[IsResident],
         description="举报评价（每人每条一次）；多次举报的评价暂时隐藏并重新审核",
     )
+    @errors_as(ReviewError)
     async def report_review(
         self,
         info: Info,
@@ -184,10 +149,7 @@ class ReviewsMutation(FeedbackMutation):
         reason: ReportReason,
         note: str | None = None,
     ) -> ReportReviewResult:
-        try:
-            await run_command(
-                info, engagement.report_review, review_id=_review_id(id), reason=reason, note=note
-            )
-        except DomainError as exc:
-            return _error(exc)
+        await run_command(
+            info, engagement.report_review, review_id=_review_id(id), reason=reason, note=note
+        )
         return ReportReviewSuccess(review_id=id)

@@ -17,10 +17,12 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts.models import User
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.errors import Forbidden
 from culture_cloud.reviews import aggregates, targets
 from culture_cloud.reviews.errors import Reason, Refused, not_found
@@ -40,6 +42,7 @@ from culture_cloud.timeutil import local_day_start, local_today
 USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 REVIEW = cast(Table, Review.__table__)  # type: ignore[attr-defined]
 NOT_FOUND_MESSAGE = "评价不存在"
+ALREADY_REVIEWED_MESSAGE = "您已评价过，可修改原评价"
 
 
 # --- shared by the commands of this domain -----------------------------------------------------
@@ -127,25 +130,22 @@ def _write(review: Review, content: ReviewContent) -> None:
 async def submit_review(
     session: AsyncSession,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
     target: TargetRef,
     draft: ReviewDraft,
     rules: ReviewRules | None = None,
 ) -> Review:
     """A new review: published at once, or held for moderation when its text contains listed
     words or personal data."""
-    del ip  # residents' own actions are not audited
     rules = rules or current_rules()
     content = check_review(target.kind, draft, rules)
-    await lock_user(session, viewer.user_id)
+    await lock_user(session, actor.viewer.user_id)
     found = await targets.load_target(session, target)
-    targets.ensure_reviewable(found, now)
+    targets.ensure_reviewable(found, actor.now)
     existing = (
         await session.execute(
             select(REVIEW.c.id).where(
-                REVIEW.c.user_id == viewer.user_id,
+                REVIEW.c.user_id == actor.viewer.user_id,
                 REVIEW.c.target_kind == target.kind,
                 REVIEW.c.target_id == target.id,
                 REVIEW.c.deleted_at.is_(None),
@@ -153,13 +153,13 @@ async def submit_review(
         )
     ).first()
     if existing is not None:
-        raise Refused(Reason.ALREADY_REVIEWED, "您已评价过，可修改原评价", field="targetId")
+        raise Refused(Reason.ALREADY_REVIEWED, ALREADY_REVIEWED_MESSAGE, field="targetId")
     await ensure_daily_limit(
-        session, REVIEW, viewer.user_id, rules.max_reviews_per_day, now, "评价"
+        session, REVIEW, actor.viewer.user_id, rules.max_reviews_per_day, actor.now, "评价"
     )
     screening = screen(content.text, rules)
     review = Review(
-        user_id=viewer.user_id,
+        user_id=actor.viewer.user_id,
         target_kind=target.kind,
         target_id=target.id,
         organization_id=found.organization_id,
@@ -168,13 +168,20 @@ async def submit_review(
         status=ReviewStatus.PENDING if screening.hold else ReviewStatus.APPROVED,
         hold_reason=screening.hold,
         flagged_words=screening.flagged,
-        is_verified=await targets.attended(session, viewer.user_id, target),
-        by_designated_reviewer=viewer.is_designated_reviewer,
-        created_at=now,
+        is_verified=await targets.attended(session, actor.viewer.user_id, target),
+        by_designated_reviewer=actor.viewer.is_designated_reviewer,
+        created_at=actor.now,
     )
     _write(review, content)
     session.add(review)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        if not is_duplicate_review(exc):
+            raise
+        # A concurrent second review by the same person got past the check above (SQLite
+        # does not serialise writers on the user lock); the unique index refused it.
+        raise Refused(Reason.ALREADY_REVIEWED, ALREADY_REVIEWED_MESSAGE, field="targetId") from None
     await aggregates.apply_change(session, target, None, aggregates.contribution_of(review))
     return review
 
@@ -207,18 +214,15 @@ def _own(review: Review, viewer: Viewer) -> None:
 async def update_review(
     session: AsyncSession,
     *,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
     review_id: int,
     draft: ReviewDraft,
     rules: ReviewRules | None = None,
 ) -> Review:
     """Replaces the review's scores, text and images; the previous version is kept."""
-    del ip
     rules = rules or current_rules()
     review = await lock_review(session, review_id)
-    _own(review, viewer)
+    _own(review, actor.viewer)
     ref = ref_of(review)
     content = check_review(ref.kind, draft, rules)
     old = aggregates.contribution_of(review)
@@ -231,7 +235,7 @@ async def update_review(
             images=list(review.images),
             status=review.status,
             written_at=review.edited_at or review.created_at,
-            edited_at=now,
+            edited_at=actor.now,
         )
     )
     screening = screen(content.text, rules)
@@ -239,24 +243,23 @@ async def update_review(
     review.flagged_words = screening.flagged
     _write(review, content)
     # Attendance may have come after the first version.
-    review.is_verified = review.is_verified or await targets.attended(session, viewer.user_id, ref)
+    review.is_verified = review.is_verified or await targets.attended(
+        session, actor.viewer.user_id, ref
+    )
     review.edit_count += 1
-    review.edited_at = now
+    review.edited_at = actor.now
     await session.flush()
     await aggregates.apply_change(session, ref, old, aggregates.contribution_of(review))
     return review
 
 
-async def delete_review(
-    session: AsyncSession, *, viewer: Viewer, ip: str | None, now: datetime, review_id: int
-) -> Review:
+async def delete_review(session: AsyncSession, *, actor: Actor, review_id: int) -> Review:
     """Removes the author's review from every list and from the aggregates; the row stays
     (soft delete) so votes, reports and the daily limit still refer to it."""
-    del ip
     review = await lock_review(session, review_id)
-    _own(review, viewer)
+    _own(review, actor.viewer)
     old = aggregates.contribution_of(review)
-    review.deleted_at = now
+    review.deleted_at = actor.now
     await session.flush()
     await aggregates.apply_change(session, ref_of(review), old, None)
     return review

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from culture_cloud.accounts.viewer import Viewer
-from culture_cloud.errors import UserErrorCode
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
@@ -25,7 +24,6 @@ from culture_cloud.graphql.user_errors import UserError
 from culture_cloud.reviews import loaders as review_loaders
 from culture_cloud.reviews import models
 from culture_cloud.reviews.authors import public_name
-from culture_cloud.reviews.errors import Refused
 from culture_cloud.reviews.reading import ReviewOrder
 from culture_cloud.reviews.targets import DIMENSION_LABELS, DIMENSIONS_BY_KIND, type_name_of
 from culture_cloud.timeutil import to_local
@@ -283,9 +281,7 @@ class RatingSummary:
     "SENSITIVE_CONTENT、INVALID_TRANSITION"
 )
 class ReviewError(UserError):
-    @classmethod
-    def from_refusal(cls, exc: Refused) -> ReviewError:
-        return cls(code=UserErrorCode(exc.reason), field=exc.field, message=exc.message)
+    pass
 
 
 @strawberry.type(description="评价已提交；status 为 PENDING 时等待审核，通过后才公开")

@@ -15,6 +15,7 @@ from sqlmodel import col
 from culture_cloud.accounts import service, tokens
 from culture_cloud.accounts.models import StaffRole, User, UserKind
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import Unauthenticated
 from tests.accounts.factories import add_admin, add_organization, add_residents, add_staff
@@ -64,7 +65,7 @@ async def check_all(db: Database, access_tokens: list[str]) -> list[Viewer | Bas
 async def log_out(db: Database, pair: tokens.TokenPair) -> None:
     viewer = await check(db, pair.access_token)
     async with transaction(db.factory) as session:
-        await service.logout(session, viewer=viewer, now=utcnow())
+        await service.logout(session, actor=Actor(viewer=viewer, ip=None, now=utcnow()))
 
 
 def refused(outcome: Viewer | BaseException) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 from culture_cloud.accounts.models import UserKind
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.db import transaction
 from culture_cloud.feedback import service
 from culture_cloud.feedback.models import Feedback, FeedbackCategory
@@ -133,4 +134,6 @@ async def submitted_at(
         topic=None if target else "公共文化服务",
     )
     async with transaction(db.factory) as session:
-        return await service.submit_feedback(session, viewer=viewer, ip=None, now=when, draft=draft)
+        return await service.submit_feedback(
+            session, actor=Actor(viewer=viewer, ip=None, now=when), draft=draft
+        )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import DomainError
 from culture_cloud.menu.models import MenuBudget
@@ -44,7 +45,7 @@ async def _approve_all(world: World, order_ids: list[int]) -> list[str]:
         try:
             async with transaction(world.db.factory) as session:
                 order = await orders.approve_order(
-                    session, viewer=viewer, order_id=order_id, ip=None, now=utcnow()
+                    session, actor=Actor(viewer=viewer, ip=None, now=utcnow()), order_id=order_id
                 )
         except DomainError as exc:
             return getattr(exc, "reason", exc.code).value

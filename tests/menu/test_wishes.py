@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.menu.errors import MenuFailed
 from culture_cloud.menu.models import MenuWish, MenuWishSupport
@@ -232,7 +233,7 @@ async def test_support_wish__concurrent_supporters__counter_equals_rows(
         try:
             async with transaction(world.db.factory) as session:
                 await wishes.support_wish(
-                    session, viewer=viewer, wish_id=wish_id, ip=None, now=utcnow()
+                    session, actor=Actor(viewer=viewer, ip=None, now=utcnow()), wish_id=wish_id
                 )
         except MenuFailed as exc:
             return exc.reason.value

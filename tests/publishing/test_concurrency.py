@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from culture_cloud.accounts.models import User, UserKind
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import DomainError
@@ -55,12 +56,10 @@ async def _cut_capacity_during_booking(db: Database, event_id: int, viewer: View
                 async with transaction(db.factory) as session:
                     await service.update_event(
                         session,
-                        viewer=viewer,
+                        actor=Actor(viewer=viewer, ip=None, now=utcnow()),
                         settings=db.settings,
                         event_id=event_id,
                         changes=service.EventChanges(capacity=5),
-                        ip=None,
-                        now=utcnow(),
                     )
             except DomainError as exc:
                 return exc.code.value

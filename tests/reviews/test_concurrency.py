@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts.models import UserKind
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.reviews import aggregates, engagement, moderation, service
@@ -39,9 +40,12 @@ def _resident(user_id: int) -> Viewer:
     return Viewer(user_id, UserKind.RESIDENT, None, None, False, "test")
 
 
-async def _run(db: Database, command: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
+async def _run(
+    db: Database, command: Callable[..., Awaitable[Any]], *, viewer: Viewer, **kwargs: Any
+) -> Any:
     async with transaction(db.factory) as session:
-        return await command(session, ip=None, now=utcnow(), **kwargs)
+        actor = Actor(viewer=viewer, ip=None, now=utcnow())
+        return await command(session, actor=actor, **kwargs)
 
 
 def _draft(i: int) -> ReviewDraft:

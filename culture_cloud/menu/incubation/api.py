@@ -8,13 +8,12 @@ import strawberry
 
 from culture_cloud.catalog.models import EventKind
 from culture_cloud.catalog.types import Event
-from culture_cloud.errors import DomainError
-from culture_cloud.graphql.commands import run_command
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, IsResident, Public
-from culture_cloud.menu.common_types import menu_error
+from culture_cloud.menu.common_types import MenuError
 from culture_cloud.menu.incubation import groups, projects, promotion
 from culture_cloud.menu.incubation.types import (
     CommunityGroup,
@@ -181,84 +180,72 @@ class IncubationMutation:
         permission_classes=[IsResident],
         description="申请登记群众文艺团队（提交宗旨与成员名单），待管理员审核",
     )
+    @errors_as(MenuError)
     async def apply_for_group(self, info: Info, input: ApplyForGroupInput) -> CommunityGroupResult:
         viewer = await info.context.require_viewer()
-        try:
-            row = await run_command(info, groups.apply_for_group, data=input.to_domain())
-        except DomainError as exc:
-            return menu_error(exc)
+        row = await run_command(info, groups.apply_for_group, data=input.to_domain())
         return CommunityGroupSuccess(group=CommunityGroup.from_row(row, viewer))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="管理员审核团队申请：通过则登记孵化（创建团队单位，申请人为负责人）；驳回须说明原因",
     )
+    @errors_as(MenuError)
     async def review_group_application(
         self, info: Info, id: strawberry.ID, approve: bool, reason: str | None = None
     ) -> CommunityGroupResult:
         viewer = await info.context.require_viewer()
-        try:
-            pk = expect_global_id(id, "CommunityGroup", field="id")
-            row = await run_command(
-                info,
-                groups.review_group_application,
-                group_id=pk,
-                approve=approve,
-                reason=reason,
-            )
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "CommunityGroup", field="id")
+        row = await run_command(
+            info,
+            groups.review_group_application,
+            group_id=pk,
+            approve=approve,
+            reason=reason,
+        )
         return CommunityGroupSuccess(group=CommunityGroup.from_row(row, viewer))
 
     @strawberry.mutation(
         permission_classes=[IsResident], description="已登记团队的负责人提出孵化项目，待管理员审核"
     )
+    @errors_as(MenuError)
     async def propose_project(self, info: Info, input: ProposeProjectInput) -> GroupProjectResult:
-        try:
-            row = await run_command(info, projects.propose_project, data=input.to_domain())
-        except DomainError as exc:
-            return menu_error(exc)
+        row = await run_command(info, projects.propose_project, data=input.to_domain())
         return GroupProjectSuccess(project=GroupProject.from_row(row))
 
     @strawberry.mutation(
         permission_classes=[IsResident], description="支持一个孵化项目（每人一次）"
     )
+    @errors_as(MenuError)
     async def support_project(self, info: Info, id: strawberry.ID) -> GroupProjectResult:
-        try:
-            pk = expect_global_id(id, "GroupProject", field="id")
-            row = await run_command(info, projects.support_project, project_id=pk)
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "GroupProject", field="id")
+        row = await run_command(info, projects.support_project, project_id=pk)
         return GroupProjectSuccess(project=GroupProject.from_row(row))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin], description="管理员审核孵化项目；驳回须说明原因"
     )
+    @errors_as(MenuError)
     async def review_project(
         self, info: Info, id: strawberry.ID, approve: bool, reason: str | None = None
     ) -> GroupProjectResult:
-        try:
-            pk = expect_global_id(id, "GroupProject", field="id")
-            row = await run_command(
-                info, projects.review_project, project_id=pk, approve=approve, reason=reason
-            )
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "GroupProject", field="id")
+        row = await run_command(
+            info, projects.review_project, project_id=pk, approve=approve, reason=reason
+        )
         return GroupProjectSuccess(project=GroupProject.from_row(row))
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated],
         description="团队负责人（或管理员）为已通过的项目安排试运行活动：发布即可预约",
     )
+    @errors_as(MenuError)
     async def schedule_trial_event(
         self, info: Info, input: ScheduleTrialEventInput
     ) -> TrialEventResult:
-        try:
-            project, event = await run_command(
-                info, projects.schedule_trial_event, data=input.to_domain()
-            )
-        except DomainError as exc:
-            return menu_error(exc)
+        project, event = await run_command(
+            info, projects.schedule_trial_event, data=input.to_domain()
+        )
         built: Event = Event.from_row(event)
         return TrialEventScheduled(project=GroupProject.from_row(project), event=built)
 
@@ -266,15 +253,11 @@ class IncubationMutation:
         permission_classes=[IsAdmin],
         description="管理员重新评估团队是否达到晋升条件（试运行场次、评分、到场率）；达到即晋升为菜单供给方",
     )
+    @errors_as(MenuError)
     async def evaluate_group_promotion(self, info: Info, id: strawberry.ID) -> PromotionResult:
         viewer = await info.context.require_viewer()
-        try:
-            pk = expect_global_id(id, "CommunityGroup", field="id")
-            group, evaluation, promoted = await run_command(
-                info, promotion.evaluate_group, group_id=pk
-            )
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "CommunityGroup", field="id")
+        group, evaluation, promoted = await run_command(info, promotion.evaluate_group, group_id=pk)
         return PromotionEvaluated(
             group=CommunityGroup.from_row(group, viewer),
             evaluation=PromotionEvaluation.from_evaluation(evaluation, info.context.now),

@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization, OrganizationKind, Region
 from culture_cloud.db import Executor
@@ -99,12 +100,10 @@ def _members(members: tuple[NewMember, ...]) -> list[dict[str, Any]]:
 async def apply_for_group(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     data: GroupApplication,
-    ip: str | None,
-    now: datetime,
 ) -> CommunityGroup:
-    stage = GROUP.step("apply", None, viewer_actors(viewer))
+    stage = GROUP.step("apply", None, viewer_actors(actor.viewer))
     name = required_text(data.name, field="name", max_length=100, label="团队名称")
     intent = required_text(data.intent, field="intent", max_length=2000, label="团队宗旨与计划")
     members = _members(data.members)
@@ -112,7 +111,7 @@ async def apply_for_group(
         raise NotFound("区域不存在", field="regionId")
     pending = await session.execute(
         select(col(CommunityGroup.id)).where(
-            col(CommunityGroup.applicant_user_id) == viewer.user_id,
+            col(CommunityGroup.applicant_user_id) == actor.viewer.user_id,
             col(CommunityGroup.stage) == GroupStage.APPLIED,
         )
     )
@@ -122,23 +121,23 @@ async def apply_for_group(
         name=name,
         intent=intent,
         region_id=data.region_id,
-        applicant_user_id=viewer.user_id,
+        applicant_user_id=actor.viewer.user_id,
         members=members,
         stage=stage,
-        created_at=now,
-        updated_at=now,
+        created_at=actor.now,
+        updated_at=actor.now,
     )
     session.add(group)
     await session.flush()
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="community_group.apply",
         target_type="CommunityGroup",
         target_id=group.id,
         before=None,
         after=snapshot(group),
-        ip=ip,
+        ip=actor.ip,
     )
     return group
 
@@ -152,25 +151,23 @@ def can_see(viewer: Viewer | None, group: Any) -> bool:
 async def review_group_application(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     group_id: int,
     approve: bool,
     reason: str | None,
-    ip: str | None,
-    now: datetime,
 ) -> CommunityGroup:
     group = await session.get(CommunityGroup, group_id, with_for_update=True)
-    if group is None or not can_see(viewer, group):
+    if group is None or not can_see(actor.viewer, group):
         raise NotFound(NOT_FOUND_MESSAGE, field="id")
     before = snapshot(group)
     action = "approve" if approve else "reject"
-    group.stage = GROUP.step(action, group.stage, viewer_actors(viewer))
+    group.stage = GROUP.step(action, group.stage, viewer_actors(actor.viewer))
     if approve:
         org = Organization(
             name=group.name,
             kind=OrganizationKind.COMMUNITY_GROUP,
             description=group.intent,
-            created_at=now,
+            created_at=actor.now,
         )
         session.add(org)
         await session.flush()
@@ -180,23 +177,27 @@ async def review_group_application(
                 group_id=group_id,
                 user_id=group.applicant_user_id,
                 role=MemberRole.LEADER,
-                created_at=now,
+                created_at=actor.now,
             )
         )
         group.review_reason = clean_text(reason, field="reason", max_length=500)
     else:
         group.review_reason = mv.reason(reason)
-    group.reviewed_by, group.reviewed_at, group.updated_at = viewer.user_id, now, now
+    group.reviewed_by, group.reviewed_at, group.updated_at = (
+        actor.viewer.user_id,
+        actor.now,
+        actor.now,
+    )
     await session.flush()
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action=f"community_group.{action}",
         target_type="CommunityGroup",
         target_id=group_id,
         before=before,
         after=snapshot(group),
-        ip=ip,
+        ip=actor.ip,
     )
     return group
 

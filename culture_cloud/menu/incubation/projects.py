@@ -13,16 +13,18 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventKind, EventStatus
 from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import BadInput, Conflict, NotFound
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
+from culture_cloud.menu import machines
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.events import NewMenuEvent, create_menu_event, venue_for_event
 from culture_cloud.menu.incubation.groups import PUBLIC_STAGES as PUBLIC_GROUP_STAGES
-from culture_cloud.menu.machines import GROUP, PROJECT, Actor
+from culture_cloud.menu.machines import GROUP, PROJECT
 from culture_cloud.menu.models import (
     CommunityGroup,
     GroupProject,
@@ -78,32 +80,29 @@ async def _audit(
     session: AsyncSession,
     project: GroupProject,
     *,
-    viewer: Viewer,
+    actor: Actor,
     action: str,
     before: dict[str, Any] | None,
-    ip: str | None,
     extra: dict[str, Any] | None = None,
 ) -> None:
     await session.flush()
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action=f"group_project.{action}",
         target_type="GroupProject",
         target_id=project.id,
         before=before,
         after={**snapshot(project), **(extra or {})},
-        ip=ip,
+        ip=actor.ip,
     )
 
 
-async def propose_project(
-    session: AsyncSession, *, viewer: Viewer, data: NewProject, ip: str | None, now: datetime
-) -> GroupProject:
+async def propose_project(session: AsyncSession, *, actor: Actor, data: NewProject) -> GroupProject:
     group = await session.get(CommunityGroup, data.group_id)
     if group is None or group.stage not in PUBLIC_GROUP_STAGES:
         raise NotFound("文艺团队不存在", field="groupId")
-    stage = PROJECT.step("propose", None, await group_actors(session, viewer, data.group_id))
+    stage = PROJECT.step("propose", None, await group_actors(session, actor.viewer, data.group_id))
     project = GroupProject(
         group_id=data.group_id,
         title=required_text(data.title, field="title", max_length=200, label="项目名称"),
@@ -118,12 +117,12 @@ async def propose_project(
             label="计划试运行场次",
         ),
         stage=stage,
-        proposed_by=viewer.user_id,
-        created_at=now,
-        updated_at=now,
+        proposed_by=actor.viewer.user_id,
+        created_at=actor.now,
+        updated_at=actor.now,
     )
     session.add(project)
-    await _audit(session, project, viewer=viewer, action="propose", before=None, ip=ip)
+    await _audit(session, project, actor=actor, action="propose", before=None)
     return project
 
 
@@ -144,12 +143,9 @@ async def _visible(
     return project
 
 
-async def support_project(
-    session: AsyncSession, *, viewer: Viewer, project_id: int, ip: str | None, now: datetime
-) -> GroupProject:
+async def support_project(session: AsyncSession, *, actor: Actor, project_id: int) -> GroupProject:
     """One support per resident; the counter moves with the support row."""
-    del ip  # a resident's vote, not an administrative act: not audited
-    project = await _visible(session, viewer, project_id, lock=False)
+    project = await _visible(session, actor.viewer, project_id, lock=False)
     if project.stage not in SUPPORTABLE_STAGES:
         raise MenuFailed(
             MenuErrorCode.INVALID_TRANSITION,
@@ -159,7 +155,7 @@ async def support_project(
     added = await insert_ignoring_duplicates(
         session,
         SUPPORT_TABLE,
-        {"project_id": project_id, "user_id": viewer.user_id, "created_at": now},
+        {"project_id": project_id, "user_id": actor.viewer.user_id, "created_at": actor.now},
     )
     if not added:
         raise MenuFailed(MenuErrorCode.ALREADY_SUPPORTED, "您已支持过这个项目", field="id")
@@ -175,23 +171,25 @@ async def support_project(
 async def review_project(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     project_id: int,
     approve: bool,
     reason: str | None,
-    ip: str | None,
-    now: datetime,
 ) -> GroupProject:
-    project = await _visible(session, viewer, project_id, lock=True)
+    project = await _visible(session, actor.viewer, project_id, lock=True)
     before = snapshot(project)
     action = "approve" if approve else "reject"
-    actors = await group_actors(session, viewer, project.group_id)
+    actors = await group_actors(session, actor.viewer, project.group_id)
     project.stage = PROJECT.step(action, project.stage, actors)
     project.review_reason = (
         clean_text(reason, field="reason", max_length=500) if approve else mv.reason(reason)
     )
-    project.reviewed_by, project.reviewed_at, project.updated_at = viewer.user_id, now, now
-    await _audit(session, project, viewer=viewer, action=action, before=before, ip=ip)
+    project.reviewed_by, project.reviewed_at, project.updated_at = (
+        actor.viewer.user_id,
+        actor.now,
+        actor.now,
+    )
+    await _audit(session, project, actor=actor, action=action, before=before)
     return project
 
 
@@ -212,16 +210,14 @@ async def trial_event_count(conn: Executor, project_id: int) -> int:
 async def schedule_trial_event(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     data: NewTrialEvent,
-    ip: str | None,
-    now: datetime,
 ) -> tuple[GroupProject, Event]:
     """A published, bookable event of the group's organisation, flagged as a trial of the
     project. Leaders hold them at culture stations and centres; administrators anywhere."""
-    project = await _visible(session, viewer, data.project_id, lock=True)
+    project = await _visible(session, actor.viewer, data.project_id, lock=True)
     before = snapshot(project)
-    actors = await group_actors(session, viewer, project.group_id)
+    actors = await group_actors(session, actor.viewer, project.group_id)
     project.stage = PROJECT.step("schedule_trial", project.stage, actors)
     group = await session.get(CommunityGroup, project.group_id)
     assert group is not None and group.organization_id is not None
@@ -232,7 +228,7 @@ async def schedule_trial_event(
             state=group.stage.value.upper(),
         )
     venue = await venue_for_event(session, data.venue_id, field="venueId")
-    if Actor.ADMIN not in actors and venue.kind not in DELIVERY_VENUE_KINDS:
+    if machines.Actor.ADMIN not in actors and venue.kind not in DELIVERY_VENUE_KINDS:
         raise BadInput("试运行活动须在乡镇文化站、村（社区）文化中心或文化馆举办", field="venueId")
     if await trial_event_count(session, project.id or 0) >= project.planned_trial_events:
         raise Conflict(
@@ -243,7 +239,7 @@ async def schedule_trial_event(
         raise BadInput("名额至少为 1", field="capacity")
     event = await create_menu_event(
         session,
-        viewer=viewer,
+        actor=actor,
         data=NewMenuEvent(
             title=data.title or project.title,
             kind=data.kind,
@@ -255,22 +251,21 @@ async def schedule_trial_event(
             description=data.description or project.description,
             tags=TRIAL_TAGS,
         ),
-        ip=ip,
-        now=now,
         audit_extra={"groupProjectId": project.id},
     )
     assert event.id is not None and project.id is not None and group.id is not None
     session.add(
-        TrialEvent(event_id=event.id, project_id=project.id, group_id=group.id, created_at=now)
+        TrialEvent(
+            event_id=event.id, project_id=project.id, group_id=group.id, created_at=actor.now
+        )
     )
-    project.updated_at = now
+    project.updated_at = actor.now
     await _audit(
         session,
         project,
-        viewer=viewer,
+        actor=actor,
         action="schedule_trial",
         before=before,
-        ip=ip,
         extra={"eventId": event.id},
     )
     return project, event

@@ -17,12 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog.models import Event, EventStatus
 from culture_cloud.errors import NotFound
+from culture_cloud.menu import machines
 from culture_cloud.menu.incubation.groups import snapshot
-from culture_cloud.menu.machines import GROUP, Actor
+from culture_cloud.menu.machines import GROUP
 from culture_cloud.menu.models import CommunityGroup, GroupStage, TrialEvent
 from culture_cloud.menu.offerings.suppliers import ensure_supplier
 from culture_cloud.menu.rules import MenuRules, current_rules
@@ -112,7 +114,11 @@ async def evaluate_promotion(
     rules = rules or current_rules()
     group = await session.get(CommunityGroup, group_id, with_for_update=True)
     assert group is not None
-    actors = {Actor.SYSTEM} if viewer is None else ({Actor.ADMIN} if viewer.is_admin else set())
+    actors = (
+        {machines.Actor.SYSTEM}
+        if viewer is None
+        else ({machines.Actor.ADMIN} if viewer.is_admin else set())
+    )
     # The machine's verdict on the current stage first: a promoted or rejected group is not
     # evaluated again.
     if group.stage is not GroupStage.REGISTERED:
@@ -163,9 +169,11 @@ async def evaluate_promotion(
 
 
 async def evaluate_group(
-    session: AsyncSession, *, viewer: Viewer, group_id: int, ip: str | None, now: datetime
+    session: AsyncSession, *, actor: Actor, group_id: int
 ) -> tuple[CommunityGroup, Evaluation, bool]:
     """`evaluateGroupPromotion`: an administrator asks, e.g. after no-shows were settled."""
     if await session.get(CommunityGroup, group_id) is None:
         raise NotFound("文艺团队不存在", field="id")
-    return await evaluate_promotion(session, group_id=group_id, viewer=viewer, ip=ip, now=now)
+    return await evaluate_promotion(
+        session, group_id=group_id, viewer=actor.viewer, ip=actor.ip, now=actor.now
+    )

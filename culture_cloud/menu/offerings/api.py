@@ -6,13 +6,12 @@ from enum import Enum
 
 import strawberry
 
-from culture_cloud.errors import DomainError
-from culture_cloud.graphql.commands import run_command
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, Public
-from culture_cloud.menu.common_types import DateRangeInput, menu_error
+from culture_cloud.menu.common_types import DateRangeInput, MenuError
 from culture_cloud.menu.models import OfferingKind, OfferingStatus
 from culture_cloud.menu.offerings import listing, service
 from culture_cloud.menu.offerings.types import Offering, OfferingResult, OfferingSuccess
@@ -167,39 +166,33 @@ class OfferingsMutation:
         permission_classes=[IsAuthenticated],
         description="供给方（本单位编辑或负责人、已晋升团队的负责人）提交菜单项目，待管理员审核",
     )
+    @errors_as(MenuError)
     async def submit_offering(self, info: Info, input: SubmitOfferingInput) -> OfferingResult:
-        try:
-            row = await run_command(info, service.submit_offering, data=input.to_domain())
-        except DomainError as exc:
-            return menu_error(exc)
+        row = await run_command(info, service.submit_offering, data=input.to_domain())
         return _ok(row)
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="管理员审核菜单项目：通过后上架；驳回须说明原因",
     )
+    @errors_as(MenuError)
     async def review_offering(
         self, info: Info, id: strawberry.ID, approve: bool, reason: str | None = None
     ) -> OfferingResult:
-        try:
-            pk = expect_global_id(id, "Offering", field="id")
-            row = await run_command(
-                info, service.review_offering, offering_id=pk, approve=approve, reason=reason
-            )
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "Offering", field="id")
+        row = await run_command(
+            info, service.review_offering, offering_id=pk, approve=approve, reason=reason
+        )
         return _ok(row)
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated],
         description="下架菜单项目（供给方或管理员）；已下的订单照常进行",
     )
+    @errors_as(MenuError)
     async def retire_offering(
         self, info: Info, id: strawberry.ID, reason: str | None = None
     ) -> OfferingResult:
-        try:
-            pk = expect_global_id(id, "Offering", field="id")
-            row = await run_command(info, service.retire_offering, offering_id=pk, reason=reason)
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "Offering", field="id")
+        row = await run_command(info, service.retire_offering, offering_id=pk, reason=reason)
         return _ok(row)

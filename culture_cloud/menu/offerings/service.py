@@ -8,7 +8,7 @@ answer NOT_FOUND, so ids reveal nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization, Region
 from culture_cloud.db import Executor
@@ -164,18 +165,16 @@ async def _check_regions(session: AsyncSession, region_ids: tuple[int, ...]) -> 
 async def submit_offering(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     data: NewOffering,
-    ip: str | None,
-    now: datetime,
     rules: MenuRules | None = None,
 ) -> MenuOffering:
     rules = rules or current_rules()
-    org_id = await _supplier_id(session, viewer, data.supplier_id)
+    org_id = await _supplier_id(session, actor.viewer, data.supplier_id)
     org = await session.get(Organization, org_id)
     if org is None:
         raise NotFound("供给单位不存在", field="supplierId")
-    status = OFFERING.step("submit", None, await supplier_actors(session, viewer, org_id))
+    status = OFFERING.step("submit", None, await supplier_actors(session, actor.viewer, org_id))
     if not await is_eligible_supplier(session, org, rules):
         raise MenuFailed(
             MenuErrorCode.NOT_SUPPLIER,
@@ -189,9 +188,9 @@ async def submit_offering(
         organization_id=org_id,
         serves_all_regions=not regions,
         status=status,
-        submitted_by=viewer.user_id,
-        created_at=now,
-        updated_at=now,
+        submitted_by=actor.viewer.user_id,
+        created_at=actor.now,
+        updated_at=actor.now,
     )
     session.add(offering)
     await session.flush()
@@ -201,16 +200,16 @@ async def submit_offering(
             insert(OFFERING_REGION),
             [{"offering_id": offering.id, "region_id": r} for r in regions],
         )
-    await ensure_supplier(session, org_id, now=now)
+    await ensure_supplier(session, org_id, now=actor.now)
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="menu_offering.submit",
         target_type="Offering",
         target_id=offering.id,
         before=None,
         after={**snapshot(offering), "regionIds": regions},
-        ip=ip,
+        ip=actor.ip,
     )
     return offering
 
@@ -231,30 +230,32 @@ async def can_see(conn: Executor, viewer: Viewer | None, offering: Any) -> bool:
 async def review_offering(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     offering_id: int,
     approve: bool,
     reason: str | None,
-    ip: str | None,
-    now: datetime,
 ) -> MenuOffering:
-    offering = await _locked(session, viewer, offering_id)
+    offering = await _locked(session, actor.viewer, offering_id)
     before = snapshot(offering)
-    actors = await supplier_actors(session, viewer, offering.organization_id)
+    actors = await supplier_actors(session, actor.viewer, offering.organization_id)
     action = "approve" if approve else "reject"
     offering.status = OFFERING.step(action, offering.status, actors)
     offering.rejection_reason = None if approve else mv.reason(reason)
-    offering.reviewed_by, offering.reviewed_at, offering.updated_at = viewer.user_id, now, now
+    offering.reviewed_by, offering.reviewed_at, offering.updated_at = (
+        actor.viewer.user_id,
+        actor.now,
+        actor.now,
+    )
     await session.flush()
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action=f"menu_offering.{action}",
         target_type="Offering",
         target_id=offering_id,
         before=before,
         after=snapshot(offering),
-        ip=ip,
+        ip=actor.ip,
     )
     return offering
 
@@ -262,27 +263,25 @@ async def review_offering(
 async def retire_offering(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     offering_id: int,
     reason: str | None,
-    ip: str | None,
-    now: datetime,
 ) -> MenuOffering:
     """Off the menu; orders already placed go on (their supplier still answers them)."""
-    offering = await _locked(session, viewer, offering_id)
+    offering = await _locked(session, actor.viewer, offering_id)
     before = snapshot(offering)
-    actors = await supplier_actors(session, viewer, offering.organization_id)
+    actors = await supplier_actors(session, actor.viewer, offering.organization_id)
     offering.status = OFFERING.step("retire", offering.status, actors)
-    offering.retired_at = offering.updated_at = now
+    offering.retired_at = offering.updated_at = actor.now
     await session.flush()
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="menu_offering.retire",
         target_type="Offering",
         target_id=offering_id,
         before=before,
         after={**snapshot(offering), "reason": clean_text(reason, field="reason", max_length=500)},
-        ip=ip,
+        ip=actor.ip,
     )
     return offering

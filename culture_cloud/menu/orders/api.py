@@ -8,13 +8,13 @@ from enum import Enum
 import strawberry
 
 from culture_cloud.accounts.models import StaffRole as Role
-from culture_cloud.errors import DomainError, NotFound
-from culture_cloud.graphql.commands import run_command
+from culture_cloud.errors import NotFound
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, StaffRole
-from culture_cloud.menu.common_types import menu_error
+from culture_cloud.menu.common_types import MenuError
 from culture_cloud.menu.models import OrderStatus
 from culture_cloud.menu.orders import budgets, placing, reading, service
 from culture_cloud.menu.orders.types import (
@@ -148,67 +148,57 @@ class OrdersMutation:
         permission_classes=[CENTRE_MANAGERS],
         description="文化站/文化中心负责人为本单位场馆点单（管理员亦可）；之后等待供给方答复",
     )
+    @errors_as(MenuError)
     async def order_offering(self, info: Info, input: OrderOfferingInput) -> MenuOrderResult:
-        try:
-            row = await run_command(info, placing.place_order, data=input.to_domain())
-        except DomainError as exc:
-            return menu_error(exc)
+        row = await run_command(info, placing.place_order, data=input.to_domain())
         return _ok(row)
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated],
         description="供给方答复点单：接单（给出期望日期内的开始时间）、提议改期或拒绝（说明原因）",
     )
+    @errors_as(MenuError)
     async def respond_to_order(self, info: Info, input: RespondToOrderInput) -> MenuOrderResult:
-        try:
-            pk = expect_global_id(input.order_id, "MenuOrder", field="orderId")
-            row = await run_command(
-                info,
-                service.respond_to_order,
-                order_id=pk,
-                response=service.OrderResponse(input.response.value),
-                start_at=input.start_at,
-                reason=input.reason,
-            )
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(input.order_id, "MenuOrder", field="orderId")
+        row = await run_command(
+            info,
+            service.respond_to_order,
+            order_id=pk,
+            response=service.OrderResponse(input.response.value),
+            start_at=input.start_at,
+            reason=input.reason,
+        )
         return _ok(row)
 
     @strawberry.mutation(
         permission_classes=[CENTRE_MANAGERS],
         description="点单方答复供给方的改期提议：接受（待审批），或不接受（说明原因，供给方可再提议）",
     )
+    @errors_as(MenuError)
     async def answer_order_proposal(
         self, info: Info, id: strawberry.ID, accept: bool, reason: str | None = None
     ) -> MenuOrderResult:
-        try:
-            pk = expect_global_id(id, "MenuOrder", field="id")
-            row = await run_command(
-                info, service.answer_proposal, order_id=pk, accept=accept, reason=reason
-            )
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "MenuOrder", field="id")
+        row = await run_command(
+            info, service.answer_proposal, order_id=pk, accept=accept, reason=reason
+        )
         return _ok(row)
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="管理员审批已接单的点单：在该乡镇本期预算与配额内扣减，并生成可预约的活动",
     )
+    @errors_as(MenuError)
     async def approve_order(self, info: Info, id: strawberry.ID) -> MenuOrderResult:
-        try:
-            pk = expect_global_id(id, "MenuOrder", field="id")
-            row = await run_command(info, service.approve_order, order_id=pk)
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "MenuOrder", field="id")
+        row = await run_command(info, service.approve_order, order_id=pk)
         return _ok(row)
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="管理员驳回点单（须说明原因）")
+    @errors_as(MenuError)
     async def reject_order(self, info: Info, id: strawberry.ID, reason: str) -> MenuOrderResult:
-        try:
-            pk = expect_global_id(id, "MenuOrder", field="id")
-            row = await run_command(info, service.reject_order, order_id=pk, reason=reason)
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "MenuOrder", field="id")
+        row = await run_command(info, service.reject_order, order_id=pk, reason=reason)
         return _ok(row)
 
     @strawberry.mutation(
@@ -216,30 +206,24 @@ class OrdersMutation:
         description="取消点单（须说明原因）：审批前由点单方或管理员；已排期的仅管理员，"
         "活动随之取消并退回预算",
     )
+    @errors_as(MenuError)
     async def cancel_order(self, info: Info, id: strawberry.ID, reason: str) -> MenuOrderResult:
-        try:
-            pk = expect_global_id(id, "MenuOrder", field="id")
-            row = await run_command(info, service.cancel_order, order_id=pk, reason=reason)
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "MenuOrder", field="id")
+        row = await run_command(info, service.cancel_order, order_id=pk, reason=reason)
         return _ok(row)
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated],
         description="确认活动已举办（点单方、供给方或管理员；活动开始后）",
     )
+    @errors_as(MenuError)
     async def confirm_order_delivered(self, info: Info, id: strawberry.ID) -> MenuOrderResult:
-        try:
-            pk = expect_global_id(id, "MenuOrder", field="id")
-            row = await run_command(info, service.confirm_delivered, order_id=pk)
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "MenuOrder", field="id")
+        row = await run_command(info, service.confirm_delivered, order_id=pk)
         return _ok(row)
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="管理员设置点单预算与配额")
+    @errors_as(MenuError)
     async def set_menu_budget(self, info: Info, input: SetMenuBudgetInput) -> MenuBudgetResult:
-        try:
-            row = await run_command(info, budgets.set_budget, setting=input.to_domain())
-        except DomainError as exc:
-            return menu_error(exc)
+        row = await run_command(info, budgets.set_budget, setting=input.to_domain())
         return MenuBudgetSuccess(budget=MenuBudget.from_row(row))

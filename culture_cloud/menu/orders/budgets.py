@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Table, select, update
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.policy import ensure
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Region
 from culture_cloud.db import Executor, insert_ignoring_duplicates
@@ -59,13 +59,11 @@ class BudgetSetting:
 async def set_budget(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     setting: BudgetSetting,
-    ip: str | None,
-    now: datetime,
 ) -> MenuBudget:
     """Creates or changes a period's budget; never below what approvals already took."""
-    ensure(viewer.is_admin, "仅限管理员设置预算")
+    ensure(actor.viewer.is_admin, "仅限管理员设置预算")
     period = normalise_period(setting.period)
     budget_fen = mv.yuan_to_fen(setting.budget_yuan, field="budgetYuan")
     max_orders = mv.int_in(
@@ -83,9 +81,9 @@ async def set_budget(
             "max_orders": 0,
             "spent_fen": 0,
             "order_count": 0,
-            "updated_by": viewer.user_id,
-            "created_at": now,
-            "updated_at": now,
+            "updated_by": actor.viewer.user_id,
+            "created_at": actor.now,
+            "updated_at": actor.now,
         },
     )
     row = (
@@ -107,18 +105,18 @@ async def set_budget(
             field="maxOrders",
         )
     row.budget_fen, row.max_orders = budget_fen, max_orders
-    row.updated_by, row.updated_at = viewer.user_id, now
+    row.updated_by, row.updated_at = actor.viewer.user_id, actor.now
     await session.flush()
     assert row.id is not None
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action="menu_budget.set",
         target_type="MenuBudget",
         target_id=row.id,
         before=before,
         after=snapshot(row),
-        ip=ip,
+        ip=actor.ip,
     )
     return row
 

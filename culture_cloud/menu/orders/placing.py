@@ -10,12 +10,13 @@ from typing import cast
 from sqlalchemy import Table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.catalog.models import Venue, VenueKind
 from culture_cloud.errors import BadInput, Conflict, NotFound
+from culture_cloud.menu import machines
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
-from culture_cloud.menu.machines import ORDER, Actor
+from culture_cloud.menu.machines import ORDER
 from culture_cloud.menu.models import (
     MenuOffering,
     MenuOfferingRegion,
@@ -71,10 +72,8 @@ async def _serves(session: AsyncSession, offering: MenuOffering, region_id: int)
 async def place_order(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     data: NewOrder,
-    ip: str | None,
-    now: datetime,
     rules: MenuRules | None = None,
 ) -> MenuOrder:
     rules = rules or current_rules()
@@ -87,9 +86,9 @@ async def place_order(
     venue = await session.get(Venue, data.venue_id)
     if venue is None:
         raise NotFound("场馆不存在", field="venueId")
-    actors = {Actor.ADMIN} if viewer.is_admin else set()
-    if is_centre_manager(viewer, venue.organization_id):
-        actors.add(Actor.CENTRE)
+    actors = {machines.Actor.ADMIN} if actor.viewer.is_admin else set()
+    if is_centre_manager(actor.viewer, venue.organization_id):
+        actors.add(machines.Actor.CENTRE)
     status = ORDER.step("place", None, actors)
     if offering.status is not OfferingStatus.APPROVED:
         raise Conflict("该项目已下架，不能点单", field="offeringId")
@@ -101,7 +100,7 @@ async def place_order(
         raise MenuFailed(
             MenuErrorCode.OUTSIDE_SERVICE_AREA, "该项目不在此乡镇的服务范围内", field="venueId"
         )
-    _check_dates(data, offering, now, rules)
+    _check_dates(data, offering, actor.now, rules)
     audience = mv.int_in(
         data.expected_audience,
         field="expectedAudience",
@@ -115,15 +114,15 @@ async def place_order(
         venue_id=data.venue_id,
         region_id=venue.region_id,
         ordering_organization_id=venue.organization_id,
-        ordered_by=viewer.user_id,
+        ordered_by=actor.viewer.user_id,
         preferred_from=data.preferred_from,
         preferred_to=data.preferred_to,
         expected_audience=audience,
         note=clean_text(data.note, field="note", max_length=500),
         status=status,
         cost_fen=offering.cost_fen,
-        created_at=now,
-        updated_at=now,
+        created_at=actor.now,
+        updated_at=actor.now,
     )
     session.add(order)
     # What is ordered moves the menu (orderBy: ORDERS); an increment, not a recount.
@@ -132,5 +131,5 @@ async def place_order(
         .where(OFFERING_TABLE.c.id == offering.id)
         .values(order_count=OFFERING_TABLE.c.order_count + 1)
     )
-    await record(session, order, viewer=viewer, action="place", before=None, ip=ip)
+    await record(session, order, actor=actor, action="place", before=None)
     return order

@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventStatus
 from culture_cloud.errors import BadInput, Conflict, NotFound
+from culture_cloud.menu import machines
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.events import NewMenuEvent, create_menu_event
-from culture_cloud.menu.machines import ORDER, Actor
+from culture_cloud.menu.machines import ORDER
 from culture_cloud.menu.models import MenuOffering, MenuOrder, OrderStatus
 from culture_cloud.menu.orders import budgets
 from culture_cloud.menu.orders.reading import NOT_FOUND_MESSAGE, can_see
@@ -65,21 +67,20 @@ async def record(
     session: AsyncSession,
     order: MenuOrder,
     *,
-    viewer: Viewer | None,
+    actor: Actor,
     action: str,
     before: dict[str, Any] | None,
-    ip: str | None,
 ) -> None:
     await session.flush()
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action=f"menu_order.{action}",
         target_type="MenuOrder",
         target_id=order.id,
         before=before,
         after=snapshot(order),
-        ip=ip,
+        ip=actor.ip,
     )
 
 
@@ -111,27 +112,25 @@ def _future(given: datetime | None, now: datetime, *, field: str) -> datetime:
 async def respond_to_order(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     order_id: int,
     response: OrderResponse,
     start_at: datetime | None,
     reason: str | None,
-    ip: str | None,
-    now: datetime,
 ) -> MenuOrder:
     """The supplier accepts (with a start time within the preferred dates), proposes another
     start time, or declines (with a reason)."""
-    order = await _locked(session, viewer, order_id)
+    order = await _locked(session, actor.viewer, order_id)
     before = snapshot(order)
-    actors = await order_actors(session, viewer, order)
+    actors = await order_actors(session, actor.viewer, order)
     order.status = ORDER.step(response.value, order.status, actors)
     if response is OrderResponse.DECLINE:
         order.reason = mv.reason(reason)
     elif response is OrderResponse.PROPOSE_DATE:
-        order.proposed_start_at = _future(start_at, now, field="startAt")
+        order.proposed_start_at = _future(start_at, actor.now, field="startAt")
         order.reason = clean_text(reason, field="reason", max_length=500)
     else:
-        start = _future(start_at, now, field="startAt")
+        start = _future(start_at, actor.now, field="startAt")
         if not order.preferred_from <= to_local(start).date() <= order.preferred_to:
             raise BadInput(
                 "接单时间须在点单方期望的日期范围内；其他日期请用 PROPOSE_DATE 提议",
@@ -140,32 +139,30 @@ async def respond_to_order(
         offering = await _offering(session, order)
         order.start_at, order.end_at = start, start + timedelta(minutes=offering.duration_minutes)
         order.reason = None
-    order.updated_at = now
-    await record(session, order, viewer=viewer, action=response.value, before=before, ip=ip)
+    order.updated_at = actor.now
+    await record(session, order, actor=actor, action=response.value, before=before)
     return order
 
 
 async def answer_proposal(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     order_id: int,
     accept: bool,
     reason: str | None,
-    ip: str | None,
-    now: datetime,
 ) -> MenuOrder:
     """The centre takes the supplier's proposed date (ACCEPTED) or refuses it (REQUESTED
     again: the supplier may propose another date or decline)."""
-    order = await _locked(session, viewer, order_id)
+    order = await _locked(session, actor.viewer, order_id)
     before = snapshot(order)
-    actors = await order_actors(session, viewer, order)
+    actors = await order_actors(session, actor.viewer, order)
     action = "accept_proposal" if accept else "refuse_proposal"
     order.status = ORDER.step(action, order.status, actors)
     proposed = order.proposed_start_at
     assert proposed is not None
     if accept:
-        if proposed <= now:
+        if proposed <= actor.now:
             raise Conflict("提议的时间已过，请对方重新提议", field="id")
         offering = await _offering(session, order)
         order.start_at = proposed
@@ -174,23 +171,21 @@ async def answer_proposal(
     else:
         order.reason = mv.reason(reason)
     order.proposed_start_at = None
-    order.updated_at = now
-    await record(session, order, viewer=viewer, action=action, before=before, ip=ip)
+    order.updated_at = actor.now
+    await record(session, order, actor=actor, action=action, before=before)
     return order
 
 
-async def approve_order(
-    session: AsyncSession, *, viewer: Viewer, order_id: int, ip: str | None, now: datetime
-) -> MenuOrder:
+async def approve_order(session: AsyncSession, *, actor: Actor, order_id: int) -> MenuOrder:
     """Charges the region's budget and quota for the period of the agreed date and creates the
     bookable event there, owned by the supplier; one transaction, so neither happens alone."""
-    order = await _locked(session, viewer, order_id)
+    order = await _locked(session, actor.viewer, order_id)
     before = snapshot(order)
-    actors = await order_actors(session, viewer, order)
+    actors = await order_actors(session, actor.viewer, order)
     order.status = ORDER.step("approve", order.status, actors)
     start, end = order.start_at, order.end_at
     assert start is not None and end is not None
-    if start <= now:
+    if start <= actor.now:
         raise Conflict("约定的演出时间已过，不能审批；请取消后重新点单", field="id")
     order.charged_periods = await budgets.charge(
         session, region_id=order.region_id, day=to_local(start).date(), cost_fen=order.cost_fen
@@ -198,7 +193,7 @@ async def approve_order(
     offering = await _offering(session, order)
     event = await create_menu_event(
         session,
-        viewer=viewer,
+        actor=actor,
         data=NewMenuEvent(
             title=offering.title,
             kind=offering.kind.event_kind,
@@ -211,42 +206,42 @@ async def approve_order(
             images=tuple(offering.images),
             tags=EVENT_TAGS,
         ),
-        ip=ip,
-        now=now,
         audit_extra={"menuOrderId": order.id},
     )
     order.event_id = event.id
-    order.approved_by, order.approved_at, order.updated_at = viewer.user_id, now, now
-    await record(session, order, viewer=viewer, action="approve", before=before, ip=ip)
+    order.approved_by, order.approved_at, order.updated_at = (
+        actor.viewer.user_id,
+        actor.now,
+        actor.now,
+    )
+    await record(session, order, actor=actor, action="approve", before=before)
     return order
 
 
 async def reject_order(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     order_id: int,
     reason: str | None,
-    ip: str | None,
-    now: datetime,
 ) -> MenuOrder:
-    order = await _locked(session, viewer, order_id)
+    order = await _locked(session, actor.viewer, order_id)
     before = snapshot(order)
-    order.status = ORDER.step("reject", order.status, await order_actors(session, viewer, order))
+    order.status = ORDER.step(
+        "reject", order.status, await order_actors(session, actor.viewer, order)
+    )
     order.reason = mv.reason(reason)
-    order.updated_at = now
-    await record(session, order, viewer=viewer, action="reject", before=before, ip=ip)
+    order.updated_at = actor.now
+    await record(session, order, actor=actor, action="reject", before=before)
     return order
 
 
 async def cancel_order(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     order_id: int,
     reason: str | None,
-    ip: str | None,
-    now: datetime,
 ) -> MenuOrder:
     """Before approval: the centre or an administrator. Once scheduled: administrators only,
     before the start; the event is cancelled (bookers are told) and the budget refunded."""
@@ -258,11 +253,13 @@ async def cancel_order(
         await session.execute(
             select(col(Event.id)).where(col(Event.id) == seen.event_id).with_for_update()
         )
-    order = await _locked(session, viewer, order_id)
+    order = await _locked(session, actor.viewer, order_id)
     before = snapshot(order)
     scheduled = order.status is OrderStatus.SCHEDULED
     action = "cancel_scheduled" if scheduled else "cancel"
-    order.status = ORDER.step(action, order.status, await order_actors(session, viewer, order))
+    order.status = ORDER.step(
+        action, order.status, await order_actors(session, actor.viewer, order)
+    )
     text = mv.reason(reason)
     if scheduled:
         assert order.start_at is not None and order.event_id is not None
@@ -270,10 +267,10 @@ async def cancel_order(
         # Staff may have cancelled the event itself already; the order then follows it, even
         # after the date (nothing took place).
         if event is not None and event.status is not EventStatus.CANCELLED:
-            if order.start_at <= now:
+            if order.start_at <= actor.now:
                 raise Conflict("活动已开始，不能取消", field="id")
             await publishing.cancel_event(
-                session, viewer=viewer, event_id=order.event_id, reason=text, ip=ip, now=now
+                session, actor=actor, event_id=order.event_id, reason=text
             )
         await budgets.refund(
             session,
@@ -282,8 +279,8 @@ async def cancel_order(
             cost_fen=order.cost_fen,
         )
     order.reason = text
-    order.updated_at = now
-    await record(session, order, viewer=viewer, action=action, before=before, ip=ip)
+    order.updated_at = actor.now
+    await record(session, order, actor=actor, action=action, before=before)
     return order
 
 
@@ -291,9 +288,7 @@ async def on_delivery_cancelled(
     session: AsyncSession,
     event: Event,
     reason: str,
-    viewer: Viewer,
-    ip: str | None,
-    now: datetime,
+    actor: Actor,
 ) -> None:
     """The performers (or an administrator) cancelled a scheduled order's event in the staff
     console: the order is cancelled with the event's reason and its budget refunded, as an
@@ -307,28 +302,28 @@ async def on_delivery_cancelled(
     if order is None or order.status is not OrderStatus.SCHEDULED:
         return
     before = snapshot(order)
-    order.status = ORDER.step("event_cancelled", order.status, {Actor.SYSTEM})
+    order.status = ORDER.step("event_cancelled", order.status, {machines.Actor.SYSTEM})
     await budgets.refund(
         session, region_id=order.region_id, periods=order.charged_periods, cost_fen=order.cost_fen
     )
     order.reason = reason
-    order.updated_at = now
-    await record(session, order, viewer=viewer, action="event_cancelled", before=before, ip=ip)
+    order.updated_at = actor.now
+    await record(session, order, actor=actor, action="event_cancelled", before=before)
 
 
-async def confirm_delivered(
-    session: AsyncSession, *, viewer: Viewer, order_id: int, ip: str | None, now: datetime
-) -> MenuOrder:
+async def confirm_delivered(session: AsyncSession, *, actor: Actor, order_id: int) -> MenuOrder:
     """Either party (or an administrator) confirms the performance took place."""
-    order = await _locked(session, viewer, order_id)
+    order = await _locked(session, actor.viewer, order_id)
     before = snapshot(order)
-    order.status = ORDER.step("deliver", order.status, await order_actors(session, viewer, order))
+    order.status = ORDER.step(
+        "deliver", order.status, await order_actors(session, actor.viewer, order)
+    )
     assert order.start_at is not None and order.event_id is not None
-    if order.start_at > now:
+    if order.start_at > actor.now:
         raise Conflict("活动尚未开始，不能确认送达", field="id")
     event = await session.get(Event, order.event_id)
     if event is not None and event.status is EventStatus.CANCELLED:
         raise Conflict("该活动已取消，请取消订单", field="id")
-    order.delivered_at = order.updated_at = now
-    await record(session, order, viewer=viewer, action="deliver", before=before, ip=ip)
+    order.delivered_at = order.updated_at = actor.now
+    await record(session, order, actor=actor, action="deliver", before=before)
     return order

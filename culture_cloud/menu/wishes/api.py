@@ -6,13 +6,12 @@ from enum import Enum
 
 import strawberry
 
-from culture_cloud.errors import DomainError
-from culture_cloud.graphql.commands import run_command
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAdmin, IsResident, Public
-from culture_cloud.menu.common_types import menu_error
+from culture_cloud.menu.common_types import MenuError
 from culture_cloud.menu.models import WishStatus
 from culture_cloud.menu.wishes import merging, service
 from culture_cloud.menu.wishes.similarity import Match
@@ -176,34 +175,26 @@ class WishesMutation:
         permission_classes=[IsResident],
         description="发布心愿（发布者即第一位支持者）；同时返回同乡镇的相似心愿",
     )
+    @errors_as(MenuError)
     async def post_wish(self, info: Info, input: PostWishInput) -> PostWishResult:
-        try:
-            wish, matches = await run_command(info, service.post_wish, data=input.to_domain())
-        except DomainError as exc:
-            return menu_error(exc)
+        wish, matches = await run_command(info, service.post_wish, data=input.to_domain())
         return PostWishSuccess(wish=Wish.from_row(wish), similar=await _similar(info, matches))
 
     @strawberry.mutation(permission_classes=[IsResident], description="支持一个心愿（每人一次）")
+    @errors_as(MenuError)
     async def support_wish(self, info: Info, id: strawberry.ID) -> WishResult:
-        try:
-            pk = expect_global_id(id, "Wish", field="id")
-            wish = await run_command(info, service.support_wish, wish_id=pk)
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(id, "Wish", field="id")
+        wish = await run_command(info, service.support_wish, wish_id=pk)
         return WishSuccess(wish=Wish.from_row(wish))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="管理员公开答复心愿：纳入计划、对接菜单项目或活动、或说明原因暂不采纳",
     )
+    @errors_as(MenuError)
     async def answer_wish(self, info: Info, input: AnswerWishInput) -> WishResult:
-        try:
-            pk = expect_global_id(input.wish_id, "Wish", field="wishId")
-            wish = await run_command(
-                info, service.answer_wish, wish_id=pk, answer=input.to_domain()
-            )
-        except DomainError as exc:
-            return menu_error(exc)
+        pk = expect_global_id(input.wish_id, "Wish", field="wishId")
+        wish = await run_command(info, service.answer_wish, wish_id=pk, answer=input.to_domain())
         return WishSuccess(wish=Wish.from_row(wish))
 
     @strawberry.mutation(
@@ -213,15 +204,13 @@ class WishesMutation:
             "并指向目标，其支持者收到通知；记入审计日志"
         ),
     )
+    @errors_as(MenuError)
     async def merge_wishes(self, info: Info, input: MergeWishesInput) -> MergeWishesResult:
-        try:
-            sources = [expect_global_id(i, "Wish", field="sourceIds") for i in input.source_ids]
-            target_id = expect_global_id(input.target_id, "Wish", field="targetId")
-            target, merged = await run_command(
-                info, merging.merge_wishes, source_ids=sources, target_id=target_id
-            )
-        except DomainError as exc:
-            return menu_error(exc)
+        sources = [expect_global_id(i, "Wish", field="sourceIds") for i in input.source_ids]
+        target_id = expect_global_id(input.target_id, "Wish", field="targetId")
+        target, merged = await run_command(
+            info, merging.merge_wishes, source_ids=sources, target_id=target_id
+        )
         return MergeWishesSuccess(
             target=Wish.from_row(target), merged=[Wish.from_row(w) for w in merged]
         )

@@ -10,13 +10,12 @@ overlapped. Each source ends MERGED, pointing at the target, with no supports of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Integer, Table, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.errors import Forbidden
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
@@ -70,14 +69,12 @@ def _refuse_merged(wish: MenuWish, field: str) -> None:
 async def merge_wishes(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     source_ids: Sequence[int],
     target_id: int,
-    ip: str | None,
-    now: datetime,
 ) -> tuple[MenuWish, list[MenuWish]]:
     """The target (supports gathered) and the merged sources, in the order given."""
-    if not viewer.is_admin:
+    if not actor.viewer.is_admin:
         raise Forbidden("仅管理员可以合并心愿")
     sources_ids = _check_ids(source_ids, target_id)
     wishes = await _locked(session, [*sources_ids, target_id])
@@ -96,7 +93,7 @@ async def merge_wishes(
             field="targetId",
             state=target.status.value.upper(),
         )
-    actors = viewer_actors(viewer)
+    actors = viewer_actors(actor.viewer)
     for source in sources:
         _refuse_merged(source, "sourceIds")
         try:
@@ -145,7 +142,7 @@ async def merge_wishes(
         source.status = WishStatus.MERGED
         source.merged_into_id = target_id
         source.support_count = 0
-        source.answered_by, source.answered_at = viewer.user_id, now
+        source.answered_by, source.answered_at = actor.viewer.user_id, actor.now
     await session.flush()
     await session.refresh(target)
 
@@ -153,13 +150,13 @@ async def merge_wishes(
         assert source.id is not None
         await audit.record(
             session,
-            viewer=viewer,
+            viewer=actor.viewer,
             action="menu_wish.merge",
             target_type="Wish",
             target_id=source.id,
             before=before[source.id],
             after={**_snapshot(source), "targetSupportCount": target.support_count},
-            ip=ip,
+            ip=actor.ip,
         )
     for source, user_ids in audience:
         await notify_merged(session, source=source, target=target, user_ids=user_ids)

@@ -12,7 +12,7 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventStatus, Region
 from culture_cloud.db import Executor, insert_ignoring_duplicates
@@ -64,16 +64,13 @@ class WishAnswer:
 async def post_wish(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     data: NewWish,
-    ip: str | None,
-    now: datetime,
     rules: MenuRules | None = None,
 ) -> tuple[MenuWish, list[Match]]:
     """The new wish (its author its first supporter) and the open wishes most like it."""
-    del ip  # residents' own posts are not audited; administrators' answers are
     rules = rules or current_rules()
-    status = WISH.step("post", None, viewer_actors(viewer))
+    status = WISH.step("post", None, viewer_actors(actor.viewer))
     title = required_text(data.title, field="title", max_length=100, label="心愿标题")
     text = required_text(data.text, field="text", max_length=1000, label="心愿内容")
     period = clean_text(data.preferred_period, field="preferredPeriod", max_length=50)
@@ -81,7 +78,7 @@ async def post_wish(
         raise NotFound("区域不存在", field="regionId")
     terms = wish_terms(title, text)
     wish = MenuWish(
-        user_id=viewer.user_id,
+        user_id=actor.viewer.user_id,
         title=title,
         text=text,
         region_id=data.region_id,
@@ -89,12 +86,14 @@ async def post_wish(
         status=status,
         support_count=1,
         term_count=len(terms),
-        created_at=now,
+        created_at=actor.now,
     )
     session.add(wish)
     await session.flush()
     assert wish.id is not None
-    session.add(MenuWishSupport(wish_id=wish.id, user_id=viewer.user_id, created_at=now))
+    session.add(
+        MenuWishSupport(wish_id=wish.id, user_id=actor.viewer.user_id, created_at=actor.now)
+    )
     await store_terms(session, wish.id, terms)
     await session.flush()
     similar = await similar_wishes(
@@ -124,11 +123,8 @@ async def find_similar(
     )
 
 
-async def support_wish(
-    session: AsyncSession, *, viewer: Viewer, wish_id: int, ip: str | None, now: datetime
-) -> MenuWish:
+async def support_wish(session: AsyncSession, *, actor: Actor, wish_id: int) -> MenuWish:
     """One support per resident (a unique row); the counter moves with it, atomically."""
-    del ip  # a support is a resident's vote, not an administrative act: not audited
     wish = await session.get(MenuWish, wish_id)
     if wish is None:
         raise NotFound(NOT_FOUND_MESSAGE, field="id")
@@ -139,7 +135,9 @@ async def support_wish(
             state=wish.status.value.upper(),
         )
     added = await insert_ignoring_duplicates(
-        session, SUPPORT_TABLE, {"wish_id": wish_id, "user_id": viewer.user_id, "created_at": now}
+        session,
+        SUPPORT_TABLE,
+        {"wish_id": wish_id, "user_id": actor.viewer.user_id, "created_at": actor.now},
     )
     if not added:
         raise MenuFailed(MenuErrorCode.ALREADY_SUPPORTED, "您已支持过这个心愿", field="id")
@@ -170,11 +168,9 @@ _ACTIONS = {WishStatus.PLANNED: "plan", WishStatus.LINKED: "link", WishStatus.DE
 async def answer_wish(
     session: AsyncSession,
     *,
-    viewer: Viewer,
+    actor: Actor,
     wish_id: int,
     answer: WishAnswer,
-    ip: str | None,
-    now: datetime,
 ) -> MenuWish:
     wish = await session.get(MenuWish, wish_id, with_for_update=True)
     if wish is None:
@@ -183,24 +179,24 @@ async def answer_wish(
     action = _ACTIONS.get(answer.status)
     if action is None:
         raise BadInput("答复须为 PLANNED、LINKED 或 DECLINED", field="status")
-    wish.status = WISH.step(action, wish.status, viewer_actors(viewer))
+    wish.status = WISH.step(action, wish.status, viewer_actors(actor.viewer))
     if answer.status is WishStatus.DECLINED:
         wish.reply = mv.reason(answer.reply, field="reply")
     else:
         wish.reply = clean_text(answer.reply, field="reply", max_length=1000)
     if answer.status is WishStatus.LINKED:
         await _link(session, wish, answer)
-    wish.answered_by, wish.answered_at = viewer.user_id, now
+    wish.answered_by, wish.answered_at = actor.viewer.user_id, actor.now
     await session.flush()
     await audit.record(
         session,
-        viewer=viewer,
+        viewer=actor.viewer,
         action=f"menu_wish.{action}",
         target_type="Wish",
         target_id=wish_id,
         before=before,
         after=snapshot(wish),
-        ip=ip,
+        ip=actor.ip,
     )
     await notify_answered(session, wish)
     return wish
