@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.identity import Viewer
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ EXEMPT = {"testing/fake_wechat.py"}
 # Modules still over the limit, each capped at its line count when the limit came in: the list
 # can only shrink (a module that drops under the limit must leave it, see the test below).
 CEILINGS = {
-    "accounts/service.py": 537,
+    "accounts/service.py": 437,
     "catalog/types.py": 650,
-    "publishing/service.py": 674,
+    "publishing/service.py": 664,
     "publishing/validation.py": 405,
 }
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlmodel import col
 
 from culture_cloud import db_direct
-from culture_cloud.accounts.models import User, UserKind
+from culture_cloud.accounts.models import User
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog.models import Event
@@ -28,6 +28,7 @@ from culture_cloud.db import (
     transaction,
     utcnow,
 )
+from culture_cloud.identity import UserKind
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import SHANGHAI
 from tests.accounts.factories import add_user

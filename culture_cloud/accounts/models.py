@@ -4,24 +4,12 @@ rate-limit counters. No strawberry here: the GraphQL face lives in types.py."""
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, enum_column, utc_column
-
-
-class UserKind(StrEnum):
-    RESIDENT = "resident"
-    STAFF = "staff"
-    ADMIN = "admin"
-
-
-class StaffRole(StrEnum):
-    EDITOR = "editor"  # posts and edits the organisation's events
-    CHECKER = "checker"  # checks visitors in
-    MANAGER = "manager"  # manages the organisation's staff and venues
+from culture_cloud.identity import StaffRole, UserKind
 
 
 class User(SQLModel, table=True):

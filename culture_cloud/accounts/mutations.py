@@ -6,9 +6,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
-from culture_cloud.accounts import service, tokens
+from culture_cloud.accounts import my_data, service, tokens
 from culture_cloud.accounts.inputs import CreateOrganizationInput, CreateStaffAccountInput
-from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.accounts.types import (
     AuthPayload,
     BindPhoneResult,
@@ -34,6 +33,7 @@ from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import actor_of, errors_as, run_command
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, Public, StaffRole
 from culture_cloud.graphql.user_errors import InputError
+from culture_cloud.identity import StaffRole as Role
 from culture_cloud.timeutil import to_local
 
 
@@ -147,7 +147,7 @@ class AccountsMutation:
     async def export_my_data(self, info: Info) -> DataExport:
         # A read: the service uses its own session, no transaction.
         actor = await actor_of(info)
-        data = await service.export_my_data(
+        data = await my_data.export_my_data(
             info.context.session_factory, info.context.settings, actor=actor
         )
         return DataExport(
@@ -161,5 +161,5 @@ class AccountsMutation:
         description="注销账号：清除个人信息并退出所有登录；预约等记录匿名保留用于统计",
     )
     async def delete_my_account(self, info: Info) -> DeleteMyAccountPayload:
-        await run_command(info, service.delete_my_account, settings=info.context.settings)
+        await run_command(info, my_data.delete_my_account, settings=info.context.settings)
         return DeleteMyAccountPayload(ok=True)

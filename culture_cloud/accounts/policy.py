@@ -7,9 +7,9 @@ domain (the publishing mutations use the organisation rules).
 
 from __future__ import annotations
 
-from culture_cloud.accounts.models import StaffRole, User, UserKind
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.accounts.models import User
 from culture_cloud.errors import Forbidden
+from culture_cloud.identity import StaffRole, UserKind, Viewer
 
 FORBIDDEN_MESSAGE = "无权执行此操作"
 

@@ -36,11 +36,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col
 
 from culture_cloud import db_direct
-from culture_cloud.accounts.models import AuthSession, StaffRole, User, UserKind
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.accounts.models import AuthSession, User
 from culture_cloud.batching import Batcher
 from culture_cloud.db import Executor, SessionFactory, read_only, transaction
 from culture_cloud.errors import Unauthenticated
+from culture_cloud.identity import StaffRole, UserKind, Viewer
 from culture_cloud.settings import Settings
 
 logger = logging.getLogger("culture_cloud.accounts")

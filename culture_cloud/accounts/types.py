@@ -9,21 +9,22 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from culture_cloud import identity
 from culture_cloud.accounts import models, policy
 from culture_cloud.accounts.tokens import TokenPair
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Organization
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import InputError, UserError
+from culture_cloud.identity import Viewer
 from culture_cloud.privacy import mask_name, mask_phone
 from culture_cloud.timeutil import to_local
 
-UserKind = strawberry.enum(models.UserKind, name="UserKind", description="居民、工作人员、管理员")
+UserKind = strawberry.enum(identity.UserKind, name="UserKind", description="居民、工作人员、管理员")
 StaffRole = strawberry.enum(
-    models.StaffRole,
+    identity.StaffRole,
     name="StaffRole",
     description="editor 发布活动；checker 现场核验；manager 管理本单位人员与场馆",
 )

@@ -13,9 +13,9 @@ from sqlalchemy import Select, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.db import Executor, utcnow
+from culture_cloud.identity import Viewer
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 
 AUDIT_ORDER = "audit:newest"

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.bookings import crypto, policy
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
@@ -25,6 +24,7 @@ from culture_cloud.bookings.targets import (
     lock_target,
     release_seats,
 )
+from culture_cloud.identity import Viewer
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import to_local
 

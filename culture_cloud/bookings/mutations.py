@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import strawberry
 
-from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.bookings import attendance, cancellation, policy, service, slots
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.inputs import (
@@ -36,6 +35,7 @@ from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.permissions import IsAuthenticated, IsResident, StaffRole
 from culture_cloud.graphql.user_errors import TYPED_CODES, input_error_or_raise
+from culture_cloud.identity import StaffRole as Role
 from culture_cloud.timeutil import to_local
 
 

@@ -3,9 +3,8 @@ NOT_FOUND, so ids reveal nothing); staff act on their own organisation's events 
 
 from __future__ import annotations
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.accounts.policy import can_manage_organization, ensure, is_member_of, is_self
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.identity import StaffRole, Viewer
 
 
 def owns_booking(viewer: Viewer | None, booking_user_id: int) -> bool:

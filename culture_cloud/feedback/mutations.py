@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 
-from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.feedback import reading, service
 from culture_cloud.feedback.inputs import SubmitFeedbackInput
 from culture_cloud.feedback.models import FeedbackStatus
@@ -25,6 +24,7 @@ from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import IsResident, StaffRole
+from culture_cloud.identity import StaffRole as Role
 
 
 async def _answer(info: Info, row: Any) -> Feedback:

@@ -5,8 +5,7 @@ bureau's administrators. Nobody else learns that an item exists (NOT_FOUND)."""
 from __future__ import annotations
 
 from culture_cloud.accounts import policy
-from culture_cloud.accounts.models import StaffRole
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.identity import StaffRole, Viewer
 
 
 def can_read(viewer: Viewer | None, submitter_id: int, organization_id: int | None) -> bool:

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.feedback import models, policy
 from culture_cloud.feedback.models import OPEN_STATUSES
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import UserError
+from culture_cloud.identity import Viewer
 from culture_cloud.reviews.authors import public_name
 from culture_cloud.reviews.models import ReviewTargetKind
 from culture_cloud.reviews.targets import type_name_of

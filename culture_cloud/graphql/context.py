@@ -15,9 +15,9 @@ from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
 from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer_shared
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.db import SessionFactory, read_only, utcnow
 from culture_cloud.errors import Unauthenticated
+from culture_cloud.identity import Viewer
 from culture_cloud.settings import Settings
 
 if TYPE_CHECKING:

@@ -14,11 +14,11 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from culture_cloud.accounts import models
+from culture_cloud import identity
 from culture_cloud.accounts.policy import FORBIDDEN_MESSAGE
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.errors import Forbidden
 from culture_cloud.graphql.context import Info
+from culture_cloud.identity import Viewer
 
 
 class Public(BasePermission):
@@ -71,7 +71,7 @@ class IsAdmin(_ViewerPermission):
 
 
 @cache
-def _staff_role_permission(roles: frozenset[models.StaffRole]) -> type[BasePermission]:
+def _staff_role_permission(roles: frozenset[identity.StaffRole]) -> type[BasePermission]:
     names = "_".join(sorted(role.value for role in roles))
 
     class HasStaffRole(_ViewerPermission):
@@ -85,11 +85,11 @@ def _staff_role_permission(roles: frozenset[models.StaffRole]) -> type[BasePermi
 
 
 # Named like a class because it is used where permission classes are listed.
-def StaffRole(*roles: models.StaffRole) -> type[BasePermission]:
+def StaffRole(*roles: identity.StaffRole) -> type[BasePermission]:
     """Staff holding one of `roles` (of any organisation: check which one with the policy
     layer), and administrators:
     `permission_classes=[StaffRole(Role.EDITOR, Role.MANAGER)]` with the enum imported as
-    `from culture_cloud.accounts.models import StaffRole as Role`."""
+    `from culture_cloud.identity import StaffRole as Role`."""
     if not roles:
         raise ValueError("StaffRole() needs at least one role")
     return _staff_role_permission(frozenset(roles))

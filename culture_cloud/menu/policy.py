@@ -11,10 +11,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.accounts.policy import is_member_of
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.db import Executor
+from culture_cloud.identity import StaffRole, Viewer
 from culture_cloud.menu.machines import Actor
 from culture_cloud.menu.models import (
     CommunityGroup,

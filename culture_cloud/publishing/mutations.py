@@ -9,13 +9,13 @@ from typing import Any
 
 import strawberry
 
-from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.catalog.types import Event, ScenicSpot, Venue
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import StaffRole
 from culture_cloud.graphql.user_errors import InputError
+from culture_cloud.identity import StaffRole as Role
 from culture_cloud.publishing import places, service
 from culture_cloud.publishing.inputs import (
     CreateEventInput,

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts import policy
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.bookings import cancellation as bookings
@@ -36,6 +35,7 @@ from culture_cloud.catalog.models import (
 from culture_cloud.catalog.service import table_select
 from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput, Conflict, NotFound
+from culture_cloud.identity import Viewer
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.validation import UNSET, Patch

@@ -10,10 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts import policy
-from culture_cloud.accounts.models import StaffRole
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
+from culture_cloud.identity import StaffRole, Viewer
 from culture_cloud.reviews import aggregates
 from culture_cloud.reviews.errors import Reason, Refused, bad_input, not_found
 from culture_cloud.reviews.models import Review, ReviewReply, ReviewStatus

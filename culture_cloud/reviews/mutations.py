@@ -8,12 +8,12 @@ from typing import Any
 
 import strawberry
 
-from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.feedback.mutations import FeedbackMutation
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id, to_global_id
 from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import IsAdmin, IsResident, StaffRole
+from culture_cloud.identity import StaffRole as Role
 from culture_cloud.reviews import engagement, moderation, reading, service
 from culture_cloud.reviews.inputs import ReviewInput, SubmitReviewInput
 from culture_cloud.reviews.listing import build_reviews

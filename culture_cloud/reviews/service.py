@@ -21,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts.models import User
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.errors import Forbidden
+from culture_cloud.identity import Viewer
 from culture_cloud.reviews import aggregates, targets
 from culture_cloud.reviews.errors import Reason, Refused, not_found
 from culture_cloud.reviews.models import (

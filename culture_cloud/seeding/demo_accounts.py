@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from culture_cloud.accounts import passwords, tokens
-from culture_cloud.accounts.models import StaffRole, User, UserKind
+from culture_cloud.accounts.models import User
 from culture_cloud.catalog.models import Organization
 from culture_cloud.db import utcnow
+from culture_cloud.identity import StaffRole, UserKind
 from culture_cloud.settings import Settings
 
 logger = logging.getLogger("culture_cloud.seed")

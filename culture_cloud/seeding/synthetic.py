@@ -16,10 +16,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from culture_cloud.accounts.models import User, UserKind
+from culture_cloud.accounts.models import User
 from culture_cloud.bookings.models import SEATED_STATUSES, Booking, BookingStatus
 from culture_cloud.catalog import models as m
 from culture_cloud.db import utcnow
+from culture_cloud.identity import UserKind
 from culture_cloud.reviews.models import Review
 from culture_cloud.search.tokenize import document_terms
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.errors import Forbidden
+from culture_cloud.identity import Viewer
 from culture_cloud.statistics.models import SearchLog
 from culture_cloud.statistics.scope import Scope
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.catalog.models import Organization, Region, VenueKind
 from culture_cloud.errors import BadInput, Forbidden
+from culture_cloud.identity import Viewer
 from culture_cloud.statistics.periods import Bucket, make_buckets
 from culture_cloud.statistics.scope import Scope
 

@@ -11,9 +11,10 @@ from sqlalchemy import insert
 from sqlmodel import col
 
 from culture_cloud.accounts import passwords, tokens
-from culture_cloud.accounts.models import StaffRole, User, UserKind
+from culture_cloud.accounts.models import User
 from culture_cloud.catalog import models as catalog
 from culture_cloud.db import transaction, utcnow
+from culture_cloud.identity import StaffRole, UserKind
 from tests.support.settings import shared_settings
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from culture_cloud.accounts.models import StaffRole
+from culture_cloud.identity import StaffRole
 from tests.accounts.factories import add_admin, add_organization, add_staff
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import User, UserKind
+from culture_cloud.accounts.models import User
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.cli import ADMIN_PASSWORD_ENV, main
+from culture_cloud.identity import UserKind
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 

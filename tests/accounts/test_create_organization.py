@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.catalog.models import Organization
+from culture_cloud.identity import StaffRole
 from tests.accounts.factories import add_admin, add_organization, add_staff
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient

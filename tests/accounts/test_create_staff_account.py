@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import StaffRole, User
+from culture_cloud.accounts.models import User
 from culture_cloud.audit.models import AuditLog
+from culture_cloud.identity import StaffRole
 from culture_cloud.testing.fake_wechat import FakeWechat
 from tests.accounts.factories import LOGIN_WITH_PASSWORD, add_admin, add_organization, add_staff
 from tests.conftest import Database

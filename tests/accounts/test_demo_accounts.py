@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from culture_cloud.accounts import passwords
-from culture_cloud.accounts.models import StaffRole, User, UserKind
+from culture_cloud.accounts.models import User
 from culture_cloud.catalog.models import Organization
 from culture_cloud.cli import _seed
 from culture_cloud.db import transaction
+from culture_cloud.identity import StaffRole, UserKind
 from culture_cloud.seeding.demo_accounts import DEMO_PASSWORD, load_demo_accounts
 from tests.accounts.factories import ME
 from tests.accounts.test_create_admin_cli import ADMIN_PASSWORD

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from culture_cloud.accounts.models import StaffRole
+from culture_cloud.identity import StaffRole
 from culture_cloud.testing.fake_wechat import FakeWechat
 from tests.accounts.factories import add_organization, add_staff, add_user
 from tests.conftest import Database

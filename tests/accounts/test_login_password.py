@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import col
 
-from culture_cloud.accounts.models import StaffRole, User
+from culture_cloud.accounts.models import User
 from culture_cloud.db import transaction
+from culture_cloud.identity import StaffRole
 from tests.accounts.factories import (
     LOGIN_WITH_PASSWORD,
     ME,

@@ -8,7 +8,8 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from culture_cloud.accounts.models import AuthSession, User, UserKind
+from culture_cloud.accounts.models import AuthSession, User
+from culture_cloud.identity import UserKind
 from culture_cloud.testing.fake_wechat import FakeWechat
 from tests.accounts.factories import LOGIN_WITH_WECHAT, ME
 from tests.conftest import Database

@@ -7,8 +7,8 @@ from typing import Any
 
 import strawberry
 
-from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.graphql.permissions import Public, StaffRole
+from culture_cloud.identity import StaffRole as Role
 from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 

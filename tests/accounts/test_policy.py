@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from culture_cloud.accounts import policy
-from culture_cloud.accounts.models import StaffRole, User, UserKind
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.accounts.models import User
 from culture_cloud.errors import Forbidden
+from culture_cloud.identity import StaffRole, UserKind, Viewer
 
 MUSEUM, LIBRARY = 1, 2
 

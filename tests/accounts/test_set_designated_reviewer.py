@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import StaffRole, User
+from culture_cloud.accounts.models import User
 from culture_cloud.audit.models import AuditLog
+from culture_cloud.identity import StaffRole
 from tests.accounts.factories import add_admin, add_organization, add_staff, add_user
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient

@@ -13,11 +13,11 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from culture_cloud.accounts import service, tokens
-from culture_cloud.accounts.models import StaffRole, User, UserKind
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.accounts.models import User
 from culture_cloud.actor import Actor
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import Unauthenticated
+from culture_cloud.identity import StaffRole, UserKind, Viewer
 from tests.accounts.factories import add_admin, add_organization, add_residents, add_staff
 from tests.conftest import Database
 from tests.support.settings import shared_settings

@@ -3,7 +3,7 @@ and administrators (PIPL minimisation); other residents' accounts are not readab
 
 from __future__ import annotations
 
-from culture_cloud.accounts.models import StaffRole
+from culture_cloud.identity import StaffRole
 from culture_cloud.testing.fake_wechat import FakeWechat
 from tests.accounts.factories import ME, add_admin, add_organization, add_staff, add_user
 from tests.conftest import Database

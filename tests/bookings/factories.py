@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import StaffRole, User
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.accounts.models import User
 from culture_cloud.bookings import attendance, cancellation, crypto, requests, service, transactions
 from culture_cloud.bookings.models import SEATED_STATUSES, Booking, BookingStatus, VenueSlot
 from culture_cloud.bookings.rules import BookingRules
 from culture_cloud.bookings.targets import TargetKind, TargetRef
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
+from culture_cloud.identity import StaffRole, Viewer
 from culture_cloud.notifications.models import Notification
 from culture_cloud.notifications.models import NotificationKind as NotificationKind
 from tests.accounts.factories import add_staff, add_user

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus, IdempotencyRecord
 from culture_cloud.catalog.models import EventStatus
 from culture_cloud.db import utcnow
+from culture_cloud.identity import StaffRole
 from culture_cloud.notifications.models import NotificationKind
 from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f

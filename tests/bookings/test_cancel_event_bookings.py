@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.bookings import cancellation, transactions
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.catalog.models import Event
+from culture_cloud.identity import StaffRole
 from culture_cloud.notifications.models import NotificationKind
 from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f

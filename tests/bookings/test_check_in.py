@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.bookings import attendance, crypto, transactions
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
+from culture_cloud.identity import StaffRole
 from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.bookings import slots
 from culture_cloud.bookings.models import VenueSlot
 from culture_cloud.catalog.models import Venue
 from culture_cloud.db import transaction, utcnow
+from culture_cloud.identity import StaffRole
 from culture_cloud.timeutil import SHANGHAI, local_today
 from tests.accounts.factories import add_admin, token_for
 from tests.bookings import factories as f

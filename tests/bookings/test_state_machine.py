@@ -27,8 +27,6 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 from sqlmodel import col
 
-from culture_cloud.accounts.models import StaffRole
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.bookings import attendance, cancellation, service, transactions
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
@@ -44,6 +42,7 @@ from culture_cloud.db import (
     utcnow,
 )
 from culture_cloud.errors import DomainError, ErrorCode
+from culture_cloud.identity import StaffRole, Viewer
 from culture_cloud.publishing import service as publishing
 from culture_cloud.settings import Settings
 from tests.accounts.factories import add_residents

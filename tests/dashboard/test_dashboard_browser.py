@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from culture_cloud.accounts.models import StaffRole, UserKind
 from culture_cloud.db import utcnow
+from culture_cloud.identity import StaffRole, UserKind
 from culture_cloud.timeutil import local_today
 from tests.accounts.factories import PASSWORD, add_admin, add_staff, add_user, token_for
 from tests.conftest import Database

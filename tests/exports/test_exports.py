@@ -17,12 +17,13 @@ import openpyxl
 import pytest
 from sqlalchemy import update
 
-from culture_cloud.accounts.models import StaffRole, User
+from culture_cloud.accounts.models import User
 from culture_cloud.app import create_app
 from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction
 from culture_cloud.exports import bookings as bookings_export
+from culture_cloud.identity import StaffRole
 from culture_cloud.timeutil import to_local
 from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.conftest import Database

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from culture_cloud.accounts.models import UserKind
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.db import transaction
 from culture_cloud.feedback import service
 from culture_cloud.feedback.models import Feedback, FeedbackCategory
+from culture_cloud.identity import UserKind, Viewer
 from culture_cloud.reviews.targets import TargetRef
 from tests.conftest import Database
 from tests.reviews.factories import Account

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from culture_cloud.accounts.models import StaffRole, User
+from culture_cloud.accounts.models import User
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
+from culture_cloud.identity import StaffRole
 from culture_cloud.menu.models import MenuOrder
 from culture_cloud.reviews.signals import RatingDelta, rating_changed
 from culture_cloud.timeutil import SHANGHAI, local_today

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import DomainError
+from culture_cloud.identity import Viewer
 from culture_cloud.menu.models import MenuBudget
 from culture_cloud.menu.orders import budgets
 from culture_cloud.menu.orders import service as orders

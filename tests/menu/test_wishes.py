@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.db import transaction, utcnow
+from culture_cloud.identity import Viewer
 from culture_cloud.menu.errors import MenuFailed
 from culture_cloud.menu.models import MenuWish, MenuWishSupport
 from culture_cloud.menu.wishes import service as wishes

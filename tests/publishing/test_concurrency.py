@@ -13,12 +13,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from culture_cloud.accounts.models import User, UserKind
-from culture_cloud.accounts.viewer import Viewer
+from culture_cloud.accounts.models import User
 from culture_cloud.actor import Actor
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import DomainError
+from culture_cloud.identity import UserKind, Viewer
 from culture_cloud.publishing import service
 from tests.conftest import Database
 from tests.publishing.factories import World, set_booked_seats

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.graphql.permissions import IsStaff, StaffRole
+from culture_cloud.identity import StaffRole as Role
 from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 

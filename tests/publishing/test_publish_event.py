@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.catalog import models as m
+from culture_cloud.identity import StaffRole
 from tests.accounts.factories import add_staff
 from tests.conftest import Database
 from tests.publishing.factories import (

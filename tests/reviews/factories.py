@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from culture_cloud.accounts.models import StaffRole, User
+from culture_cloud.accounts.models import User
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
+from culture_cloud.identity import StaffRole
 from culture_cloud.reviews.models import RatingAggregate
 from tests.accounts.factories import add_admin, add_staff, add_user, token_for
 from tests.bookings import factories as bookings

@@ -15,11 +15,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.models import UserKind
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
+from culture_cloud.identity import UserKind, Viewer
 from culture_cloud.reviews import aggregates, engagement, moderation, service
 from culture_cloud.reviews.errors import Refused
 from culture_cloud.reviews.models import Dimension, ReportReason, Review, ReviewStatus

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.db import transaction
+from culture_cloud.identity import StaffRole
 from culture_cloud.menu.models import (
     MenuOffering,
     MenuOrder,

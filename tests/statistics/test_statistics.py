@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import update
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.bookings.models import Booking, BookingStatus, VenueSlot
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.feedback.models import FeedbackCategory
+from culture_cloud.identity import StaffRole
 from culture_cloud.reviews.models import ReviewStatus
 from culture_cloud.timeutil import local_day_start
 from tests.accounts.factories import add_admin, add_staff, add_user, token_for

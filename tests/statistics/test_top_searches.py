@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from culture_cloud.accounts.models import StaffRole
 from culture_cloud.graphql.compiled import PlanRunner
+from culture_cloud.identity import StaffRole
 from culture_cloud.statistics.searches import looks_personal
 from tests.accounts.factories import add_admin, add_staff, token_for
 from tests.conftest import Database

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization, OrganizationKind, Region
 from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput, Conflict, NotFound
+from culture_cloud.identity import Viewer
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.machines import GROUP

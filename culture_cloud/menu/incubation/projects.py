@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventKind, EventStatus
 from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import BadInput, Conflict, NotFound
+from culture_cloud.identity import Viewer
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import machines
 from culture_cloud.menu import validation as mv

@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog.models import Event, EventStatus
 from culture_cloud.errors import NotFound
+from culture_cloud.identity import Viewer
 from culture_cloud.menu import machines
 from culture_cloud.menu.incubation.groups import snapshot
 from culture_cloud.menu.machines import GROUP

@@ -8,12 +8,12 @@ from typing import Annotated, Any
 
 import strawberry
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Event, Organization, Region
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
+from culture_cloud.identity import Viewer
 from culture_cloud.menu import loaders as menu_loaders
 from culture_cloud.menu import models
 from culture_cloud.menu.common_types import GroupStage, MenuError, ProjectStage, local

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import Select, exists, or_, select
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput, Forbidden
+from culture_cloud.identity import Viewer
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu.machines import Actor
 from culture_cloud.menu.models import OfferingKind, OfferingStatus

@@ -15,12 +15,12 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization, Region
 from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput, NotFound
+from culture_cloud.identity import Viewer
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.machines import OFFERING

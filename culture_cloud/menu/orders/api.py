@@ -7,13 +7,13 @@ from enum import Enum
 
 import strawberry
 
-from culture_cloud.accounts.models import StaffRole as Role
 from culture_cloud.errors import NotFound
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, StaffRole
+from culture_cloud.identity import StaffRole as Role
 from culture_cloud.menu.common_types import MenuError
 from culture_cloud.menu.models import OrderStatus
 from culture_cloud.menu.orders import budgets, placing, reading, service

@@ -9,8 +9,8 @@ from sqlalchemy import Select, Table, or_, select
 from sqlmodel import col
 
 from culture_cloud.accounts.policy import is_member_of
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.db import Executor
+from culture_cloud.identity import Viewer
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu.models import (
     CommunityGroup,

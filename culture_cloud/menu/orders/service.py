@@ -18,11 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from culture_cloud.accounts.viewer import Viewer
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventStatus
 from culture_cloud.errors import BadInput, Conflict, NotFound
+from culture_cloud.identity import Viewer
 from culture_cloud.menu import machines
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.events import NewMenuEvent, create_menu_event

@@ -1,10 +1,25 @@
-"""Who is calling: built once per request from a verified access token and its session row."""
+"""Who is calling: the kinds of user, staff roles and the per-request `Viewer`.
+
+Low in the floor plan (infrastructure): every domain and the GraphQL plumbing ask "who is
+this?", so the answer must not live inside the accounts domain (catalog, audit and graphql/
+would all import accounts, and accounts imports them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from culture_cloud.accounts.models import StaffRole, UserKind
+
+class UserKind(StrEnum):
+    RESIDENT = "resident"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class StaffRole(StrEnum):
+    EDITOR = "editor"  # posts and edits the organisation's events
+    CHECKER = "checker"  # checks visitors in
+    MANAGER = "manager"  # manages the organisation's staff and venues
 
 
 @dataclass(frozen=True, slots=True)
