@@ -27,6 +27,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 from sqlmodel import col
 
+from culture_cloud.actor import Actor
 from culture_cloud.bookings import attendance, cancellation, service, transactions
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
@@ -147,10 +148,9 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                     service.book(
                         world.factory,
                         world.settings,
-                        user_id=world.users[user],
+                        actor=f.resident_actor(world.users[user], self.now()),
                         target=TargetRef(TargetKind.EVENT, self.event_id),
                         request=f.request(seats),
-                        now=self.now(),
                         rules=RULES,
                     )
                 )
@@ -182,9 +182,10 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                 await cancellation.cancel_booking(
                     session,
                     world.settings,
-                    user_id=world.users[self.model.bookings[booking_id].user],
+                    actor=f.resident_actor(
+                        world.users[self.model.bookings[booking_id].user], self.now()
+                    ),
                     booking_id=booking_id,
-                    now=self.now(),
                     rules=RULES,
                 )
 
@@ -204,9 +205,8 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                 await attendance.check_in(
                     session,
                     world.settings,
-                    viewer=world.checker,
+                    actor=Actor(viewer=world.checker, ip=None, now=self.now()),
                     code=code,
-                    now=self.now(),
                     rules=RULES,
                 )
 
@@ -223,16 +223,14 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             self.model.promote()
 
         async def _change_capacity(self, capacity: int) -> None:
-            # updateEvent's own transaction (graphql/commands.run_command): db.transaction.
+            # updateEvent's own transaction (graphql/mutation.run_command): db.transaction.
             async with transaction(world.factory) as session:
                 await publishing.update_event(
                     session,
-                    viewer=world.editor,
+                    actor=Actor(viewer=world.editor, ip=None, now=self.now()),
                     settings=world.settings,
                     event_id=self.event_id,
                     changes=publishing.EventChanges(capacity=capacity),
-                    ip=None,
-                    now=self.now(),
                 )
 
         @invariant()
