@@ -27,6 +27,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 from sqlmodel import col
 
+from culture_cloud.actor import Actor
 from culture_cloud.bookings import attendance, cancellation, service, transactions
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
@@ -223,16 +224,14 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             self.model.promote()
 
         async def _change_capacity(self, capacity: int) -> None:
-            # updateEvent's own transaction (graphql/commands.run_command): db.transaction.
+            # updateEvent's own transaction (graphql/mutation.run_command): db.transaction.
             async with transaction(world.factory) as session:
                 await publishing.update_event(
                     session,
-                    viewer=world.editor,
+                    actor=Actor(viewer=world.editor, ip=None, now=self.now()),
                     settings=world.settings,
                     event_id=self.event_id,
                     changes=publishing.EventChanges(capacity=capacity),
-                    ip=None,
-                    now=self.now(),
                 )
 
         @invariant()
