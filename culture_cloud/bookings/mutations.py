@@ -31,8 +31,8 @@ from culture_cloud.bookings.types import (
     VenueSlot,
 )
 from culture_cloud.errors import DomainError, NotFound, UserErrorCode
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.permissions import IsAuthenticated, IsResident, StaffRole
 from culture_cloud.graphql.user_errors import TYPED_CODES, input_error_or_raise
 from culture_cloud.identity import StaffRole as Role
