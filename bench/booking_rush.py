@@ -42,7 +42,7 @@ from bench.list_page import (
     prepare_database,
     start_server,
 )
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer
 
 EVENT_KEY = "bench-booking-rush"

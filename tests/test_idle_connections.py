@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from culture_cloud.db import transaction, utcnow
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from tests.accounts.factories import add_user, token_for
 from tests.catalog.factories import add_event
 from tests.conftest import Database, _asyncpg_dsn

@@ -7,7 +7,7 @@ import strawberry
 from culture_cloud.accounts import service
 from culture_cloud.accounts.types import StaffRole
 from culture_cloud.catalog.types import OrganizationKind
-from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.global_ids import expect_global_id
 
 
 @strawberry.input(description="新建单位（博物馆、图书馆、剧团、文化站、旅行社等）")

@@ -28,8 +28,8 @@ from culture_cloud.accounts.types import (
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.catalog.types import Organization
 from culture_cloud.errors import ServiceUnavailable
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import actor_of, errors_as, run_command
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, Public, StaffRole
 from culture_cloud.graphql.user_errors import InputError

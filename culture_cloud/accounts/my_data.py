@@ -19,7 +19,7 @@ from culture_cloud.db import SessionFactory
 from culture_cloud.errors import (
     NotFound,
 )
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none
 

@@ -9,8 +9,8 @@ from culture_cloud.accounts.types import User
 from culture_cloud.audit import service as audit
 from culture_cloud.audit.types import AuditEntry
 from culture_cloud.errors import NotFound
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated
 

@@ -14,8 +14,8 @@ from culture_cloud.accounts import models, policy
 from culture_cloud.accounts.tokens import TokenPair
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Organization
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import InputError, UserError
 from culture_cloud.identity import Viewer

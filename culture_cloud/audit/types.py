@@ -10,8 +10,8 @@ from strawberry.scalars import JSON
 
 from culture_cloud.accounts.loaders import UserByIdLoader
 from culture_cloud.accounts.types import User
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.timeutil import to_local
 

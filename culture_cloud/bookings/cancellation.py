@@ -34,7 +34,7 @@ from culture_cloud.bookings.targets import (
 from culture_cloud.bookings.transactions import RETRY_MESSAGE
 from culture_cloud.db import utcnow
 from culture_cloud.errors import ServiceUnavailable
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.outbox import enqueue
 from culture_cloud.settings import Settings

@@ -36,8 +36,8 @@ from culture_cloud.bookings.types import (
     GenerateVenueSlotsSuccess,
     VenueSlot,
 )
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import actor_of, errors_as
 from culture_cloud.graphql.permissions import IsAuthenticated, IsResident, StaffRole
 from culture_cloud.graphql.user_errors import InputError

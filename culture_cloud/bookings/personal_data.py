@@ -13,7 +13,7 @@ from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.bookings.rules import current_rules
 from culture_cloud.bookings.targets import BOOKING, TargetRef, load_target
 from culture_cloud.catalog.models import Event
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none
 

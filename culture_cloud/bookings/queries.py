@@ -11,8 +11,8 @@ import strawberry
 from culture_cloud.bookings import policy, reading, slots
 from culture_cloud.bookings.types import Booking, VenueSlot
 from culture_cloud.errors import NotFound
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAuthenticated, Public
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.bookings.models import Booking
 from culture_cloud.bookings.targets import EVENT, Target, TargetKind, TargetRef, remaining_of
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.live.seats import publish_seats_changed
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.outbox import enqueue

@@ -13,8 +13,8 @@ from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Event, Venue
 from culture_cloud.errors import DomainError, UserErrorCode
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import InputError, UserError
 from culture_cloud.privacy import mask_id_number, mask_name

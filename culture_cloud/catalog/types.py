@@ -12,8 +12,8 @@ from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog import models
 from culture_cloud.catalog.projection import Projection, Relation, Source, derived, keep_row, plain
 from culture_cloud.geo import CoordSystem, LatLng, from_wgs84
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Context, Info
-from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.pagination import Connection
 from culture_cloud.privacy import mask_phone

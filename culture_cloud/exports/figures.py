@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from culture_cloud.catalog.models import Event, Region
 from culture_cloud.exports.formats import Cell, day, local_time
 from culture_cloud.feedback.models import FeedbackCategory
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.menu.models import OfferingKind
 from culture_cloud.statistics import attendance, demand, opinion, searches
 from culture_cloud.statistics.scope import VENUE, Scope

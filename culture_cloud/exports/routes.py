@@ -28,8 +28,8 @@ from culture_cloud.errors import (
 )
 from culture_cloud.exports import bookings, formats
 from culture_cloud.exports.figures import EVENT, FIGURES, Options
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.errors import UNAVAILABLE_MESSAGE
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.scalars import parse_date
 from culture_cloud.identity import Viewer
 from culture_cloud.statistics.periods import Bucket, make_buckets

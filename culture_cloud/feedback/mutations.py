@@ -20,8 +20,8 @@ from culture_cloud.feedback.types import (
     UpdateFeedbackStatusResult,
     UpdateFeedbackStatusSuccess,
 )
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import IsResident, StaffRole
 from culture_cloud.identity import StaffRole as Role

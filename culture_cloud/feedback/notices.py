@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications import NotificationKind, enqueue
 from culture_cloud.timeutil import to_local
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.catalog.models import Organization
 from culture_cloud.feedback.service import FEEDBACK
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.reviews.targets import type_name_of
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none

@@ -8,8 +8,8 @@ from culture_cloud.errors import NotFound
 from culture_cloud.feedback import policy, reading
 from culture_cloud.feedback.models import FeedbackStatus
 from culture_cloud.feedback.types import Feedback
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAuthenticated, IsStaff
 

@@ -11,8 +11,8 @@ import strawberry
 
 from culture_cloud.feedback import models, policy
 from culture_cloud.feedback.models import OPEN_STATUSES
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import UserError
 from culture_cloud.identity import Viewer

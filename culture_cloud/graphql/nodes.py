@@ -14,8 +14,8 @@ from typing import Any
 import strawberry
 
 from culture_cloud.errors import DomainError, ErrorCode
+from culture_cloud.global_ids import from_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import from_global_id
 
 Fetcher = Callable[[Info, int], Awaitable[Any | None]]
 

@@ -8,8 +8,8 @@ from typing import Final
 
 import strawberry
 
+from culture_cloud.global_ids import expect_global_id, to_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id, to_global_id
 from culture_cloud.graphql.permissions import IsAuthenticated
 from culture_cloud.live import service
 from culture_cloud.live.context import SubscriptionContext

@@ -10,7 +10,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.catalog.models import Region
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.menu.models import CommunityGroup, GroupStage, MenuWish, MenuWishSupport
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none

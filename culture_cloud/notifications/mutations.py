@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from culture_cloud.errors import BadInput
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import IsAuthenticated
 from culture_cloud.graphql.user_errors import InputError

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from culture_cloud.accounts.models import User
 from culture_cloud.bookings.models import Booking, BookingStatus, VenueSlot
 from culture_cloud.catalog.models import Event, EventStatus, ScenicSpot, Venue
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.outbox import enqueue
 from culture_cloud.timeutil import local_day_start, local_today, to_local

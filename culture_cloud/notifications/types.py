@@ -8,7 +8,7 @@ from typing import Annotated, Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import InputError
 from culture_cloud.notifications import models

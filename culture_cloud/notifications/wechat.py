@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from culture_cloud.accounts.wechat import WechatClient, WechatError, WechatUnavailable
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications.delivery import (
     DeliveryFailed,
     NoChannel,

@@ -16,7 +16,7 @@ import strawberry
 from culture_cloud.catalog.models import EventKind, LocationPrecision
 from culture_cloud.errors import BadInput
 from culture_cloud.geo import CoordSystem
-from culture_cloud.graphql.ids import expect_global_id
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.publishing import places, service
 from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.validation import UNSET, Patch

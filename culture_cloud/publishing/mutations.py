@@ -10,8 +10,8 @@ from typing import Any
 import strawberry
 
 from culture_cloud.catalog.types import Event, ScenicSpot, Venue
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import StaffRole
 from culture_cloud.graphql.user_errors import InputError

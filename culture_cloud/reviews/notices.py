@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications import NotificationKind, enqueue
 from culture_cloud.reviews.models import Review, ReviewTargetKind
 from culture_cloud.reviews.targets import TargetRef

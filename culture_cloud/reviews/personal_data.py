@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.reviews.engagement import REPORT
 from culture_cloud.reviews.models import Dimension
 from culture_cloud.reviews.reading import REVISION, VOTE

@@ -7,8 +7,8 @@ import strawberry
 
 from culture_cloud.accounts import policy
 from culture_cloud.errors import NotFound
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.pagination import Connection
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, IsStaff, Public
 from culture_cloud.reviews import reading

@@ -16,7 +16,7 @@ from culture_cloud.catalog.kinds import CatalogueKind
 from culture_cloud.catalog.models import EventStatus
 from culture_cloud.db import Executor
 from culture_cloud.errors import InvalidId
-from culture_cloud.graphql.ids import from_global_id
+from culture_cloud.global_ids import from_global_id
 from culture_cloud.reviews.errors import Reason, Refused, not_found
 from culture_cloud.reviews.models import Dimension, ReviewTargetKind
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.graphql.user_errors import UserError
 from culture_cloud.identity import Viewer

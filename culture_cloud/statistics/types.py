@@ -11,8 +11,8 @@ import strawberry
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.feedback.types import FeedbackCategory
+from culture_cloud.global_ids import from_global_id, to_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import from_global_id, to_global_id
 from culture_cloud.menu.common_types import OfferingKind
 from culture_cloud.reviews.types import ReviewDimension
 from culture_cloud.statistics import attendance, demand, opinion, searches

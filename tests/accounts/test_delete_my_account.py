@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from culture_cloud.accounts.models import AuthSession, User
 from culture_cloud.audit.models import AuditLog
-from culture_cloud.graphql.ids import from_global_id
+from culture_cloud.global_ids import from_global_id
 from culture_cloud.testing.fake_wechat import FakeWechat
 from tests.accounts.factories import ME, add_admin
 from tests.conftest import Database

@@ -12,7 +12,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from tests.accounts.factories import add_residents, token_for
 from tests.bookings import factories as f
 from tests.conftest import Database

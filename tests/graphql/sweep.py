@@ -34,7 +34,7 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 
 SDL = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 

@@ -34,7 +34,7 @@ from graphql import (
 from culture_cloud.accounts.models import User
 from culture_cloud.accounts.tokens import mint_access_token
 from culture_cloud.app import create_app
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.identity import UserKind
 from culture_cloud.settings import Settings
 from tests.live.conftest import serve_in_process, ws_client

@@ -12,8 +12,8 @@ import pytest
 from graphql import GraphQLInterfaceType, GraphQLObjectType
 
 from culture_cloud.db import transaction, utcnow
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql import nodes
-from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.reviews.models import Review, ReviewStatus, ReviewTargetKind
 from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings

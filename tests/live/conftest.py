@@ -35,7 +35,7 @@ from websockets.typing import Subprotocol
 from culture_cloud.app import create_app
 from culture_cloud.catalog import models as catalog
 from culture_cloud.db import transaction, utcnow
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.live.seats import publish_seats_changed
 from culture_cloud.settings import Settings
 from tests.accounts.factories import add_user, token_for

@@ -49,7 +49,7 @@ async def _support_rows(world: World, wish_pk: int) -> int:
 
 
 def _pk(global_id: str) -> int:
-    from culture_cloud.graphql.ids import from_global_id
+    from culture_cloud.global_ids import from_global_id
 
     return from_global_id(global_id, field="id")[1]
 

@@ -11,7 +11,7 @@ from sqlmodel import col
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.catalog import models as catalog
 from culture_cloud.db import transaction, utcnow
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.identity import UserKind
 from culture_cloud.notifications import enqueue
 from culture_cloud.notifications.delivery import (

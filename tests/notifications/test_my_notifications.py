@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications.models import NotificationKind
 from tests.accounts.factories import add_user, token_for
 from tests.conftest import Database

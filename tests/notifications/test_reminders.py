@@ -12,7 +12,7 @@ from sqlmodel import col
 from culture_cloud.bookings.models import Booking, BookingStatus
 from culture_cloud.catalog import models as catalog
 from culture_cloud.db import transaction
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.reminders import send_reminders
 from culture_cloud.timeutil import SHANGHAI

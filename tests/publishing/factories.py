@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction
-from culture_cloud.graphql.ids import from_global_id
+from culture_cloud.global_ids import from_global_id
 from culture_cloud.identity import StaffRole
 from culture_cloud.timeutil import SHANGHAI
 from tests.accounts.factories import add_admin, add_staff

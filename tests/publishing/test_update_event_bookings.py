@@ -9,7 +9,7 @@ from typing import Any
 from culture_cloud.bookings.errors import BookingErrorCode
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.db import utcnow
-from culture_cloud.graphql.ids import from_global_id
+from culture_cloud.global_ids import from_global_id
 from culture_cloud.notifications.models import NotificationKind
 from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as bookings

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import transaction
-from culture_cloud.graphql.ids import from_global_id
+from culture_cloud.global_ids import from_global_id
 from tests.conftest import Database
 from tests.publishing.factories import UPDATE_VENUE, World, events_in_list
 from tests.support.ids import gid

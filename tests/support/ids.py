@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from culture_cloud.graphql.ids import from_global_id, to_global_id
+from culture_cloud.global_ids import from_global_id, to_global_id
 
 
 def gid(type_name: str, pk: int | None) -> str:

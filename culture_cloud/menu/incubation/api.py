@@ -8,8 +8,8 @@ import strawberry
 
 from culture_cloud.catalog.models import EventKind
 from culture_cloud.catalog.types import Event
+from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import expect_global_id
 from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, IsResident, Public

@@ -10,8 +10,8 @@ import strawberry
 
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Event, Organization, Region
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Info
-from culture_cloud.graphql.ids import to_global_id
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.identity import Viewer
 from culture_cloud.menu import loaders as menu_loaders

@@ -11,7 +11,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts.models import User
-from culture_cloud.graphql.ids import to_global_id
+from culture_cloud.global_ids import to_global_id
 from culture_cloud.menu.models import MenuWish, MenuWishSupport, WishStatus
 from culture_cloud.notifications import NotificationKind, enqueue_many
 
