@@ -19,6 +19,7 @@ from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
 from culture_cloud.feedback import types as feedback_types
+from culture_cloud.feedback.mutations import FeedbackMutation
 from culture_cloud.feedback.queries import FeedbackQuery, visible_feedback
 from culture_cloud.graphql import nodes
 from culture_cloud.graphql.execution import Schema, build_schema
@@ -87,6 +88,8 @@ class Mutation(
     NotificationsMutation,
     PublishingMutation,
     BookingsMutation,
+    # FeedbackMutation's fields come before ReviewsMutation's in the SDL, as when it was its base
+    FeedbackMutation,
     ReviewsMutation,
     MenuMutation,
 ):

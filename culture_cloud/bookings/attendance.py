@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from culture_cloud.actor import Actor
 from culture_cloud.bookings import crypto, policy
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
@@ -24,7 +25,6 @@ from culture_cloud.bookings.targets import (
     lock_target,
     release_seats,
 )
-from culture_cloud.identity import Viewer
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import to_local
 
@@ -45,12 +45,13 @@ async def check_in(
     session: AsyncSession,
     settings: Settings,
     *,
-    viewer: Viewer,
+    actor: Actor,
     code: str,
-    now: datetime,
     rules: BookingRules | None = None,
 ) -> CheckedIn:
-    """A checker of the organisation scans the QR payload; attendance is recorded once."""
+    """A checker of the organisation (`actor`) scans the QR payload; attendance is recorded
+    once."""
+    viewer, now = actor.viewer, actor.now
     rules = rules or current_rules()
     parsed = crypto.parse_checkin_code(settings, code)
     if parsed is None:

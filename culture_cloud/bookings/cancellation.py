@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from culture_cloud.actor import Actor
 from culture_cloud.bookings import crypto
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
@@ -41,25 +42,70 @@ from culture_cloud.timeutil import to_local
 
 # Waitlist entries examined per promotion; a release frees a handful of seats at most.
 PROMOTION_SCAN_LIMIT = 500
+# The cancel reason of bookings cancelled because their owner deleted the account.
+ACCOUNT_DELETED = "账号注销"
 
 
 async def cancel_booking(
     session: AsyncSession,
     settings: Settings,
     *,
+    actor: Actor,
+    booking_id: int,
+    rules: BookingRules | None = None,
+) -> Booking:
+    """The owner (`actor`) cancels. Releases the seats exactly once, even under concurrent
+    cancels, and promotes the waitlist in the same transaction. Cancelling twice answers the
+    cancelled booking (a retried request must not fail)."""
+    return await _cancel(
+        session,
+        settings,
+        user_id=actor.viewer.user_id,
+        booking_id=booking_id,
+        now=actor.now,
+        rules=rules or current_rules(),
+        reason="本人取消",
+        enforce_deadline=True,
+        notify_owner=True,
+    )
+
+
+async def cancel_for_deleted_account(
+    session: AsyncSession,
+    settings: Settings,
+    *,
     user_id: int,
     booking_id: int,
     now: datetime,
-    rules: BookingRules | None = None,
-    reason: str = "本人取消",
-    enforce_deadline: bool = True,
-    notify_owner: bool = True,
+    rules: BookingRules,
 ) -> Booking:
-    """The owner cancels. Releases the seats exactly once, even under concurrent cancels, and
-    promotes the waitlist in the same transaction. Cancelling twice answers the cancelled
-    booking (a retried request must not fail). Deleting an account cancels without the
-    deadline and without telling the (departed) owner."""
-    rules = rules or current_rules()
+    """Deleting an account cancels its upcoming bookings: without the deadline and without
+    telling the (departed) owner. No Actor: the eraser runs for an account, not a request."""
+    return await _cancel(
+        session,
+        settings,
+        user_id=user_id,
+        booking_id=booking_id,
+        now=now,
+        rules=rules,
+        reason=ACCOUNT_DELETED,
+        enforce_deadline=False,
+        notify_owner=False,
+    )
+
+
+async def _cancel(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    user_id: int,
+    booking_id: int,
+    now: datetime,
+    rules: BookingRules,
+    reason: str,
+    enforce_deadline: bool,
+    notify_owner: bool,
+) -> Booking:
     for _ in range(3):
         booking = await session.get(Booking, booking_id, populate_existing=True)
         if booking is None or booking.user_id != user_id:

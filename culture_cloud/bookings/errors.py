@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from culture_cloud.errors import DomainError, ErrorCode
+from culture_cloud.errors import ErrorCode, Refusal
 
 
 class BookingErrorCode(StrEnum):
@@ -29,8 +29,10 @@ class BookingErrorCode(StrEnum):
     CHECK_IN_CLOSED = "CHECK_IN_CLOSED"
 
 
-class BookingFailed(DomainError):
+class BookingFailed(Refusal):
     """Nothing was written; `reason` says why (the message is for people, in Chinese)."""
+
+    reason: BookingErrorCode
 
     def __init__(
         self,

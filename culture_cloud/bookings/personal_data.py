@@ -17,8 +17,6 @@ from culture_cloud.global_ids import to_global_id
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none
 
-ACCOUNT_DELETED = "账号注销"
-
 
 async def export_bookings(
     session: AsyncSession, settings: Settings, user_id: int
@@ -95,16 +93,8 @@ async def release_and_erase_bookings(
         target = await load_target(session, TargetRef.of(booking), rules)
         if target is None or target.starts_at <= now:
             continue
-        await cancellation.cancel_booking(
-            session,
-            settings,
-            user_id=user_id,
-            booking_id=booking.id,
-            now=now,
-            rules=rules,
-            reason=ACCOUNT_DELETED,
-            enforce_deadline=False,
-            notify_owner=False,
+        await cancellation.cancel_for_deleted_account(
+            session, settings, user_id=user_id, booking_id=booking.id, now=now, rules=rules
         )
     await session.execute(
         update(BOOKING)

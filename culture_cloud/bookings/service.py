@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.accounts.models import User
+from culture_cloud.actor import Actor
 from culture_cloud.bookings import checks, hot_path
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
@@ -56,14 +57,16 @@ async def book(
     factory: SessionFactory,
     settings: Settings,
     *,
-    user_id: int,
+    actor: Actor,
     target: TargetRef,
     request: BookingRequest,
-    now: datetime,
     rules: BookingRules | None = None,
 ) -> BookingResult:
-    """Books an event or a venue slot: confirmed if the seats fit, else waitlisted (where the
-    target has a waitlist), else BookingFailed. One short transaction; safe to retry."""
+    """`actor` books an event or a venue slot: confirmed if the seats fit, else waitlisted
+    (where the target has a waitlist), else BookingFailed. Takes the session factory, not a
+    session: it owns its transactions (the PostgreSQL fast path commits on its own, without
+    one, and a lost race is retried). One short transaction; safe to retry."""
+    user_id, now = actor.viewer.user_id, actor.now
     rules = rules or current_rules()
     attendees = checks.check_request(request, rules)
     fingerprint = fingerprint_of(settings, target, request, attendees)

@@ -11,11 +11,13 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from culture_cloud.actor import Actor
+from culture_cloud.bookings import policy
 from culture_cloud.bookings.models import VenueSlot
 from culture_cloud.bookings.targets import SLOT
 from culture_cloud.catalog.models import Venue
-from culture_cloud.db import Executor, insert_ignoring_duplicates, utcnow
-from culture_cloud.errors import BadInput
+from culture_cloud.db import Executor, insert_ignoring_duplicates
+from culture_cloud.errors import BadInput, NotFound
 from culture_cloud.timeutil import SHANGHAI, local_date_range
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -50,19 +52,23 @@ def slot_times(
 
 async def generate_venue_slots(
     session: AsyncSession,
-    venue: Venue,
+    *,
+    actor: Actor,
+    venue_id: int,
     from_date: date,
     to_date: date,
     slot_minutes: int,
     capacity: int,
-    *,
     real_name_required: bool = False,
-    now: datetime | None = None,
 ) -> list[VenueSlot]:
-    """Creates the entry slots of [from_date, to_date] (local days). Existing slots are kept
-    as they are (bookings may hold them), so running it twice creates nothing new. Returns the
-    slots created."""
-    now = now or utcnow()
+    """A manager of the venue's organisation (`actor`) creates the entry slots of
+    [from_date, to_date] (local days). Existing slots are kept as they are (bookings may hold
+    them), so running it twice creates nothing new. Returns the slots created."""
+    venue = await session.get(Venue, venue_id)
+    if venue is None:
+        raise NotFound("场馆不存在", field="venueId")
+    policy.ensure_can_manage_venue(actor.viewer, venue.organization_id)
+    now = actor.now
     if to_date < from_date or (to_date - from_date).days >= MAX_SLOT_DAYS:
         raise BadInput(f"日期范围须为 1–{MAX_SLOT_DAYS} 天", field="dateTo")
     if not 10 <= slot_minutes <= 12 * 60:
@@ -123,7 +129,3 @@ async def slots_by_ids(conn: Executor, ids: Sequence[int]) -> dict[int, Row[Any]
         return {}
     rows = (await conn.execute(select(SLOT).where(SLOT.c.id.in_(set(ids))))).all()
     return {row.id: row for row in rows}
-
-
-async def get_venue(session: AsyncSession, venue_id: int) -> Venue | None:
-    return await session.get(Venue, venue_id)

@@ -4,7 +4,7 @@ the object is built, for everybody but the booking's owner."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import strawberry
 
@@ -12,7 +12,7 @@ from culture_cloud.bookings import crypto, models
 from culture_cloud.bookings.errors import BookingFailed
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Event, Venue
-from culture_cloud.errors import UserErrorCode
+from culture_cloud.errors import DomainError, UserErrorCode
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.nodes import Node
@@ -156,13 +156,14 @@ class BookingError(UserError):
     )
 
     @classmethod
-    def from_failure(cls, exc: BookingFailed) -> BookingError:
+    def of(cls, exc: DomainError, code: UserErrorCode) -> Self:
+        failed = exc if isinstance(exc, BookingFailed) else None
         return cls(
-            code=UserErrorCode(exc.reason),
+            code=code,
             field=exc.field,
             message=exc.message,
-            checked_in_at=_local(exc.checked_in_at),
-            blocked_until=_local(exc.blocked_until),
+            checked_in_at=_local(failed.checked_in_at) if failed else None,
+            blocked_until=_local(failed.blocked_until) if failed else None,
         )
 
 

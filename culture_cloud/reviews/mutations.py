@@ -1,6 +1,6 @@
-"""Reviews mutations (composed into the root Mutation in culture_cloud/schema.py), with
-the feedback mutations. Each declares its permission classes; the services check the loaded
-review against the caller, and expected failures come back as `ReviewError` results."""
+"""Reviews mutations (composed into the root Mutation in culture_cloud/schema.py). Each
+declares its permission classes; the services check the loaded review against the caller, and
+expected failures come back as `ReviewError` results."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import strawberry
 
-from culture_cloud.feedback.mutations import FeedbackMutation
 from culture_cloud.global_ids import expect_global_id, to_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.mutation import errors_as, run_command
@@ -57,7 +56,7 @@ async def _answer(info: Info, row: Any) -> Review:
 
 
 @strawberry.type
-class ReviewsMutation(FeedbackMutation):
+class ReviewsMutation:
     @strawberry.mutation(
         permission_classes=[IsResident],
         description="发表评价（每人每个对象一条）：含敏感词的进入审核，其余立即公开并计入评分",

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from culture_cloud.accounts.models import User
+from culture_cloud.actor import Actor
 from culture_cloud.bookings import attendance, cancellation, crypto, requests, service, transactions
 from culture_cloud.bookings.models import SEATED_STATUSES, Booking, BookingStatus, VenueSlot
 from culture_cloud.bookings.rules import BookingRules
 from culture_cloud.bookings.targets import TargetKind, TargetRef
 from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
-from culture_cloud.identity import StaffRole, Viewer
+from culture_cloud.identity import StaffRole, UserKind, Viewer
 from culture_cloud.notifications.models import Notification
 from culture_cloud.notifications.models import NotificationKind as NotificationKind
 from tests.accounts.factories import add_staff, add_user
@@ -155,12 +156,24 @@ async def book(
     return await service.book(
         db.factory,
         shared_settings(db),
-        user_id=user_id,
+        actor=resident_actor(user_id, now),
         target=TargetRef(TargetKind.EVENT, event_id),
         request=request(seats, **kwargs),
-        now=now or utcnow(),
         rules=rules,
     )
+
+
+def resident_actor(user_id: int, now: datetime | None = None) -> Actor:
+    """The Actor of a resident's booking request: booking and cancelling need only the id."""
+    viewer = Viewer(
+        user_id=user_id,
+        kind=UserKind.RESIDENT,
+        organization_id=None,
+        staff_role=None,
+        is_designated_reviewer=False,
+        session_id="test",
+    )
+    return Actor(viewer=viewer, ip=None, now=now or utcnow())
 
 
 async def cancel(db: Database, booking: Booking, *, now: datetime | None = None) -> Booking:
@@ -169,9 +182,8 @@ async def cancel(db: Database, booking: Booking, *, now: datetime | None = None)
         return await cancellation.cancel_booking(
             session,
             shared_settings(db),
-            user_id=booking.user_id,
+            actor=resident_actor(booking.user_id, now),
             booking_id=booking.id,
-            now=now or utcnow(),
         )
 
 
@@ -222,7 +234,7 @@ async def check_in(
     viewer = await viewer_of(db, checker)
     async with transactions.write_transaction(db.factory) as session:
         return await attendance.check_in(
-            session, shared_settings(db), viewer=viewer, code=code, now=now
+            session, shared_settings(db), actor=Actor(viewer=viewer, ip=None, now=now), code=code
         )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from culture_cloud.actor import Actor
 from culture_cloud.bookings import attendance, crypto, transactions
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
@@ -115,7 +116,10 @@ async def test_check_in__forged_code__refused_before_any_lookup(
         with pytest.raises(BookingFailed) as failure:
             async with transactions.write_transaction(db.factory) as session:
                 await attendance.check_in(
-                    session, db.settings, viewer=viewer, code=forged, now=utcnow()
+                    session,
+                    db.settings,
+                    actor=Actor(viewer=viewer, ip=None, now=utcnow()),
+                    code=forged,
                 )
         assert failure.value.reason is Code.INVALID_CODE
         assert count_statements.statements == []

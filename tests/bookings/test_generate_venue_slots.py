@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from culture_cloud.actor import Actor
 from culture_cloud.bookings import slots
 from culture_cloud.bookings.models import VenueSlot
-from culture_cloud.catalog.models import Venue
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.identity import StaffRole
 from culture_cloud.timeutil import SHANGHAI, local_today
@@ -47,16 +47,16 @@ def _week(monday: date) -> dict[str, Any]:
 
 
 async def _generate(db: Database, place: f.Place, monday: date, **kwargs: Any) -> list[VenueSlot]:
+    manager = await f.viewer_of(db, await f.add_checker(db, place, StaffRole.MANAGER))
     async with transaction(db.factory) as session:
-        venue = await session.get(Venue, place.venue_id)
-        assert venue is not None
         return await slots.generate_venue_slots(
             session,
-            venue,
-            monday,
-            monday + timedelta(days=6),
-            kwargs.pop("minutes", 60),
-            20,
+            actor=Actor(viewer=manager, ip=None, now=utcnow()),
+            venue_id=place.venue_id,
+            from_date=monday,
+            to_date=monday + timedelta(days=6),
+            slot_minutes=kwargs.pop("minutes", 60),
+            capacity=20,
             **kwargs,
         )
 

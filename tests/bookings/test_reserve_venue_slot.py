@@ -53,10 +53,9 @@ async def _reserve(
     return await service.book(
         db.factory,
         db.settings,
-        user_id=user_id,
+        actor=f.resident_actor(user_id, now),
         target=TargetRef(TargetKind.VENUE_SLOT, slot.id),
         request=f.request(seats),
-        now=now or utcnow(),
     )
 
 

@@ -148,10 +148,9 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                     service.book(
                         world.factory,
                         world.settings,
-                        user_id=world.users[user],
+                        actor=f.resident_actor(world.users[user], self.now()),
                         target=TargetRef(TargetKind.EVENT, self.event_id),
                         request=f.request(seats),
-                        now=self.now(),
                         rules=RULES,
                     )
                 )
@@ -183,9 +182,10 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                 await cancellation.cancel_booking(
                     session,
                     world.settings,
-                    user_id=world.users[self.model.bookings[booking_id].user],
+                    actor=f.resident_actor(
+                        world.users[self.model.bookings[booking_id].user], self.now()
+                    ),
                     booking_id=booking_id,
-                    now=self.now(),
                     rules=RULES,
                 )
 
@@ -205,9 +205,8 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                 await attendance.check_in(
                     session,
                     world.settings,
-                    viewer=world.checker,
+                    actor=Actor(viewer=world.checker, ip=None, now=self.now()),
                     code=code,
-                    now=self.now(),
                     rules=RULES,
                 )
 
