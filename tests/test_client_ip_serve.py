@@ -9,14 +9,13 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from tests.test_serve_command import _free_port
+from tests.support.servers import free_port, wait_until_healthy
 
 LOGIN = 'mutation { loginWithPassword(username: "%s", password: "wrong-password") { __typename } }'
 LIMIT = 3
@@ -25,7 +24,7 @@ LIMIT = 3
 @contextmanager
 def _serve(tmp_path: Path, **env: str) -> Iterator[tuple[str, Path]]:
     database = tmp_path / "serve.db"
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
@@ -43,16 +42,7 @@ def _serve(tmp_path: Path, **env: str) -> Iterator[tuple[str, Path]]:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, log_path.read_text(errors="replace")
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "server did not become healthy in 60 s"
-                time.sleep(0.3)
+            wait_until_healthy(server, base, log_path)
             yield base, database
         finally:
             server.terminate()

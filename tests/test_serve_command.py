@@ -4,25 +4,19 @@ loads the Jiexiu seed data and answers GraphQL — the way a new user first meet
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
+from tests.support.servers import free_port, wait_until_healthy
+
 SEARCH = '{ search(text: "mianshan", first: 1) { edges { node { ... on ScenicSpot { name } } } } }'
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve__fresh_sqlite_file__migrates_seeds_and_finds_mianshan(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "CULTURE_CLOUD_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
@@ -38,16 +32,7 @@ def test_serve__fresh_sqlite_file__migrates_seeds_and_finds_mianshan(tmp_path: P
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, log_path.read_text(errors="replace")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "server did not become healthy in 60 s"
-            time.sleep(0.3)
+        wait_until_healthy(server, base, log_path)
         body = httpx.post(f"{base}/graphql", json={"query": SEARCH}, timeout=10).json()
         assert body["data"]["search"]["edges"][0]["node"]["name"] == "绵山风景名胜区"
         graphiql = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}, timeout=5)

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.support.servers import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("culture_cloud", "schema", "seeds", "pyproject.toml", "setup.py", "MANIFEST.in")
@@ -36,12 +36,6 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     )
     assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
     return result.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +101,7 @@ def test_wheel__fresh_virtualenv__migrates_seeds_serves_and_answers(
     assert "Jiexiu seed data loaded" in _run([cli, "seed"], tmp_path, env)
     _run([cli, "export-schema", "--check"], tmp_path, env)  # the shipped SDL matches the code
 
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
@@ -115,16 +109,7 @@ def test_wheel__fresh_virtualenv__migrates_seeds_serves_and_answers(
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                assert server.poll() is None, log_path.read_text(errors="replace")
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, log_path.read_text(errors="replace")
-                time.sleep(0.3)
+            wait_until_healthy(server, base, log_path)
             query = {"query": "{ regions { name } }"}
             body = httpx.post(f"{base}/graphql", json=query, timeout=10).json()
             assert len(body["data"]["regions"]) == 14

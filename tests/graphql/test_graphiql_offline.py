@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ import pytest
 from culture_cloud import graphiql
 from culture_cloud.settings import Settings
 from tests.conftest import IN_CI
-from tests.graphql.no_db_app import no_db_client
 from tests.live.conftest import serve_in_process
 
 HTML = {"accept": "text/html"}
@@ -35,18 +33,6 @@ class _References(HTMLParser):
         for name, value in attrs:
             if name == wanted and value and not value.startswith("data:"):
                 self.urls.append(value)
-
-
-@pytest.fixture(scope="module")
-async def dev(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
-    async with no_db_client(tmp_path_factory.mktemp("dev"), "development") as http:
-        yield http
-
-
-@pytest.fixture(scope="module")
-async def prod(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
-    async with no_db_client(tmp_path_factory.mktemp("prod"), "production") as http:
-        yield http
 
 
 async def _page_references(http: httpx.AsyncClient) -> list[str]:

@@ -6,14 +6,12 @@ Nothing here reaches the database, so one app per environment serves the whole m
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from culture_cloud.graphql.transport import GRAPHQL_RESPONSE_JSON, JSON, negotiate
-from tests.graphql.no_db_app import no_db_client
 
 NEW = {"accept": GRAPHQL_RESPONSE_JSON}
 LEGACY = {"accept": JSON}
@@ -24,18 +22,6 @@ SYNTAX_ERROR = "{ __typename "
 UNKNOWN_FIELD = "{ regionz { name } }"
 EVENTS_FIRST = "query($first: Int!) { events(first: $first) { totalCount } }"
 NEARBY_ZERO_RADIUS = "{ nearby(lat: 37.03, lng: 111.92, radiusKm: 0) { totalCount } }"
-
-
-@pytest.fixture(scope="module")
-async def dev(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
-    async with no_db_client(tmp_path_factory.mktemp("dev"), "development") as http:
-        yield http
-
-
-@pytest.fixture(scope="module")
-async def prod(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
-    async with no_db_client(tmp_path_factory.mktemp("prod"), "production") as http:
-        yield http
 
 
 def _media_type(response: httpx.Response) -> str:

@@ -3,13 +3,10 @@ suggestions would be a map of the schema for anyone probing it. Development keep
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-
-from tests.graphql.no_db_app import no_db_client
 
 # One request per kind of suggestion graphql-core makes, each with a near-miss name.
 PROBES = [
@@ -41,18 +38,6 @@ PROBES = [
     pytest.param({"query": "{ regions { nme } }"}, id="field-on-object"),
     pytest.param({"query": "{ regions { ... on Regio { name } } }"}, id="fragment-type"),
 ]
-
-
-@pytest.fixture(scope="module")
-async def dev(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
-    async with no_db_client(tmp_path_factory.mktemp("dev"), "development") as http:
-        yield http
-
-
-@pytest.fixture(scope="module")
-async def prod(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
-    async with no_db_client(tmp_path_factory.mktemp("prod"), "production") as http:
-        yield http
 
 
 def _messages(response: httpx.Response) -> list[str]:

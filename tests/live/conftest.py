@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -41,6 +40,7 @@ from culture_cloud.settings import Settings
 from tests.accounts.factories import add_user, token_for
 from tests.catalog.factories import add_event
 from tests.conftest import Database
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL = Subprotocol("graphql-transport-ws")
@@ -88,12 +88,6 @@ async def serve_in_process(settings: Settings) -> AsyncIterator[Server]:
         server.should_exit = True
         async with asyncio.timeout(TIMEOUT):
             await task
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _start_process(database_url: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
