@@ -26,6 +26,7 @@ pytestmark = pytest.mark.postgres_only
 
 ATTEMPTS = 200
 CAPACITY = 50
+CONTROL_RUSHES = 5
 
 
 # Each with its own engine and pool, as server processes have: requests of one process share
@@ -101,16 +102,24 @@ async def test_book_event__protection_disabled__control_run_oversells(
     monkeypatch.setattr(hot_statements, "take_seats_of", unconditional_take_seats_of)
     for statement in statements:
         statement.cache_clear()
+    # Whether four pools' requests interleave closely enough to race is up to the scheduler:
+    # about one rush in four here runs in lockstep and sells exactly the capacity. A few fresh
+    # rushes make the control deterministic enough without weakening it: one oversold rush
+    # proves the rush can catch what the conditional UPDATE prevents.
+    runs: list[int] = []
     try:
-        event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
-        outcomes = await _rush(pg, event.id, await add_residents(pg, ATTEMPTS))
+        for _ in range(CONTROL_RUSHES):
+            event = await f.add_event(pg, capacity=CAPACITY, allow_waitlist=True)
+            outcomes = await _rush(pg, event.id, await add_residents(pg, ATTEMPTS))
+            runs.append(outcomes.count("confirmed"))
+            if runs[-1] > CAPACITY:
+                break
     finally:
         for statement in statements:
             statement.cache_clear()
 
-    confirmed = outcomes.count("confirmed")
-    print(f"\ncontrol run without the conditional UPDATE: {confirmed} confirmed of {CAPACITY}")
-    assert confirmed > CAPACITY
+    print(f"\ncontrol runs without the conditional UPDATE: {runs} confirmed of {CAPACITY}")
+    assert max(runs) > CAPACITY
 
 
 async def test_cancel_booking__concurrent_double_cancel__released_once(pg: Database) -> None:
