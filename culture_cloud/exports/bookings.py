@@ -16,16 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from culture_cloud.accounts.models import User
-from culture_cloud.bookings.models import Booking, BookingStatus
-from culture_cloud.catalog.models import Event
+from culture_cloud.accounts.models import USER_TABLE
+from culture_cloud.bookings.models import BOOKING_TABLE, BookingStatus
+from culture_cloud.catalog.models import EVENT_TABLE
 from culture_cloud.db import read_only
 from culture_cloud.exports.formats import Cell, local_time
 from culture_cloud.privacy import mask_name, mask_phone
-
-BOOKING = Booking.__table__  # type: ignore[attr-defined]
-EVENT = Event.__table__  # type: ignore[attr-defined]
-USER = User.__table__  # type: ignore[attr-defined]
 
 CHUNK_ROWS = 1000
 HEADERS = (
@@ -88,34 +84,34 @@ def _row(r: Any) -> list[Cell]:
 def _query(f: BookingFilter, after: int, limit: int) -> Any:
     query = (
         select(
-            BOOKING.c.id,
-            EVENT.c.title,
-            EVENT.c.start_at,
-            BOOKING.c.seats,
-            BOOKING.c.status,
-            BOOKING.c.created_at,
-            BOOKING.c.checked_in_at,
-            BOOKING.c.attendees,
-            BOOKING.c.user_id,
-            USER.c.real_name,
-            USER.c.nickname,
-            USER.c.phone,
+            BOOKING_TABLE.c.id,
+            EVENT_TABLE.c.title,
+            EVENT_TABLE.c.start_at,
+            BOOKING_TABLE.c.seats,
+            BOOKING_TABLE.c.status,
+            BOOKING_TABLE.c.created_at,
+            BOOKING_TABLE.c.checked_in_at,
+            BOOKING_TABLE.c.attendees,
+            BOOKING_TABLE.c.user_id,
+            USER_TABLE.c.real_name,
+            USER_TABLE.c.nickname,
+            USER_TABLE.c.phone,
         )
         .select_from(
-            BOOKING.join(EVENT, EVENT.c.id == BOOKING.c.event_id).join(
-                USER, USER.c.id == BOOKING.c.user_id
+            BOOKING_TABLE.join(EVENT_TABLE, EVENT_TABLE.c.id == BOOKING_TABLE.c.event_id).join(
+                USER_TABLE, USER_TABLE.c.id == BOOKING_TABLE.c.user_id
             )
         )
-        .where(BOOKING.c.id > after)
-        .order_by(BOOKING.c.id)
+        .where(BOOKING_TABLE.c.id > after)
+        .order_by(BOOKING_TABLE.c.id)
         .limit(limit)
     )
     if f.organization_id is not None:
-        query = query.where(EVENT.c.organization_id == f.organization_id)
+        query = query.where(EVENT_TABLE.c.organization_id == f.organization_id)
     if f.event_id is not None:
-        query = query.where(BOOKING.c.event_id == f.event_id)
+        query = query.where(BOOKING_TABLE.c.event_id == f.event_id)
     if f.start is not None and f.end is not None:
-        query = query.where(EVENT.c.start_at >= f.start, EVENT.c.start_at < f.end)
+        query = query.where(EVENT_TABLE.c.start_at >= f.start, EVENT_TABLE.c.start_at < f.end)
     return query
 
 

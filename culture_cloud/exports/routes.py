@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from culture_cloud.accounts.policy import can_view_organization_drafts
 from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer
-from culture_cloud.catalog.models import EventStatus, VenueKind
+from culture_cloud.catalog.models import EVENT_TABLE, EventStatus, VenueKind
 from culture_cloud.db import is_outage, read_only, utcnow
 from culture_cloud.errors import (
     BadInput,
@@ -27,7 +27,7 @@ from culture_cloud.errors import (
     Unauthenticated,
 )
 from culture_cloud.exports import bookings, formats
-from culture_cloud.exports.figures import EVENT, FIGURES, Options
+from culture_cloud.exports.figures import FIGURES, Options
 from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.errors import UNAVAILABLE_MESSAGE
 from culture_cloud.graphql.scalars import parse_date
@@ -229,7 +229,9 @@ async def bookings_export(request: Request) -> Response:
         async with read_only(request.app.state.engine) as conn:
             event = (
                 await conn.execute(
-                    select(EVENT.c.organization_id, EVENT.c.status).where(EVENT.c.id == event_id)
+                    select(EVENT_TABLE.c.organization_id, EVENT_TABLE.c.status).where(
+                        EVENT_TABLE.c.id == event_id
+                    )
                 )
             ).one_or_none()
         # A draft another organisation may not see answers exactly like a missing event, as

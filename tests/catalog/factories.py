@@ -16,6 +16,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.catalog import models as m
+from culture_cloud.db import utcnow
 from culture_cloud.search.service import index_object
 from culture_cloud.timeutil import SHANGHAI
 
@@ -52,8 +53,12 @@ async def add_region(session: AsyncSession, name: str, **values: Any) -> m.Regio
     return await _save(session, row, None, ())  # type: ignore[no-any-return]
 
 
-async def add_organization(session: AsyncSession, name: str, **values: Any) -> m.Organization:
+async def add_organization(
+    session: AsyncSession, name: str = "测试博物馆", **values: Any
+) -> m.Organization:
+    """The one organisation factory for every domain's tests (staff accounts need one too)."""
     values.setdefault("kind", m.OrganizationKind.MUSEUM)
+    values.setdefault("created_at", utcnow())
     row = m.Organization(name=name, **values)
     return await _save(session, row, None, ())  # type: ignore[no-any-return]
 
