@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from culture_cloud.accounts.wechat import (
+from culture_cloud.wechat import (
     WechatClient,
     WechatError,
     WechatSession,

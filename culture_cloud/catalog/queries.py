@@ -9,7 +9,6 @@ import strawberry
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry.dataloader import DataLoader
 
-from culture_cloud.accounts import policy
 from culture_cloud.catalog import filters as f
 from culture_cloud.catalog import inputs, kinds, models, service
 from culture_cloud.catalog import loaders as catalog_loaders
@@ -21,6 +20,7 @@ from culture_cloud.errors import BadInput
 from culture_cloud.graphql.context import Context, Info
 from culture_cloud.graphql.nodes import Fetcher, Node, fetch_node
 from culture_cloud.graphql.pagination import Connection, make_connection
+from culture_cloud.identity import can_view_organization_drafts
 from culture_cloud.keyset import Page, count
 
 
@@ -206,7 +206,7 @@ async def visible_event(info: Info, pk: int) -> t.Event | None:
         # A draft exists only for its organisation's staff and administrators; to anyone
         # else (a stale or bad token included) it answers as if there were no such event.
         viewer = await info.context.viewer()
-        if not policy.can_view_organization_drafts(viewer, item._organization_id):
+        if not can_view_organization_drafts(viewer, item._organization_id):
             return None
     return item
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from culture_cloud.accounts.wechat import WechatClient
+from culture_cloud.wechat import WechatClient
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.wechat import WechatSender
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer, SentMessage

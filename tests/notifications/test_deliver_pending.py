@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
-from culture_cloud.accounts.wechat import WechatClient
+from culture_cloud.wechat import WechatClient
 from culture_cloud.catalog import models as catalog
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.global_ids import to_global_id
