@@ -40,7 +40,7 @@ class Context:
     authorization: str | None = None
     client_ip: str | None = None
     wechat: WechatClient | None = None
-    # Search terms this request has logged (statistics/searches.py): once per request, however
+    # Search terms this request has logged (search/log.py): once per request, however
     # many aliases ask for the search or however often the executor runs the document.
     logged_searches: set[str] = field(default_factory=set, repr=False)
     _viewer: Viewer | None = field(default=None, init=False, repr=False)
