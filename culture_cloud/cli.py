@@ -177,8 +177,8 @@ async def _send_notifications(settings: Settings, *, once: bool, batch: int) -> 
 
 
 async def _send_reminders(settings: Settings) -> None:
+    from culture_cloud.bookings.reminders import send_reminders
     from culture_cloud.db import create_engine, create_session_factory, transaction, utcnow
-    from culture_cloud.notifications.reminders import send_reminders
 
     engine = create_engine(settings)
     try:

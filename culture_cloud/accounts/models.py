@@ -4,8 +4,9 @@ rate-limit counters. No strawberry here: the GraphQL face lives in types.py."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final, cast
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Table
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, enum_column, utc_column
@@ -73,3 +74,7 @@ class RateLimitBucket(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     window_start: datetime = Field(sa_type=UTCDateTime, primary_key=True, index=True)
     count: int = 0
+
+
+# Typed Core tables, defined once for the SQL written on them.
+USER_TABLE: Final = cast(Table, User.__table__)  # type: ignore[attr-defined]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, enum_column, json_column, utc_column
@@ -138,3 +138,8 @@ class IdempotencyRecord(SQLModel, table=True):
     outcome: IdempotentOutcome = enum_column(IdempotentOutcome)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+# Typed Core tables, defined once for the SQL written on them.
+BOOKING_TABLE: Final = cast(Table, Booking.__table__)  # type: ignore[attr-defined]
+VENUE_SLOT_TABLE: Final = cast(Table, VenueSlot.__table__)  # type: ignore[attr-defined]
