@@ -41,6 +41,7 @@ from culture_cloud.publishing.queries import PublishingQuery
 from culture_cloud.reviews import types as reviews_types
 from culture_cloud.reviews.mutations import ReviewsMutation
 from culture_cloud.reviews.queries import ReviewsQuery, visible_review
+from culture_cloud.reviews.reviewable import REVIEWABLE_TYPES, Reviewable
 from culture_cloud.search.queries import SearchQuery
 from culture_cloud.settings import Settings
 from culture_cloud.statistics.queries import StatisticsQuery
@@ -48,6 +49,7 @@ from culture_cloud.statistics.queries import StatisticsQuery
 # Fields a higher domain contributes to a lower domain's type (graphql/composition.py): the
 # lower domain cannot import the higher one.
 composition.add_fields(AuditEntry, accounts_types.audit_entry_actor)
+composition.implement(Reviewable, *REVIEWABLE_TYPES, before=nodes.Node)
 
 # `node(id:)` for every type implementing Node: each through the function its own field uses
 # (tests/graphql/test_node.py checks that no Node type is missing here).

@@ -20,7 +20,6 @@ EXEMPT = {"testing/fake_wechat.py"}
 # can only shrink (a module that drops under the limit must leave it, see the test below).
 CEILINGS = {
     "accounts/service.py": 437,
-    "catalog/types.py": 650,
     "publishing/service.py": 664,
     "publishing/validation.py": 405,
 }

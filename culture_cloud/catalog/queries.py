@@ -10,7 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from strawberry.dataloader import DataLoader
 
 from culture_cloud.catalog import filters as f
-from culture_cloud.catalog import inputs, kinds, models, service
+from culture_cloud.catalog import inputs, kinds, models, projections, service
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog import types as t
 from culture_cloud.catalog.kinds import CatalogueKind
@@ -163,7 +163,7 @@ class CatalogQuery:
     ) -> Connection[t.Event]:
         flt = (filter or inputs.EventFilter()).to_domain()
         # Distances are computed from each row's coordinates, so near-queries load full rows.
-        plan = None if flt.near is not None else _selection_plan(info, t.EVENT)
+        plan = None if flt.near is not None else _selection_plan(info, projections.EVENT)
         async with info.context.read() as conn:
             page = await service.list_events(
                 conn,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from strawberry.types.base import StrawberryObjectDefinition, get_object_definition
 from strawberry.types.field import StrawberryField
+from strawberry.types.private import is_private
 from strawberry.utils.str_converters import to_camel_case
 
 _CONTRIBUTED: dict[type, set[str]] = {}
@@ -71,6 +72,8 @@ def _insert(
     existing = {_graphql_name(f): f for f in definition.fields}
     new = []
     for field in fields:
+        if is_private(field.type):
+            continue  # the type declares its own (an interface's `_pk`, say)
         present = existing.get(_graphql_name(field))
         if present is field:
             continue
