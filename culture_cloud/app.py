@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 
@@ -23,7 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from culture_cloud import dashboard, graphiql
-from culture_cloud.accounts.wechat import WechatClient
+from culture_cloud.accounts.tokens import load_viewer_shared
 from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.exports.routes import routes as export_routes
 from culture_cloud.graphql.body_limit import BodyLimit
@@ -35,6 +36,7 @@ from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandle
 from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
+from culture_cloud.wechat import WechatClient
 from culture_cloud.wiring import wire
 
 logger = logging.getLogger("culture_cloud")
@@ -123,6 +125,7 @@ class GraphQLView(ContractView):
             "settings": self.settings,
             "engine": state.engine,
             "session_factory": state.session_factory,
+            "authenticate": state.authenticate,
             "response": response,
             "client_ip": client_ip(
                 request.client.host if request.client else None,
@@ -198,6 +201,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        # How the GraphQL context turns a bearer token into a viewer (accounts' session check).
+        app.state.authenticate = partial(load_viewer_shared, engine, settings)
         # One HTTP client and one WechatClient per process: the WeChat access token it caches
         # is shared by all requests.
         http = httpx.AsyncClient(timeout=settings.wechat_timeout_seconds)

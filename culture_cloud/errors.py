@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
+
+# The refusal for a signed-in caller who may not do this, when nothing more specific applies
+# (permission classes in graphql/permissions.py, `ensure` in accounts/policy.py).
+FORBIDDEN_MESSAGE: Final = "无权执行此操作"
 
 
 class ErrorCode(StrEnum):

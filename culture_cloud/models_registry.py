@@ -8,6 +8,7 @@ from culture_cloud.feedback import models as feedback_models
 from culture_cloud.menu import models as menu_models
 from culture_cloud.notifications import models as notifications_models
 from culture_cloud.reviews import models as reviews_models
+from culture_cloud.search import models as search_models
 from culture_cloud.statistics import models as statistics_models
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "menu_models",
     "notifications_models",
     "reviews_models",
+    "search_models",
     "statistics_models",
 ]

@@ -12,6 +12,7 @@ import strawberry
 from culture_cloud.accounts import types as accounts_types
 from culture_cloud.accounts.mutations import AccountsMutation
 from culture_cloud.accounts.queries import AccountsQuery, visible_audit_entry, visible_user
+from culture_cloud.audit.types import AuditEntry
 from culture_cloud.bookings import types as bookings_types
 from culture_cloud.bookings.mutations import BookingsMutation
 from culture_cloud.bookings.queries import BookingsQuery, venue_slot, visible_booking
@@ -21,7 +22,7 @@ from culture_cloud.catalog.queries import CatalogQuery
 from culture_cloud.feedback import types as feedback_types
 from culture_cloud.feedback.mutations import FeedbackMutation
 from culture_cloud.feedback.queries import FeedbackQuery, visible_feedback
-from culture_cloud.graphql import nodes
+from culture_cloud.graphql import composition, nodes
 from culture_cloud.graphql.execution import Schema, build_schema
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
@@ -40,9 +41,15 @@ from culture_cloud.publishing.queries import PublishingQuery
 from culture_cloud.reviews import types as reviews_types
 from culture_cloud.reviews.mutations import ReviewsMutation
 from culture_cloud.reviews.queries import ReviewsQuery, visible_review
+from culture_cloud.reviews.reviewable import REVIEWABLE_TYPES, Reviewable
 from culture_cloud.search.queries import SearchQuery
 from culture_cloud.settings import Settings
 from culture_cloud.statistics.queries import StatisticsQuery
+
+# Fields a higher domain contributes to a lower domain's type (graphql/composition.py): the
+# lower domain cannot import the higher one.
+composition.add_fields(AuditEntry, accounts_types.audit_entry_actor)
+composition.implement(Reviewable, *REVIEWABLE_TYPES, before=nodes.Node)
 
 # `node(id:)` for every type implementing Node: each through the function its own field uses
 # (tests/graphql/test_node.py checks that no Node type is missing here).

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from culture_cloud.accounts.policy import can_view_organization_drafts
-from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer
+from culture_cloud.accounts.tokens import load_viewer
 from culture_cloud.catalog.models import EVENT_TABLE, EventStatus, VenueKind
 from culture_cloud.db import is_outage, read_only, utcnow
 from culture_cloud.errors import (
@@ -31,7 +31,7 @@ from culture_cloud.exports.figures import FIGURES, Options
 from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.errors import UNAVAILABLE_MESSAGE
 from culture_cloud.graphql.scalars import parse_date
-from culture_cloud.identity import Viewer
+from culture_cloud.identity import INVALID_MESSAGE, MISSING_MESSAGE, Viewer
 from culture_cloud.statistics.periods import Bucket, make_buckets
 from culture_cloud.statistics.searches import ensure_may_see as ensure_may_see_searches
 from culture_cloud.statistics.service import OWN_ORGANIZATION_ONLY, check_range, resolve_scope

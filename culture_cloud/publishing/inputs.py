@@ -22,7 +22,7 @@ from culture_cloud.publishing import place_validation as pv
 from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.validation import UNSET, Patch
 
-# Enum fields use the plain enum classes, as catalog/inputs.py does: catalog.types registers
+# Enum fields use the plain enum classes, as catalog/inputs.py does: catalog.values registers
 # these very classes with strawberry.
 
 T = TypeVar("T")

@@ -19,8 +19,8 @@ from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.pagination import PageInfo
 from culture_cloud.keyset import Page
 from culture_cloud.search import service
+from culture_cloud.search.log import record_search
 from culture_cloud.search.service import Hit
-from culture_cloud.statistics.searches import record_search
 
 MAX_SEARCH_TEXT = 100
 

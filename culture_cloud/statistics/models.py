@@ -49,18 +49,6 @@ class RollupWatermark(SQLModel, table=True):
     value: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
-class SearchLog(SQLModel, table=True):
-    """One row per `search` asked for (first pages only): the demand figure "top searches".
-    No user, no IP: what was searched, and when."""
-
-    __tablename__ = "search_log"
-    __table_args__ = (Index("ix_search_log_created_term", "created_at", "term"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    term: str = Field(max_length=64)
-    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
-
-
 # New bookings since the watermark (the rollup job), and slots of a period (venue utilisation).
 Index("ix_booking_created_at", BOOKING_TABLE.c.created_at)
 Index("ix_venue_slot_starts_at", VENUE_SLOT_TABLE.c.starts_at)
