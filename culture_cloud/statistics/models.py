@@ -56,4 +56,3 @@ Index("ix_venue_slot_starts_at", VENUE_SLOT_TABLE.c.starts_at)
 # Core tables for SQL written without the ORM: typed once here, imported wherever needed.
 EVENT_BOOKING_STATS_TABLE: Final = cast(Table, EventBookingStats.__table__)  # type: ignore[attr-defined]
 ROLLUP_WATERMARK_TABLE: Final = cast(Table, RollupWatermark.__table__)  # type: ignore[attr-defined]
-SEARCH_LOG_TABLE: Final = cast(Table, SearchLog.__table__)  # type: ignore[attr-defined]
