@@ -95,10 +95,17 @@ class FrontEnd:
     # ---- data --------------------------------------------------------------------------------
 
     async def run(
-        self, request: Request, name: str, variables: dict[str, Any] | None = None
+        self,
+        request: Request,
+        name: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        log_searches: bool = True,
     ) -> Result:
         """The document `name` as the visitor (see results.py for what to do with the answer)."""
-        return await self.sessions.run(request, self.documents[name], variables)
+        return await self.sessions.run(
+            request, self.documents[name], variables, log_searches=log_searches
+        )
 
     async def data(
         self, request: Request, name: str, variables: dict[str, Any] | None = None

@@ -30,8 +30,10 @@ class Gateway:
         variables: dict[str, Any] | None = None,
         *,
         authorization: str | None,
+        log_searches: bool = True,
     ) -> Result:
         context = await self.context_for(request, authorization)
+        context.log_searches = log_searches
         outcome = await self.schema.execute(
             document.source, variable_values=variables or {}, context_value=context
         )

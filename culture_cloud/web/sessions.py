@@ -87,11 +87,18 @@ class Sessions:
         return bool(cookie(request, ACCESS_COOKIE) or cookie(request, REFRESH_COOKIE))
 
     async def run(
-        self, request: Request, document: Document, variables: dict[str, Any] | None = None
+        self,
+        request: Request,
+        document: Document,
+        variables: dict[str, Any] | None = None,
+        **options: Any,
     ) -> Result:
-        """`document` as the visitor; once more after a refresh if the API refused the token."""
+        """`document` as the visitor; once more after a refresh if the API refused the token.
+        `options` go to Gateway.run."""
         authorization = await self.authorization(request)
-        result = await self.gateway.run(request, document, variables, authorization=authorization)
+        result = await self.gateway.run(
+            request, document, variables, authorization=authorization, **options
+        )
         if (
             authorization is not None
             and "UNAUTHENTICATED" in result.codes()
@@ -102,7 +109,7 @@ class Sessions:
             setattr(request.state, _STATE, authorization)
             if authorization is not None:
                 result = await self.gateway.run(
-                    request, document, variables, authorization=authorization
+                    request, document, variables, authorization=authorization, **options
                 )
         return result
 

@@ -22,7 +22,7 @@ from culture_cloud.web.results import (
     TooManyRequests,
     payload_errors,
 )
-from culture_cloud.web.site import routes
+from culture_cloud.web.site import pages
 from tests.conftest import Database
 from tests.web.support import WebClient, text_of, web_client
 
@@ -55,7 +55,7 @@ async def test_page__unexpected_error__500_page_with_logged_id_without_personal_
     async def broken(request: Any, web: Any) -> Any:
         raise RuntimeError("page bug")
 
-    monkeypatch.setattr(routes, "home", broken)
+    monkeypatch.setattr(pages, "home", broken)
     async with web_client(db) as client:
         with caplog.at_level(logging.ERROR, logger="culture_cloud.web"):
             response = await client.get("/?phone=13800001234")

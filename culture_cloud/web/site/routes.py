@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
 
 from culture_cloud.web.application import web_app
 from culture_cloud.web.frontend import FrontEnd, WebKit
-from culture_cloud.web.site import accounts
+from culture_cloud.web.site import accounts, pages, seo
+from culture_cloud.web.site.links import FILTERS
 
 HERE = Path(__file__).parent
 DOCUMENTS = HERE / "documents"
@@ -18,12 +17,9 @@ TEMPLATES = HERE / "templates"
 
 
 def site_frontend(kit: WebKit) -> FrontEnd:
-    return FrontEnd(kit, documents=DOCUMENTS, templates=TEMPLATES)
-
-
-async def home(request: Request, web: FrontEnd) -> Response:
-    data = await web.data(request, "home")
-    return web.render(request, "home.html", {"regions": data["regions"]})
+    web = FrontEnd(kit, documents=DOCUMENTS, templates=TEMPLATES)
+    web.templates.env.filters.update(FILTERS)
+    return web
 
 
 def site_app(kit: WebKit) -> Starlette:
@@ -32,7 +28,14 @@ def site_app(kit: WebKit) -> Starlette:
     return web_app(
         web,
         [
-            web.route("/", home, name="home"),
+            web.route("/", pages.home, name="home"),
+            web.route("/search", pages.search, name="search"),
+            web.route("/search/suggest", pages.suggest),
+            web.route("/nearby", pages.nearby, name="nearby"),
+            web.route("/events", pages.events, name="events"),
+            web.route("/events/{id:int}", pages.event, name="event"),
+            web.route("/sitemap.xml", seo.sitemap),
+            web.route("/robots.txt", seo.robots),
             web.route("/login", accounts.login_page, name="login"),
             web.route("/login", accounts.sign_in_with_password, methods=post),
             web.route("/logout", accounts.sign_out, methods=post, name="logout"),
