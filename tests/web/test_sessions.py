@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import httpx
+import pytest
 
 from culture_cloud.identity import StaffRole
+from culture_cloud.web import gateway
+from culture_cloud.web.results import Result
 from tests.accounts.factories import add_organization, add_staff
 from tests.conftest import Database
 from tests.support.graphql import graphql_client
@@ -168,10 +172,30 @@ async def test_api__bearer_tokens__unchanged_beside_the_cookies(
     assert cookie_only.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_protected_page__anonymous__redirected_to_sign_in_with_next(
-    site: WebClient,
+async def test_page_needing_a_viewer__anonymous__redirected_to_sign_in_and_back(
+    db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A page whose document needs a viewer sends an anonymous visitor to /login?next=…
-    (here through a form post whose document needs one: sign-out without a session)."""
-    response = await site.get("/login?next=%2F%2Fevil.example")
-    assert 'name="next" value="/"' in response.text  # never another site
+    """A document answering UNAUTHENTICATED sends the visitor to /login?next=<this page>."""
+
+    async def unauthenticated(*args: Any, **kwargs: Any) -> Result:
+        error = {"message": "请先登录", "extensions": {"code": "UNAUTHENTICATED"}}
+        return Result(None, [error])
+
+    monkeypatch.setattr(gateway.Gateway, "run", unauthenticated)
+    async with web_client(db) as client:
+        response = await client.get("/events?kind=PERFORMANCE")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fevents%3Fkind%3DPERFORMANCE"
+
+
+@pytest.mark.parametrize("next_url", ["//evil.example", "https://evil.example/", "/\\evil"])
+async def test_sign_in__next_to_another_site__back_home_instead(
+    site: WebClient, db: Database, next_url: str
+) -> None:
+    page = await site.get("/login", params={"next": next_url})
+    assert 'name="next" value="/"' in page.text
+    username = await _staff(db)
+    response = await site.post_form(
+        "/login", {"username": username, "password": "correct-horse-battery", "next": next_url}
+    )
+    assert response.headers["location"] == "/"
