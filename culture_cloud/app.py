@@ -29,6 +29,7 @@ from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.exports.routes import routes as export_routes
 from culture_cloud.graphql.body_limit import BodyLimit
 from culture_cloud.graphql.context import Context
+from culture_cloud.graphql.execution import Schema
 from culture_cloud.graphql.http_view import ContractView
 from culture_cloud.live.context import SubscriptionContext
 from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
@@ -36,6 +37,10 @@ from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandle
 from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
+from culture_cloud.web.application import FrontEndMount
+from culture_cloud.web.frontend import WebKit
+from culture_cloud.web.gateway import ContextFactory, Gateway
+from culture_cloud.web.site.routes import site_app
 from culture_cloud.wechat import WechatClient
 from culture_cloud.wiring import wire
 
@@ -92,6 +97,33 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or ""}
 
 
+def _context_values(state: Any, settings: Settings, request: Request | WebSocket) -> dict[str, Any]:
+    """What every Context is built from: the API's view and the web pages' in-process runs."""
+    return {
+        "settings": settings,
+        "engine": state.engine,
+        "session_factory": state.session_factory,
+        "authenticate": state.authenticate,
+        "client_ip": client_ip(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            settings.trusted_proxies,
+        ),
+        "wechat": state.wechat,
+    }
+
+
+def web_context_factory(app: Starlette, settings: Settings) -> ContextFactory:
+    """Contexts for the web pages' documents: as the view's, with the session's bearer token
+    (web/sessions.py) as the authorization."""
+
+    async def context_for(request: Request, authorization: str | None) -> Context:
+        values = _context_values(app.state, settings, request)
+        return Context(request=request, authorization=authorization, **values)
+
+    return context_for
+
+
 class GraphQLView(ContractView):
     graphql_transport_ws_handler_class = TransportWSHandler
     # Typed like strawberry's own GraphQL.websocket_adapter_class (which ignores the same check).
@@ -120,24 +152,14 @@ class GraphQLView(ContractView):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
-        state = request.app.state
-        values: dict[str, Any] = {
-            "settings": self.settings,
-            "engine": state.engine,
-            "session_factory": state.session_factory,
-            "authenticate": state.authenticate,
-            "response": response,
-            "client_ip": client_ip(
-                request.client.host if request.client else None,
-                request.headers.get("x-forwarded-for"),
-                self.settings.trusted_proxies,
-            ),
-            "wechat": state.wechat,
-        }
+        values = _context_values(request.app.state, self.settings, request)
+        values["response"] = response
         if isinstance(request, WebSocket):
             # The token comes in connection_init (on_ws_connect), not in handshake headers:
             # browsers cannot set headers on a WebSocket handshake.
-            return SubscriptionContext(request=None, seats_listener=state.seats_listener, **values)
+            return SubscriptionContext(
+                request=None, seats_listener=request.app.state.seats_listener, **values
+            )
         return Context(
             request=request, authorization=request.headers.get("authorization"), **values
         )
@@ -236,8 +258,12 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             await engine.dispose()
 
     view = GraphQLView(settings=settings)
-    app = Starlette(
-        routes=[
+    app = Starlette(lifespan=lifespan)
+    schema = view.schema
+    assert isinstance(schema, Schema)
+    web = WebKit.build(settings, Gateway(schema, web_context_factory(app, settings)))
+    app.router.routes.extend(
+        [
             # Every method reaches the view, so a wrong one gets a typed 405, not plain text.
             Route("/graphql", BodyLimit(view, max_bytes=settings.max_request_body_bytes)),
             # Same view: strawberry's ASGI app answers the websocket scope with subscriptions.
@@ -247,9 +273,15 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             # GraphiQL's scripts and styles, from the package (development only, like the page).
             *([] if settings.is_production else graphiql.routes()),
             *export_routes,
-        ],
-        lifespan=lifespan,
+            *web.assets.routes(),
+        ]
     )
+    # The website last: every path outside the sections above (/graphql, /dashboard/…,
+    # /exports/…) is one of its pages or its friendly 404 page; those keep their own answers.
+    owned = {
+        "/" + route.path.split("/")[1] for route in app.router.routes if hasattr(route, "path")
+    }
+    app.router.routes.append(FrontEndMount("/", site_app(web), reserved=sorted(owned)))
     app.state.settings = settings
     return app
 

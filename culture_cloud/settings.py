@@ -113,6 +113,13 @@ class Settings(BaseSettings):
     # Browser pages on other origins may not open sockets unless listed (comma-separated).
     ws_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # The website's session cookies (culture_cloud/web/sessions.py) carry the Secure flag:
+    # unset = Secure in production only (development and tests serve plain http on loopback).
+    web_secure_cookies: bool | None = None
+    # The website's public address (https://…, no trailing slash) for canonical links, Open
+    # Graph and the sitemap; unset = the address each request came to.
+    web_public_url: str | None = None
+
     @field_validator("database_url")
     @classmethod
     def _supported_database_url(cls, value: str) -> str:
@@ -137,6 +144,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.is_production if self.web_secure_cookies is None else self.web_secure_cookies
 
     @property
     def is_sqlite(self) -> bool:

@@ -43,6 +43,9 @@ class Context:
     # Search terms this request has logged (search/log.py): once per request, however
     # many aliases ask for the search or however often the executor runs the document.
     logged_searches: set[str] = field(default_factory=set, repr=False)
+    # False for searches that are not a visitor's search: the website's suggestions as one
+    # types ask for every prefix on the way to a word.
+    log_searches: bool = True
     _viewer: Viewer | None = field(default=None, init=False, repr=False)
     _auth_problem: str | None = field(default=None, init=False, repr=False)
     _viewer_resolved: bool = field(default=False, init=False, repr=False)

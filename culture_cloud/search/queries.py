@@ -129,7 +129,7 @@ class SearchQuery:
                 first=first,
                 after=after,
             )
-            if after is None:  # a search asked for, not a further page of it
+            if after is None and info.context.log_searches:  # asked for, not a further page
                 await record_search(
                     conn, text, info.context.now, logged=info.context.logged_searches
                 )
