@@ -12,10 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
+from culture_cloud.db import transaction
 from culture_cloud.identity import StaffRole
 from culture_cloud.web import gateway
 from culture_cloud.web.results import Result
-from tests.accounts.factories import add_organization, add_staff
+from tests.accounts.factories import add_staff
+from tests.catalog.factories import add_organization
 from tests.conftest import Database
 from tests.support.graphql import graphql_client
 from tests.support.settings import settings_for
@@ -25,7 +27,9 @@ ME = "{ me { username } }"
 
 
 async def _staff(db: Database) -> str:
-    organization = await add_organization(db)
+    async with transaction(db.factory) as session:
+        organization = (await add_organization(session)).id
+    assert organization is not None
     user = await add_staff(db, organization, StaffRole.EDITOR, nickname="王馆员")
     assert user.username
     return user.username

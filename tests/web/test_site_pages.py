@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from culture_cloud.db import utcnow
-from culture_cloud.statistics.searches import SEARCH_LOG
+from culture_cloud.search.models import SEARCH_LOG_TABLE
 from culture_cloud.timeutil import local_today
 from tests.conftest import Database
 from tests.reviews.factories import attend, build_world, resident, submit_ok
@@ -92,7 +92,9 @@ async def test_search__bad_text__message_beside_the_box(
 
 async def _searches_logged(db: Database) -> int:
     async with db.engine.connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(SEARCH_LOG))).scalar_one())
+        return int(
+            (await conn.execute(select(func.count()).select_from(SEARCH_LOG_TABLE))).scalar_one()
+        )
 
 
 async def test_suggestions__as_one_types__json_and_not_logged_as_searches(
