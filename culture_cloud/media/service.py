@@ -5,8 +5,9 @@ The order matters:
 2. checking and re-encoding in a worker thread, at most two at a time per process (a 40-
    megapixel RGBA image decodes to 160 MB), before any SQL, so no database connection waits
    on Pillow;
-3. the same picture already uploaded by this organisation: its row is the answer, and
-   storage is not touched;
+3. the same picture already uploaded by this organisation: its row is the answer; its two
+   objects are written again (the same bytes under the same keys), which repairs them if
+   they were lost, and nothing is deleted whatever fails, since they belong to that row;
 4. the display file, then the thumbnail (if the thumbnail fails, the display file is
    deleted), then the row, committed here rather than by `run_command`, so that a failed
    insert or commit can still delete both objects before the error goes on.
@@ -62,6 +63,8 @@ async def upload_image(
         raise NotFound("单位不存在", field="organizationId")
     existing = await _find(session, organization_id, image.sha256)
     if existing is not None:
+        await storage.put(existing.key, image.display.data, existing.content_type)
+        await storage.put(existing.thumbnail_key, image.thumbnail.data, existing.content_type)
         return Uploaded(existing, reused=True)
 
     key, thumbnail_key = image_keys(organization_id, image.sha256, image.display.extension)

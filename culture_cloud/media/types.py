@@ -47,7 +47,7 @@ class UploadedImage(Node):
 class UploadImageSuccess:
     image: UploadedImage = strawberry.field(description="保存的图片")
     reused: bool = strawberry.field(
-        description="本单位以前上传过同一张图片：返回的是原来那张，没有另存"
+        description="本单位以前上传过同一张图片：返回原来那张（ID 与地址不变），不新增记录"
     )
 
 

@@ -129,6 +129,23 @@ async def test_upload__same_picture_twice__same_image_and_objects(
     assert await f.asset_count(db) == 1
 
 
+async def test_upload__same_picture_after_its_files_were_lost__files_written_again(
+    console: InProcessClient, world: World, media_dir: Path, db: Database
+) -> None:
+    data = f.jpeg((900, 600))
+    first = await _upload(console, world, data)
+    files = f.stored_files(media_dir)
+    contents = [path.read_bytes() for path in files]
+    for path in files:
+        path.unlink()
+
+    again = await _upload(console, world, data)
+
+    assert again["reused"] is True and again["image"] == first["image"]
+    assert [path.read_bytes() for path in f.stored_files(media_dir)] == contents
+    assert await f.asset_count(db) == 1
+
+
 async def test_upload__same_picture_by_another_organisation__its_own_image(
     console: InProcessClient, world: World, media_dir: Path
 ) -> None:
