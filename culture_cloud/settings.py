@@ -132,7 +132,7 @@ class Settings(BaseSettings):
     media_local_dir: Path = Path("media")
     media_public_base_url: str = "http://127.0.0.1:8000/media"
     # S3-compatible storage; media_public_base_url is then the bucket's (or its CDN's) public
-    # address, e.g. https://BUCKET.oss-cn-taiyuan.aliyuncs.com
+    # address, e.g. https://BUCKET.oss-cn-beijing.aliyuncs.com
     media_s3_endpoint_url: str | None = None
     media_s3_region: str | None = None
     media_s3_bucket: str | None = None

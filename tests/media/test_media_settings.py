@@ -12,11 +12,11 @@ from culture_cloud.settings import MediaStorageKind, Settings
 
 S3 = {
     "media_storage": "s3",
-    "media_s3_endpoint_url": "https://oss-cn-taiyuan.aliyuncs.com",
+    "media_s3_endpoint_url": "https://oss-cn-beijing.aliyuncs.com",
     "media_s3_bucket": "jiexiu-media",
     "media_s3_access_key_id": "id",
     "media_s3_secret_access_key": "secret",
-    "media_public_base_url": "https://jiexiu-media.oss-cn-taiyuan.aliyuncs.com/",
+    "media_public_base_url": "https://jiexiu-media.oss-cn-beijing.aliyuncs.com/",
 }
 
 
@@ -28,7 +28,7 @@ def test_media_settings__complete_s3__accepted_with_trailing_slash_trimmed() -> 
     settings = _settings(**S3)
 
     assert settings.media_storage is MediaStorageKind.S3
-    assert settings.media_public_base_url == "https://jiexiu-media.oss-cn-taiyuan.aliyuncs.com"
+    assert settings.media_public_base_url == "https://jiexiu-media.oss-cn-beijing.aliyuncs.com"
 
 
 @pytest.mark.parametrize(
