@@ -34,6 +34,8 @@ from culture_cloud.graphql.http_view import ContractView
 from culture_cloud.live.context import SubscriptionContext
 from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
 from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandler
+from culture_cloud.media import routes as media_routes
+from culture_cloud.media.storage import storage_for
 from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
@@ -110,6 +112,7 @@ def _context_values(state: Any, settings: Settings, request: Request | WebSocket
             settings.trusted_proxies,
         ),
         "wechat": state.wechat,
+        "media_storage": state.media_storage,
     }
 
 
@@ -234,6 +237,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             secret=settings.wechat_secret,
             http=http,
         )
+        app.state.media_storage = await asyncio.to_thread(storage_for, settings)
         # Load the segmentation dictionary now rather than on the first search request.
         await asyncio.to_thread(warm_up)
         # What exists now lives as long as the process (schema, table metadata, the jieba
@@ -255,6 +259,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             if listener is not None:
                 await listener.stop()
             await http.aclose()
+            await app.state.media_storage.close()
             await engine.dispose()
 
     view = GraphQLView(settings=settings)
@@ -274,6 +279,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             *([] if settings.is_production else graphiql.routes()),
             *export_routes,
             *web.assets.routes(),
+            # Uploaded images, when they are stored in a local directory.
+            *media_routes.routes(settings),
         ]
     )
     # The website last: every path outside the sections above (/graphql, /dashboard/…,
@@ -283,6 +290,9 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     }
     app.router.routes.append(FrontEndMount("/", site_app(web), reserved=sorted(owned)))
     app.state.settings = settings
+    # In-process GraphQL (the staff console passes uploaded files this way; tests too):
+    # `view.get_context(request, None)` and `view.schema.execute(...)`.
+    app.state.graphql_view = view
     return app
 
 

@@ -5,6 +5,7 @@ from culture_cloud.audit import models as audit_models
 from culture_cloud.bookings import models as bookings_models
 from culture_cloud.catalog import models as catalog_models
 from culture_cloud.feedback import models as feedback_models
+from culture_cloud.media import models as media_models
 from culture_cloud.menu import models as menu_models
 from culture_cloud.notifications import models as notifications_models
 from culture_cloud.reviews import models as reviews_models
@@ -17,6 +18,7 @@ __all__ = [
     "bookings_models",
     "catalog_models",
     "feedback_models",
+    "media_models",
     "menu_models",
     "notifications_models",
     "reviews_models",

@@ -26,6 +26,9 @@ from culture_cloud.graphql import composition, nodes
 from culture_cloud.graphql.execution import Schema, build_schema
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
+from culture_cloud.media import types as media_types
+from culture_cloud.media.mutations import MediaMutation
+from culture_cloud.media.queries import MediaQuery, visible_uploaded_image
 from culture_cloud.menu import types as menu_types
 from culture_cloud.menu.incubation.api import visible_group, visible_project
 from culture_cloud.menu.mutations import MenuMutation
@@ -68,6 +71,7 @@ nodes.install(
         "Wish": wish,
         "CommunityGroup": visible_group,
         "GroupProject": visible_project,
+        "UploadedImage": visible_uploaded_image,
     }
 )
 
@@ -85,6 +89,7 @@ class Query(
     ReviewsQuery,
     MenuQuery,
     StatisticsQuery,
+    MediaQuery,
 ):
     pass
 
@@ -99,6 +104,7 @@ class Mutation(
     FeedbackMutation,
     ReviewsMutation,
     MenuMutation,
+    MediaMutation,
 ):
     """Every mutation declares permission_classes (tests/accounts/test_permissions_declared.py)."""
 
@@ -124,6 +130,7 @@ TYPES: list[Any] = [
     *reviews_types.TYPES,
     *feedback_types.TYPES,
     *menu_types.TYPES,
+    media_types.UploadedImage,
 ]
 
 

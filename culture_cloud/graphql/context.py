@@ -40,6 +40,9 @@ class Context:
     authorization: str | None = None
     client_ip: str | None = None
     wechat: WechatClient | None = None
+    # Where uploads are stored (culture_cloud.media.storage.Storage), one per process, built
+    # by the app's lifespan; typed loosely because the plumbing imports no domain.
+    media_storage: Any = None
     # Search terms this request has logged (search/log.py): once per request, however
     # many aliases ask for the search or however often the executor runs the document.
     logged_searches: set[str] = field(default_factory=set, repr=False)
