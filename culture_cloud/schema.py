@@ -15,6 +15,7 @@ from culture_cloud.accounts.queries import AccountsQuery, visible_audit_entry, v
 from culture_cloud.bookings import types as bookings_types
 from culture_cloud.bookings.mutations import BookingsMutation
 from culture_cloud.bookings.queries import BookingsQuery, venue_slot, visible_booking
+from culture_cloud.bookings.staff_api import DoorMutation, StaffBookingsQuery
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
@@ -73,6 +74,7 @@ class Query(
     NotificationsQuery,
     PublishingQuery,
     BookingsQuery,
+    StaffBookingsQuery,
     # FeedbackQuery's fields come before ReviewsQuery's in the SDL, as when it was its base
     FeedbackQuery,
     ReviewsQuery,
@@ -88,6 +90,7 @@ class Mutation(
     NotificationsMutation,
     PublishingMutation,
     BookingsMutation,
+    DoorMutation,
     # FeedbackMutation's fields come before ReviewsMutation's in the SDL, as when it was its base
     FeedbackMutation,
     ReviewsMutation,
