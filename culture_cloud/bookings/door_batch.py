@@ -240,7 +240,7 @@ async def _apply(
             f"这是{target.describe()}的预约，不是本场的",
             booking=row,
         )
-    scanned_at = _scan_time(scan.scanned_at, target, actor.now)
+    scanned_at = _scan_time(scan.scanned_at, actor.now)
     if isinstance(scanned_at, str):
         return _refused(
             scan,
@@ -289,14 +289,12 @@ def _check_in_statement(
     )
 
 
-def _scan_time(scanned_at: datetime, target: Target, now: datetime) -> datetime | str:
-    """The scan's time, bounded; a message when the device clock cannot be right."""
+def _scan_time(scanned_at: datetime, now: datetime) -> datetime | str:
+    """The scan's time, bounded; a message when the device clock cannot be right. (A scan
+    before the event's day is refused by the window check: too early, whatever the clock.)"""
     if scanned_at > now + CLOCK_SKEW:
         return "扫码时间晚于服务器当前时间，请校准手机时间后重新提交"
-    scanned_at = min(scanned_at, now)
-    if scanned_at < local_day_start(local_today(target.starts_at)):
-        return "扫码时间早于活动当天，请检查手机时间"
-    return scanned_at
+    return min(scanned_at, now)
 
 
 def _not_checkable(
@@ -307,6 +305,9 @@ def _not_checkable(
     if status is BookingStatus.WAITLISTED:
         return UserErrorCode.NOT_CONFIRMED, "该预约仍在候补中，未确认"
     opens = target.starts_at - timedelta(minutes=rules.checkin_opens_minutes_before)
+    day = local_today(target.starts_at)
+    if scanned_at < min(opens, local_day_start(day)):
+        return UserErrorCode.CHECK_IN_NOT_OPEN, f"扫码时间早于活动当天（{day:%m月%d日}），不能签到"
     if scanned_at < opens:
         return (
             UserErrorCode.CHECK_IN_NOT_OPEN,

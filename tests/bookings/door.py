@@ -79,9 +79,11 @@ class Door:
 
 
 async def door_world(db: Database, *, starts_in: timedelta = timedelta(minutes=30)) -> Door:
-    """张三 booked two seats (real names given), 李四 one; a checker of the museum."""
+    """张三丰 booked two seats (real names given), 小李 one, the day before the event (which
+    lasts an hour); a checker of the museum."""
     place = await f.add_place(db)
     event = await f.add_event(db, place, starts_in=starts_in, real_name_required=True)
+    booked_at = event.start_at - timedelta(days=1)
     zhang = await add_user(db, real_name="张三丰", phone="13800001234")
     li = await add_user(db, nickname="小李", phone="13911115678")
     zhang_booking = await f.book(
@@ -93,8 +95,11 @@ async def door_world(db: Database, *, starts_in: timedelta = timedelta(minutes=3
             f.requests.AttendeeInput(name="张三丰"),
             f.requests.AttendeeInput(name="王五"),
         ),
+        now=booked_at,
     )
-    li_booking = await f.book(db, li, event, attendees=(f.requests.AttendeeInput(name="李四"),))
+    li_booking = await f.book(
+        db, li, event, attendees=(f.requests.AttendeeInput(name="李四"),), now=booked_at
+    )
     return Door(
         place=place,
         event=event,

@@ -67,9 +67,9 @@ async def test_door_list__checker__masked_entries_and_verifiers_a_phone_can_chec
 
 async def test_door_list__paged__every_entry_once(db: Database, api: GraphQLClient) -> None:
     door = await door_world(db)
-    first = (
-        await api.data(DOOR_LIST, {"eventId": door.event_id, "first": 1}, user=door.checker)
-    )["doorList"]["entries"]
+    first = (await api.data(DOOR_LIST, {"eventId": door.event_id, "first": 1}, user=door.checker))[
+        "doorList"
+    ]["entries"]
     rest = (
         await api.data(
             DOOR_LIST,
