@@ -17,11 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from culture_cloud.accounts.models import User
+from culture_cloud.bookings import staff_lists
 from culture_cloud.bookings.models import Booking, BookingStatus
+from culture_cloud.bookings.targets import SLOT, VENUE
 from culture_cloud.catalog.models import Event
 from culture_cloud.db import read_only
 from culture_cloud.exports.formats import Cell, local_time
-from culture_cloud.privacy import mask_name, mask_phone
+from culture_cloud.privacy import mask_name
 
 BOOKING = Booking.__table__  # type: ignore[attr-defined]
 EVENT = Event.__table__  # type: ignore[attr-defined]
@@ -54,6 +56,7 @@ class BookingFilter:
     event_id: int | None = None
     start: datetime | None = None  # event start_at in [start, end)
     end: datetime | None = None
+    venue_slot_id: int | None = None  # one venue entry slot's bookings instead of events'
 
 
 def _attendees(attendees: Any) -> str:
@@ -64,8 +67,9 @@ def _attendees(attendees: Any) -> str:
 def booker_label(
     user_id: int, nickname: str | None, real_name: str | None, phone: str | None
 ) -> str:
-    name = (nickname or "").strip() or mask_name((real_name or "").strip())
-    masked = mask_phone((phone or "").strip())
+    # The same masking as the API's staff booking lists (bookingList, doorList).
+    name = staff_lists.booker_name(nickname, real_name)
+    masked = staff_lists.booker_phone(phone)
     if name and masked:
         return f"{name}（{masked}）"
     return name or masked or f"用户#{user_id}"
@@ -85,7 +89,37 @@ def _row(r: Any) -> list[Cell]:
     ]
 
 
+def _slot_query(f: BookingFilter, after: int, limit: int) -> Any:
+    """One entry slot's bookings, shaped like the events' rows (title: the venue's name)."""
+    return (
+        select(
+            BOOKING.c.id,
+            VENUE.c.name.label("title"),
+            SLOT.c.starts_at.label("start_at"),
+            BOOKING.c.seats,
+            BOOKING.c.status,
+            BOOKING.c.created_at,
+            BOOKING.c.checked_in_at,
+            BOOKING.c.attendees,
+            BOOKING.c.user_id,
+            USER.c.real_name,
+            USER.c.nickname,
+            USER.c.phone,
+        )
+        .select_from(
+            BOOKING.join(SLOT, SLOT.c.id == BOOKING.c.venue_slot_id)
+            .join(VENUE, VENUE.c.id == SLOT.c.venue_id)
+            .join(USER, USER.c.id == BOOKING.c.user_id)
+        )
+        .where(BOOKING.c.venue_slot_id == f.venue_slot_id, BOOKING.c.id > after)
+        .order_by(BOOKING.c.id)
+        .limit(limit)
+    )
+
+
 def _query(f: BookingFilter, after: int, limit: int) -> Any:
+    if f.venue_slot_id is not None:
+        return _slot_query(f, after, limit)
     query = (
         select(
             BOOKING.c.id,
