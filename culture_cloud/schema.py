@@ -12,6 +12,7 @@ import strawberry
 from culture_cloud.accounts import types as accounts_types
 from culture_cloud.accounts.mutations import AccountsMutation
 from culture_cloud.accounts.queries import AccountsQuery, visible_audit_entry, visible_user
+from culture_cloud.accounts.staff_api import StaffAdminMutation, StaffAdminQuery
 from culture_cloud.bookings import types as bookings_types
 from culture_cloud.bookings.mutations import BookingsMutation
 from culture_cloud.bookings.queries import BookingsQuery, venue_slot, visible_booking
@@ -71,6 +72,7 @@ class Query(
     CatalogQuery,
     SearchQuery,
     AccountsQuery,
+    StaffAdminQuery,
     NotificationsQuery,
     PublishingQuery,
     BookingsQuery,
@@ -87,6 +89,7 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountsMutation,
+    StaffAdminMutation,
     NotificationsMutation,
     PublishingMutation,
     BookingsMutation,
