@@ -37,6 +37,7 @@ from culture_cloud.menu.wishes.api import wish
 from culture_cloud.notifications import types as notifications_types
 from culture_cloud.notifications.mutations import NotificationsMutation
 from culture_cloud.notifications.queries import NotificationsQuery, own_notification
+from culture_cloud.publishing.copy_api import EventCopyMutation
 from culture_cloud.publishing.mutations import PublishingMutation
 from culture_cloud.publishing.queries import PublishingQuery
 from culture_cloud.reviews import types as reviews_types
@@ -92,6 +93,7 @@ class Mutation(
     StaffAdminMutation,
     NotificationsMutation,
     PublishingMutation,
+    EventCopyMutation,
     BookingsMutation,
     DoorMutation,
     # FeedbackMutation's fields come before ReviewsMutation's in the SDL, as when it was its base
