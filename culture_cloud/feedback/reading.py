@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, Table, case, select
 
 from culture_cloud.accounts.models import User
 from culture_cloud.db import Executor
@@ -20,6 +21,16 @@ USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 
 # Most urgent first: the inbox is a work list.
 _URGENT = [SortKey(FEEDBACK.c.deadline_at), SortKey(FEEDBACK.c.id)]
+# Open items (the deadline still runs) before handled ones, each by deadline: the overdue lead.
+_OPEN_RANK = case((FEEDBACK.c.status.in_(OPEN_STATUSES), 0), else_=1)
+_OPEN_FIRST = [SortKey(_OPEN_RANK), SortKey(FEEDBACK.c.deadline_at), SortKey(FEEDBACK.c.id)]
+
+
+class InboxOrder(StrEnum):
+    DEADLINE = "deadline"
+    OPEN_FIRST = "open_first"
+
+
 _NEWEST = [
     SortKey(FEEDBACK.c.created_at, descending=True),
     SortKey(FEEDBACK.c.id, descending=True),
@@ -78,8 +89,23 @@ async def list_mine(
 
 
 async def list_inbox(
-    conn: Executor, stmt: Select[Any], *, first: int | None, after: str | None
+    conn: Executor,
+    stmt: Select[Any],
+    *,
+    first: int | None,
+    after: str | None,
+    order: InboxOrder = InboxOrder.DEADLINE,
 ) -> Page[Any]:
+    if order is InboxOrder.OPEN_FIRST:
+        return await fetch_page(
+            conn,
+            stmt,
+            keys=_OPEN_FIRST,
+            order_name="feedback:open_first",
+            first=first,
+            after=after,
+            types=[int, datetime, int],
+        )
     return await fetch_page(
         conn,
         stmt,
