@@ -22,8 +22,7 @@ import hmac
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import update
@@ -32,6 +31,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.bookings import crypto, policy, staff_lists
+from culture_cloud.bookings.door_checks import (
+    CLIENT_REF_MAX,
+    DoorOutcome,
+    Scan,
+    ScanResult,
+    already,
+    not_checkable,
+    refused,
+    scan_time,
+)
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.bookings.rules import BookingRules, current_rules
 from culture_cloud.bookings.signals import publish_seats
@@ -41,43 +50,9 @@ from culture_cloud.db import SessionFactory
 from culture_cloud.errors import BadInput, DomainError, UserErrorCode
 from culture_cloud.global_ids import expect_global_id
 from culture_cloud.settings import Settings
-from culture_cloud.timeutil import iso_or_none, local_day_start, local_today, to_local
+from culture_cloud.timeutil import iso_or_none
 
 MAX_ITEMS: Final = 200
-CLIENT_REF_MAX: Final = 64
-# A device clock this far ahead is taken as "now"; further ahead, the scan time is refused.
-CLOCK_SKEW: Final = timedelta(minutes=5)
-# Offline scans are accepted until this long after the event or slot ended.
-SYNC_GRACE: Final = timedelta(hours=24)
-
-
-class DoorOutcome(StrEnum):
-    CHECKED_IN = "CHECKED_IN"
-    ALREADY_CHECKED_IN = "ALREADY_CHECKED_IN"
-    INVALID_CODE = "INVALID_CODE"
-    NOT_CHECKABLE = "NOT_CHECKABLE"
-
-
-@dataclass(frozen=True, slots=True)
-class Scan:
-    client_ref: str
-    scanned_at: datetime
-    code: str | None = None
-    booking_id: str | None = None  # a global id, for a booking found without its code
-
-
-@dataclass(slots=True)
-class ScanResult:
-    client_ref: str
-    outcome: DoorOutcome
-    message: str
-    reason: UserErrorCode | None = None
-    field: str | None = None
-    # The booking (a row with the booker's name columns) when it is the caller's to see.
-    booking: Any | None = None
-    checked_in_at: datetime | None = None
-    replayed: bool = False
-    by_another_checker: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,29 +83,23 @@ class _Late:
     scanned_at: datetime
 
 
-def _refused(
-    scan: Scan, outcome: DoorOutcome, reason: UserErrorCode, message: str, **more: Any
-) -> ScanResult:
-    return ScanResult(scan.client_ref, outcome, message, reason=reason, **more)
-
-
 def _parse(settings: Settings, index: int, scan: Scan) -> _Pending | ScanResult:
     invalid = DoorOutcome.INVALID_CODE
     if not scan.client_ref or len(scan.client_ref) > CLIENT_REF_MAX:
         message = f"clientRef 须为 1–{CLIENT_REF_MAX} 个字符"
-        return _refused(scan, invalid, UserErrorCode.BAD_USER_INPUT, message, field="clientRef")
+        return refused(scan, invalid, UserErrorCode.BAD_USER_INPUT, message, field="clientRef")
     if (scan.code is None) == (scan.booking_id is None):
         message = "每条记录须有签到码（code）或预约 ID（bookingId）之一"
-        return _refused(scan, invalid, UserErrorCode.BAD_USER_INPUT, message, field="code")
+        return refused(scan, invalid, UserErrorCode.BAD_USER_INPUT, message, field="code")
     if scan.code is not None:
         parsed = crypto.parse_checkin_code(settings, scan.code)
         if parsed is None:
-            return _refused(scan, invalid, UserErrorCode.INVALID_CODE, "无效的预约码", field="code")
+            return refused(scan, invalid, UserErrorCode.INVALID_CODE, "无效的预约码", field="code")
         return _Pending(index, scan, parsed[0], parsed[1])
     try:
         pk = expect_global_id(scan.booking_id or "", "Booking", field="bookingId")
     except DomainError:
-        return _refused(scan, invalid, UserErrorCode.NOT_FOUND, "预约不存在", field="bookingId")
+        return refused(scan, invalid, UserErrorCode.NOT_FOUND, "预约不存在", field="bookingId")
     return _Pending(index, scan, pk, None)
 
 
@@ -207,42 +176,42 @@ async def _apply(
         and not hmac.compare_digest(row.checkin_token_hash or "", crypto.token_hash(item.token))
     ):
         if item.without_code:
-            return _refused(
+            return refused(
                 scan,
                 DoorOutcome.INVALID_CODE,
                 UserErrorCode.NOT_FOUND,
                 "预约不存在",
                 field="bookingId",
             )
-        return _refused(
+        return refused(
             scan, DoorOutcome.INVALID_CODE, UserErrorCode.INVALID_CODE, "无效的预约码", field="code"
         )
     if target is None or not policy.can_check_in(actor.viewer, target.organization_id):
         if item.without_code:  # an id is no secret: say nothing about other organisations' rows
-            return _refused(
+            return refused(
                 scan,
                 DoorOutcome.INVALID_CODE,
                 UserErrorCode.NOT_FOUND,
                 "预约不存在",
                 field="bookingId",
             )
-        return _refused(
+        return refused(
             scan,
             DoorOutcome.NOT_CHECKABLE,
             UserErrorCode.WRONG_EVENT,
             "该预约不属于本单位的活动或场馆",
         )
     if scope is not None and target.ref != scope:
-        return _refused(
+        return refused(
             scan,
             DoorOutcome.NOT_CHECKABLE,
             UserErrorCode.WRONG_EVENT,
             f"这是{target.describe()}的预约，不是本场的",
             booking=row,
         )
-    scanned_at = _scan_time(scan.scanned_at, actor.now)
+    scanned_at = scan_time(scan.scanned_at, actor.now)
     if isinstance(scanned_at, str):
-        return _refused(
+        return refused(
             scan,
             DoorOutcome.NOT_CHECKABLE,
             UserErrorCode.BAD_USER_INPUT,
@@ -253,11 +222,11 @@ async def _apply(
     for _ in range(2):  # a lost race is looked at once more, as it now stands
         status = BookingStatus(row.status)
         if status is BookingStatus.CHECKED_IN:
-            return _already(scan, row, actor)
-        refusal = _not_checkable(status, target, scanned_at, actor.now, rules)
+            return already(scan, row, actor)
+        refusal = not_checkable(status, target, scanned_at, actor.now, rules)
         if refusal is not None:
             reason, message = refusal
-            return _refused(scan, DoorOutcome.NOT_CHECKABLE, reason, message, booking=row)
+            return refused(scan, DoorOutcome.NOT_CHECKABLE, reason, message, booking=row)
         if status is BookingStatus.NO_SHOW:
             return _Late(item, target, scanned_at)
         done = await session.execute(
@@ -286,60 +255,6 @@ def _check_in_statement(
             no_show_at=None,
         )
         .returning(BOOKING.c.seats)
-    )
-
-
-def _scan_time(scanned_at: datetime, now: datetime) -> datetime | str:
-    """The scan's time, bounded; a message when the device clock cannot be right. (A scan
-    before the event's day is refused by the window check: too early, whatever the clock.)"""
-    if scanned_at > now + CLOCK_SKEW:
-        return "扫码时间晚于服务器当前时间，请校准手机时间后重新提交"
-    return min(scanned_at, now)
-
-
-def _not_checkable(
-    status: BookingStatus, target: Target, scanned_at: datetime, now: datetime, rules: BookingRules
-) -> tuple[UserErrorCode, str] | None:
-    if status is BookingStatus.CANCELLED:
-        return UserErrorCode.BOOKING_CANCELLED, "该预约已取消"
-    if status is BookingStatus.WAITLISTED:
-        return UserErrorCode.NOT_CONFIRMED, "该预约仍在候补中，未确认"
-    opens = target.starts_at - timedelta(minutes=rules.checkin_opens_minutes_before)
-    day = local_today(target.starts_at)
-    if scanned_at < min(opens, local_day_start(day)):
-        return UserErrorCode.CHECK_IN_NOT_OPEN, f"扫码时间早于活动当天（{day:%m月%d日}），不能签到"
-    if scanned_at < opens:
-        return (
-            UserErrorCode.CHECK_IN_NOT_OPEN,
-            f"扫码时尚未开始签到（{to_local(opens):%m月%d日 %H:%M} 起可签到）",
-        )
-    if scanned_at >= target.ends_at:
-        return UserErrorCode.CHECK_IN_CLOSED, "扫码时活动已结束，签到已关闭"
-    if now > target.ends_at + SYNC_GRACE:
-        return UserErrorCode.CHECK_IN_CLOSED, "活动结束已超过 24 小时，不再补录签到"
-    return None
-
-
-def _already(scan: Scan, row: Any, actor: Actor) -> ScanResult:
-    me = actor.viewer.user_id
-    replayed = row.checkin_client_ref == scan.client_ref and row.checked_in_by == me
-    by_another = row.checked_in_by is not None and row.checked_in_by != me
-    when = f"{to_local(row.checked_in_at):%H:%M:%S}" if row.checked_in_at else "此前"
-    if replayed:
-        message = f"这次扫码已于 {when} 签到成功（重复提交）"
-    elif by_another:
-        message = f"该预约已于 {when} 由其他核验员签到，请勿重复入场"
-    else:
-        message = f"该预约已于 {when} 签到，请勿重复扫码"
-    return ScanResult(
-        scan.client_ref,
-        DoorOutcome.ALREADY_CHECKED_IN,
-        message,
-        reason=UserErrorCode.ALREADY_CHECKED_IN,
-        booking=row,
-        checked_in_at=row.checked_in_at,
-        replayed=replayed,
-        by_another_checker=by_another,
     )
 
 
@@ -407,10 +322,10 @@ async def _check_in_after_no_show(
                 await _checked_in(session, actor, item, row, entry.scanned_at, after_no_show=True)
             )
         elif BookingStatus(row.status) is BookingStatus.CHECKED_IN:
-            results.append(_already(item.scan, row, actor))
+            results.append(already(item.scan, row, actor))
         else:
             results.append(
-                _refused(
+                refused(
                     item.scan,
                     DoorOutcome.NOT_CHECKABLE,
                     UserErrorCode.NOT_CONFIRMED,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from culture_cloud.bookings import door_batch, staff_lists
+from culture_cloud.bookings import door_batch, door_checks, staff_lists
 from culture_cloud.bookings.rules import current_rules
 from culture_cloud.bookings.staff_types import (
     BookingList,
@@ -140,7 +140,7 @@ class DoorMutation:
     ) -> CheckInBatchResult:
         scope = None if event_id is None and slot_id is None else _ref(event_id, slot_id)
         scans = [
-            door_batch.Scan(
+            door_checks.Scan(
                 client_ref=item.client_ref,
                 scanned_at=item.scanned_at,
                 code=item.code,

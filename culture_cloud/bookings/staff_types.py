@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import strawberry
 
 from culture_cloud.bookings import crypto, slots, staff_lists
-from culture_cloud.bookings.door_batch import DoorOutcome, ScanResult
+from culture_cloud.bookings.door_checks import DoorOutcome, ScanResult
 from culture_cloud.bookings.models import BookingStatus as Status
 from culture_cloud.bookings.targets import TargetKind, TargetRef
 from culture_cloud.bookings.types import Attendee, BookingStatus, VenueSlot, masked_attendees

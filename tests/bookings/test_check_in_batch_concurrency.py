@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from culture_cloud.actor import Actor
-from culture_cloud.bookings import door_batch
+from culture_cloud.bookings import door_batch, door_checks
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.bookings.targets import BOOKING
 from culture_cloud.db import utcnow
@@ -33,7 +33,7 @@ async def _send(db: Database, checker: Any, codes: list[str]) -> list[str]:
         db.factory,
         shared_settings(db),
         actor=Actor(viewer=viewer, ip=None, now=utcnow()),
-        scans=[door_batch.Scan(uuid.uuid4().hex, utcnow(), code=code) for code in codes],
+        scans=[door_checks.Scan(uuid.uuid4().hex, utcnow(), code=code) for code in codes],
         scope=None,
     )
     return [result.outcome.value for result in batch.results]
