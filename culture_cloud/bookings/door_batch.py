@@ -7,13 +7,12 @@ nothing: a booking remembers the client_ref that checked it in, so a re-sent sca
 ALREADY_CHECKED_IN with `replayed`, and a code checked in by another checker says so.
 
 Rows are changed by the conditional UPDATE (`status = confirmed`) that `checkIn` uses, so two
-doors sending one code at once check it in once. Items are applied in booking-id order, so two
-batches lock their bookings in the same order and cannot deadlock. A booking the hourly
-`mark-no-shows` job already marked NO_SHOW while the device was offline is checked in after all
-when its scan fell inside the check-in window (the resident came): that second step takes the
-event's or slot's row lock before the booking's, in the order the job does, in a transaction
-of its own, and gives the seats back to the counter. See docs/decisions.md, "Door check-in
-that survives a network drop".
+doors sending one code at once check it in once. Locks are taken in the order every other path
+takes them: the rows of the events and slots concerned first (sorted), then the bookings in
+booking-id order; so batches, cancellations and the `mark-no-shows` job cannot deadlock with
+one another. A booking that job already marked NO_SHOW while the device was offline is checked
+in after all when its scan fell inside the check-in window (the resident came), and its seats
+go back to the counter. See docs/decisions.md, "Door check-in that survives a network drop".
 """
 
 from __future__ import annotations
@@ -44,9 +43,13 @@ from culture_cloud.bookings.door_checks import (
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.bookings.rules import BookingRules, current_rules
 from culture_cloud.bookings.signals import publish_seats
-from culture_cloud.bookings.targets import BOOKING, Target, TargetRef, load_target, lock_target
-from culture_cloud.bookings.transactions import write_transaction
-from culture_cloud.db import SessionFactory
+from culture_cloud.bookings.targets import (
+    BOOKING,
+    Target,
+    TargetKind,
+    TargetRef,
+    load_target,
+)
 from culture_cloud.errors import BadInput, DomainError, UserErrorCode
 from culture_cloud.global_ids import expect_global_id
 from culture_cloud.settings import Settings
@@ -74,15 +77,6 @@ class _Pending:
         return self.token is None
 
 
-@dataclass(slots=True)
-class _Late:
-    """A scan of a booking already marked NO_SHOW, inside the check-in window."""
-
-    pending: _Pending
-    target: Target
-    scanned_at: datetime
-
-
 def _parse(settings: Settings, index: int, scan: Scan) -> _Pending | ScanResult:
     invalid = DoorOutcome.INVALID_CODE
     if not scan.client_ref or len(scan.client_ref) > CLIENT_REF_MAX:
@@ -104,7 +98,7 @@ def _parse(settings: Settings, index: int, scan: Scan) -> _Pending | ScanResult:
 
 
 async def check_in_batch(
-    factory: SessionFactory,
+    session: AsyncSession,
     settings: Settings,
     *,
     actor: Actor,
@@ -125,51 +119,69 @@ async def check_in_batch(
             results[index] = parsed
         else:
             pending.append(parsed)
-    late: list[_Late] = []
-    async with write_transaction(factory) as session:
-        if scope is not None:
-            await staff_lists.target_for_staff(session, actor.viewer, scope, door=True)
-        rows = await staff_lists.bookings_by_ids(session, {p.booking_id for p in pending})
-        targets: dict[TargetRef, Target | None] = {}
-        for ref in sorted({TargetRef.of(row) for row in rows.values()}, key=str):
-            targets[ref] = await load_target(session, ref, rules)
-        # Booking-id order: concurrent batches lock their rows in one order.
-        for item in sorted(pending, key=lambda p: (p.booking_id, p.index)):
-            row = rows.get(item.booking_id)
-            target = None if row is None else targets.get(TargetRef.of(row))
-            answer = await _apply(session, settings, actor, item, row, target, scope, rules)
-            if isinstance(answer, _Late):
-                late.append(answer)
-            else:
-                results[item.index] = answer
-    by_target: dict[TargetRef, list[_Late]] = defaultdict(list)
-    for entry in late:
-        by_target[entry.target.ref].append(entry)
-    for ref, entries in by_target.items():
-        async with write_transaction(factory) as session:
-            for entry, result in zip(
-                entries, await _check_in_after_no_show(session, actor, ref, entries), strict=True
-            ):
-                results[entry.pending.index] = result
-    counts = None
     if scope is not None:
-        async with factory() as session:
-            counts = await staff_lists.seat_counts(session, scope)
+        await staff_lists.target_for_staff(session, actor.viewer, scope, door=True)
+    rows = await staff_lists.bookings_by_ids(session, {p.booking_id for p in pending})
+    targets = await _lock_targets(
+        session, actor, {TargetRef.of(row) for row in rows.values()}, rules
+    )
+    returned_seats: dict[TargetRef, int] = defaultdict(int)
+    for item in sorted(pending, key=lambda p: (p.booking_id, p.index)):
+        row = rows.get(item.booking_id)
+        target = None if row is None else targets.get(TargetRef.of(row))
+        results[item.index] = await _apply(
+            session, actor, item, row, target, scope, rules, returned_seats
+        )
+    for ref, seats in returned_seats.items():
+        await _return_seats(session, ref, seats)
+    counts = None if scope is None else await staff_lists.seat_counts(session, scope)
     done = [r for r in results if r is not None]
     assert len(done) == len(scans)
     return BatchResult(done, counts)
 
 
+async def _lock_targets(
+    session: AsyncSession, actor: Actor, refs: set[TargetRef], rules: BookingRules
+) -> dict[TargetRef, Target | None]:
+    """The events and slots of the batch's bookings, those the caller checks in locked (in
+    one order: events then slots, by id) before any of their bookings is touched."""
+    order = list(TargetKind)
+    targets: dict[TargetRef, Target | None] = {}
+    for ref in sorted(refs, key=lambda r: (order.index(r.kind), r.id)):
+        target = await load_target(session, ref, rules)
+        if target is not None and policy.can_check_in(actor.viewer, target.organization_id):
+            # Read again under the lock: the times a scan is judged by are the current ones.
+            target = await load_target(session, ref, rules, lock=True)
+        targets[ref] = target
+    return targets
+
+
+async def _return_seats(session: AsyncSession, ref: TargetRef, seats: int) -> None:
+    """The seats the no-show job gave back return to the counter (no capacity condition: they
+    were these bookings' seats, and nobody books an ended event or slot)."""
+    table = ref.kind.table
+    counter = (
+        await session.execute(
+            update(table)
+            .where(table.c.id == ref.id)
+            .values(booked_seats=table.c.booked_seats + seats)
+            .returning(table.c.booked_seats, table.c.capacity)
+        )
+    ).one()
+    await publish_seats(session, ref, counter)
+
+
 async def _apply(
     session: AsyncSession,
-    settings: Settings,
     actor: Actor,
     item: _Pending,
     row: Any | None,
     target: Target | None,
     scope: TargetRef | None,
     rules: BookingRules,
-) -> ScanResult | _Late:
+    returned_seats: dict[TargetRef, int],
+) -> ScanResult:
+    """The item's answer; seats of a no-show it undoes are added to `returned_seats`."""
     scan = item.scan
     if row is None or (
         item.token is not None
@@ -227,15 +239,16 @@ async def _apply(
         if refusal is not None:
             reason, message = refusal
             return refused(scan, DoorOutcome.NOT_CHECKABLE, reason, message, booking=row)
-        if status is BookingStatus.NO_SHOW:
-            return _Late(item, target, scanned_at)
-        done = await session.execute(
-            _check_in_statement(BookingStatus.CONFIRMED, item, actor, scanned_at)
-        )
-        if done.one_or_none() is not None:
-            return await _checked_in(session, actor, item, row, scanned_at)
+        done = (
+            await session.execute(_check_in_statement(status, item, actor, scanned_at))
+        ).one_or_none()
+        if done is not None:
+            if status is BookingStatus.NO_SHOW:
+                returned_seats[target.ref] += done.seats
+            no_show = status is BookingStatus.NO_SHOW
+            return await _checked_in(session, actor, item, row, scanned_at, no_show=no_show)
         row = (await staff_lists.bookings_by_ids(session, {item.booking_id}))[item.booking_id]
-    raise AssertionError("a confirmed booking cannot come back after a lost race")
+    raise AssertionError("a booking's status cannot go back to where a lost race found it")
 
 
 def _check_in_statement(
@@ -265,7 +278,7 @@ async def _checked_in(
     row: Any,
     scanned_at: datetime,
     *,
-    after_no_show: bool = False,
+    no_show: bool = False,
 ) -> ScanResult:
     before = row.status
     row = staff_lists.with_values(
@@ -275,12 +288,12 @@ async def _checked_in(
         checked_in_by=actor.viewer.user_id,
         checkin_client_ref=item.scan.client_ref,
     )
-    if item.without_code or after_no_show:
+    if item.without_code or no_show:
         # Staff vouching for a visitor without the code, or undoing a no-show: on the record.
         await audit.record(
             session,
             viewer=actor.viewer,
-            action="booking.check_in_after_no_show" if after_no_show else "booking.check_in_by_id",
+            action="booking.check_in_after_no_show" if no_show else "booking.check_in_by_id",
             target_type="Booking",
             target_id=item.booking_id,
             before={"status": str(before)},
@@ -291,7 +304,7 @@ async def _checked_in(
             },
             ip=actor.ip,
         )
-    message = "已签到（活动结束后补录，已撤销未到场记录）" if after_no_show else "签到成功"
+    message = "已签到（活动结束后补录，已撤销未到场记录）" if no_show else "签到成功"
     return ScanResult(
         item.scan.client_ref,
         DoorOutcome.CHECKED_IN,
@@ -299,51 +312,3 @@ async def _checked_in(
         booking=row,
         checked_in_at=scanned_at,
     )
-
-
-async def _check_in_after_no_show(
-    session: AsyncSession, actor: Actor, ref: TargetRef, entries: list[_Late]
-) -> list[ScanResult]:
-    """The target's row lock first, then its bookings: the order mark_no_shows takes them."""
-    await session.execute(lock_target(ref))
-    results: list[ScanResult] = []
-    seats = 0
-    for entry in entries:
-        item = entry.pending
-        row = (await staff_lists.bookings_by_ids(session, {item.booking_id}))[item.booking_id]
-        done = (
-            await session.execute(
-                _check_in_statement(BookingStatus.NO_SHOW, item, actor, entry.scanned_at)
-            )
-        ).one_or_none()
-        if done is not None:
-            seats += done.seats
-            results.append(
-                await _checked_in(session, actor, item, row, entry.scanned_at, after_no_show=True)
-            )
-        elif BookingStatus(row.status) is BookingStatus.CHECKED_IN:
-            results.append(already(item.scan, row, actor))
-        else:
-            results.append(
-                refused(
-                    item.scan,
-                    DoorOutcome.NOT_CHECKABLE,
-                    UserErrorCode.NOT_CONFIRMED,
-                    "该预约当前不能签到",
-                    booking=row,
-                )
-            )
-    if seats:
-        # The seats the no-show job gave back return to the counter (no capacity condition:
-        # they were these bookings' seats, and nobody books an ended event or slot).
-        table = ref.kind.table
-        counter = (
-            await session.execute(
-                update(table)
-                .where(table.c.id == ref.id)
-                .values(booked_seats=table.c.booked_seats + seats)
-                .returning(table.c.booked_seats, table.c.capacity)
-            )
-        ).one()
-        await publish_seats(session, ref, counter)
-    return results

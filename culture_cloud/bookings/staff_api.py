@@ -20,6 +20,7 @@ from culture_cloud.bookings.staff_types import (
     DoorList,
 )
 from culture_cloud.bookings.targets import TargetRef
+from culture_cloud.bookings.transactions import write_transaction
 from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.mutation import actor_of, errors_as
@@ -148,16 +149,13 @@ class DoorMutation:
             )
             for item in items
         ]
-        # Owns its transactions: late no-show corrections take the target's lock first, in a
-        # transaction of their own (door_batch.py).
+        # Booking's write transaction (as checkIn): an outage answers SERVICE_UNAVAILABLE and
+        # the phone sends the same batch again, which is safe.
         actor = await actor_of(info)
-        batch = await door_batch.check_in_batch(
-            info.context.session_factory,
-            info.context.settings,
-            actor=actor,
-            scans=scans,
-            scope=scope,
-        )
+        async with write_transaction(info.context.session_factory) as session:
+            batch = await door_batch.check_in_batch(
+                session, info.context.settings, actor=actor, scans=scans, scope=scope
+            )
         settings = info.context.settings
         return CheckInBatchSuccess(
             results=[CheckInItemResult.of(result, settings) for result in batch.results],

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from culture_cloud.actor import Actor
-from culture_cloud.bookings import door_batch, door_checks
+from culture_cloud.bookings import attendance, door_batch, door_checks, transactions
 from culture_cloud.bookings.models import BookingStatus
 from culture_cloud.bookings.targets import BOOKING
 from culture_cloud.db import utcnow
@@ -27,16 +27,24 @@ DOORS = 6
 CONTROL_ROUNDS = 5
 
 
-async def _send(db: Database, checker: Any, codes: list[str]) -> list[str]:
+async def _send(
+    db: Database, checker: Any, codes: list[str], *, at: datetime | None = None
+) -> list[str]:
     viewer = await f.viewer_of(db, checker)
-    batch = await door_batch.check_in_batch(
-        db.factory,
-        shared_settings(db),
-        actor=Actor(viewer=viewer, ip=None, now=utcnow()),
-        scans=[door_checks.Scan(uuid.uuid4().hex, utcnow(), code=code) for code in codes],
-        scope=None,
-    )
+    async with transactions.write_transaction(db.factory) as session:
+        batch = await door_batch.check_in_batch(
+            session,
+            shared_settings(db),
+            actor=Actor(viewer=viewer, ip=None, now=utcnow()),
+            scans=[door_checks.Scan(uuid.uuid4().hex, at or utcnow(), code=c) for c in codes],
+            scope=None,
+        )
     return [result.outcome.value for result in batch.results]
+
+
+async def _no_shows(db: Database) -> None:
+    async with transactions.write_transaction(db.factory) as session:
+        await attendance.mark_no_shows(session, utcnow())
 
 
 async def _rush(db: Database, door: Any, code: str) -> list[str]:
@@ -74,6 +82,35 @@ async def test_check_in_batch__opposite_orders__no_deadlock_each_once(pg: Databa
     assert all(sorted(pair) == ["ALREADY_CHECKED_IN", "CHECKED_IN"] for pair in per_code)
     statuses = await f.statuses(pg, door.event.id)
     assert statuses == {BookingStatus.CHECKED_IN: len(codes)}
+
+
+async def test_check_in_batch__late_upload_while_no_show_job_runs__consistent(
+    pg: Database,
+) -> None:
+    """A phone's late upload for an ended event and the no-show job on the same bookings at
+    once, in either order: both finish (locks in one order: event, then bookings), every
+    scanned booking ends checked in, and the seat counter equals the seated bookings."""
+    for _ in range(3):
+        door = await door_world(pg, starts_in=timedelta(hours=-2))
+        codes = [door.zhang[1], door.li[1]]
+        for _ in range(3):
+            more = await f.book(
+                pg,
+                await add_user(pg),
+                door.event,
+                attendees=(f.requests.AttendeeInput(name="赵六"),),
+                now=door.event.start_at - timedelta(days=1),
+            )
+            codes.append(f.checkin_code(pg, more.booking))
+        during = door.event.start_at + timedelta(minutes=5)
+        # Against the job's scan order, to give a deadlock every chance.
+        upload = _send(pg, door.checker, codes[::-1], at=during)
+        outcomes, _ = await asyncio.gather(upload, _no_shows(pg))
+
+        assert outcomes == ["CHECKED_IN"] * len(codes)
+        assert await f.statuses(pg, door.event.id) == {BookingStatus.CHECKED_IN: len(codes)}
+        counter, seated = await f.seats_of(pg, door.event.id)
+        assert counter == seated == len(codes) + 1  # 张三丰 booked two seats
 
 
 async def test_check_in_batch__status_condition_removed__control_run_checks_in_twice(
