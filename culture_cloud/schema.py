@@ -12,10 +12,12 @@ import strawberry
 from culture_cloud.accounts import types as accounts_types
 from culture_cloud.accounts.mutations import AccountsMutation
 from culture_cloud.accounts.queries import AccountsQuery, visible_audit_entry, visible_user
+from culture_cloud.accounts.staff_api import StaffAdminMutation, StaffAdminQuery
 from culture_cloud.audit.types import AuditEntry
 from culture_cloud.bookings import types as bookings_types
 from culture_cloud.bookings.mutations import BookingsMutation
 from culture_cloud.bookings.queries import BookingsQuery, venue_slot, visible_booking
+from culture_cloud.bookings.staff_api import DoorMutation, StaffBookingsQuery
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
@@ -39,6 +41,7 @@ from culture_cloud.menu.wishes.api import wish
 from culture_cloud.notifications import types as notifications_types
 from culture_cloud.notifications.mutations import NotificationsMutation
 from culture_cloud.notifications.queries import NotificationsQuery, own_notification
+from culture_cloud.publishing.copy_api import EventCopyMutation
 from culture_cloud.publishing.mutations import PublishingMutation
 from culture_cloud.publishing.queries import PublishingQuery
 from culture_cloud.reviews import types as reviews_types
@@ -81,9 +84,11 @@ class Query(
     CatalogQuery,
     SearchQuery,
     AccountsQuery,
+    StaffAdminQuery,
     NotificationsQuery,
     PublishingQuery,
     BookingsQuery,
+    StaffBookingsQuery,
     # FeedbackQuery's fields come before ReviewsQuery's in the SDL, as when it was its base
     FeedbackQuery,
     ReviewsQuery,
@@ -97,9 +102,12 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountsMutation,
+    StaffAdminMutation,
     NotificationsMutation,
     PublishingMutation,
+    EventCopyMutation,
     BookingsMutation,
+    DoorMutation,
     # FeedbackMutation's fields come before ReviewsMutation's in the SDL, as when it was its base
     FeedbackMutation,
     ReviewsMutation,

@@ -51,6 +51,23 @@ def can_create_staff(viewer: Viewer | None, organization_id: int, role: StaffRol
     return can_manage_organization(viewer, organization_id) and role in ROLES_A_MANAGER_GRANTS
 
 
+def can_administer_account(viewer: Viewer | None, user: User) -> bool:
+    """Reset another account's password, disable it, change its role: administrators for
+    every staff and administrator account; a manager for the editors and checkers of their
+    own organisation (managers' accounts are the bureau's to manage, as only administrators
+    create them). Nobody for their own account (changeMyPassword is for that) or a
+    resident's (residents sign in with WeChat and have no password or role)."""
+    if viewer is None or is_self(viewer, user.id) or user.kind is UserKind.RESIDENT:
+        return False
+    if viewer.is_admin:
+        return True
+    return (
+        user.kind is UserKind.STAFF
+        and can_manage_organization(viewer, user.organization_id)
+        and user.staff_role in ROLES_A_MANAGER_GRANTS
+    )
+
+
 def can_read_user(viewer: Viewer | None, user: User) -> bool:
     """Themselves; administrators; a manager reading the staff of their organisation."""
     if viewer is None:

@@ -109,6 +109,11 @@ class Booking(SQLModel, table=True):
     checkin_token_enc: str | None = Field(default=None, max_length=255)
     checked_in_at: datetime | None = utc_column()
     checked_in_by: int | None = Field(default=None, foreign_key="app_user.id")
+    # Check-ins queued by a door device while offline (checkInBatch, bookings/door_batch.py):
+    # the device's own id of the scan, so a re-sent upload is recognised as the same scan, and
+    # when the server received it (checked_in_at is then the scan's time on the device).
+    checkin_client_ref: str | None = Field(default=None, max_length=64)
+    checkin_received_at: datetime | None = utc_column()
     # When the missed attendance happened (the end of the event or slot): the no-show rule
     # counts these in a sliding window.
     no_show_at: datetime | None = utc_column()

@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from culture_cloud.accounts.models import USER_TABLE
-from culture_cloud.bookings.models import BOOKING_TABLE, BookingStatus
-from culture_cloud.catalog.models import EVENT_TABLE
+from culture_cloud.bookings import staff_lists
+from culture_cloud.bookings.models import BOOKING_TABLE, VENUE_SLOT_TABLE, BookingStatus
+from culture_cloud.catalog.models import EVENT_TABLE, VENUE_TABLE
 from culture_cloud.db import read_only
 from culture_cloud.exports.formats import Cell, local_time
-from culture_cloud.privacy import mask_name, mask_phone
+from culture_cloud.privacy import mask_name
 
 CHUNK_ROWS = 1000
 HEADERS = (
@@ -50,6 +51,7 @@ class BookingFilter:
     event_id: int | None = None
     start: datetime | None = None  # event start_at in [start, end)
     end: datetime | None = None
+    venue_slot_id: int | None = None  # one venue entry slot's bookings instead of events'
 
 
 def _attendees(attendees: Any) -> str:
@@ -60,8 +62,9 @@ def _attendees(attendees: Any) -> str:
 def booker_label(
     user_id: int, nickname: str | None, real_name: str | None, phone: str | None
 ) -> str:
-    name = (nickname or "").strip() or mask_name((real_name or "").strip())
-    masked = mask_phone((phone or "").strip())
+    # The same masking as the API's staff booking lists (bookingList, doorList).
+    name = staff_lists.booker_name(nickname, real_name)
+    masked = staff_lists.booker_phone(phone)
     if name and masked:
         return f"{name}（{masked}）"
     return name or masked or f"用户#{user_id}"
@@ -81,7 +84,39 @@ def _row(r: Any) -> list[Cell]:
     ]
 
 
+def _slot_query(f: BookingFilter, after: int, limit: int) -> Any:
+    """One entry slot's bookings, shaped like the events' rows (title: the venue's name)."""
+    return (
+        select(
+            BOOKING_TABLE.c.id,
+            VENUE_TABLE.c.name.label("title"),
+            VENUE_SLOT_TABLE.c.starts_at.label("start_at"),
+            BOOKING_TABLE.c.seats,
+            BOOKING_TABLE.c.status,
+            BOOKING_TABLE.c.created_at,
+            BOOKING_TABLE.c.checked_in_at,
+            BOOKING_TABLE.c.attendees,
+            BOOKING_TABLE.c.user_id,
+            USER_TABLE.c.real_name,
+            USER_TABLE.c.nickname,
+            USER_TABLE.c.phone,
+        )
+        .select_from(
+            BOOKING_TABLE.join(
+                VENUE_SLOT_TABLE, VENUE_SLOT_TABLE.c.id == BOOKING_TABLE.c.venue_slot_id
+            )
+            .join(VENUE_TABLE, VENUE_TABLE.c.id == VENUE_SLOT_TABLE.c.venue_id)
+            .join(USER_TABLE, USER_TABLE.c.id == BOOKING_TABLE.c.user_id)
+        )
+        .where(BOOKING_TABLE.c.venue_slot_id == f.venue_slot_id, BOOKING_TABLE.c.id > after)
+        .order_by(BOOKING_TABLE.c.id)
+        .limit(limit)
+    )
+
+
 def _query(f: BookingFilter, after: int, limit: int) -> Any:
+    if f.venue_slot_id is not None:
+        return _slot_query(f, after, limit)
     query = (
         select(
             BOOKING_TABLE.c.id,

@@ -15,6 +15,8 @@ from starlette.routing import Route
 
 from culture_cloud.accounts.policy import can_view_organization_drafts
 from culture_cloud.accounts.tokens import load_viewer
+from culture_cloud.bookings import staff_lists
+from culture_cloud.bookings.targets import TargetKind, TargetRef
 from culture_cloud.catalog.models import EVENT_TABLE, EventStatus, VenueKind
 from culture_cloud.db import is_outage, read_only, utcnow
 from culture_cloud.errors import (
@@ -208,6 +210,11 @@ async def bookings_export(request: Request) -> Response:
     raw_event = request.query_params.get("eventId")
     event_id = None if not raw_event else expect_global_id(raw_event, "Event", field="eventId")
     first_day, last_day = _date(request, "from"), _date(request, "to")
+    raw_slot = request.query_params.get("slotId")
+    if raw_slot:
+        if event_id is not None or first_day is not None or last_day is not None:
+            raise BadInput("slotId 不能与 eventId 或日期范围同时指定", field="slotId")
+        return await _slot_bookings_export(request, viewer, extension, raw_slot)
     organization_id = _organization(request)
     if not viewer.is_admin:
         if viewer.organization_id is None or organization_id not in (None, viewer.organization_id):
@@ -249,6 +256,24 @@ async def bookings_export(request: Request) -> Response:
         extension,
         f"预约名单_{label}",
         f"bookings_{label}",
+        bookings.HEADERS,
+        bookings.booking_rows(request.app.state.engine, scope),
+    )
+
+
+async def _slot_bookings_export(
+    request: Request, viewer: Viewer, extension: str, raw_slot: str
+) -> Response:
+    """One venue entry slot's booking list: its organisation's staff and administrators, the
+    rule of the API's bookingList (bookings/staff_lists.py decides it for both)."""
+    ref = TargetRef(TargetKind.VENUE_SLOT, expect_global_id(raw_slot, "VenueSlot", field="slotId"))
+    async with read_only(request.app.state.engine) as conn:
+        await staff_lists.target_for_staff(conn, viewer, ref, door=False)
+    scope = bookings.BookingFilter(venue_slot_id=ref.id)
+    return _respond(
+        extension,
+        f"预约名单_slot-{ref.id}",
+        f"bookings_slot-{ref.id}",
         bookings.HEADERS,
         bookings.booking_rows(request.app.state.engine, scope),
     )

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, select
 
 from culture_cloud.accounts.models import USER_TABLE
 from culture_cloud.db import Executor
@@ -17,6 +18,21 @@ from culture_cloud.keyset import Page, SortKey, count, fetch_page
 
 # Most urgent first: the inbox is a work list.
 _URGENT = [SortKey(FEEDBACK_TABLE.c.deadline_at), SortKey(FEEDBACK_TABLE.c.id)]
+_URGENT = [SortKey(FEEDBACK_TABLE.c.deadline_at), SortKey(FEEDBACK_TABLE.c.id)]
+# Open items (the deadline still runs) before handled ones, each by deadline: the overdue lead.
+_OPEN_RANK = case((FEEDBACK_TABLE.c.status.in_(OPEN_STATUSES), 0), else_=1)
+_OPEN_FIRST = [
+    SortKey(_OPEN_RANK),
+    SortKey(FEEDBACK_TABLE.c.deadline_at),
+    SortKey(FEEDBACK_TABLE.c.id),
+]
+
+
+class InboxOrder(StrEnum):
+    DEADLINE = "deadline"
+    OPEN_FIRST = "open_first"
+
+
 _NEWEST = [
     SortKey(FEEDBACK_TABLE.c.created_at, descending=True),
     SortKey(FEEDBACK_TABLE.c.id, descending=True),
@@ -77,8 +93,23 @@ async def list_mine(
 
 
 async def list_inbox(
-    conn: Executor, stmt: Select[Any], *, first: int | None, after: str | None
+    conn: Executor,
+    stmt: Select[Any],
+    *,
+    first: int | None,
+    after: str | None,
+    order: InboxOrder = InboxOrder.DEADLINE,
 ) -> Page[Any]:
+    if order is InboxOrder.OPEN_FIRST:
+        return await fetch_page(
+            conn,
+            stmt,
+            keys=_OPEN_FIRST,
+            order_name="feedback:open_first",
+            first=first,
+            after=after,
+            types=[int, datetime, int],
+        )
     return await fetch_page(
         conn,
         stmt,

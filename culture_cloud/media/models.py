@@ -8,8 +8,9 @@ the same picture uploaded again by the same organisation finds its row and its o
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final, cast
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime
@@ -36,3 +37,6 @@ class MediaAsset(SQLModel, table=True):
     thumbnail_height: int
     sha256: str = Field(max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+MEDIA_ASSET_TABLE: Final = cast(Table, MediaAsset.__table__)  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -31,7 +32,7 @@ from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import NotFound
 from culture_cloud.media import images
 from culture_cloud.media.errors import StorageUnavailable
-from culture_cloud.media.models import MediaAsset
+from culture_cloud.media.models import MEDIA_ASSET_TABLE, MediaAsset
 from culture_cloud.media.storage import Storage, image_keys
 
 logger = logging.getLogger("culture_cloud.media")
@@ -73,7 +74,7 @@ async def upload_image(
     try:
         inserted = await insert_ignoring_duplicates(
             session,
-            MediaAsset.__table__,  # type: ignore[attr-defined]
+            MEDIA_ASSET_TABLE,
             asset.model_dump(exclude={"id"}),
             conflict_columns=["organization_id", "sha256"],
         )
@@ -146,7 +147,6 @@ async def _delete_quietly(storage: Storage, *keys: str) -> None:
 
 
 async def get_asset(executor: Executor, pk: int) -> Row[Any] | None:
-    table = MediaAsset.__table__  # type: ignore[attr-defined]
-    rows = await executor.execute(select(table).where(table.c.id == pk))
+    rows = await executor.execute(sa_select(MEDIA_ASSET_TABLE).where(MEDIA_ASSET_TABLE.c.id == pk))
     row: Row[Any] | None = rows.first()
     return row

@@ -17,7 +17,8 @@ from starlette.datastructures import Headers, UploadFile
 from culture_cloud.accounts.models import User
 from culture_cloud.identity import StaffRole
 from culture_cloud.media.models import MediaAsset
-from tests.accounts.factories import add_admin, add_organization, add_staff, add_user
+from tests.accounts.factories import add_admin, add_staff, add_user
+from tests.catalog.factories import organization_id
 from tests.conftest import Database
 from tests.support.ids import gid
 
@@ -156,8 +157,8 @@ class World:
 
 
 async def add_world(db: Database) -> World:
-    museum = await add_organization(db, "演示博物馆（测试数据）")
-    library = await add_organization(db, "演示图书馆（测试数据）")
+    museum = await organization_id(db, "演示博物馆（测试数据）")
+    library = await organization_id(db, "演示图书馆（测试数据）")
     # No passwords: tokens are minted directly, and each hash costs a third of a second.
     return World(
         museum=museum,
