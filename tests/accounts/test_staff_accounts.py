@@ -17,10 +17,10 @@ from tests.accounts.factories import (
     ME,
     PASSWORD,
     add_admin,
-    add_organization,
     add_staff,
     add_user,
 )
+from tests.catalog.factories import organization_id
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 from tests.support.ids import gid
@@ -78,7 +78,7 @@ async def _typename_or_code(
 async def test_reset_staff_password__manager__new_password_works_old_sign_ins_end(
     db: Database, api: GraphQLClient
 ) -> None:
-    museum = await add_organization(db)
+    museum = await organization_id(db)
     manager = await add_staff(db, museum, StaffRole.MANAGER)
     editor = await add_staff(
         db, museum, StaffRole.EDITOR, username="editor-sun", phone="13800002222"
@@ -107,7 +107,7 @@ async def test_reset_staff_password__manager__new_password_works_old_sign_ins_en
 async def test_reset_staff_password__whose_accounts__decided_sanely(
     db: Database, api: GraphQLClient
 ) -> None:
-    museum, library = await add_organization(db), await add_organization(db, "介休市图书馆")
+    museum, library = await organization_id(db), await organization_id(db, "介休市图书馆")
     manager = await add_staff(db, museum, StaffRole.MANAGER, password=None)
     peer = await add_staff(db, museum, StaffRole.MANAGER, password=None)
     checker = await add_staff(db, museum, StaffRole.CHECKER, password=None)
@@ -137,7 +137,7 @@ async def test_reset_staff_password__whose_accounts__decided_sanely(
 async def test_set_staff_account_active__disabled_cannot_sign_in_until_enabled(
     db: Database, api: GraphQLClient
 ) -> None:
-    museum = await add_organization(db)
+    museum = await organization_id(db)
     manager = await add_staff(db, museum, StaffRole.MANAGER)
     checker = await add_staff(db, museum, StaffRole.CHECKER, username="checker-zhou")
     signed_in = await api.token("checker-zhou")
@@ -170,7 +170,7 @@ async def test_set_staff_account_active__disabled_cannot_sign_in_until_enabled(
 async def test_set_staff_role__manager_between_editor_and_checker_admin_any(
     db: Database, api: GraphQLClient
 ) -> None:
-    museum = await add_organization(db)
+    museum = await organization_id(db)
     manager = await add_staff(db, museum, StaffRole.MANAGER, password=None)
     editor = await add_staff(db, museum, StaffRole.EDITOR, password=None)
     admin = await add_admin(db, password=None)
@@ -198,7 +198,7 @@ async def test_set_staff_role__manager_between_editor_and_checker_admin_any(
 async def test_staff_account_commands__who_may__managers_and_administrators(
     db: Database, api: GraphQLClient
 ) -> None:
-    ours, theirs = await add_organization(db), await add_organization(db, "介休市图书馆")
+    ours, theirs = await organization_id(db), await organization_id(db, "介休市图书馆")
     cast = await cast_of(db, ours, theirs)
     checker = await add_staff(db, ours, StaffRole.CHECKER, password=None)
     target = gid("User", checker.id)
