@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 
@@ -24,18 +25,26 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from culture_cloud import dashboard, graphiql
 from culture_cloud.accounts.sms.sender import AliyunSmsSender
-from culture_cloud.accounts.wechat import WechatClient
+from culture_cloud.accounts.tokens import load_viewer_shared
 from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.exports.routes import routes as export_routes
 from culture_cloud.graphql.body_limit import BodyLimit
 from culture_cloud.graphql.context import Context
+from culture_cloud.graphql.execution import Schema
 from culture_cloud.graphql.http_view import ContractView
 from culture_cloud.live.context import SubscriptionContext
 from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
 from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandler
+from culture_cloud.media import routes as media_routes
+from culture_cloud.media.storage import storage_for
 from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
+from culture_cloud.web.application import FrontEndMount
+from culture_cloud.web.frontend import WebKit
+from culture_cloud.web.gateway import ContextFactory, Gateway
+from culture_cloud.web.site.routes import site_app
+from culture_cloud.wechat import WechatClient
 from culture_cloud.wiring import wire
 
 logger = logging.getLogger("culture_cloud")
@@ -91,6 +100,34 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or ""}
 
 
+def _context_values(state: Any, settings: Settings, request: Request | WebSocket) -> dict[str, Any]:
+    """What every Context is built from: the API's view and the web pages' in-process runs."""
+    return {
+        "settings": settings,
+        "engine": state.engine,
+        "session_factory": state.session_factory,
+        "authenticate": state.authenticate,
+        "client_ip": client_ip(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+            settings.trusted_proxies,
+        ),
+        "wechat": state.wechat,
+        "media_storage": state.media_storage,
+    }
+
+
+def web_context_factory(app: Starlette, settings: Settings) -> ContextFactory:
+    """Contexts for the web pages' documents: as the view's, with the session's bearer token
+    (web/sessions.py) as the authorization."""
+
+    async def context_for(request: Request, authorization: str | None) -> Context:
+        values = _context_values(app.state, settings, request)
+        return Context(request=request, authorization=authorization, **values)
+
+    return context_for
+
+
 class GraphQLView(ContractView):
     graphql_transport_ws_handler_class = TransportWSHandler
     # Typed like strawberry's own GraphQL.websocket_adapter_class (which ignores the same check).
@@ -119,23 +156,14 @@ class GraphQLView(ContractView):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
-        state = request.app.state
-        values: dict[str, Any] = {
-            "settings": self.settings,
-            "engine": state.engine,
-            "session_factory": state.session_factory,
-            "response": response,
-            "client_ip": client_ip(
-                request.client.host if request.client else None,
-                request.headers.get("x-forwarded-for"),
-                self.settings.trusted_proxies,
-            ),
-            "wechat": state.wechat,
-        }
+        values = _context_values(request.app.state, self.settings, request)
+        values["response"] = response
         if isinstance(request, WebSocket):
             # The token comes in connection_init (on_ws_connect), not in handshake headers:
             # browsers cannot set headers on a WebSocket handshake.
-            return SubscriptionContext(request=None, seats_listener=state.seats_listener, **values)
+            return SubscriptionContext(
+                request=None, seats_listener=request.app.state.seats_listener, **values
+            )
         return Context(
             request=request, authorization=request.headers.get("authorization"), **values
         )
@@ -199,6 +227,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        # How the GraphQL context turns a bearer token into a viewer (accounts' session check).
+        app.state.authenticate = partial(load_viewer_shared, engine, settings)
         # One HTTP client and one WechatClient per process: the WeChat access token it caches
         # is shared by all requests.
         http = httpx.AsyncClient(timeout=settings.wechat_timeout_seconds)
@@ -233,6 +263,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             if settings.sms_enabled
             else None
         )
+        app.state.media_storage = await asyncio.to_thread(storage_for, settings)
         # Load the segmentation dictionary now rather than on the first search request.
         await asyncio.to_thread(warm_up)
         # What exists now lives as long as the process (schema, table metadata, the jieba
@@ -255,11 +286,16 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
                 await listener.stop()
             await http.aclose()
             await sms_http.aclose()
+            await app.state.media_storage.close()
             await engine.dispose()
 
     view = GraphQLView(settings=settings)
-    app = Starlette(
-        routes=[
+    app = Starlette(lifespan=lifespan)
+    schema = view.schema
+    assert isinstance(schema, Schema)
+    web = WebKit.build(settings, Gateway(schema, web_context_factory(app, settings)))
+    app.router.routes.extend(
+        [
             # Every method reaches the view, so a wrong one gets a typed 405, not plain text.
             Route("/graphql", BodyLimit(view, max_bytes=settings.max_request_body_bytes)),
             # Same view: strawberry's ASGI app answers the websocket scope with subscriptions.
@@ -269,10 +305,21 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             # GraphiQL's scripts and styles, from the package (development only, like the page).
             *([] if settings.is_production else graphiql.routes()),
             *export_routes,
-        ],
-        lifespan=lifespan,
+            *web.assets.routes(),
+            # Uploaded images, when they are stored in a local directory.
+            *media_routes.routes(settings),
+        ]
     )
+    # The website last: every path outside the sections above (/graphql, /dashboard/…,
+    # /exports/…) is one of its pages or its friendly 404 page; those keep their own answers.
+    owned = {
+        "/" + route.path.split("/")[1] for route in app.router.routes if hasattr(route, "path")
+    }
+    app.router.routes.append(FrontEndMount("/", site_app(web), reserved=sorted(owned)))
     app.state.settings = settings
+    # In-process GraphQL (the staff console passes uploaded files this way; tests too):
+    # `view.get_context(request, None)` and `view.schema.execute(...)`.
+    app.state.graphql_view = view
     return app
 
 

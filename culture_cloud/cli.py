@@ -107,12 +107,12 @@ async def _send_notifications(settings: Settings, *, once: bool, batch: int) -> 
     import httpx
     from sqlalchemy.exc import SQLAlchemyError
 
-    from culture_cloud.accounts.wechat import WechatClient
     from culture_cloud.app import configure_logging
     from culture_cloud.db import create_engine, create_session_factory, is_outage, utcnow
     from culture_cloud.logsafe import describe, format_safely
     from culture_cloud.notifications.delivery import DeliveryReport, RetryPolicy, deliver_pending
     from culture_cloud.notifications.wechat import WechatSender
+    from culture_cloud.wechat import WechatClient
 
     # Also keeps httpx from logging request URLs, which carry the WeChat access token.
     configure_logging()
@@ -177,8 +177,8 @@ async def _send_notifications(settings: Settings, *, once: bool, batch: int) -> 
 
 
 async def _send_reminders(settings: Settings) -> None:
+    from culture_cloud.bookings.reminders import send_reminders
     from culture_cloud.db import create_engine, create_session_factory, transaction, utcnow
-    from culture_cloud.notifications.reminders import send_reminders
 
     engine = create_engine(settings)
     try:

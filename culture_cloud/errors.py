@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
+
+# The refusal for a signed-in caller who may not do this, when nothing more specific applies
+# (permission classes in graphql/permissions.py, `ensure` in accounts/policy.py).
+FORBIDDEN_MESSAGE: Final = "无权执行此操作"
 
 
 class ErrorCode(StrEnum):
@@ -53,6 +58,7 @@ class UserErrorCode(StrEnum):
     NOT_CONFIRMED = "NOT_CONFIRMED"
     CHECK_IN_NOT_OPEN = "CHECK_IN_NOT_OPEN"
     CHECK_IN_CLOSED = "CHECK_IN_CLOSED"
+    WRONG_EVENT = "WRONG_EVENT"
     # Menu, wishes and incubation
     INVALID_TRANSITION = "INVALID_TRANSITION"
     BUDGET_EXCEEDED = "BUDGET_EXCEEDED"
@@ -71,6 +77,10 @@ class UserErrorCode(StrEnum):
     SENSITIVE_CONTENT = "SENSITIVE_CONTENT"
     NOT_RATABLE = "NOT_RATABLE"
     ALREADY_RATED = "ALREADY_RATED"
+    # Uploads
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE"
 
 
 class DomainError(Exception):

@@ -6,9 +6,11 @@ from culture_cloud.audit import models as audit_models
 from culture_cloud.bookings import models as bookings_models
 from culture_cloud.catalog import models as catalog_models
 from culture_cloud.feedback import models as feedback_models
+from culture_cloud.media import models as media_models
 from culture_cloud.menu import models as menu_models
 from culture_cloud.notifications import models as notifications_models
 from culture_cloud.reviews import models as reviews_models
+from culture_cloud.search import models as search_models
 from culture_cloud.statistics import models as statistics_models
 
 __all__ = [
@@ -17,9 +19,11 @@ __all__ = [
     "bookings_models",
     "catalog_models",
     "feedback_models",
+    "media_models",
     "menu_models",
     "notifications_models",
     "reviews_models",
+    "search_models",
     "sms_models",
     "statistics_models",
 ]

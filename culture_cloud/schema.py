@@ -13,20 +13,26 @@ from culture_cloud.accounts import types as accounts_types
 from culture_cloud.accounts.mutations import AccountsMutation
 from culture_cloud.accounts.queries import AccountsQuery, visible_audit_entry, visible_user
 from culture_cloud.accounts.sms.api import SmsSignInMutation
+from culture_cloud.accounts.staff_api import StaffAdminMutation, StaffAdminQuery
 from culture_cloud.accounts.web_api import PrivacyQuery, WebSignInMutation
+from culture_cloud.audit.types import AuditEntry
 from culture_cloud.bookings import types as bookings_types
 from culture_cloud.bookings.mutations import BookingsMutation
 from culture_cloud.bookings.queries import BookingsQuery, venue_slot, visible_booking
+from culture_cloud.bookings.staff_api import DoorMutation, StaffBookingsQuery
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
 from culture_cloud.feedback import types as feedback_types
 from culture_cloud.feedback.mutations import FeedbackMutation
 from culture_cloud.feedback.queries import FeedbackQuery, visible_feedback
-from culture_cloud.graphql import nodes
+from culture_cloud.graphql import composition, nodes
 from culture_cloud.graphql.execution import Schema, build_schema
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
+from culture_cloud.media import types as media_types
+from culture_cloud.media.mutations import MediaMutation
+from culture_cloud.media.queries import MediaQuery, visible_uploaded_image
 from culture_cloud.menu import types as menu_types
 from culture_cloud.menu.incubation.api import visible_group, visible_project
 from culture_cloud.menu.mutations import MenuMutation
@@ -37,14 +43,21 @@ from culture_cloud.menu.wishes.api import wish
 from culture_cloud.notifications import types as notifications_types
 from culture_cloud.notifications.mutations import NotificationsMutation
 from culture_cloud.notifications.queries import NotificationsQuery, own_notification
+from culture_cloud.publishing.copy_api import EventCopyMutation
 from culture_cloud.publishing.mutations import PublishingMutation
 from culture_cloud.publishing.queries import PublishingQuery
 from culture_cloud.reviews import types as reviews_types
 from culture_cloud.reviews.mutations import ReviewsMutation
 from culture_cloud.reviews.queries import ReviewsQuery, visible_review
+from culture_cloud.reviews.reviewable import REVIEWABLE_TYPES, Reviewable
 from culture_cloud.search.queries import SearchQuery
 from culture_cloud.settings import Settings
 from culture_cloud.statistics.queries import StatisticsQuery
+
+# Fields a higher domain contributes to a lower domain's type (graphql/composition.py): the
+# lower domain cannot import the higher one.
+composition.add_fields(AuditEntry, accounts_types.audit_entry_actor)
+composition.implement(Reviewable, *REVIEWABLE_TYPES, before=nodes.Node)
 
 # `node(id:)` for every type implementing Node: each through the function its own field uses
 # (tests/graphql/test_node.py checks that no Node type is missing here).
@@ -63,6 +76,7 @@ nodes.install(
         "Wish": wish,
         "CommunityGroup": visible_group,
         "GroupProject": visible_project,
+        "UploadedImage": visible_uploaded_image,
     }
 )
 
@@ -73,14 +87,17 @@ class Query(
     SearchQuery,
     AccountsQuery,
     PrivacyQuery,
+    StaffAdminQuery,
     NotificationsQuery,
     PublishingQuery,
     BookingsQuery,
+    StaffBookingsQuery,
     # FeedbackQuery's fields come before ReviewsQuery's in the SDL, as when it was its base
     FeedbackQuery,
     ReviewsQuery,
     MenuQuery,
     StatisticsQuery,
+    MediaQuery,
 ):
     pass
 
@@ -90,13 +107,17 @@ class Mutation(
     AccountsMutation,
     SmsSignInMutation,
     WebSignInMutation,
+    StaffAdminMutation,
     NotificationsMutation,
     PublishingMutation,
+    EventCopyMutation,
     BookingsMutation,
+    DoorMutation,
     # FeedbackMutation's fields come before ReviewsMutation's in the SDL, as when it was its base
     FeedbackMutation,
     ReviewsMutation,
     MenuMutation,
+    MediaMutation,
 ):
     """Every mutation declares permission_classes (tests/accounts/test_permissions_declared.py)."""
 
@@ -122,6 +143,7 @@ TYPES: list[Any] = [
     *reviews_types.TYPES,
     *feedback_types.TYPES,
     *menu_types.TYPES,
+    media_types.UploadedImage,
 ]
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
+from pathlib import Path
 from typing import Annotated, Any, Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -53,6 +55,16 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
+
+
+class MediaStorageKind(StrEnum):
+    LOCAL = "local"  # a directory, served by the app at /media/<key>
+    S3 = "s3"  # S3-compatible object storage: Alibaba Cloud OSS, Tencent COS, MinIO, AWS
+
+
+# Pillow's own decompression-bomb guard (Image.MAX_IMAGE_PIXELS) is set to this ceiling
+# (culture_cloud/media/images.py); the configurable limit stays at or below it.
+MEDIA_MAX_PIXELS_CEILING = 100_000_000
 
 
 class Settings(BaseSettings):
@@ -152,6 +164,33 @@ class Settings(BaseSettings):
     # Browser pages on other origins may not open sockets unless listed (comma-separated).
     ws_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
+    # The website's session cookies (culture_cloud/web/sessions.py) carry the Secure flag:
+    # unset = Secure in production only (development and tests serve plain http on loopback).
+    web_secure_cookies: bool | None = None
+    # The website's public address (https://…, no trailing slash) for canonical links, Open
+    # Graph and the sitemap; unset = the address each request came to.
+    web_public_url: str | None = None
+    # Uploads (culture_cloud/media): images are checked, re-encoded and stored here.
+    media_storage: MediaStorageKind = MediaStorageKind.LOCAL
+    # Local storage: the directory (created on the first upload) and the public address of
+    # /media/ as browsers and the mini-program reach it; production sets the real host.
+    media_local_dir: Path = Path("media")
+    media_public_base_url: str = "http://127.0.0.1:8000/media"
+    # S3-compatible storage; media_public_base_url is then the bucket's (or its CDN's) public
+    # address, e.g. https://BUCKET.oss-cn-beijing.aliyuncs.com
+    media_s3_endpoint_url: str | None = None
+    media_s3_region: str | None = None
+    media_s3_bucket: str | None = None
+    media_s3_access_key_id: str | None = None
+    media_s3_secret_access_key: str | None = None
+    # virtual (BUCKET.host, Alibaba Cloud OSS and Tencent COS require it), path (host/BUCKET,
+    # MinIO's default) or auto (botocore decides)
+    media_s3_addressing_style: str = Field(default="auto", pattern="^(auto|virtual|path)$")
+    media_s3_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Largest file accepted (counted while reading) and largest image (width × height).
+    media_max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    media_max_pixels: int = Field(default=40_000_000, ge=1_000_000, le=MEDIA_MAX_PIXELS_CEILING)
+
     @field_validator("database_url")
     @classmethod
     def _supported_database_url(cls, value: str) -> str:
@@ -173,6 +212,31 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("media_public_base_url")
+    @classmethod
+    def _absolute_media_url(cls, value: str) -> str:
+        # Event images must be absolute http(s) links (publishing/validation.py).
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query:
+            raise ValueError("must be an absolute http:// or https:// address without a query")
+        return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _s3_settings_complete(self) -> Self:
+        if self.media_storage is MediaStorageKind.S3:
+            if not self.media_s3_bucket:
+                raise ValueError("CULTURE_CLOUD_MEDIA_S3_BUCKET must be set for S3 storage")
+            if "media_public_base_url" not in self.model_fields_set:
+                raise ValueError(
+                    "CULTURE_CLOUD_MEDIA_PUBLIC_BASE_URL must be set for S3 storage: the "
+                    "bucket's or its CDN's public address"
+                )
+            if bool(self.media_s3_access_key_id) != bool(self.media_s3_secret_access_key):
+                raise ValueError(
+                    "CULTURE_CLOUD_MEDIA_S3_ACCESS_KEY_ID and _SECRET_ACCESS_KEY go together"
+                )
+        return self
+
     @property
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
@@ -184,6 +248,10 @@ class Settings(BaseSettings):
     @property
     def wechat_web_enabled(self) -> bool:
         return bool(self.wechat_web_appid)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.is_production if self.web_secure_cookies is None else self.web_secure_cookies
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,7 +15,7 @@ from culture_cloud.feedback import personal_data as feedback_data
 from culture_cloud.menu import personal_data as menu_data
 from culture_cloud.menu import scores as menu_scores
 from culture_cloud.menu.orders import service as menu_orders
-from culture_cloud.publishing import service as publishing
+from culture_cloud.publishing import event_hooks
 from culture_cloud.reviews import personal_data as reviews_data
 from culture_cloud.reviews import signals as review_signals
 
@@ -34,4 +34,4 @@ def wire() -> None:
     personal_data.register_eraser(menu_data.erase_application_members)
 
     review_signals.on_rating_changed(menu_scores.move_menu_scores)
-    publishing.event_cancelled_listener(menu_orders.on_delivery_cancelled)
+    event_hooks.event_cancelled_listener(menu_orders.on_delivery_cancelled)

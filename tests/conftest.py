@@ -28,6 +28,7 @@ from culture_cloud.migrations import upgrade
 from culture_cloud.seeding.jiexiu import load_jiexiu
 from culture_cloud.settings import Settings
 from culture_cloud.wiring import wire
+from tests.support.browser import browser, chromium  # noqa: F401  (module-scoped fixtures)
 from tests.support.graphql import GraphQLClient, graphql_client
 from tests.support.settings import settings_for
 

@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from culture_cloud.accounts.wechat import (
+from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer, SentMessage
+from culture_cloud.wechat import (
     WechatClient,
     WechatError,
     WechatSession,
     WechatUnavailable,
 )
-from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer, SentMessage
 
 APPID = "wx-test-appid"
 SECRET = "wx-test-secret-8c1f0e7d"

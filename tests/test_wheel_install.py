@@ -13,6 +13,7 @@ editable install's, are not processed for a path added by a .pth file).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,10 @@ def test_wheel__contains_migrations_seeds_and_schema(wheel: Path) -> None:
     assert "culture_cloud/dashboard/static/app.js" in names
     # The privacy notice the privacyNotice query serves.
     assert "culture_cloud/accounts/privacy_notice.md" in names
+    web = ROOT / "culture_cloud" / "web"
+    for pattern in ("static/*", "templates/*.html", "*/templates/*.html", "**/*.graphql"):
+        for path in web.glob(pattern):
+            assert f"culture_cloud/web/{path.relative_to(web).as_posix()}" in names, path
     assert not [name for name in names if "__pycache__" in name]
 
 
@@ -116,6 +121,11 @@ def test_wheel__fresh_virtualenv__migrates_seeds_serves_and_answers(
             body = httpx.post(f"{base}/graphql", json=query, timeout=10).json()
             assert len(body["data"]["regions"]) == 14
             assert "绵山镇" in {region["name"] for region in body["data"]["regions"]}
+            # The website from the installed package: templates, documents and assets.
+            home = httpx.get(f"{base}/", timeout=10)
+            assert home.status_code == 200 and "绵山镇" in home.text
+            (css,) = re.findall(r'href="(/static/[0-9a-f]+/site\.css)"', home.text)
+            assert httpx.get(f"{base}{css}", timeout=10).status_code == 200
         finally:
             server.terminate()
             server.wait(timeout=15)

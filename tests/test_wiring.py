@@ -17,7 +17,7 @@ import culture_cloud.reviews.personal_data, culture_cloud.feedback.personal_data
 import culture_cloud.menu.scores
 import culture_cloud.menu.orders.service
 from culture_cloud.accounts import personal_data
-from culture_cloud.publishing import service as publishing
+from culture_cloud.publishing import event_hooks
 from culture_cloud.reviews import signals
 from culture_cloud.wiring import wire
 
@@ -26,7 +26,7 @@ def counts():
         sorted(personal_data._exporters),
         len(personal_data._erasers),
         len(signals._listeners),
-        len(publishing._event_cancelled_listeners),
+        len(event_hooks._event_cancelled_listeners),
     ]
 
 before = counts()

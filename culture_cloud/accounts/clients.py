@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from culture_cloud.accounts.sms.sender import SmsSender
-from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.errors import ServiceUnavailable
 from culture_cloud.graphql.context import Info
+from culture_cloud.wechat import WechatClient
 
 SMS_SENDER = "sms_sender"
 WECHAT_WEB = "wechat_web"

@@ -6,7 +6,7 @@ import strawberry
 
 from culture_cloud.accounts import service
 from culture_cloud.accounts.types import StaffRole
-from culture_cloud.catalog.types import OrganizationKind
+from culture_cloud.catalog.values import OrganizationKind
 from culture_cloud.global_ids import expect_global_id
 
 

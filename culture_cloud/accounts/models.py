@@ -4,8 +4,9 @@ rate-limit counters. No strawberry here: the GraphQL face lives in types.py."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final, cast
 
-from sqlalchemy import CheckConstraint, Index, text
+from sqlalchemy import CheckConstraint, Index, Table, text
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, enum_column, utc_column
@@ -93,3 +94,9 @@ class RateLimitBucket(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     window_start: datetime = Field(sa_type=UTCDateTime, primary_key=True, index=True)
     count: int = 0
+
+
+# Core tables for SQL written without the ORM: typed once here, imported wherever needed.
+USER_TABLE: Final = cast(Table, User.__table__)  # type: ignore[attr-defined]
+AUTH_SESSION_TABLE: Final = cast(Table, AuthSession.__table__)  # type: ignore[attr-defined]
+RATE_LIMIT_BUCKET_TABLE: Final = cast(Table, RateLimitBucket.__table__)  # type: ignore[attr-defined]

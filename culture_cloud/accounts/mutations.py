@@ -25,7 +25,6 @@ from culture_cloud.accounts.types import (
     SetDesignatedReviewerSuccess,
     User,
 )
-from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.catalog.types import Organization
 from culture_cloud.errors import ServiceUnavailable
 from culture_cloud.global_ids import expect_global_id
@@ -35,6 +34,7 @@ from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, Public, 
 from culture_cloud.graphql.user_errors import InputError
 from culture_cloud.identity import StaffRole as Role
 from culture_cloud.timeutil import to_local
+from culture_cloud.wechat import WechatClient
 
 
 def _wechat(info: Info) -> WechatClient:

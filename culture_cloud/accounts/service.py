@@ -21,7 +21,6 @@ from sqlmodel import col, select
 from culture_cloud.accounts import linking, passwords, policy, ratelimit, tokens
 from culture_cloud.accounts.models import User
 from culture_cloud.accounts.sms.validation import is_mainland_mobile
-from culture_cloud.accounts.wechat import WechatClient, WechatError, WechatUnavailable
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization, OrganizationKind
@@ -38,6 +37,7 @@ from culture_cloud.errors import (
 from culture_cloud.identity import StaffRole, UserKind
 from culture_cloud.settings import Settings
 from culture_cloud.text import clean_text
+from culture_cloud.wechat import WechatClient, WechatError, WechatUnavailable
 
 logger = logging.getLogger("culture_cloud.accounts")
 

@@ -40,7 +40,7 @@ from culture_cloud.accounts.models import AuthSession, User
 from culture_cloud.batching import Batcher
 from culture_cloud.db import Executor, SessionFactory, read_only, transaction
 from culture_cloud.errors import Unauthenticated
-from culture_cloud.identity import StaffRole, UserKind, Viewer
+from culture_cloud.identity import INVALID_MESSAGE, StaffRole, UserKind, Viewer
 from culture_cloud.settings import Settings
 
 logger = logging.getLogger("culture_cloud.accounts")
@@ -49,9 +49,7 @@ ALGORITHM: Final = "HS256"
 # Seconds of clock difference tolerated between the workers that mint and check tokens.
 LEEWAY_SECONDS: Final = 5
 
-MISSING_MESSAGE: Final = "请先登录"
 EXPIRED_MESSAGE: Final = "登录已过期，请刷新令牌或重新登录"
-INVALID_MESSAGE: Final = "登录凭证无效，请重新登录"
 REVOKED_MESSAGE: Final = "登录已失效，请重新登录"
 REFRESH_INVALID_MESSAGE: Final = "刷新令牌无效或已过期，请重新登录"
 # Issued tokens are 43 characters (token_urlsafe(32)); a longer one was never issued.

@@ -11,7 +11,9 @@ from strawberry.scalars import JSON
 
 from culture_cloud import identity
 from culture_cloud.accounts import models, policy
+from culture_cloud.accounts.loaders import UserByIdLoader
 from culture_cloud.accounts.tokens import TokenPair
+from culture_cloud.audit.types import AuditEntry
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog.types import Organization
 from culture_cloud.global_ids import to_global_id
@@ -107,6 +109,16 @@ class User(Node):
             if owner and row.privacy_consented_at
             else None,
         )
+
+
+@strawberry.field(name="actor", description="操作人；命令行操作为空")
+async def audit_entry_actor(root: AuditEntry, info: Info) -> User | None:
+    """`AuditEntry.actor`: accounts' field on audit's type (audit sits below accounts), added to
+    it by culture_cloud/schema.py."""
+    if root._actor_id is None:
+        return None
+    row = await UserByIdLoader(info.context).load(root._actor_id)
+    return None if row is None else User.from_row(row, await info.context.viewer())
 
 
 @strawberry.type(description="登录结果：访问令牌放在请求头 Authorization: Bearer <accessToken>")

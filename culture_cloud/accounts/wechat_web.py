@@ -20,10 +20,10 @@ from culture_cloud.accounts.service import (
     LoginFailed,
     LoginFailure,
 )
-from culture_cloud.accounts.wechat import WechatClient, WechatError, WechatUnavailable
 from culture_cloud.db import SessionFactory, transaction
 from culture_cloud.errors import RateLimited, ServiceUnavailable
 from culture_cloud.settings import Settings
+from culture_cloud.wechat import WechatClient, WechatError, WechatUnavailable
 
 logger = logging.getLogger("culture_cloud.accounts")
 

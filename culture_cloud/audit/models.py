@@ -7,9 +7,9 @@ audit/service.py.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import Index
+from sqlalchemy import Index, Table
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, json_column
@@ -34,3 +34,7 @@ class AuditLog(SQLModel, table=True):
     after: dict[str, Any] | None = json_column()
     ip: str | None = Field(default=None, max_length=45)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+# Core tables for SQL written without the ORM: typed once here, imported wherever needed.
+AUDIT_LOG_TABLE: Final = cast(Table, AuditLog.__table__)  # type: ignore[attr-defined]

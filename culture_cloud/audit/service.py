@@ -7,19 +7,18 @@ exists exactly when the change does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from culture_cloud.audit.models import AuditLog
+from culture_cloud.audit.models import AUDIT_LOG_TABLE, AuditLog
 from culture_cloud.db import Executor, utcnow
 from culture_cloud.identity import Viewer
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 
 AUDIT_ORDER = "audit:newest"
-_TABLE = cast(Table, AuditLog.__table__)  # type: ignore[attr-defined]
 
 
 async def record(
@@ -55,11 +54,11 @@ async def record(
 
 
 async def get_entry(conn: Executor, pk: int) -> Any | None:
-    return (await conn.execute(select(_TABLE).where(_TABLE.c.id == pk))).first()
+    return (await conn.execute(select(AUDIT_LOG_TABLE).where(AUDIT_LOG_TABLE.c.id == pk))).first()
 
 
 def entries_statement(*, actor_id: int | None, target_type: str | None) -> Select[Any]:
-    stmt = select(_TABLE)
+    stmt = select(AUDIT_LOG_TABLE)
     if actor_id is not None:
         stmt = stmt.where(col(AuditLog.actor_user_id) == actor_id)
     if target_type is not None:
@@ -76,8 +75,8 @@ async def list_entries(
     after: str | None,
 ) -> Page[Any]:
     keys = [
-        SortKey(_TABLE.c.created_at, descending=True),
-        SortKey(_TABLE.c.id, descending=True),
+        SortKey(AUDIT_LOG_TABLE.c.created_at, descending=True),
+        SortKey(AUDIT_LOG_TABLE.c.id, descending=True),
     ]
     return await fetch_page(
         conn,

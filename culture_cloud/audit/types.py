@@ -1,4 +1,7 @@
-"""GraphQL face of the audit log (administrators only: the field that lists it says so)."""
+"""GraphQL face of the audit log (administrators only: the field that lists it says so).
+
+`actor` (a User) is accounts' field: accounts sits above audit, so it contributes the field
+(accounts/types.py) and culture_cloud/schema.py adds it here."""
 
 from __future__ import annotations
 
@@ -8,16 +11,14 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from culture_cloud.accounts.loaders import UserByIdLoader
-from culture_cloud.accounts.types import User
 from culture_cloud.global_ids import to_global_id
-from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.nodes import Node
 from culture_cloud.timeutil import to_local
 
 
 @strawberry.type(description="审计记录：谁、何时、对什么对象、做了什么（前后快照）")
 class AuditEntry(Node):
+    # Read by the `actor` field accounts contributes.
     _actor_id: strawberry.Private[int | None]
     id: strawberry.ID
     action: str = strawberry.field(description="如 organization.create、user.create_staff")
@@ -27,13 +28,6 @@ class AuditEntry(Node):
     after: JSON | None
     ip: str | None
     created_at: datetime
-
-    @strawberry.field(description="操作人；命令行操作为空")
-    async def actor(self, info: Info) -> User | None:
-        if self._actor_id is None:
-            return None
-        row = await UserByIdLoader(info.context).load(self._actor_id)
-        return None if row is None else User.from_row(row, await info.context.viewer())
 
     @classmethod
     def from_row(cls, row: Any) -> AuditEntry:

@@ -13,11 +13,10 @@ from culture_cloud.actor import Actor
 from culture_cloud.bookings import crypto, policy
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
-from culture_cloud.bookings.models import Booking, BookingStatus
+from culture_cloud.bookings.models import BOOKING_TABLE, Booking, BookingStatus
 from culture_cloud.bookings.rules import BookingRules, current_rules
 from culture_cloud.bookings.signals import publish_seats
 from culture_cloud.bookings.targets import (
-    BOOKING,
     Target,
     TargetKind,
     TargetRef,
@@ -67,10 +66,10 @@ async def check_in(
     policy.ensure_can_check_in(viewer, target.organization_id)
     _check_checkable(booking, target, now, rules)
     done = await session.execute(
-        update(BOOKING)
-        .where(BOOKING.c.id == booking_id, BOOKING.c.status == BookingStatus.CONFIRMED)
+        update(BOOKING_TABLE)
+        .where(BOOKING_TABLE.c.id == booking_id, BOOKING_TABLE.c.status == BookingStatus.CONFIRMED)
         .values(status=BookingStatus.CHECKED_IN, checked_in_at=now, checked_in_by=viewer.user_id)
-        .returning(BOOKING.c.id)
+        .returning(BOOKING_TABLE.c.id)
     )
     await session.refresh(booking)
     if done.one_or_none() is None:  # a concurrent scan won
@@ -112,7 +111,7 @@ async def mark_no_shows(session: AsyncSession, now: datetime) -> NoShowReport:
                 .where(
                     table.c.id.in_(
                         select(column).where(
-                            BOOKING.c.status.in_(
+                            BOOKING_TABLE.c.status.in_(
                                 (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
                             )
                         )
@@ -128,10 +127,12 @@ async def mark_no_shows(session: AsyncSession, now: datetime) -> NoShowReport:
             seats = (
                 (
                     await session.execute(
-                        update(BOOKING)
-                        .where(column == target_id, BOOKING.c.status == BookingStatus.CONFIRMED)
+                        update(BOOKING_TABLE)
+                        .where(
+                            column == target_id, BOOKING_TABLE.c.status == BookingStatus.CONFIRMED
+                        )
                         .values(status=BookingStatus.NO_SHOW, no_show_at=ended_at)
-                        .returning(BOOKING.c.seats)
+                        .returning(BOOKING_TABLE.c.seats)
                     )
                 )
                 .scalars()
@@ -145,14 +146,16 @@ async def mark_no_shows(session: AsyncSession, now: datetime) -> NoShowReport:
             expired += len(
                 (
                     await session.execute(
-                        update(BOOKING)
-                        .where(column == target_id, BOOKING.c.status == BookingStatus.WAITLISTED)
+                        update(BOOKING_TABLE)
+                        .where(
+                            column == target_id, BOOKING_TABLE.c.status == BookingStatus.WAITLISTED
+                        )
                         .values(
                             status=BookingStatus.CANCELLED,
                             cancelled_at=now,
                             cancel_reason="候补未能转正，活动已结束",
                         )
-                        .returning(BOOKING.c.id)
+                        .returning(BOOKING_TABLE.c.id)
                     )
                 ).all()
             )

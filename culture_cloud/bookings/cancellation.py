@@ -18,11 +18,10 @@ from culture_cloud.actor import Actor
 from culture_cloud.bookings import crypto
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
-from culture_cloud.bookings.models import ACTIVE_STATUSES, Booking, BookingStatus
+from culture_cloud.bookings.models import ACTIVE_STATUSES, BOOKING_TABLE, Booking, BookingStatus
 from culture_cloud.bookings.rules import BookingRules, current_rules
 from culture_cloud.bookings.signals import notify, publish_seats
 from culture_cloud.bookings.targets import (
-    BOOKING,
     Target,
     TargetKind,
     TargetRef,
@@ -125,10 +124,10 @@ async def _cancel(
                 f"开始前 {rules.cancel_deadline_hours:g} 小时内不能取消预约",
             )
         changed = await session.execute(
-            update(BOOKING)
-            .where(BOOKING.c.id == booking_id, BOOKING.c.status == booking.status)
+            update(BOOKING_TABLE)
+            .where(BOOKING_TABLE.c.id == booking_id, BOOKING_TABLE.c.status == booking.status)
             .values(status=BookingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason)
-            .returning(BOOKING.c.id)
+            .returning(BOOKING_TABLE.c.id)
         )
         if changed.one_or_none() is None:
             continue  # promoted or cancelled meanwhile: look again
@@ -161,9 +160,9 @@ async def _promote_waitlist(
     column = ref.kind.booking_column
     waiting = (
         await session.execute(
-            select(BOOKING.c.id, BOOKING.c.seats)
-            .where(column == ref.id, BOOKING.c.status == BookingStatus.WAITLISTED)
-            .order_by(BOOKING.c.waitlisted_at, BOOKING.c.id)
+            select(BOOKING_TABLE.c.id, BOOKING_TABLE.c.seats)
+            .where(column == ref.id, BOOKING_TABLE.c.status == BookingStatus.WAITLISTED)
+            .order_by(BOOKING_TABLE.c.waitlisted_at, BOOKING_TABLE.c.id)
             .limit(PROMOTION_SCAN_LIMIT)
             # Never wait on a waitlisted row another transaction holds (its owner leaving the
             # waitlist) while holding the hot row: skip it, it is about to go anyway.
@@ -179,15 +178,15 @@ async def _promote_waitlist(
             continue
         token = crypto.new_checkin_token()
         done = await session.execute(
-            update(BOOKING)
-            .where(BOOKING.c.id == row.id, BOOKING.c.status == BookingStatus.WAITLISTED)
+            update(BOOKING_TABLE)
+            .where(BOOKING_TABLE.c.id == row.id, BOOKING_TABLE.c.status == BookingStatus.WAITLISTED)
             .values(
                 status=BookingStatus.CONFIRMED,
                 confirmed_at=now,
                 checkin_token_hash=crypto.token_hash(token),
                 checkin_token_enc=crypto.encrypt(settings, token),
             )
-            .returning(BOOKING.c.id)
+            .returning(BOOKING_TABLE.c.id)
         )
         if done.one_or_none() is None:
             continue
@@ -237,12 +236,12 @@ async def cancel_event_bookings(
     for status in (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED):
         rows = (
             await session.execute(
-                update(BOOKING)
-                .where(BOOKING.c.event_id == event.id, BOOKING.c.status == status)
+                update(BOOKING_TABLE)
+                .where(BOOKING_TABLE.c.event_id == event.id, BOOKING_TABLE.c.status == status)
                 .values(
                     status=BookingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason[:200]
                 )
-                .returning(BOOKING.c.id, BOOKING.c.user_id, BOOKING.c.seats)
+                .returning(BOOKING_TABLE.c.id, BOOKING_TABLE.c.user_id, BOOKING_TABLE.c.seats)
             )
         ).all()
         cancelled += rows
@@ -271,8 +270,8 @@ async def notify_event_postponed(
     time in the caller's transaction. Returns how many were told."""
     rows = (
         await session.execute(
-            select(BOOKING.c.id, BOOKING.c.user_id).where(
-                BOOKING.c.event_id == event.id, BOOKING.c.status.in_(ACTIVE_STATUSES)
+            select(BOOKING_TABLE.c.id, BOOKING_TABLE.c.user_id).where(
+                BOOKING_TABLE.c.event_id == event.id, BOOKING_TABLE.c.status.in_(ACTIVE_STATUSES)
             )
         )
     ).all()

@@ -16,10 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from culture_cloud.bookings import crypto
 from culture_cloud.bookings.errors import BookingErrorCode as Code
 from culture_cloud.bookings.errors import BookingFailed
-from culture_cloud.bookings.models import ACTIVE_STATUSES, BookingStatus
+from culture_cloud.bookings.models import (
+    ACTIVE_STATUSES,
+    BOOKING_TABLE,
+    VENUE_SLOT_TABLE,
+    BookingStatus,
+)
 from culture_cloud.bookings.requests import BookingRequest
 from culture_cloud.bookings.rules import BookingRules, blocked_until
-from culture_cloud.bookings.targets import BOOKING, SLOT, Target, TargetKind, TargetRef
+from culture_cloud.bookings.targets import Target, TargetKind, TargetRef
 from culture_cloud.catalog.models import EventStatus
 from culture_cloud.timeutil import local_date_range, local_today, to_local
 
@@ -112,13 +117,13 @@ async def check_not_blocked(
     times = (
         (
             await session.execute(
-                select(BOOKING.c.no_show_at)
+                select(BOOKING_TABLE.c.no_show_at)
                 .where(
-                    BOOKING.c.user_id == user_id,
-                    BOOKING.c.status == BookingStatus.NO_SHOW,
-                    BOOKING.c.no_show_at >= no_shows_since(now, rules),
+                    BOOKING_TABLE.c.user_id == user_id,
+                    BOOKING_TABLE.c.status == BookingStatus.NO_SHOW,
+                    BOOKING_TABLE.c.no_show_at >= no_shows_since(now, rules),
                 )
-                .order_by(BOOKING.c.no_show_at.desc())
+                .order_by(BOOKING_TABLE.c.no_show_at.desc())
             )
         )
         .scalars()
@@ -151,16 +156,18 @@ async def check_user_limits(
         day = local_today(target.starts_at)
         day_start, day_end = local_date_range(day, day)
         group = column.in_(
-            select(SLOT.c.id).where(
-                SLOT.c.venue_id == target.venue_id,
-                SLOT.c.starts_at >= day_start,
-                SLOT.c.starts_at < day_end,
+            select(VENUE_SLOT_TABLE.c.id).where(
+                VENUE_SLOT_TABLE.c.venue_id == target.venue_id,
+                VENUE_SLOT_TABLE.c.starts_at >= day_start,
+                VENUE_SLOT_TABLE.c.starts_at < day_end,
             )
         )
     rows = (
         await session.execute(
-            select(column, BOOKING.c.seats).where(
-                BOOKING.c.user_id == user_id, BOOKING.c.status.in_(ACTIVE_STATUSES), group
+            select(column, BOOKING_TABLE.c.seats).where(
+                BOOKING_TABLE.c.user_id == user_id,
+                BOOKING_TABLE.c.status.in_(ACTIVE_STATUSES),
+                group,
             )
         )
     ).all()

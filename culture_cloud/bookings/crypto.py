@@ -22,6 +22,7 @@ from culture_cloud.settings import Settings
 _ID_PURPOSE = b"culture-cloud/bookings/at-rest/v1"
 _QR_PURPOSE = b"culture-cloud/bookings/checkin-qr/v1"
 _REQUEST_PURPOSE = b"culture-cloud/bookings/idempotency/v1"
+_DOOR_PURPOSE = b"culture-cloud/bookings/door-verifier/v1"
 
 # 16 bytes of HMAC-SHA256, base64url: forging one is a 2^128 guess.
 _MAC_CHARS = 22
@@ -79,6 +80,27 @@ def parse_checkin_code(settings: Settings, code: str) -> tuple[int, str] | None:
     if not hmac.compare_digest(mac, _mac(settings, f"{booking_id}.{token}")):
         return None
     return int(booking_id), token
+
+
+def door_key(settings: Settings, target_kind: str, target_id: int) -> bytes:
+    """The key a door device of one event or entry slot checks scanned codes with, offline.
+
+    An HMAC of the target under a derived key: it reveals nothing about the server secret or
+    other targets' keys, and it cannot make a code (that takes the QR key, `_mac`)."""
+    base = _derive(settings.secret_key, _DOOR_PURPOSE)
+    return hmac.new(base, f"{target_kind}:{target_id}".encode(), hashlib.sha256).digest()
+
+
+def encode_key(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode().rstrip("=")
+
+
+def door_verifier(key: bytes, code: str) -> str:
+    """What the door list holds instead of a code: HMAC-SHA256(door key, code as scanned,
+    surrounding blanks stripped), base64url, first 22 characters (128 bits). The device
+    computes the same from a scanned code (WebCrypto HMAC) and looks it up."""
+    digest = hmac.new(key, code.strip().encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:_MAC_CHARS]
 
 
 def request_fingerprint(settings: Settings, canonical: bytes) -> str:

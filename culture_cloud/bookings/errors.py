@@ -27,6 +27,7 @@ class BookingErrorCode(StrEnum):
     NOT_CONFIRMED = "NOT_CONFIRMED"
     CHECK_IN_NOT_OPEN = "CHECK_IN_NOT_OPEN"
     CHECK_IN_CLOSED = "CHECK_IN_CLOSED"
+    WRONG_EVENT = "WRONG_EVENT"
 
 
 class BookingFailed(Refusal):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ARRAY,
@@ -36,20 +36,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from culture_cloud.bookings.models import ACTIVE_STATUSES, BookingStatus, IdempotencyRecord
+from culture_cloud.bookings.models import (
+    ACTIVE_STATUSES,
+    BOOKING_TABLE,
+    IDEMPOTENCY_RECORD_TABLE,
+    BookingStatus,
+)
 from culture_cloud.bookings.targets import (
-    BOOKING,
-    EVENT,
     EVENT_TARGET_COLUMNS,
     TargetKind,
     TargetRef,
     take_seats_of,
 )
+from culture_cloud.catalog.models import EVENT_TABLE
 from culture_cloud.db import UTCDateTime, json_dumps
 from culture_cloud.live.seats import pg_notify_remaining
-from culture_cloud.notifications.outbox import NOTIFICATION
-
-IDEMPOTENCY = cast(Table, IdempotencyRecord.__table__)  # type: ignore[attr-defined]
+from culture_cloud.notifications.models import NOTIFICATION_TABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,32 +68,34 @@ class _Insert:
         return [c.name for c in self.table.columns if c.name not in self.skip]
 
 
-BOOKING_ROW = _Insert(BOOKING, "booking_")  # id included: drawn by booking_contexts_statement
-RECORD_ROW = _Insert(IDEMPOTENCY, "record_", ("id",))
-MESSAGE_ROW = _Insert(NOTIFICATION, "message_", ("id",))
+BOOKING_ROW = _Insert(BOOKING_TABLE, "booking_")  # id included: drawn by booking_contexts_statement
+RECORD_ROW = _Insert(IDEMPOTENCY_RECORD_TABLE, "record_", ("id",))
+MESSAGE_ROW = _Insert(NOTIFICATION_TABLE, "message_", ("id",))
 
 
 def _context_columns(user_id: Any, event_id: Any, no_shows_since: Any) -> list[Any]:
     """What the checks of one booking read (the idempotency record comes from the join)."""
-    record = IDEMPOTENCY
+    record = IDEMPOTENCY_RECORD_TABLE
     no_shows = (
         select(
-            func.array_agg(aggregate_order_by(BOOKING.c.no_show_at, BOOKING.c.no_show_at.desc()))
+            func.array_agg(
+                aggregate_order_by(BOOKING_TABLE.c.no_show_at, BOOKING_TABLE.c.no_show_at.desc())
+            )
         )
         .where(
-            BOOKING.c.user_id == user_id,
-            BOOKING.c.status == BookingStatus.NO_SHOW,
-            BOOKING.c.no_show_at >= no_shows_since,
+            BOOKING_TABLE.c.user_id == user_id,
+            BOOKING_TABLE.c.status == BookingStatus.NO_SHOW,
+            BOOKING_TABLE.c.no_show_at >= no_shows_since,
         )
         .scalar_subquery()
     )
     mine_here = (
-        BOOKING.c.user_id == user_id,
-        BOOKING.c.event_id == event_id,
-        BOOKING.c.status.in_(ACTIVE_STATUSES),
+        BOOKING_TABLE.c.user_id == user_id,
+        BOOKING_TABLE.c.event_id == event_id,
+        BOOKING_TABLE.c.status.in_(ACTIVE_STATUSES),
     )
     active_count = select(func.count()).where(*mine_here).scalar_subquery()
-    active_seats = select(func.coalesce(func.sum(BOOKING.c.seats), 0)).where(*mine_here)
+    active_seats = select(func.coalesce(func.sum(BOOKING_TABLE.c.seats), 0)).where(*mine_here)
     return [
         *EVENT_TARGET_COLUMNS,
         record.c.id.label("record_id"),
@@ -127,8 +131,8 @@ def booking_contexts_statement() -> Select[Any]:
         .render_derived(with_types=False)
     )
     r = requests.c
-    record = IDEMPOTENCY
-    joined = requests.join(EVENT, EVENT.c.id == r.event_id).outerjoin(
+    record = IDEMPOTENCY_RECORD_TABLE
+    joined = requests.join(EVENT_TABLE, EVENT_TABLE.c.id == r.event_id).outerjoin(
         record, and_(record.c.user_id == r.user_id, record.c.key == r.key)
     )
     return select(r.ord, *_context_columns(r.user_id, r.event_id, r.no_shows_since)).select_from(

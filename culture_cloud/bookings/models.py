@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, enum_column, json_column, utc_column
@@ -109,6 +109,11 @@ class Booking(SQLModel, table=True):
     checkin_token_enc: str | None = Field(default=None, max_length=255)
     checked_in_at: datetime | None = utc_column()
     checked_in_by: int | None = Field(default=None, foreign_key="app_user.id")
+    # Check-ins queued by a door device while offline (checkInBatch, bookings/door_batch.py):
+    # the device's own id of the scan, so a re-sent upload is recognised as the same scan, and
+    # when the server received it (checked_in_at is then the scan's time on the device).
+    checkin_client_ref: str | None = Field(default=None, max_length=64)
+    checkin_received_at: datetime | None = utc_column()
     # When the missed attendance happened (the end of the event or slot): the no-show rule
     # counts these in a sliding window.
     no_show_at: datetime | None = utc_column()
@@ -138,3 +143,9 @@ class IdempotencyRecord(SQLModel, table=True):
     outcome: IdempotentOutcome = enum_column(IdempotentOutcome)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+# Core tables for SQL written without the ORM: typed once here, imported wherever needed.
+VENUE_SLOT_TABLE: Final = cast(Table, VenueSlot.__table__)  # type: ignore[attr-defined]
+BOOKING_TABLE: Final = cast(Table, Booking.__table__)  # type: ignore[attr-defined]
+IDEMPOTENCY_RECORD_TABLE: Final = cast(Table, IdempotencyRecord.__table__)  # type: ignore[attr-defined]

@@ -9,10 +9,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.bookings import cancellation, crypto
-from culture_cloud.bookings.models import Booking, BookingStatus
+from culture_cloud.bookings.models import BOOKING_TABLE, Booking, BookingStatus
 from culture_cloud.bookings.rules import current_rules
-from culture_cloud.bookings.targets import BOOKING, TargetRef, load_target
-from culture_cloud.catalog.models import Event
+from culture_cloud.bookings.targets import TargetRef, load_target
+from culture_cloud.catalog.models import EVENT_TABLE
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none
@@ -23,13 +23,12 @@ async def export_bookings(
 ) -> list[dict[str, Any]]:
     """Every booking, oldest first, with attendees' ID numbers decrypted: it is the owner's
     own export. Check-in tokens are credentials, not personal data, and are left out."""
-    event = Event.__table__  # type: ignore[attr-defined]
     rows = (
         await session.execute(
-            select(BOOKING, event.c.title.label("event_title"))
-            .outerjoin(event, event.c.id == BOOKING.c.event_id)
-            .where(BOOKING.c.user_id == user_id)
-            .order_by(BOOKING.c.created_at, BOOKING.c.id)
+            select(BOOKING_TABLE, EVENT_TABLE.c.title.label("event_title"))
+            .outerjoin(EVENT_TABLE, EVENT_TABLE.c.id == BOOKING_TABLE.c.event_id)
+            .where(BOOKING_TABLE.c.user_id == user_id)
+            .order_by(BOOKING_TABLE.c.created_at, BOOKING_TABLE.c.id)
         )
     ).all()
     return [
@@ -97,7 +96,7 @@ async def release_and_erase_bookings(
             session, settings, user_id=user_id, booking_id=booking.id, now=now, rules=rules
         )
     await session.execute(
-        update(BOOKING)
-        .where(BOOKING.c.user_id == user_id)
+        update(BOOKING_TABLE)
+        .where(BOOKING_TABLE.c.user_id == user_id)
         .values(attendees=[], id_number_consent_at=None)
     )

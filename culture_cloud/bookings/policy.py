@@ -3,7 +3,13 @@ NOT_FOUND, so ids reveal nothing); staff act on their own organisation's events 
 
 from __future__ import annotations
 
-from culture_cloud.accounts.policy import can_manage_organization, ensure, is_member_of, is_self
+from culture_cloud.accounts.policy import (
+    can_manage_organization,
+    can_view_organization_drafts,
+    ensure,
+    is_member_of,
+    is_self,
+)
 from culture_cloud.identity import StaffRole, Viewer
 
 
@@ -27,3 +33,10 @@ def ensure_can_check_in(viewer: Viewer | None, organization_id: int | None) -> N
 
 def ensure_can_manage_venue(viewer: Viewer | None, organization_id: int | None) -> None:
     ensure(can_manage_organization(viewer, organization_id), "只能管理本单位的场馆")
+
+
+def can_list_bookings(viewer: Viewer | None, organization_id: int | None) -> bool:
+    """An event's or entry slot's booking list, personal data masked: every staff member of
+    the organisation running it (editors plan, checkers work the door, managers oversee) and
+    administrators; the rule of the CSV/XLSX downloads (exports/routes.py) too."""
+    return can_view_organization_drafts(viewer, organization_id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Row, Select, select
 
-from culture_cloud.bookings.targets import BOOKING
+from culture_cloud.bookings.models import BOOKING_TABLE
 from culture_cloud.db import Executor
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 
@@ -16,7 +16,7 @@ MY_BOOKINGS_ORDER = "bookings:newest"
 
 
 def _bookings_of(user_id: int) -> Select[Any]:
-    return select(BOOKING).where(BOOKING.c.user_id == user_id)
+    return select(BOOKING_TABLE).where(BOOKING_TABLE.c.user_id == user_id)
 
 
 async def list_bookings_of(
@@ -27,8 +27,8 @@ async def list_bookings_of(
         conn,
         _bookings_of(user_id),
         keys=[
-            SortKey(BOOKING.c.created_at, descending=True),
-            SortKey(BOOKING.c.id, descending=True),
+            SortKey(BOOKING_TABLE.c.created_at, descending=True),
+            SortKey(BOOKING_TABLE.c.id, descending=True),
         ],
         order_name=MY_BOOKINGS_ORDER,
         first=first,
@@ -42,4 +42,6 @@ async def count_bookings_of(conn: Executor, *, user_id: int) -> int:
 
 
 async def get_booking(conn: Executor, booking_id: int) -> Row[Any] | None:
-    return (await conn.execute(select(BOOKING).where(BOOKING.c.id == booking_id))).one_or_none()
+    return (
+        await conn.execute(select(BOOKING_TABLE).where(BOOKING_TABLE.c.id == booking_id))
+    ).one_or_none()

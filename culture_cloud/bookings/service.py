@@ -22,13 +22,13 @@ Guarantees and how they are kept:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Row, Table, select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.models import User
+from culture_cloud.accounts.models import USER_TABLE
 from culture_cloud.actor import Actor
 from culture_cloud.bookings import checks, hot_path
 from culture_cloud.bookings.errors import BookingErrorCode as Code
@@ -49,8 +49,6 @@ from culture_cloud.catalog.models import EventStatus
 from culture_cloud.db import SessionFactory
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.settings import Settings
-
-USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 
 
 async def book(
@@ -118,7 +116,7 @@ async def _book_once(
     # idempotency lookup see each other's results. NO KEY UPDATE does not block the foreign-key
     # checks of rows that merely refer to the user (notifications, bookings).
     await session.execute(
-        select(USER.c.id).where(USER.c.id == user_id).with_for_update(key_share=True)
+        select(USER_TABLE.c.id).where(USER_TABLE.c.id == user_id).with_for_update(key_share=True)
     )
     stored = await replay(session, user_id, request.idempotency_key, fingerprint, now)
     if stored is not None:

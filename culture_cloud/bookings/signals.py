@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.bookings.models import Booking
-from culture_cloud.bookings.targets import EVENT, Target, TargetKind, TargetRef, remaining_of
+from culture_cloud.bookings.targets import Target, TargetKind, TargetRef, remaining_of
+from culture_cloud.catalog.models import EVENT_TABLE
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.live.seats import publish_seats_changed
 from culture_cloud.notifications.models import NotificationKind
@@ -61,7 +62,9 @@ async def publish_seats(session: AsyncSession, ref: TargetRef, seats_row: Any = 
     if seats_row is None:
         seats_row = (
             await session.execute(
-                select(EVENT.c.booked_seats, EVENT.c.capacity).where(EVENT.c.id == ref.id)
+                select(EVENT_TABLE.c.booked_seats, EVENT_TABLE.c.capacity).where(
+                    EVENT_TABLE.c.id == ref.id
+                )
             )
         ).one()
     await publish_seats_changed(session, event_id=ref.id, remaining=remaining_of(seats_row))

@@ -13,8 +13,7 @@ from sqlmodel import col
 
 from culture_cloud.actor import Actor
 from culture_cloud.bookings import policy
-from culture_cloud.bookings.models import VenueSlot
-from culture_cloud.bookings.targets import SLOT
+from culture_cloud.bookings.models import VENUE_SLOT_TABLE, VenueSlot
 from culture_cloud.catalog.models import Venue
 from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import BadInput, NotFound
@@ -95,7 +94,11 @@ async def generate_venue_slots(
     if not rows:
         return []
     ids = await insert_ignoring_duplicates(
-        session, SLOT, rows, conflict_columns=["venue_id", "starts_at"], returning=SLOT.c.id
+        session,
+        VENUE_SLOT_TABLE,
+        rows,
+        conflict_columns=["venue_id", "starts_at"],
+        returning=VENUE_SLOT_TABLE.c.id,
     )
     if not ids:
         return []
@@ -114,11 +117,13 @@ async def list_venue_slots(
     return list(
         (
             await conn.execute(
-                select(SLOT)
+                select(VENUE_SLOT_TABLE)
                 .where(
-                    SLOT.c.venue_id == venue_id, SLOT.c.starts_at >= start, SLOT.c.starts_at < end
+                    VENUE_SLOT_TABLE.c.venue_id == venue_id,
+                    VENUE_SLOT_TABLE.c.starts_at >= start,
+                    VENUE_SLOT_TABLE.c.starts_at < end,
                 )
-                .order_by(SLOT.c.starts_at, SLOT.c.id)
+                .order_by(VENUE_SLOT_TABLE.c.starts_at, VENUE_SLOT_TABLE.c.id)
             )
         ).all()
     )
@@ -127,5 +132,7 @@ async def list_venue_slots(
 async def slots_by_ids(conn: Executor, ids: Sequence[int]) -> dict[int, Row[Any]]:
     if not ids:
         return {}
-    rows = (await conn.execute(select(SLOT).where(SLOT.c.id.in_(set(ids))))).all()
+    rows = (
+        await conn.execute(select(VENUE_SLOT_TABLE).where(VENUE_SLOT_TABLE.c.id.in_(set(ids))))
+    ).all()
     return {row.id: row for row in rows}

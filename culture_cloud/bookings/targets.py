@@ -6,20 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Column, Select, Table, Update, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.bookings.models import Booking, VenueSlot
+from culture_cloud.bookings.models import BOOKING_TABLE, VENUE_SLOT_TABLE
 from culture_cloud.bookings.rules import BookingRules
-from culture_cloud.catalog.models import Event, EventStatus, Venue
+from culture_cloud.catalog.models import EVENT_TABLE, VENUE_TABLE, EventStatus
 from culture_cloud.timeutil import local_day_start, local_today, to_local
-
-EVENT = cast(Table, Event.__table__)  # type: ignore[attr-defined]
-SLOT = cast(Table, VenueSlot.__table__)  # type: ignore[attr-defined]
-VENUE = cast(Table, Venue.__table__)  # type: ignore[attr-defined]
-BOOKING = cast(Table, Booking.__table__)  # type: ignore[attr-defined]
 
 
 class TargetKind(StrEnum):
@@ -28,12 +23,14 @@ class TargetKind(StrEnum):
 
     @property
     def table(self) -> Table:
-        return EVENT if self is TargetKind.EVENT else SLOT
+        return EVENT_TABLE if self is TargetKind.EVENT else VENUE_SLOT_TABLE
 
     @property
     def booking_column(self) -> Column[Any]:
         """The booking column that points at this kind of target."""
-        return BOOKING.c.event_id if self is TargetKind.EVENT else BOOKING.c.venue_slot_id
+        return (
+            BOOKING_TABLE.c.event_id if self is TargetKind.EVENT else BOOKING_TABLE.c.venue_slot_id
+        )
 
     @property
     def end_column(self) -> Column[Any]:
@@ -84,7 +81,7 @@ class Target:
 
 
 EVENT_TARGET_COLUMNS = tuple(
-    EVENT.c[name]
+    EVENT_TABLE.c[name]
     for name in (
         "title",
         "organization_id",
@@ -131,18 +128,18 @@ async def load_target(
 ) -> Target | None:
     """The target as committed now; `lock` takes its row lock (see `lock_target`)."""
     if ref.kind is TargetKind.EVENT:
-        stmt = select(*EVENT_TARGET_COLUMNS).where(EVENT.c.id == ref.id)
+        stmt = select(*EVENT_TARGET_COLUMNS).where(EVENT_TABLE.c.id == ref.id)
         if lock:
             stmt = stmt.with_for_update(key_share=True)
         row = (await session.execute(stmt)).one_or_none()
         return None if row is None else event_target(ref, row)
     stmt = (
-        select(SLOT, VENUE.c.name, VENUE.c.organization_id)
-        .join(VENUE, VENUE.c.id == SLOT.c.venue_id)
-        .where(SLOT.c.id == ref.id)
+        select(VENUE_SLOT_TABLE, VENUE_TABLE.c.name, VENUE_TABLE.c.organization_id)
+        .join(VENUE_TABLE, VENUE_TABLE.c.id == VENUE_SLOT_TABLE.c.venue_id)
+        .where(VENUE_SLOT_TABLE.c.id == ref.id)
     )
     if lock:
-        stmt = stmt.with_for_update(of=SLOT, key_share=True)
+        stmt = stmt.with_for_update(of=VENUE_SLOT_TABLE, key_share=True)
     row = (await session.execute(stmt)).one_or_none()
     if row is None:
         return None

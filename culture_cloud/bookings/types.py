@@ -117,6 +117,11 @@ class Booking(Node):
         )
 
 
+def masked_attendees(settings: Settings, stored: Any) -> list[Attendee]:
+    """Attendees as staff see them: names and ID numbers masked."""
+    return [_attendee(settings, a, owner=False) for a in stored or []]
+
+
 def _attendee(settings: Settings, stored: dict[str, Any], *, owner: bool) -> Attendee:
     number = stored.get("idNumber")
     plain = None if number is None else crypto.decrypt(settings, number)

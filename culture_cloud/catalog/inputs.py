@@ -12,7 +12,7 @@ from culture_cloud.catalog.models import EventKind, VenueKind
 from culture_cloud.geo import CoordSystem
 from culture_cloud.global_ids import expect_global_id
 
-# Enum fields use the plain enum classes: catalog.types registers these very classes with
+# Enum fields use the plain enum classes: catalog.values registers these very classes with
 # strawberry (strawberry.enum returns its argument), and unlike its aliases they are types to mypy.
 
 

@@ -10,7 +10,7 @@ tags' `target_kind`, the kind in search cursors, the `CatalogKind` GraphQL enum'
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -22,21 +22,25 @@ class CatalogueKind:
     key: str
     type_name: str  # the GraphQL type: global ids, node(id:)
     model: Any
+    table: Table
     label: str  # zh-CN noun for user-facing messages
     nearby: bool  # listed by `nearby` (guides have no place of their own)
 
-    @property
-    def table(self) -> Table:
-        return cast(Table, self.model.__table__)
 
-
-VENUE = CatalogueKind("venue", "Venue", models.Venue, "场馆", nearby=True)
-EVENT = CatalogueKind("event", "Event", models.Event, "活动", nearby=True)
-SCENIC_SPOT = CatalogueKind("scenic_spot", "ScenicSpot", models.ScenicSpot, "景区", nearby=True)
-TRAVEL_AGENCY = CatalogueKind(
-    "travel_agency", "TravelAgency", models.TravelAgency, "旅行社", nearby=True
+VENUE = CatalogueKind("venue", "Venue", models.Venue, models.VENUE_TABLE, "场馆", nearby=True)
+EVENT = CatalogueKind("event", "Event", models.Event, models.EVENT_TABLE, "活动", nearby=True)
+SCENIC_SPOT = CatalogueKind(
+    "scenic_spot", "ScenicSpot", models.ScenicSpot, models.SCENIC_SPOT_TABLE, "景区", nearby=True
 )
-GUIDE = CatalogueKind("guide", "Guide", models.Guide, "导游", nearby=False)
+TRAVEL_AGENCY = CatalogueKind(
+    "travel_agency",
+    "TravelAgency",
+    models.TravelAgency,
+    models.TRAVEL_AGENCY_TABLE,
+    "旅行社",
+    nearby=True,
+)
+GUIDE = CatalogueKind("guide", "Guide", models.Guide, models.GUIDE_TABLE, "导游", nearby=False)
 
 KINDS: tuple[CatalogueKind, ...] = (VENUE, EVENT, SCENIC_SPOT, TRAVEL_AGENCY, GUIDE)
 KEYS: tuple[str, ...] = tuple(k.key for k in KINDS)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import enum_column, json_column, utc_column
@@ -273,3 +273,16 @@ class SearchTerm(SQLModel, table=True):
     target_id: int
     term: str = Field(max_length=64)
     weight: int
+
+
+# Core tables for SQL written without the ORM: typed once here, imported wherever needed.
+REGION_TABLE: Final = cast(Table, Region.__table__)  # type: ignore[attr-defined]
+ORGANIZATION_TABLE: Final = cast(Table, Organization.__table__)  # type: ignore[attr-defined]
+VENUE_TABLE: Final = cast(Table, Venue.__table__)  # type: ignore[attr-defined]
+SCENIC_SPOT_TABLE: Final = cast(Table, ScenicSpot.__table__)  # type: ignore[attr-defined]
+TRAVEL_AGENCY_TABLE: Final = cast(Table, TravelAgency.__table__)  # type: ignore[attr-defined]
+GUIDE_TABLE: Final = cast(Table, Guide.__table__)  # type: ignore[attr-defined]
+EVENT_SERIES_TABLE: Final = cast(Table, EventSeries.__table__)  # type: ignore[attr-defined]
+EVENT_TABLE: Final = cast(Table, Event.__table__)  # type: ignore[attr-defined]
+CATALOG_TAG_TABLE: Final = cast(Table, CatalogTag.__table__)  # type: ignore[attr-defined]
+SEARCH_TERM_TABLE: Final = cast(Table, SearchTerm.__table__)  # type: ignore[attr-defined]

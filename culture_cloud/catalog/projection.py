@@ -5,7 +5,8 @@ object (`Source`). `from_row` uses all sources; a list resolver that knows its s
 only the selected ones, fetches only their columns, and joins to-one relations (venue, region,
 …) into the same statement when their sub-selection is covered too. A field without a source
 makes the projection give up (`None`) and the caller loads full rows: over-fetching is safe,
-under-fetching never happens.
+under-fetching never happens. Projections are declared without their types
+(catalog/projections.py); a type names the one that builds it with `@projected`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 from sqlalchemy import Select, Table, select
+from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
+
+from culture_cloud.graphql.composition import contributed
 
 Assign = Callable[[Any, Any], None]
 
@@ -70,27 +74,37 @@ class Relation:
 
 @dataclass
 class Projection:
-    type_: type
     table: Table
     core: Source
     sources: dict[str, Source]
     relations: dict[str, Relation] = field(default_factory=dict)
+    # The GraphQL type it builds: set by `projected`, which the type's class is decorated with.
+    type_: type = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        definition = self.type_.__strawberry_definition__  # type: ignore[attr-defined]
+        self._all = [self.core, *self.sources.values()] + [
+            plain(rel.private, rel.foreign_key) for rel in self.relations.values()
+        ]
+
+    def bind(self, type_: type) -> None:
+        """Refuses a type with a field this projection has no source for."""
+        definition = get_object_definition(type_, strict=True)
         # `id` comes from `core`; underscore names are strawberry.Private, not GraphQL fields.
-        self.graphql_names = {
+        names = {f.python_name for f in definition.fields if not f.python_name.startswith("_")}
+        missing = names - {"id", *self.sources, *self.relations}
+        if missing:
+            raise TypeError(f"{type_.__name__}: no source for {sorted(missing)}")
+        self.type_ = type_
+
+    def graphql_names(self) -> dict[str, str]:
+        """GraphQL name -> python name of every field, those other domains contributed at
+        composition (after `bind`) included: read when planning, once the schema is built."""
+        definition = get_object_definition(self.type_, strict=True)
+        return {
             f.graphql_name or to_camel_case(f.python_name): f.python_name
             for f in definition.fields
             if not f.python_name.startswith("_")
         }
-        covered = {"id", *self.sources, *self.relations}
-        missing = set(self.graphql_names.values()) - covered
-        if missing:
-            raise TypeError(f"{self.type_.__name__}: no source for {sorted(missing)}")
-        self._all = [self.core, *self.sources.values()] + [
-            plain(rel.private, rel.foreign_key) for rel in self.relations.values()
-        ]
 
     def build_full(self, row: Any) -> Any:
         obj: Any = object.__new__(self.type_)
@@ -105,15 +119,17 @@ class Projection:
             return None
         sources = [self.core]
         joins: list[tuple[str, Relation, Plan]] = []
+        graphql_names = self.graphql_names()
+        # Fields other domains contributed (graphql/composition.py) resolve from the object's
+        # id alone, which `core` always fills, as `id` itself does.
+        from_core = {"id", *contributed(self.type_)}
         for name, sub_selection in names.items():
             if name == "__typename":
                 continue
-            python_name = self.graphql_names.get(name)
+            python_name = graphql_names.get(name)
             if python_name is None:
                 return None
-            if python_name == "id":
-                continue
-            if python_name == "id":
+            if python_name in from_core:
                 continue
             relation = self.relations.get(python_name)
             if relation is not None:
@@ -124,6 +140,30 @@ class Projection:
                 continue
             sources.append(self.sources[python_name])
         return Plan(self, _unique(sources), joins)
+
+
+P = TypeVar("P", bound="Projected")
+
+
+class Projected:
+    """Base of a GraphQL type built from rows by a projection (bound with `projected`)."""
+
+    _projection: ClassVar[Projection]
+
+    @classmethod
+    def from_row(cls, row: Any) -> Any:
+        return cls._projection.build_full(row)
+
+
+def projected(projection: Projection) -> Callable[[type[P]], type[P]]:
+    """Class decorator (above `@strawberry.type`): `projection` builds this type."""
+
+    def bind(cls: type[P]) -> type[P]:
+        projection.bind(cls)
+        cls._projection = projection
+        return cls
+
+    return bind
 
 
 @dataclass

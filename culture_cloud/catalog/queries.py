@@ -9,9 +9,8 @@ import strawberry
 from sqlalchemy.sql.elements import ColumnElement
 from strawberry.dataloader import DataLoader
 
-from culture_cloud.accounts import policy
 from culture_cloud.catalog import filters as f
-from culture_cloud.catalog import inputs, kinds, models, service
+from culture_cloud.catalog import inputs, kinds, models, projections, service
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog import types as t
 from culture_cloud.catalog.kinds import CatalogueKind
@@ -21,6 +20,7 @@ from culture_cloud.errors import BadInput
 from culture_cloud.graphql.context import Context, Info
 from culture_cloud.graphql.nodes import Fetcher, Node, fetch_node
 from culture_cloud.graphql.pagination import Connection, make_connection
+from culture_cloud.identity import can_view_organization_drafts
 from culture_cloud.keyset import Page, count
 
 
@@ -163,7 +163,7 @@ class CatalogQuery:
     ) -> Connection[t.Event]:
         flt = (filter or inputs.EventFilter()).to_domain()
         # Distances are computed from each row's coordinates, so near-queries load full rows.
-        plan = None if flt.near is not None else _selection_plan(info, t.EVENT)
+        plan = None if flt.near is not None else _selection_plan(info, projections.EVENT)
         async with info.context.read() as conn:
             page = await service.list_events(
                 conn,
@@ -206,7 +206,7 @@ async def visible_event(info: Info, pk: int) -> t.Event | None:
         # A draft exists only for its organisation's staff and administrators; to anyone
         # else (a stale or bad token included) it answers as if there were no such event.
         viewer = await info.context.viewer()
-        if not policy.can_view_organization_drafts(viewer, item._organization_id):
+        if not can_view_organization_drafts(viewer, item._organization_id):
             return None
     return item
 

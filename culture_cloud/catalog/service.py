@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, inspect, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -238,7 +238,7 @@ def guide_conditions(flt: GuideFilter) -> list[ColumnElement[bool]]:
 
 
 def table_select(model: Any) -> Select[Any]:
-    return select(model.__table__)
+    return select(inspect(model).local_table)
 
 
 async def list_places(

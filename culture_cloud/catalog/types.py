@@ -1,4 +1,7 @@
-"""GraphQL face of the catalogue: types, and the projections that build them from rows."""
+"""GraphQL face of the catalogue: the object types (regions, organisations, the five kinds) and
+their relations. Value types are in values.py; which columns build each type, in
+projections.py. The `reviews` and `ratingSummary` fields (the `Reviewable` interface) are
+reviews' code, added to these types by culture_cloud/schema.py."""
 
 from __future__ import annotations
 
@@ -9,110 +12,25 @@ from typing import Annotated, Any
 import strawberry
 
 from culture_cloud.catalog import loaders as catalog_loaders
-from culture_cloud.catalog import models
-from culture_cloud.catalog.projection import Projection, Relation, Source, derived, keep_row, plain
-from culture_cloud.geo import CoordSystem, LatLng, from_wgs84
-from culture_cloud.global_ids import to_global_id
+from culture_cloud.catalog import projections as p
+from culture_cloud.catalog.projection import Projected, projected
+from culture_cloud.catalog.values import (
+    CoordSystemEnum,
+    EventKind,
+    EventStatus,
+    GeoPoint,
+    OpeningHours,
+    OrganizationKind,
+    RegionKind,
+    SeasonalHours,
+    TicketPrice,
+    VenueKind,
+    geo_point,
+    opening_hours_from_json,
+)
+from culture_cloud.geo import CoordSystem
 from culture_cloud.graphql.context import Context, Info
 from culture_cloud.graphql.nodes import Node
-from culture_cloud.graphql.pagination import Connection
-from culture_cloud.privacy import mask_phone
-from culture_cloud.reviews import listing as review_listing
-from culture_cloud.reviews.inputs import ReviewFilter
-from culture_cloud.reviews.reading import ReviewOrder
-from culture_cloud.reviews.types import RatingSummary, Review, ReviewOrderBy
-from culture_cloud.timeutil import to_local
-
-RegionKind = strawberry.enum(models.RegionKind, name="RegionKind")
-VenueKind = strawberry.enum(models.VenueKind, name="VenueKind")
-EventKind = strawberry.enum(models.EventKind, name="EventKind")
-EventStatus = strawberry.enum(models.EventStatus, name="EventStatus")
-OrganizationKind = strawberry.enum(models.OrganizationKind, name="OrganizationKind")
-LocationPrecision = strawberry.enum(models.LocationPrecision, name="LocationPrecision")
-CoordSystemEnum = strawberry.enum(CoordSystem, name="CoordSystem")
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-@strawberry.type(description="坐标；库内统一存 WGS84，按 system 参数换算输出")
-class GeoPoint:
-    lat: float
-    lng: float
-    system: CoordSystemEnum  # type: ignore[valid-type]
-    precision: LocationPrecision | None  # type: ignore[valid-type]
-    note: str | None
-
-
-def _geo_point(row: Any, system: CoordSystem) -> GeoPoint | None:
-    if row.lat is None or row.lng is None:
-        return None
-    point = from_wgs84(LatLng(row.lat, row.lng), system)
-    return GeoPoint(
-        lat=round(point.lat, 7),
-        lng=round(point.lng, 7),
-        system=system,
-        precision=row.location_precision,
-        note=row.location_note,
-    )
-
-
-@strawberry.type
-class TimeRange:
-    open: str
-    close: str
-
-
-@strawberry.type
-class DayHours:
-    weekday: int = strawberry.field(description="1 = 周一 … 7 = 周日")
-    closed: bool
-    periods: list[TimeRange]
-
-
-@strawberry.type
-class OpeningHours:
-    weekly: list[DayHours]
-    last_entry: str | None
-    closed_note: str | None
-    as_of: int | None = strawberry.field(description="信息来源年份；开放时间随时间变化，以现场为准")
-
-
-def opening_hours_from_json(data: dict[str, Any] | None) -> OpeningHours | None:
-    if not data:
-        return None
-    weekly = data.get("weekly") or {}
-    return OpeningHours(
-        weekly=[
-            DayHours(
-                weekday=i + 1,
-                closed=not weekly.get(day),
-                periods=[TimeRange(open=o, close=c) for o, c in weekly.get(day) or []],
-            )
-            for i, day in enumerate(WEEKDAYS)
-        ],
-        last_entry=data.get("last_entry"),
-        closed_note=data.get("closed_note"),
-        as_of=data.get("as_of"),
-    )
-
-
-@strawberry.type
-class SeasonalHours:
-    label: str
-    from_date: str = strawberry.field(description="MM-DD")
-    to_date: str = strawberry.field(description="MM-DD")
-    open: str
-    close: str
-    last_entry: str | None
-    as_of: int | None
-
-
-@strawberry.type
-class TicketPrice:
-    label: str
-    yuan: float | None
-    note: str | None
-
 
 _UNSET: Any = object()
 
@@ -133,14 +51,9 @@ def _related(
     return loader(info.context).load(key)
 
 
-class _FromRow:
-    @classmethod
-    def from_row(cls, row: Any) -> Any:
-        return PROJECTIONS[cls].build_full(row)
-
-
+@projected(p.REGION)
 @strawberry.type
-class Region(_FromRow, Node):
+class Region(Projected, Node):
     _pk: strawberry.Private[int]
     key: str
     name: str
@@ -161,41 +74,14 @@ class Region(_FromRow, Node):
         return await catalog_loaders.EventCountByRegionLoader(info.context).load(self._pk)
 
 
+@projected(p.ORGANIZATION)
 @strawberry.type
-class Organization(_FromRow, Node):
+class Organization(Projected, Node):
     _pk: strawberry.Private[int]
     name: str
     kind: OrganizationKind  # type: ignore[valid-type]
     description: str | None
     is_demo: bool
-
-
-@strawberry.interface(description="可评价的对象：场馆、活动、景区、旅行社、导游")
-class Reviewable:
-    _pk: strawberry.Private[int]
-
-    @strawberry.field(description="已公开（审核通过）的评价；可按评分筛选、排序")
-    async def reviews(
-        self,
-        info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        order_by: ReviewOrderBy = ReviewOrder.NEWEST,  # type: ignore[valid-type]
-        filter: ReviewFilter | None = None,
-    ) -> Connection[Review]:
-        return await review_listing.target_reviews(
-            info,
-            type(self).__name__,
-            self._pk,
-            first=first,
-            after=after,
-            order=order_by,
-            filter=filter,
-        )
-
-    @strawberry.field(description="评分汇总：总体与分项平均分、评价数、1–5 分分布")
-    def rating_summary(self, info: Info) -> RatingSummary:
-        return review_listing.rating_summary(info, type(self).__name__, self._pk)  # type: ignore[return-value]
 
 
 @strawberry.interface(description="地图上的地点：场馆、景区、旅行社")
@@ -219,7 +105,7 @@ class Place:
         self,
         system: CoordSystemEnum = CoordSystem.WGS84,  # type: ignore[valid-type]
     ) -> GeoPoint | None:
-        return _geo_point(self._row, system)
+        return geo_point(self._row, system)
 
     @strawberry.field
     def organization(self, info: Info) -> Organization | None:
@@ -232,8 +118,9 @@ class Place:
         )
 
 
+@projected(p.VENUE)
 @strawberry.type
-class Venue(_FromRow, Place, Reviewable, Node):
+class Venue(Projected, Place, Node):
     _pk: strawberry.Private[int]
     key: str | None
     name: str
@@ -258,8 +145,9 @@ class Venue(_FromRow, Place, Reviewable, Node):
         return opening_hours_from_json(self._row.opening_hours)
 
 
+@projected(p.SCENIC_SPOT)
 @strawberry.type
-class ScenicSpot(_FromRow, Place, Reviewable, Node):
+class ScenicSpot(Projected, Place, Node):
     _pk: strawberry.Private[int]
     key: str | None
     name: str
@@ -299,8 +187,9 @@ class ScenicSpot(_FromRow, Place, Reviewable, Node):
         ]
 
 
+@projected(p.TRAVEL_AGENCY)
 @strawberry.type
-class TravelAgency(_FromRow, Place, Reviewable, Node):
+class TravelAgency(Projected, Place, Node):
     _pk: strawberry.Private[int]
     key: str | None
     name: str
@@ -314,8 +203,9 @@ class TravelAgency(_FromRow, Place, Reviewable, Node):
     rating_count: int
 
 
+@projected(p.GUIDE)
 @strawberry.type
-class Guide(_FromRow, Reviewable, Node):
+class Guide(Projected, Node):
     _pk: strawberry.Private[int]
     _agency_id: strawberry.Private[int | None]
     key: str | None
@@ -340,8 +230,9 @@ class Guide(_FromRow, Reviewable, Node):
         )
 
 
+@projected(p.EVENT)
 @strawberry.type
-class Event(_FromRow, Reviewable, Node):
+class Event(Projected, Node):
     _pk: strawberry.Private[int]
     _row: strawberry.Private[Any]
     _venue_id: strawberry.Private[int | None]
@@ -417,231 +308,7 @@ class Event(_FromRow, Reviewable, Node):
         self,
         system: CoordSystemEnum = CoordSystem.WGS84,  # type: ignore[valid-type]
     ) -> GeoPoint | None:
-        return _geo_point(self._row, system)
-
-
-# --- projections: which columns each field reads -------------------------------------------
-
-
-def _id(type_name: str) -> Source:
-    def assign(obj: Any, row: Any) -> None:
-        obj._pk = row.id
-        obj.id = strawberry.ID(to_global_id(type_name, row.id))
-
-    return Source(("id",), assign)
-
-
-def _local(column: str) -> Callable[[Any], datetime | None]:
-    def convert(row: Any) -> datetime | None:
-        value = getattr(row, column)
-        return None if value is None else to_local(value)
-
-    return convert
-
-
-def _remaining(row: Any) -> int | None:
-    return None if row.capacity is None else max(0, row.capacity - row.booked_seats)
-
-
-def _price(row: Any) -> float | None:
-    return None if row.price_fen is None else row.price_fen / 100
-
-
-def _is_free(row: Any) -> bool | None:
-    return None if row.price_fen is None else row.price_fen == 0
-
-
-_LOCATION = ("lat", "lng", "location_precision", "location_note")
-
-
-def _place_relations(*, organization: bool = True) -> dict[str, Relation]:
-    relations = {"region": Relation("region_id", REGION, "_region_id", "_region_prefetched")}
-    if organization:
-        relations["organization"] = Relation(
-            "organization_id", ORGANIZATION, "_organization_id", "_organization_prefetched"
-        )
-    return relations
-
-
-def _plain_all(*names: str) -> dict[str, Source]:
-    return {name: plain(name) for name in names}
-
-
-REGION = Projection(
-    Region,
-    models.Region.__table__,  # type: ignore[attr-defined]
-    _id("Region"),
-    {
-        **_plain_all(
-            "key",
-            "name",
-            "pinyin",
-            "kind",
-            "code",
-            "population",
-            "population_year",
-            "area_km2",
-            "description",
-        ),
-        "venue_count": Source((), lambda obj, row: None),
-        "event_count": Source((), lambda obj, row: None),
-    },
-)
-
-ORGANIZATION = Projection(
-    Organization,
-    models.Organization.__table__,  # type: ignore[attr-defined]
-    _id("Organization"),
-    _plain_all("name", "kind", "description", "is_demo"),
-)
-
-# Resolved by DataLoaders / their own queries from the object's id, which `_id` always sets.
-_REVIEWABLE = {
-    "reviews": Source((), lambda obj, row: None),
-    "rating_summary": Source((), lambda obj, row: None),
-}
-_RATING = {
-    "rating": plain("rating", "rating_avg"),
-    "rating_count": plain("rating_count"),
-    **_REVIEWABLE,
-}
-
-VENUE = Projection(
-    Venue,
-    models.Venue.__table__,  # type: ignore[attr-defined]
-    _id("Venue"),
-    {
-        **_plain_all(
-            "key",
-            "name",
-            "name_en",
-            "kind",
-            "address",
-            "phone",
-            "facilities",
-            "accessibility",
-            "description",
-            "images",
-            "tags",
-            "admission",
-            "admission_note",
-            "sources",
-            "is_demo",
-        ),
-        **_RATING,
-        "location": keep_row(*_LOCATION),
-        "opening_hours": keep_row("opening_hours"),
-    },
-    _place_relations(),
-)
-
-SCENIC_SPOT = Projection(
-    ScenicSpot,
-    models.ScenicSpot.__table__,  # type: ignore[attr-defined]
-    _id("ScenicSpot"),
-    {
-        **_plain_all(
-            "key",
-            "name",
-            "name_en",
-            "a_level",
-            "a_level_year",
-            "address",
-            "phone",
-            "description",
-            "images",
-            "tags",
-            "sources",
-            "is_demo",
-        ),
-        **_RATING,
-        "location": keep_row(*_LOCATION),
-        "seasonal_hours": keep_row("seasonal_hours"),
-        "ticket_prices": keep_row("ticket_prices"),
-    },
-    _place_relations(),
-)
-
-TRAVEL_AGENCY = Projection(
-    TravelAgency,
-    models.TravelAgency.__table__,  # type: ignore[attr-defined]
-    _id("TravelAgency"),
-    {
-        **_plain_all(
-            "key", "name", "licence_no", "address", "phone", "description", "tags", "is_demo"
-        ),
-        **_RATING,
-        "location": keep_row(*_LOCATION),
-    },
-    _place_relations(),
-)
-
-GUIDE = Projection(
-    Guide,
-    models.Guide.__table__,  # type: ignore[attr-defined]
-    _id("Guide"),
-    {
-        **_plain_all("key", "name", "card_no", "languages", "specialities", "tags", "is_demo"),
-        **_RATING,
-        "phone": derived("phone", ("phone",), lambda row: mask_phone(row.phone)),
-    },
-    {"agency": Relation("agency_id", TRAVEL_AGENCY, "_agency_id", "_agency_prefetched")},
-)
-
-EVENT = Projection(
-    Event,
-    models.Event.__table__,  # type: ignore[attr-defined]
-    _id("Event"),
-    {
-        **_plain_all(
-            "key",
-            "title",
-            "kind",
-            "status",
-            "all_day",
-            "age_min",
-            "age_max",
-            "capacity",
-            "booking_required",
-            "allow_waitlist",
-            "real_name_required",
-            "description",
-            "images",
-            "tags",
-            "sources",
-            "is_demo",
-            "rating_count",
-        ),
-        **_REVIEWABLE,
-        "rating": plain("rating", "rating_avg"),
-        "start_at": derived("start_at", ("start_at",), _local("start_at")),
-        "end_at": derived("end_at", ("end_at",), _local("end_at")),
-        "booking_opens_at": derived(
-            "booking_opens_at", ("booking_opens_at",), _local("booking_opens_at")
-        ),
-        "booking_closes_at": derived(
-            "booking_closes_at", ("booking_closes_at",), _local("booking_closes_at")
-        ),
-        "price_yuan": derived("price_yuan", ("price_fen",), _price),
-        "is_free": derived("is_free", ("price_fen",), _is_free),
-        "remaining_seats": derived("remaining_seats", ("capacity", "booked_seats"), _remaining),
-        "location": keep_row(*_LOCATION),
-    },
-    {
-        "venue": Relation("venue_id", VENUE, "_venue_id", "_venue_prefetched"),
-        "scenic_spot": Relation(
-            "scenic_spot_id", SCENIC_SPOT, "_scenic_spot_id", "_scenic_spot_prefetched"
-        ),
-        "region": Relation("region_id", REGION, "_region_id", "_region_prefetched"),
-        "organization": Relation(
-            "organization_id", ORGANIZATION, "_organization_id", "_organization_prefetched"
-        ),
-    },
-)
-
-PROJECTIONS: dict[type, Projection] = {
-    p.type_: p for p in (REGION, ORGANIZATION, VENUE, SCENIC_SPOT, TRAVEL_AGENCY, GUIDE, EVENT)
-}
+        return geo_point(self._row, system)
 
 
 CatalogItem = Annotated[

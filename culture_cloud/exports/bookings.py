@@ -16,16 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from culture_cloud.accounts.models import User
-from culture_cloud.bookings.models import Booking, BookingStatus
-from culture_cloud.catalog.models import Event
+from culture_cloud.accounts.models import USER_TABLE
+from culture_cloud.bookings import staff_lists
+from culture_cloud.bookings.models import BOOKING_TABLE, VENUE_SLOT_TABLE, BookingStatus
+from culture_cloud.catalog.models import EVENT_TABLE, VENUE_TABLE
 from culture_cloud.db import read_only
 from culture_cloud.exports.formats import Cell, local_time
-from culture_cloud.privacy import mask_name, mask_phone
-
-BOOKING = Booking.__table__  # type: ignore[attr-defined]
-EVENT = Event.__table__  # type: ignore[attr-defined]
-USER = User.__table__  # type: ignore[attr-defined]
+from culture_cloud.privacy import mask_name
 
 CHUNK_ROWS = 1000
 HEADERS = (
@@ -54,6 +51,7 @@ class BookingFilter:
     event_id: int | None = None
     start: datetime | None = None  # event start_at in [start, end)
     end: datetime | None = None
+    venue_slot_id: int | None = None  # one venue entry slot's bookings instead of events'
 
 
 def _attendees(attendees: Any) -> str:
@@ -64,8 +62,9 @@ def _attendees(attendees: Any) -> str:
 def booker_label(
     user_id: int, nickname: str | None, real_name: str | None, phone: str | None
 ) -> str:
-    name = (nickname or "").strip() or mask_name((real_name or "").strip())
-    masked = mask_phone((phone or "").strip())
+    # The same masking as the API's staff booking lists (bookingList, doorList).
+    name = staff_lists.booker_name(nickname, real_name)
+    masked = staff_lists.booker_phone(phone)
     if name and masked:
         return f"{name}（{masked}）"
     return name or masked or f"用户#{user_id}"
@@ -85,37 +84,69 @@ def _row(r: Any) -> list[Cell]:
     ]
 
 
-def _query(f: BookingFilter, after: int, limit: int) -> Any:
-    query = (
+def _slot_query(f: BookingFilter, after: int, limit: int) -> Any:
+    """One entry slot's bookings, shaped like the events' rows (title: the venue's name)."""
+    return (
         select(
-            BOOKING.c.id,
-            EVENT.c.title,
-            EVENT.c.start_at,
-            BOOKING.c.seats,
-            BOOKING.c.status,
-            BOOKING.c.created_at,
-            BOOKING.c.checked_in_at,
-            BOOKING.c.attendees,
-            BOOKING.c.user_id,
-            USER.c.real_name,
-            USER.c.nickname,
-            USER.c.phone,
+            BOOKING_TABLE.c.id,
+            VENUE_TABLE.c.name.label("title"),
+            VENUE_SLOT_TABLE.c.starts_at.label("start_at"),
+            BOOKING_TABLE.c.seats,
+            BOOKING_TABLE.c.status,
+            BOOKING_TABLE.c.created_at,
+            BOOKING_TABLE.c.checked_in_at,
+            BOOKING_TABLE.c.attendees,
+            BOOKING_TABLE.c.user_id,
+            USER_TABLE.c.real_name,
+            USER_TABLE.c.nickname,
+            USER_TABLE.c.phone,
         )
         .select_from(
-            BOOKING.join(EVENT, EVENT.c.id == BOOKING.c.event_id).join(
-                USER, USER.c.id == BOOKING.c.user_id
+            BOOKING_TABLE.join(
+                VENUE_SLOT_TABLE, VENUE_SLOT_TABLE.c.id == BOOKING_TABLE.c.venue_slot_id
+            )
+            .join(VENUE_TABLE, VENUE_TABLE.c.id == VENUE_SLOT_TABLE.c.venue_id)
+            .join(USER_TABLE, USER_TABLE.c.id == BOOKING_TABLE.c.user_id)
+        )
+        .where(BOOKING_TABLE.c.venue_slot_id == f.venue_slot_id, BOOKING_TABLE.c.id > after)
+        .order_by(BOOKING_TABLE.c.id)
+        .limit(limit)
+    )
+
+
+def _query(f: BookingFilter, after: int, limit: int) -> Any:
+    if f.venue_slot_id is not None:
+        return _slot_query(f, after, limit)
+    query = (
+        select(
+            BOOKING_TABLE.c.id,
+            EVENT_TABLE.c.title,
+            EVENT_TABLE.c.start_at,
+            BOOKING_TABLE.c.seats,
+            BOOKING_TABLE.c.status,
+            BOOKING_TABLE.c.created_at,
+            BOOKING_TABLE.c.checked_in_at,
+            BOOKING_TABLE.c.attendees,
+            BOOKING_TABLE.c.user_id,
+            USER_TABLE.c.real_name,
+            USER_TABLE.c.nickname,
+            USER_TABLE.c.phone,
+        )
+        .select_from(
+            BOOKING_TABLE.join(EVENT_TABLE, EVENT_TABLE.c.id == BOOKING_TABLE.c.event_id).join(
+                USER_TABLE, USER_TABLE.c.id == BOOKING_TABLE.c.user_id
             )
         )
-        .where(BOOKING.c.id > after)
-        .order_by(BOOKING.c.id)
+        .where(BOOKING_TABLE.c.id > after)
+        .order_by(BOOKING_TABLE.c.id)
         .limit(limit)
     )
     if f.organization_id is not None:
-        query = query.where(EVENT.c.organization_id == f.organization_id)
+        query = query.where(EVENT_TABLE.c.organization_id == f.organization_id)
     if f.event_id is not None:
-        query = query.where(BOOKING.c.event_id == f.event_id)
+        query = query.where(BOOKING_TABLE.c.event_id == f.event_id)
     if f.start is not None and f.end is not None:
-        query = query.where(EVENT.c.start_at >= f.start, EVENT.c.start_at < f.end)
+        query = query.where(EVENT_TABLE.c.start_at >= f.start, EVENT_TABLE.c.start_at < f.end)
     return query
 
 

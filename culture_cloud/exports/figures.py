@@ -10,16 +10,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from culture_cloud.catalog.models import Event, Region
+from culture_cloud.catalog.models import EVENT_TABLE, REGION_TABLE, VENUE_TABLE
 from culture_cloud.exports.formats import Cell, day, local_time
 from culture_cloud.feedback.models import FeedbackCategory
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.menu.models import OfferingKind
 from culture_cloud.statistics import attendance, demand, opinion, searches
-from culture_cloud.statistics.scope import VENUE, Scope
+from culture_cloud.statistics.scope import Scope
 
-EVENT = Event.__table__  # type: ignore[attr-defined]
-REGION = Region.__table__  # type: ignore[attr-defined]
 Rows = list[list[Cell]]
 
 
@@ -151,7 +149,9 @@ async def _coverage_gaps(conn: AsyncConnection, scope: Scope, options: Options) 
 async def _venue_names(conn: AsyncConnection, ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}
-    rows = await conn.execute(select(VENUE.c.id, VENUE.c.name).where(VENUE.c.id.in_(ids)))
+    rows = await conn.execute(
+        select(VENUE_TABLE.c.id, VENUE_TABLE.c.name).where(VENUE_TABLE.c.id.in_(ids))
+    )
     return {int(i): str(n) for i, n in rows.all()}
 
 
@@ -206,7 +206,9 @@ async def _demand(conn: AsyncConnection, scope: Scope, _: Options) -> Rows:
     ids = sorted({w.region_id for w in d.wishes} | {o.region_id for o in d.orders})
     names = {}
     if ids:
-        rows = await conn.execute(select(REGION.c.id, REGION.c.name).where(REGION.c.id.in_(ids)))
+        rows = await conn.execute(
+            select(REGION_TABLE.c.id, REGION_TABLE.c.name).where(REGION_TABLE.c.id.in_(ids))
+        )
         names = {int(i): str(n) for i, n in rows.all()}
     out: Rows = []
     for w in d.wishes:
@@ -232,8 +234,8 @@ async def _ranked_events(conn: AsyncConnection, ranked: list[opinion.RankedEvent
     events: dict[int, tuple[str, str | None]] = {}
     if ranked:
         result = await conn.execute(
-            select(EVENT.c.id, EVENT.c.title, EVENT.c.start_at).where(
-                EVENT.c.id.in_([r.event_id for r in ranked])
+            select(EVENT_TABLE.c.id, EVENT_TABLE.c.title, EVENT_TABLE.c.start_at).where(
+                EVENT_TABLE.c.id.in_([r.event_id for r in ranked])
             )
         )
         events = {int(i): (str(t), local_time(s)) for i, t, s in result.all()}

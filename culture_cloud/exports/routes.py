@@ -14,8 +14,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from culture_cloud.accounts.policy import can_view_organization_drafts
-from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer
-from culture_cloud.catalog.models import EventStatus, VenueKind
+from culture_cloud.accounts.tokens import load_viewer
+from culture_cloud.bookings import staff_lists
+from culture_cloud.bookings.targets import TargetKind, TargetRef
+from culture_cloud.catalog.models import EVENT_TABLE, EventStatus, VenueKind
 from culture_cloud.db import is_outage, read_only, utcnow
 from culture_cloud.errors import (
     BadInput,
@@ -27,11 +29,11 @@ from culture_cloud.errors import (
     Unauthenticated,
 )
 from culture_cloud.exports import bookings, formats
-from culture_cloud.exports.figures import EVENT, FIGURES, Options
+from culture_cloud.exports.figures import FIGURES, Options
 from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.errors import UNAVAILABLE_MESSAGE
 from culture_cloud.graphql.scalars import parse_date
-from culture_cloud.identity import Viewer
+from culture_cloud.identity import INVALID_MESSAGE, MISSING_MESSAGE, Viewer
 from culture_cloud.statistics.periods import Bucket, make_buckets
 from culture_cloud.statistics.searches import ensure_may_see as ensure_may_see_searches
 from culture_cloud.statistics.service import OWN_ORGANIZATION_ONLY, check_range, resolve_scope
@@ -208,6 +210,11 @@ async def bookings_export(request: Request) -> Response:
     raw_event = request.query_params.get("eventId")
     event_id = None if not raw_event else expect_global_id(raw_event, "Event", field="eventId")
     first_day, last_day = _date(request, "from"), _date(request, "to")
+    raw_slot = request.query_params.get("slotId")
+    if raw_slot:
+        if event_id is not None or first_day is not None or last_day is not None:
+            raise BadInput("slotId 不能与 eventId 或日期范围同时指定", field="slotId")
+        return await _slot_bookings_export(request, viewer, extension, raw_slot)
     organization_id = _organization(request)
     if not viewer.is_admin:
         if viewer.organization_id is None or organization_id not in (None, viewer.organization_id):
@@ -229,7 +236,9 @@ async def bookings_export(request: Request) -> Response:
         async with read_only(request.app.state.engine) as conn:
             event = (
                 await conn.execute(
-                    select(EVENT.c.organization_id, EVENT.c.status).where(EVENT.c.id == event_id)
+                    select(EVENT_TABLE.c.organization_id, EVENT_TABLE.c.status).where(
+                        EVENT_TABLE.c.id == event_id
+                    )
                 )
             ).one_or_none()
         # A draft another organisation may not see answers exactly like a missing event, as
@@ -247,6 +256,24 @@ async def bookings_export(request: Request) -> Response:
         extension,
         f"预约名单_{label}",
         f"bookings_{label}",
+        bookings.HEADERS,
+        bookings.booking_rows(request.app.state.engine, scope),
+    )
+
+
+async def _slot_bookings_export(
+    request: Request, viewer: Viewer, extension: str, raw_slot: str
+) -> Response:
+    """One venue entry slot's booking list: its organisation's staff and administrators, the
+    rule of the API's bookingList (bookings/staff_lists.py decides it for both)."""
+    ref = TargetRef(TargetKind.VENUE_SLOT, expect_global_id(raw_slot, "VenueSlot", field="slotId"))
+    async with read_only(request.app.state.engine) as conn:
+        await staff_lists.target_for_staff(conn, viewer, ref, door=False)
+    scope = bookings.BookingFilter(venue_slot_id=ref.id)
+    return _respond(
+        extension,
+        f"预约名单_slot-{ref.id}",
+        f"bookings_slot-{ref.id}",
         bookings.HEADERS,
         bookings.booking_rows(request.app.state.engine, scope),
     )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Final, cast
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, Table
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, enum_column, json_column, utc_column
@@ -75,3 +76,7 @@ class Feedback(SQLModel, table=True):
     rated_at: datetime | None = utc_column()
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+# Core tables for SQL written without the ORM: typed once here, imported wherever needed.
+FEEDBACK_TABLE: Final = cast(Table, Feedback.__table__)  # type: ignore[attr-defined]

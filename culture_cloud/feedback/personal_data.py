@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.catalog.models import Organization
-from culture_cloud.feedback.service import FEEDBACK
+from culture_cloud.catalog.models import ORGANIZATION_TABLE
+from culture_cloud.feedback.models import FEEDBACK_TABLE
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.reviews.targets import type_name_of
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none
-
-ORGANIZATION = cast(Table, Organization.__table__)  # type: ignore[attr-defined]
 
 
 def _target_id(kind: str | None, target_id: int | None) -> str | None:
@@ -31,10 +29,12 @@ async def export_feedback(
     how each was handled. Who handled it is left out: that is the staff member's data."""
     rows = (
         await session.execute(
-            select(FEEDBACK, ORGANIZATION.c.name.label("organization_name"))
-            .outerjoin(ORGANIZATION, ORGANIZATION.c.id == FEEDBACK.c.organization_id)
-            .where(FEEDBACK.c.user_id == user_id)
-            .order_by(FEEDBACK.c.created_at, FEEDBACK.c.id)
+            select(FEEDBACK_TABLE, ORGANIZATION_TABLE.c.name.label("organization_name"))
+            .outerjoin(
+                ORGANIZATION_TABLE, ORGANIZATION_TABLE.c.id == FEEDBACK_TABLE.c.organization_id
+            )
+            .where(FEEDBACK_TABLE.c.user_id == user_id)
+            .order_by(FEEDBACK_TABLE.c.created_at, FEEDBACK_TABLE.c.id)
         )
     ).all()
     return [
@@ -74,7 +74,7 @@ async def erase_contact(
     handling organisation's record and counts in its statistics, and without the account and
     the contact it no longer points at anyone."""
     await session.execute(
-        update(FEEDBACK)
-        .where(FEEDBACK.c.user_id == user_id, FEEDBACK.c.contact.is_not(None))
+        update(FEEDBACK_TABLE)
+        .where(FEEDBACK_TABLE.c.user_id == user_id, FEEDBACK_TABLE.c.contact.is_not(None))
         .values(contact=None, updated_at=now)
     )

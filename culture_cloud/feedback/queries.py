@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
+from culture_cloud.accounts.policy import ensure as policy_ensure
 from culture_cloud.errors import NotFound
 from culture_cloud.feedback import policy, reading
 from culture_cloud.feedback.models import FeedbackStatus
@@ -12,6 +15,12 @@ from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsAuthenticated, IsStaff
+
+InboxOrder = strawberry.enum(
+    reading.InboxOrder,
+    name="FeedbackInboxOrder",
+    description="投诉建议待办列表的排序",
+)
 
 
 @strawberry.type
@@ -46,14 +55,33 @@ class FeedbackQuery:
         after: str | None = None,
         status: FeedbackStatus | None = None,
         overdue: bool | None = None,
+        order_by: Annotated[
+            InboxOrder,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="DEADLINE：答复期限最近的在前；OPEN_FIRST：未办结的在前（其中超期的最前），"
+                "已办结的随后"
+            ),
+        ] = reading.InboxOrder.DEADLINE,
+        organization_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="只看该单位的（管理员）；工作人员只能填本单位，其他单位为 FORBIDDEN"
+            ),
+        ] = None,
     ) -> Connection[Feedback]:
         viewer = await info.context.require_viewer()
         scope = reading.InboxScope(
             organization_id=viewer.organization_id, everything=viewer.is_admin
         )
+        if organization_id is not None:
+            pk = expect_global_id(organization_id, "Organization", field="organizationId")
+            policy_ensure(viewer.is_admin or viewer.organization_id == pk, "只能查看本单位的反馈")
+            scope = reading.InboxScope(organization_id=pk, everything=False)
         stmt = reading.inbox_statement(scope, status=status, overdue=overdue, now=info.context.now)
         async with info.context.read() as conn:
-            page = await reading.list_inbox(conn, stmt, first=first, after=after)
+            page = await reading.list_inbox(
+                conn, stmt, first=first, after=after, order=reading.InboxOrder(order_by)
+            )
 
         async def total() -> int:
             async with info.context.read() as conn:

@@ -6,23 +6,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, case, select
 
-from culture_cloud.accounts.models import User
+from culture_cloud.accounts.models import USER_TABLE
 from culture_cloud.db import Executor
-from culture_cloud.feedback.models import OPEN_STATUSES, FeedbackStatus
-from culture_cloud.feedback.service import FEEDBACK
+from culture_cloud.feedback.models import FEEDBACK_TABLE, OPEN_STATUSES, FeedbackStatus
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 
-USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
-
 # Most urgent first: the inbox is a work list.
-_URGENT = [SortKey(FEEDBACK.c.deadline_at), SortKey(FEEDBACK.c.id)]
+_URGENT = [SortKey(FEEDBACK_TABLE.c.deadline_at), SortKey(FEEDBACK_TABLE.c.id)]
+_URGENT = [SortKey(FEEDBACK_TABLE.c.deadline_at), SortKey(FEEDBACK_TABLE.c.id)]
+# Open items (the deadline still runs) before handled ones, each by deadline: the overdue lead.
+_OPEN_RANK = case((FEEDBACK_TABLE.c.status.in_(OPEN_STATUSES), 0), else_=1)
+_OPEN_FIRST = [
+    SortKey(_OPEN_RANK),
+    SortKey(FEEDBACK_TABLE.c.deadline_at),
+    SortKey(FEEDBACK_TABLE.c.id),
+]
+
+
+class InboxOrder(StrEnum):
+    DEADLINE = "deadline"
+    OPEN_FIRST = "open_first"
+
+
 _NEWEST = [
-    SortKey(FEEDBACK.c.created_at, descending=True),
-    SortKey(FEEDBACK.c.id, descending=True),
+    SortKey(FEEDBACK_TABLE.c.created_at, descending=True),
+    SortKey(FEEDBACK_TABLE.c.id, descending=True),
 ]
 
 
@@ -36,14 +49,14 @@ class InboxScope:
 
 def _base() -> Select[Any]:
     return select(
-        FEEDBACK,
-        USER.c.nickname.label("submitter_nickname"),
-        USER.c.deleted_at.label("submitter_deleted_at"),
-    ).select_from(FEEDBACK.join(USER, USER.c.id == FEEDBACK.c.user_id))
+        FEEDBACK_TABLE,
+        USER_TABLE.c.nickname.label("submitter_nickname"),
+        USER_TABLE.c.deleted_at.label("submitter_deleted_at"),
+    ).select_from(FEEDBACK_TABLE.join(USER_TABLE, USER_TABLE.c.id == FEEDBACK_TABLE.c.user_id))
 
 
 def mine_statement(user_id: int) -> Select[Any]:
-    return _base().where(FEEDBACK.c.user_id == user_id)
+    return _base().where(FEEDBACK_TABLE.c.user_id == user_id)
 
 
 def inbox_statement(
@@ -51,14 +64,16 @@ def inbox_statement(
 ) -> Select[Any]:
     stmt = _base()
     if not scope.everything:
-        stmt = stmt.where(FEEDBACK.c.organization_id == scope.organization_id)
+        stmt = stmt.where(FEEDBACK_TABLE.c.organization_id == scope.organization_id)
     if status is not None:
-        stmt = stmt.where(FEEDBACK.c.status == status)
+        stmt = stmt.where(FEEDBACK_TABLE.c.status == status)
     if overdue is True:
-        stmt = stmt.where(FEEDBACK.c.status.in_(OPEN_STATUSES), FEEDBACK.c.deadline_at <= now)
+        stmt = stmt.where(
+            FEEDBACK_TABLE.c.status.in_(OPEN_STATUSES), FEEDBACK_TABLE.c.deadline_at <= now
+        )
     elif overdue is False:
         stmt = stmt.where(
-            (FEEDBACK.c.status.not_in(OPEN_STATUSES)) | (FEEDBACK.c.deadline_at > now)
+            (FEEDBACK_TABLE.c.status.not_in(OPEN_STATUSES)) | (FEEDBACK_TABLE.c.deadline_at > now)
         )
     return stmt
 
@@ -78,8 +93,23 @@ async def list_mine(
 
 
 async def list_inbox(
-    conn: Executor, stmt: Select[Any], *, first: int | None, after: str | None
+    conn: Executor,
+    stmt: Select[Any],
+    *,
+    first: int | None,
+    after: str | None,
+    order: InboxOrder = InboxOrder.DEADLINE,
 ) -> Page[Any]:
+    if order is InboxOrder.OPEN_FIRST:
+        return await fetch_page(
+            conn,
+            stmt,
+            keys=_OPEN_FIRST,
+            order_name="feedback:open_first",
+            first=first,
+            after=after,
+            types=[int, datetime, int],
+        )
     return await fetch_page(
         conn,
         stmt,
@@ -96,4 +126,4 @@ async def count_statement(conn: Executor, stmt: Select[Any]) -> int:
 
 
 async def get_feedback(conn: Executor, feedback_id: int) -> Any | None:
-    return (await conn.execute(_base().where(FEEDBACK.c.id == feedback_id))).one_or_none()
+    return (await conn.execute(_base().where(FEEDBACK_TABLE.c.id == feedback_id))).one_or_none()

@@ -9,16 +9,15 @@ Transitions, each under the item's row lock so two handlers cannot both move it:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.errors import Forbidden
 from culture_cloud.feedback import policy
-from culture_cloud.feedback.models import Feedback, FeedbackCategory, FeedbackStatus
+from culture_cloud.feedback.models import FEEDBACK_TABLE, Feedback, FeedbackCategory, FeedbackStatus
 from culture_cloud.feedback.notices import notify_handled
 from culture_cloud.feedback.workdays import response_deadline
 from culture_cloud.reviews import targets
@@ -28,7 +27,6 @@ from culture_cloud.reviews.service import ensure_daily_limit, lock_user
 from culture_cloud.reviews.targets import TargetRef
 from culture_cloud.reviews.validation import check_images, check_score, check_text
 
-FEEDBACK = cast(Table, Feedback.__table__)  # type: ignore[attr-defined]
 NOT_FOUND_MESSAGE = "反馈不存在"
 MAX_TOPIC_LENGTH = 50
 MAX_CONTACT_LENGTH = 64
@@ -87,7 +85,7 @@ async def submit_feedback(
     if draft.target is not None:
         organization_id = (await targets.load_target(session, draft.target)).organization_id
     await ensure_daily_limit(
-        session, FEEDBACK, actor.viewer.user_id, rules.max_feedback_per_day, actor.now, "反馈"
+        session, FEEDBACK_TABLE, actor.viewer.user_id, rules.max_feedback_per_day, actor.now, "反馈"
     )
     item = Feedback(
         user_id=actor.viewer.user_id,

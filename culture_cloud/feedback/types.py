@@ -5,10 +5,12 @@ staff and administrators; its contact field only to the submitter and those who 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 
+from culture_cloud.catalog.loaders import OrganizationByIdLoader, target_loader
+from culture_cloud.catalog.types import CatalogItem, Organization
 from culture_cloud.feedback import models, policy
 from culture_cloud.feedback.models import OPEN_STATUSES
 from culture_cloud.global_ids import to_global_id
@@ -20,11 +22,6 @@ from culture_cloud.reviews.authors import public_name
 from culture_cloud.reviews.models import ReviewTargetKind
 from culture_cloud.reviews.targets import type_name_of
 from culture_cloud.timeutil import to_local
-
-if TYPE_CHECKING:
-    from culture_cloud.catalog.types import CatalogItem, Organization
-
-CATALOG = strawberry.lazy("culture_cloud.catalog.types")
 
 FeedbackCategory = strawberry.enum(
     models.FeedbackCategory,
@@ -83,21 +80,15 @@ class Feedback(Node):
     created_at: datetime
 
     @strawberry.field(description="反馈对象（一般性反馈为空）")
-    def target(self, info: Info) -> Annotated[CatalogItem, CATALOG] | None:
+    def target(self, info: Info) -> CatalogItem | None:
         if self._target_kind is None or self._target_id is None:
             return None
-        # Imported here, not at the top: catalog/types.py imports this module (for `reviews`
-        # and `ratingSummary`), and the catalogue's loaders import catalog/types.py.
-        from culture_cloud.catalog.loaders import target_loader
-
         return target_loader(info.context, self._target_kind).load(self._target_id)  # type: ignore[return-value]
 
     @strawberry.field(description="负责处理的单位；为空时由文旅局管理员处理")
-    def organization(self, info: Info) -> Annotated[Organization, CATALOG] | None:
+    def organization(self, info: Info) -> Organization | None:
         if self._organization_id is None:
             return None
-        from culture_cloud.catalog.loaders import OrganizationByIdLoader  # see `target`
-
         return OrganizationByIdLoader(info.context).load(self._organization_id)  # type: ignore[return-value]
 
     @classmethod

@@ -1,5 +1,6 @@
 """Per-request context: settings, a session factory (never a shared session), loaders and the
-caller's identity, resolved lazily from the bearer token the first time a resolver asks."""
+caller's identity, resolved lazily from the bearer token the first time a resolver asks (with
+the `authenticate` function the root hands in: graphql/ knows no domain)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,18 @@ import asyncio
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
-from culture_cloud.accounts.tokens import INVALID_MESSAGE, MISSING_MESSAGE, load_viewer_shared
 from culture_cloud.db import SessionFactory, read_only, utcnow
 from culture_cloud.errors import Unauthenticated
-from culture_cloud.identity import Viewer
+from culture_cloud.identity import INVALID_MESSAGE, MISSING_MESSAGE, Authenticate, Viewer
 from culture_cloud.settings import Settings
-
-if TYPE_CHECKING:
-    from culture_cloud.accounts.wechat import WechatClient
+from culture_cloud.wechat import WechatClient
 
 
 @dataclass
@@ -30,6 +28,9 @@ class Context:
     settings: Settings
     engine: AsyncEngine
     session_factory: SessionFactory
+    # Bearer token -> viewer: accounts' token check, handed in by the root (app.py), so this
+    # plumbing needs no domain.
+    authenticate: Authenticate
     # The request's DataLoaders by class, filled on first use (graphql/loaders.py).
     loaders: dict[type, DataLoader[Any, Any]] = field(default_factory=dict, repr=False)
     now: datetime = field(default_factory=utcnow)
@@ -39,9 +40,15 @@ class Context:
     authorization: str | None = None
     client_ip: str | None = None
     wechat: WechatClient | None = None
-    # Search terms this request has logged (statistics/searches.py): once per request, however
+    # Where uploads are stored (culture_cloud.media.storage.Storage), one per process, built
+    # by the app's lifespan; typed loosely because the plumbing imports no domain.
+    media_storage: Any = None
+    # Search terms this request has logged (search/log.py): once per request, however
     # many aliases ask for the search or however often the executor runs the document.
     logged_searches: set[str] = field(default_factory=set, repr=False)
+    # False for searches that are not a visitor's search: the website's suggestions as one
+    # types ask for every prefix on the way to a word.
+    log_searches: bool = True
     _viewer: Viewer | None = field(default=None, init=False, repr=False)
     _auth_problem: str | None = field(default=None, init=False, repr=False)
     _viewer_resolved: bool = field(default=False, init=False, repr=False)
@@ -74,7 +81,7 @@ class Context:
         if scheme.lower() != "bearer" or not token:
             return None, INVALID_MESSAGE
         try:
-            return await load_viewer_shared(self.engine, self.settings, token), None
+            return await self.authenticate(token), None
         except Unauthenticated as exc:
             return None, exc.message
 

@@ -15,8 +15,7 @@ from typing import Any
 from strawberry.permission import BasePermission
 
 from culture_cloud import identity
-from culture_cloud.accounts.policy import FORBIDDEN_MESSAGE
-from culture_cloud.errors import Forbidden
+from culture_cloud.errors import FORBIDDEN_MESSAGE, Forbidden
 from culture_cloud.graphql.context import Info
 from culture_cloud.identity import Viewer
 

@@ -1,4 +1,5 @@
-"""`Date` and `DateTime` for the whole API: one accepted range, one input rule, one output form.
+"""`Date` and `DateTime` for the whole API: one accepted range, one input rule, one output form;
+and `Upload`, which only a caller inside the server process can fill.
 
 Every date or time that enters (arguments, input fields, variables, export query parameters)
 goes through `parse_date` / `parse_datetime`, so nothing outside the range ever reaches date
@@ -11,6 +12,7 @@ import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import strawberry
+from strawberry.file_uploads import Upload as UploadType
 from strawberry.types.scalar import ScalarDefinition
 
 from culture_cloud.errors import BadInput
@@ -125,4 +127,32 @@ DateTime: ScalarDefinition = strawberry.scalar(
     parse_value=parse_datetime,
 )
 
-SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {date: Date, datetime: DateTime}
+UPLOAD_MESSAGE = "文件只能由服务端进程内传入（工作台）；HTTP 请求不接收文件"
+
+
+def parse_upload(value: object) -> object:
+    """A file object (Starlette's UploadFile, any binary file) or bytes, as the console passes
+    them in process. Whatever JSON can carry (a string, a number, an object) is refused, so a
+    request to /graphql cannot pretend to be a file."""
+    if isinstance(value, bytes | bytearray) or callable(getattr(value, "read", None)):
+        return value
+    raise BadInput(UPLOAD_MESSAGE)
+
+
+def _never_output(value: object) -> object:
+    raise TypeError("Upload is an input-only scalar")
+
+
+Upload: ScalarDefinition = strawberry.scalar(
+    name="Upload",
+    description="上传的文件：只能由服务端进程内调用时作为变量传入文件对象（如工作台）；"
+    "HTTP 请求中的任何值都会被拒绝",
+    serialize=_never_output,
+    parse_value=parse_upload,
+)
+
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
+    date: Date,
+    datetime: DateTime,
+    UploadType: Upload,
+}

@@ -1,8 +1,8 @@
 """Bookable events the menu creates: the delivery of an approved order, and the trial events
 of incubated projects.
 
-Inserted the way publishing.service.create_event + publish_event do it (same validation, tag
-rows, search terms and audit entry), but published at once and owned by the organisation that
+Inserted the way publishing's create_event + publish_event do it (same validation, tag rows,
+search terms and audit entry), but published at once and owned by the organisation that
 performs (the supplier or the group), not by the venue's owner: the performers then manage it
 in the staff console like their own events, and it is booked through `bookEvent`.
 """
@@ -20,7 +20,7 @@ from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventKind, EventStatus, Venue
 from culture_cloud.errors import BadInput, NotFound
 from culture_cloud.publishing import validation as v
-from culture_cloud.publishing.service import event_snapshot, place_columns, set_tags
+from culture_cloud.publishing.event_editing import event_snapshot, place_columns, set_tags
 from culture_cloud.search.service import index_object
 from culture_cloud.text import clean_text
 

@@ -4,20 +4,20 @@ the menu's types build their objects from them."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from sqlalchemy import Table, select
 
 from culture_cloud.db import Executor
 from culture_cloud.graphql.loaders import RequestLoader, by_user
 from culture_cloud.menu.incubation import projects
-from culture_cloud.menu.models import CommunityGroup, MenuOffering, MenuSupplier
+from culture_cloud.menu.models import (
+    COMMUNITY_GROUP_TABLE,
+    MENU_OFFERING_TABLE,
+    MENU_SUPPLIER_TABLE,
+)
 from culture_cloud.menu.offerings.listing import region_ids_of
 from culture_cloud.menu.wishes import service as wishes
-
-OFFERING = cast(Table, MenuOffering.__table__)  # type: ignore[attr-defined]
-SUPPLIER = cast(Table, MenuSupplier.__table__)  # type: ignore[attr-defined]
-GROUP = cast(Table, CommunityGroup.__table__)  # type: ignore[attr-defined]
 
 
 class _RowByColumnLoader(RequestLoader[int, Any]):
@@ -33,16 +33,16 @@ class _RowByColumnLoader(RequestLoader[int, Any]):
 
 
 class OfferingByIdLoader(_RowByColumnLoader):
-    table = OFFERING
+    table = MENU_OFFERING_TABLE
 
 
 class SupplierByOrganizationIdLoader(_RowByColumnLoader):
-    table = SUPPLIER
+    table = MENU_SUPPLIER_TABLE
     column = "organization_id"
 
 
 class GroupByIdLoader(_RowByColumnLoader):
-    table = GROUP
+    table = COMMUNITY_GROUP_TABLE
 
 
 class WishByIdLoader(RequestLoader[int, Any]):

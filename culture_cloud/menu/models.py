@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.catalog.models import EventKind
@@ -365,3 +365,19 @@ class TrialEvent(SQLModel, table=True):
     project_id: int = Field(foreign_key="menu_group_project.id", index=True)
     group_id: int = Field(foreign_key="menu_community_group.id", index=True)
     created_at: datetime = _created()
+
+
+# Core tables for SQL written without the ORM: typed once here, imported wherever needed.
+MENU_OFFERING_TABLE: Final = cast(Table, MenuOffering.__table__)  # type: ignore[attr-defined]
+MENU_OFFERING_REGION_TABLE: Final = cast(Table, MenuOfferingRegion.__table__)  # type: ignore[attr-defined]
+MENU_SUPPLIER_TABLE: Final = cast(Table, MenuSupplier.__table__)  # type: ignore[attr-defined]
+MENU_ORDER_TABLE: Final = cast(Table, MenuOrder.__table__)  # type: ignore[attr-defined]
+MENU_BUDGET_TABLE: Final = cast(Table, MenuBudget.__table__)  # type: ignore[attr-defined]
+MENU_WISH_TABLE: Final = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
+MENU_WISH_SUPPORT_TABLE: Final = cast(Table, MenuWishSupport.__table__)  # type: ignore[attr-defined]
+MENU_WISH_TERM_TABLE: Final = cast(Table, MenuWishTerm.__table__)  # type: ignore[attr-defined]
+COMMUNITY_GROUP_TABLE: Final = cast(Table, CommunityGroup.__table__)  # type: ignore[attr-defined]
+GROUP_MEMBERSHIP_TABLE: Final = cast(Table, GroupMembership.__table__)  # type: ignore[attr-defined]
+GROUP_PROJECT_TABLE: Final = cast(Table, GroupProject.__table__)  # type: ignore[attr-defined]
+PROJECT_SUPPORT_TABLE: Final = cast(Table, ProjectSupport.__table__)  # type: ignore[attr-defined]
+TRIAL_EVENT_TABLE: Final = cast(Table, TrialEvent.__table__)  # type: ignore[attr-defined]

@@ -4,21 +4,21 @@ accounts/personal_data.py)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.catalog.models import Region
+from culture_cloud.catalog.models import REGION_TABLE
 from culture_cloud.global_ids import to_global_id
-from culture_cloud.menu.models import CommunityGroup, GroupStage, MenuWish, MenuWishSupport
+from culture_cloud.menu.models import (
+    COMMUNITY_GROUP_TABLE,
+    MENU_WISH_SUPPORT_TABLE,
+    MENU_WISH_TABLE,
+    GroupStage,
+)
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none
-
-WISH = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
-SUPPORT = cast(Table, MenuWishSupport.__table__)  # type: ignore[attr-defined]
-GROUP = cast(Table, CommunityGroup.__table__)  # type: ignore[attr-defined]
-REGION = cast(Table, Region.__table__)  # type: ignore[attr-defined]
 
 # Applications that never became a group: their member lists serve nobody once the applicant
 # has gone. A registered or promoted group is an organisation in its own right and keeps its
@@ -36,18 +36,22 @@ async def export_wishes(session: AsyncSession, settings: Settings, user_id: int)
     `supported` too, as they are in the database."""
     posted = (
         await session.execute(
-            select(WISH, REGION.c.name.label("region_name"))
-            .outerjoin(REGION, REGION.c.id == WISH.c.region_id)
-            .where(WISH.c.user_id == user_id)
-            .order_by(WISH.c.created_at, WISH.c.id)
+            select(MENU_WISH_TABLE, REGION_TABLE.c.name.label("region_name"))
+            .outerjoin(REGION_TABLE, REGION_TABLE.c.id == MENU_WISH_TABLE.c.region_id)
+            .where(MENU_WISH_TABLE.c.user_id == user_id)
+            .order_by(MENU_WISH_TABLE.c.created_at, MENU_WISH_TABLE.c.id)
         )
     ).all()
     supported = (
         await session.execute(
-            select(SUPPORT.c.wish_id, SUPPORT.c.created_at, WISH.c.title)
-            .join(WISH, WISH.c.id == SUPPORT.c.wish_id)
-            .where(SUPPORT.c.user_id == user_id)
-            .order_by(SUPPORT.c.created_at, SUPPORT.c.wish_id)
+            select(
+                MENU_WISH_SUPPORT_TABLE.c.wish_id,
+                MENU_WISH_SUPPORT_TABLE.c.created_at,
+                MENU_WISH_TABLE.c.title,
+            )
+            .join(MENU_WISH_TABLE, MENU_WISH_TABLE.c.id == MENU_WISH_SUPPORT_TABLE.c.wish_id)
+            .where(MENU_WISH_SUPPORT_TABLE.c.user_id == user_id)
+            .order_by(MENU_WISH_SUPPORT_TABLE.c.created_at, MENU_WISH_SUPPORT_TABLE.c.wish_id)
         )
     ).all()
     return {
@@ -87,10 +91,10 @@ async def export_community_groups(
     full: the applicant is the one person who sees them unmasked in the API as well."""
     rows = (
         await session.execute(
-            select(GROUP, REGION.c.name.label("region_name"))
-            .outerjoin(REGION, REGION.c.id == GROUP.c.region_id)
-            .where(GROUP.c.applicant_user_id == user_id)
-            .order_by(GROUP.c.created_at, GROUP.c.id)
+            select(COMMUNITY_GROUP_TABLE, REGION_TABLE.c.name.label("region_name"))
+            .outerjoin(REGION_TABLE, REGION_TABLE.c.id == COMMUNITY_GROUP_TABLE.c.region_id)
+            .where(COMMUNITY_GROUP_TABLE.c.applicant_user_id == user_id)
+            .order_by(COMMUNITY_GROUP_TABLE.c.created_at, COMMUNITY_GROUP_TABLE.c.id)
         )
     ).all()
     return [
@@ -128,7 +132,10 @@ async def erase_application_members(
     support counts are public aggregates; neither carries more than the anonymised account id.
     """
     await session.execute(
-        update(GROUP)
-        .where(GROUP.c.applicant_user_id == user_id, GROUP.c.stage.in_(UNREGISTERED))
+        update(COMMUNITY_GROUP_TABLE)
+        .where(
+            COMMUNITY_GROUP_TABLE.c.applicant_user_id == user_id,
+            COMMUNITY_GROUP_TABLE.c.stage.in_(UNREGISTERED),
+        )
         .values(members=[], updated_at=now)
     )

@@ -12,9 +12,7 @@ time; culture_cloud/menu/__init__.py imports this module.
 
 from __future__ import annotations
 
-from typing import cast
-
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -23,19 +21,18 @@ from culture_cloud.db import utcnow
 from culture_cloud.menu.incubation.promotion import evaluate_promotion
 from culture_cloud.menu.machines import ORDER, Actor
 from culture_cloud.menu.models import (
+    COMMUNITY_GROUP_TABLE,
+    MENU_OFFERING_TABLE,
+    MENU_SUPPLIER_TABLE,
     CommunityGroup,
     GroupStage,
-    MenuOffering,
     MenuOrder,
     TrialEvent,
 )
-from culture_cloud.menu.offerings.suppliers import SUPPLIER, ensure_supplier
+from culture_cloud.menu.offerings.suppliers import ensure_supplier
 from culture_cloud.menu.orders.service import snapshot as order_snapshot
 from culture_cloud.menu.sql import move_rating
 from culture_cloud.reviews.signals import RatingDelta
-
-OFFERING = cast(Table, MenuOffering.__table__)  # type: ignore[attr-defined]
-GROUP = cast(Table, CommunityGroup.__table__)  # type: ignore[attr-defined]
 
 
 async def _move_supplier(session: AsyncSession, organization_id: int, delta: RatingDelta) -> None:
@@ -43,8 +40,8 @@ async def _move_supplier(session: AsyncSession, organization_id: int, delta: Rat
     await ensure_supplier(session, organization_id, now=now)
     await session.execute(
         move_rating(
-            SUPPLIER,
-            SUPPLIER.c.organization_id == organization_id,
+            MENU_SUPPLIER_TABLE,
+            MENU_SUPPLIER_TABLE.c.organization_id == organization_id,
             count=delta.count,
             score_sum=delta.score_sum,
         )
@@ -54,8 +51,8 @@ async def _move_supplier(session: AsyncSession, organization_id: int, delta: Rat
 async def _order_rated(session: AsyncSession, order: MenuOrder, delta: RatingDelta) -> None:
     await session.execute(
         move_rating(
-            OFFERING,
-            OFFERING.c.id == order.offering_id,
+            MENU_OFFERING_TABLE,
+            MENU_OFFERING_TABLE.c.id == order.offering_id,
             count=delta.count,
             score_sum=delta.score_sum,
         )
@@ -81,8 +78,8 @@ async def _order_rated(session: AsyncSession, order: MenuOrder, delta: RatingDel
 async def _trial_rated(session: AsyncSession, trial: TrialEvent, delta: RatingDelta) -> None:
     await session.execute(
         move_rating(
-            GROUP,
-            GROUP.c.id == trial.group_id,
+            COMMUNITY_GROUP_TABLE,
+            COMMUNITY_GROUP_TABLE.c.id == trial.group_id,
             count=delta.count,
             score_sum=delta.score_sum,
             sum_column="trial_rating_sum",

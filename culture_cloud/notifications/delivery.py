@@ -18,18 +18,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final, Protocol, cast
 
-from sqlalchemy import CursorResult, Table, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlmodel import col
 
 from culture_cloud.accounts.models import User
 from culture_cloud.db import SessionFactory, transaction
 from culture_cloud.logsafe import format_safely
-from culture_cloud.notifications.models import DeliveryStatus, Notification, NotificationKind
+from culture_cloud.notifications.models import NOTIFICATION_TABLE, DeliveryStatus, NotificationKind
 from culture_cloud.settings import Settings
 
 logger = logging.getLogger("culture_cloud.notifications")
 
-_TABLE = cast(Table, Notification.__table__)  # type: ignore[attr-defined]
 _ERROR_LENGTH: Final = 500
 
 
@@ -123,12 +122,12 @@ async def _claim(
     factory: SessionFactory, *, now: datetime, batch: int, lease: timedelta
 ) -> list[_Claimed]:
     due = (
-        select(_TABLE.c.id)
+        select(NOTIFICATION_TABLE.c.id)
         .where(
-            _TABLE.c.status == DeliveryStatus.PENDING,
-            _TABLE.c.next_attempt_at <= now,
+            NOTIFICATION_TABLE.c.status == DeliveryStatus.PENDING,
+            NOTIFICATION_TABLE.c.next_attempt_at <= now,
         )
-        .order_by(_TABLE.c.next_attempt_at, _TABLE.c.id)
+        .order_by(NOTIFICATION_TABLE.c.next_attempt_at, NOTIFICATION_TABLE.c.id)
         .limit(batch)
         # Rendered only on PostgreSQL; SQLite has no row locks and needs none (one writer).
         .with_for_update(skip_locked=True)
@@ -140,24 +139,24 @@ async def _claim(
     async with transaction(factory) as session:
         claimed = (
             await session.execute(
-                update(_TABLE)
+                update(NOTIFICATION_TABLE)
                 # The outer conditions repeat the inner ones: on PostgreSQL a row changed by a
                 # worker that committed meanwhile is re-checked against them, not taken twice.
                 .where(
-                    _TABLE.c.id.in_(select(due.c.id)),
-                    _TABLE.c.status == DeliveryStatus.PENDING,
-                    _TABLE.c.next_attempt_at <= now,
+                    NOTIFICATION_TABLE.c.id.in_(select(due.c.id)),
+                    NOTIFICATION_TABLE.c.status == DeliveryStatus.PENDING,
+                    NOTIFICATION_TABLE.c.next_attempt_at <= now,
                 )
-                .values(attempts=_TABLE.c.attempts + 1, next_attempt_at=now + lease)
+                .values(attempts=NOTIFICATION_TABLE.c.attempts + 1, next_attempt_at=now + lease)
                 .returning(
-                    _TABLE.c.id,
-                    _TABLE.c.user_id,
-                    _TABLE.c.kind,
-                    _TABLE.c.title,
-                    _TABLE.c.body,
-                    _TABLE.c.data,
-                    _TABLE.c.attempts,
-                    _TABLE.c.created_at,
+                    NOTIFICATION_TABLE.c.id,
+                    NOTIFICATION_TABLE.c.user_id,
+                    NOTIFICATION_TABLE.c.kind,
+                    NOTIFICATION_TABLE.c.title,
+                    NOTIFICATION_TABLE.c.body,
+                    NOTIFICATION_TABLE.c.data,
+                    NOTIFICATION_TABLE.c.attempts,
+                    NOTIFICATION_TABLE.c.created_at,
                 )
             )
         ).all()
@@ -192,11 +191,11 @@ async def _record(factory: SessionFactory, item: _Claimed, *, values: dict[str, 
     """Writes an outcome unless another worker has taken the row over (its lease expired)."""
     async with transaction(factory) as session:
         result = await session.execute(
-            update(_TABLE)
+            update(NOTIFICATION_TABLE)
             .where(
-                _TABLE.c.id == item.message.id,
-                _TABLE.c.status == DeliveryStatus.PENDING,
-                _TABLE.c.attempts == item.attempts,
+                NOTIFICATION_TABLE.c.id == item.message.id,
+                NOTIFICATION_TABLE.c.status == DeliveryStatus.PENDING,
+                NOTIFICATION_TABLE.c.attempts == item.attempts,
             )
             .values(**values)
         )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import Index
+from sqlalchemy import Index, Table
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import enum_column, json_column, utc_column
@@ -57,3 +57,7 @@ class Notification(SQLModel, table=True):
     sent_at: datetime | None = utc_column()
     read_at: datetime | None = utc_column()
     created_at: datetime | None = utc_column(nullable=False)
+
+
+# Core tables for SQL written without the ORM: typed once here, imported wherever needed.
+NOTIFICATION_TABLE: Final = cast(Table, Notification.__table__)  # type: ignore[attr-defined]

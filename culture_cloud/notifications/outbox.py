@@ -4,15 +4,13 @@ together with the change it reports; delivery happens later in `delivery.deliver
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.db import insert_ignoring_duplicates, utcnow
-from culture_cloud.notifications.models import DeliveryStatus, Notification, NotificationKind
-
-NOTIFICATION = cast(Table, Notification.__table__)  # type: ignore[attr-defined]
+from culture_cloud.notifications.models import NOTIFICATION_TABLE, DeliveryStatus, NotificationKind
 
 
 def message_values(
@@ -59,7 +57,7 @@ async def enqueue(
     values = message_values(
         user_id=user_id, kind=kind, title=title, body=body, data=data, dedupe_key=dedupe_key
     )
-    table = NOTIFICATION
+    table = NOTIFICATION_TABLE
     if dedupe_key is None:
         result = await session.execute(insert(table).values(**values).returning(table.c.id))
         return int(result.scalar_one())
@@ -87,5 +85,5 @@ async def enqueue_many(
         message_values(user_id=uid, kind=kind, title=title, body=body, data=data)
         for uid in recipients
     ]
-    await session.execute(insert(NOTIFICATION), rows)
+    await session.execute(insert(NOTIFICATION_TABLE), rows)
     return len(rows)

@@ -5,31 +5,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.actor import Actor
 from culture_cloud.db import Executor
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
-from culture_cloud.notifications.models import Notification
+from culture_cloud.notifications.models import NOTIFICATION_TABLE
 
 NOTIFICATIONS_ORDER = "notifications:newest"
 MAX_MARK_IDS = 100
-_TABLE = cast(Table, Notification.__table__)  # type: ignore[attr-defined]
 
 
 def _statement(*, user_id: int, unread_only: bool) -> Select[Any]:
-    stmt = select(_TABLE).where(_TABLE.c.user_id == user_id)
+    stmt = select(NOTIFICATION_TABLE).where(NOTIFICATION_TABLE.c.user_id == user_id)
     if unread_only:
-        stmt = stmt.where(_TABLE.c.read_at.is_(None))
+        stmt = stmt.where(NOTIFICATION_TABLE.c.read_at.is_(None))
     return stmt
 
 
 async def get_for_user(conn: Executor, *, user_id: int, pk: int) -> Any | None:
     """One of the user's own notifications (None for anyone else's)."""
-    stmt = _statement(user_id=user_id, unread_only=False).where(_TABLE.c.id == pk)
+    stmt = _statement(user_id=user_id, unread_only=False).where(NOTIFICATION_TABLE.c.id == pk)
     return (await conn.execute(stmt)).first()
 
 
@@ -38,8 +37,8 @@ async def list_for_user(
 ) -> Page[Any]:
     """Newest first; keyset on (created_at, id), served by ix_notification_user_created."""
     keys = [
-        SortKey(_TABLE.c.created_at, descending=True),
-        SortKey(_TABLE.c.id, descending=True),
+        SortKey(NOTIFICATION_TABLE.c.created_at, descending=True),
+        SortKey(NOTIFICATION_TABLE.c.id, descending=True),
     ]
     return await fetch_page(
         conn,
@@ -76,18 +75,18 @@ async def mark_read(session: AsyncSession, *, actor: Actor, ids: Sequence[int]) 
     rows: list[Any] = []
     if wanted:
         await session.execute(
-            update(_TABLE)
+            update(NOTIFICATION_TABLE)
             .where(
-                _TABLE.c.id.in_(wanted),
-                _TABLE.c.user_id == user_id,
-                _TABLE.c.read_at.is_(None),
+                NOTIFICATION_TABLE.c.id.in_(wanted),
+                NOTIFICATION_TABLE.c.user_id == user_id,
+                NOTIFICATION_TABLE.c.read_at.is_(None),
             )
             .values(read_at=actor.now)
         )
         found = await session.execute(
-            select(_TABLE)
-            .where(_TABLE.c.id.in_(wanted), _TABLE.c.user_id == user_id)
-            .order_by(_TABLE.c.created_at.desc(), _TABLE.c.id.desc())
+            select(NOTIFICATION_TABLE)
+            .where(NOTIFICATION_TABLE.c.id.in_(wanted), NOTIFICATION_TABLE.c.user_id == user_id)
+            .order_by(NOTIFICATION_TABLE.c.created_at.desc(), NOTIFICATION_TABLE.c.id.desc())
         )
         rows = list(found.all())
     unread = await count_for_user(session, user_id=user_id, unread_only=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from culture_cloud.accounts.wechat import WechatClient, WechatError, WechatUnavailable
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications.delivery import (
     DeliveryFailed,
@@ -21,6 +20,7 @@ from culture_cloud.notifications.delivery import (
 )
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.settings import Settings
+from culture_cloud.wechat import WechatClient, WechatError, WechatUnavailable
 
 THING_LIMIT: Final = 20
 # Errors about the request itself (bad openid, template or data): resending the same message

@@ -17,11 +17,12 @@ from culture_cloud.catalog.models import EventKind, LocationPrecision
 from culture_cloud.errors import BadInput
 from culture_cloud.geo import CoordSystem
 from culture_cloud.global_ids import expect_global_id
-from culture_cloud.publishing import places, service
+from culture_cloud.publishing import event_creation, event_updates, places
+from culture_cloud.publishing import place_validation as pv
 from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.validation import UNSET, Patch
 
-# Enum fields use the plain enum classes, as catalog/inputs.py does: catalog.types registers
+# Enum fields use the plain enum classes, as catalog/inputs.py does: catalog.values registers
 # these very classes with strawberry.
 
 T = TypeVar("T")
@@ -115,8 +116,8 @@ class CreateEventInput:
         default=None, description="每周重复；每一场都是独立的活动（可分别修改、取消）"
     )
 
-    def to_domain(self) -> service.NewEvent:
-        return service.NewEvent(
+    def to_domain(self) -> event_creation.NewEvent:
+        return event_creation.NewEvent(
             title=self.title,
             kind=self.kind,
             start_at=self.start_at,
@@ -173,8 +174,8 @@ class UpdateEventInput:
     images: list[str] | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
 
-    def to_domain(self) -> service.EventChanges:
-        return service.EventChanges(
+    def to_domain(self) -> event_updates.EventChanges:
+        return event_updates.EventChanges(
             title=_required(self.title, "title"),
             kind=_required(self.kind, "kind"),
             start_at=_required(self.start_at, "startAt"),
@@ -208,8 +209,8 @@ class LocationInput:
     precision: LocationPrecision = LocationPrecision.EXACT
     note: str | None = None
 
-    def to_domain(self) -> v.Location:
-        return v.Location(
+    def to_domain(self) -> pv.Location:
+        return pv.Location(
             lat=self.lat,
             lng=self.lng,
             system=self.system,
@@ -237,10 +238,10 @@ class OpeningHoursInput:
     closed_note: str | None = None
     as_of: int | None = strawberry.field(default=None, description="信息来源年份")
 
-    def to_domain(self) -> v.OpeningHours:
-        return v.OpeningHours(
+    def to_domain(self) -> pv.OpeningHours:
+        return pv.OpeningHours(
             weekly=tuple(
-                v.DayHours(
+                pv.DayHours(
                     weekday=day.weekday,
                     periods=tuple((p.open, p.close) for p in day.periods),
                 )
@@ -302,8 +303,8 @@ class SeasonalHoursInput:
     last_entry: str | None = None
     as_of: int | None = None
 
-    def to_domain(self) -> v.SeasonalHours:
-        return v.SeasonalHours(
+    def to_domain(self) -> pv.SeasonalHours:
+        return pv.SeasonalHours(
             label=self.label,
             from_date=self.from_date,
             to_date=self.to_date,
@@ -320,8 +321,8 @@ class TicketPriceInput:
     yuan: float | None = None
     note: str | None = None
 
-    def to_domain(self) -> v.TicketPrice:
-        return v.TicketPrice(label=self.label, yuan=self.yuan, note=self.note)
+    def to_domain(self) -> pv.TicketPrice:
+        return pv.TicketPrice(label=self.label, yuan=self.yuan, note=self.note)
 
 
 @strawberry.input(

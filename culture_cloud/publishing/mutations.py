@@ -16,7 +16,7 @@ from culture_cloud.graphql.mutation import errors_as, run_command
 from culture_cloud.graphql.permissions import StaffRole
 from culture_cloud.graphql.user_errors import InputError
 from culture_cloud.identity import StaffRole as Role
-from culture_cloud.publishing import places, service
+from culture_cloud.publishing import event_creation, event_status, event_updates, places
 from culture_cloud.publishing.inputs import (
     CreateEventInput,
     UpdateEventInput,
@@ -60,7 +60,7 @@ class PublishingMutation:
         data = input.to_domain()
         rows = await run_command(
             info,
-            service.create_event,
+            event_creation.create_event,
             data=data,
         )
         events = [_event(row) for row in rows]
@@ -78,7 +78,7 @@ class PublishingMutation:
         changes = input.to_domain()
         row = await run_command(
             info,
-            service.update_event,
+            event_updates.update_event,
             settings=info.context.settings,
             event_id=pk,
             changes=changes,
@@ -96,7 +96,7 @@ class PublishingMutation:
         pk = expect_global_id(id, "Event", field="id")
         rows = await run_command(
             info,
-            service.publish_event,
+            event_status.publish_event,
             event_id=pk,
             whole_series=whole_series,
         )
@@ -113,7 +113,7 @@ class PublishingMutation:
         pk = expect_global_id(id, "Event", field="id")
         row = await run_command(
             info,
-            service.cancel_event,
+            event_status.cancel_event,
             event_id=pk,
             reason=reason,
         )
@@ -136,7 +136,7 @@ class PublishingMutation:
         pk = expect_global_id(id, "Event", field="id")
         row = await run_command(
             info,
-            service.postpone_event,
+            event_status.postpone_event,
             event_id=pk,
             new_start_at=new_start_at,
             new_end_at=new_end_at,

@@ -20,8 +20,9 @@ from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, Region, ScenicSpot, Venue
 from culture_cloud.errors import NotFound
+from culture_cloud.publishing import place_validation as pv
 from culture_cloud.publishing import validation as v
-from culture_cloud.publishing.service import Place, place_columns, set_tags
+from culture_cloud.publishing.event_editing import Place, place_columns, set_tags
 from culture_cloud.publishing.validation import UNSET, Patch
 from culture_cloud.search.service import index_object
 from culture_cloud.text import clean_text
@@ -72,13 +73,13 @@ class PlaceChanges:
     phone: Patch[str | None] = UNSET
     images: Patch[tuple[str, ...]] = UNSET
     tags: Patch[tuple[str, ...]] = UNSET
-    location: Patch[v.Location | None] = UNSET
+    location: Patch[pv.Location | None] = UNSET
     region_id: Patch[int | None] = UNSET
 
 
 @dataclass(frozen=True, slots=True)
 class VenueChanges(PlaceChanges):
-    opening_hours: Patch[v.OpeningHours | None] = UNSET
+    opening_hours: Patch[pv.OpeningHours | None] = UNSET
     facilities: Patch[tuple[str, ...]] = UNSET
     accessibility: Patch[tuple[str, ...]] = UNSET
     admission: Patch[str | None] = UNSET
@@ -87,8 +88,8 @@ class VenueChanges(PlaceChanges):
 
 @dataclass(frozen=True, slots=True)
 class ScenicSpotChanges(PlaceChanges):
-    seasonal_hours: Patch[tuple[v.SeasonalHours, ...]] = UNSET
-    ticket_prices: Patch[tuple[v.TicketPrice, ...]] = UNSET
+    seasonal_hours: Patch[tuple[pv.SeasonalHours, ...]] = UNSET
+    ticket_prices: Patch[tuple[pv.TicketPrice, ...]] = UNSET
 
 
 async def _place_values(session: AsyncSession, c: PlaceChanges) -> dict[str, Any]:
@@ -106,7 +107,7 @@ async def _place_values(session: AsyncSession, c: PlaceChanges) -> dict[str, Any
     if c.tags is not UNSET:
         values["tags"] = list(v.tags(c.tags))
     if c.location is not UNSET:
-        values |= v.NO_LOCATION if c.location is None else c.location.columns()
+        values |= pv.NO_LOCATION if c.location is None else c.location.columns()
     if c.region_id is not UNSET:
         if c.region_id is not None and await session.get(Region, c.region_id) is None:
             raise NotFound("区域不存在", field="regionId")
@@ -175,7 +176,7 @@ async def update_venue(
     c = changes
     if c.opening_hours is not UNSET:
         values["opening_hours"] = (
-            None if c.opening_hours is None else v.opening_hours_json(c.opening_hours)
+            None if c.opening_hours is None else pv.opening_hours_json(c.opening_hours)
         )
     if c.facilities is not UNSET:
         values["facilities"] = list(v.short_list(c.facilities, field="facilities"))
@@ -220,9 +221,9 @@ async def update_scenic_spot(
     )
     values = await _place_values(session, changes)
     if changes.seasonal_hours is not UNSET:
-        values["seasonal_hours"] = v.seasonal_hours_json(changes.seasonal_hours)
+        values["seasonal_hours"] = pv.seasonal_hours_json(changes.seasonal_hours)
     if changes.ticket_prices is not UNSET:
-        values["ticket_prices"] = v.ticket_prices_json(changes.ticket_prices)
+        values["ticket_prices"] = pv.ticket_prices_json(changes.ticket_prices)
     before = scenic_spot_snapshot(spot)
     await _update_place(
         session,

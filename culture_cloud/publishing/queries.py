@@ -10,7 +10,7 @@ from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.pagination import Connection, make_connection
 from culture_cloud.graphql.permissions import IsStaff
-from culture_cloud.publishing import service
+from culture_cloud.publishing import organization_events
 
 
 @strawberry.type
@@ -34,15 +34,15 @@ class PublishingQuery:
             if organization_id is None
             else expect_global_id(organization_id, "Organization", field="organizationId")
         )
-        scope = service.organization_scope(viewer, requested)
+        scope = organization_events.organization_scope(viewer, requested)
         async with info.context.read() as conn:
-            page = await service.list_organization_events(
+            page = await organization_events.list_organization_events(
                 conn, organization_id=scope, status=status, first=first, after=after
             )
 
         async def total() -> int:
             async with info.context.read() as conn:
-                return await service.count_organization_events(
+                return await organization_events.count_organization_events(
                     conn, organization_id=scope, status=status
                 )
 

@@ -17,22 +17,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.db import Executor, insert_on_conflict
 from culture_cloud.reviews.models import (
+    RATING_AGGREGATE_TABLE,
     Dimension,
-    RatingAggregate,
     ReviewStatus,
     ReviewTargetKind,
 )
 from culture_cloud.reviews.signals import RatingDelta, rating_changed
 from culture_cloud.reviews.targets import TargetRef
 
-AGGREGATE = cast(Table, RatingAggregate.__table__)  # type: ignore[attr-defined]
 COUNTERS = [
     "review_count",
     "overall_sum",
@@ -106,23 +105,29 @@ async def _add(session: AsyncSession, ref: TargetRef, delta: Mapping[str, int]) 
     is a plain UPDATE: the removed contribution was added before, so the row exists (and
     PostgreSQL checks CHECK constraints on an upsert's proposed row before it sees the conflict,
     so negative values cannot go through the INSERT)."""
-    where = (AGGREGATE.c.target_kind == ref.kind.value, AGGREGATE.c.target_id == ref.id)
-    returning = (AGGREGATE.c.review_count, AGGREGATE.c.overall_sum)
+    where = (
+        RATING_AGGREGATE_TABLE.c.target_kind == ref.kind.value,
+        RATING_AGGREGATE_TABLE.c.target_id == ref.id,
+    )
+    returning = (RATING_AGGREGATE_TABLE.c.review_count, RATING_AGGREGATE_TABLE.c.overall_sum)
     if any(value < 0 for value in delta.values()):
         stmt: Any = (
-            update(AGGREGATE)
+            update(RATING_AGGREGATE_TABLE)
             .where(*where)
-            .values({name: AGGREGATE.c[name] + value for name, value in delta.items()})
+            .values({name: RATING_AGGREGATE_TABLE.c[name] + value for name, value in delta.items()})
             .returning(*returning)
         )
     else:
         values = {name: delta.get(name, 0) for name in COUNTERS}
-        stmt = insert_on_conflict(session, AGGREGATE).values(
+        stmt = insert_on_conflict(session, RATING_AGGREGATE_TABLE).values(
             target_kind=ref.kind.value, target_id=ref.id, **values
         )
         stmt = stmt.on_conflict_do_update(
-            index_elements=[AGGREGATE.c.target_kind, AGGREGATE.c.target_id],
-            set_={name: AGGREGATE.c[name] + stmt.excluded[name] for name in delta},
+            index_elements=[
+                RATING_AGGREGATE_TABLE.c.target_kind,
+                RATING_AGGREGATE_TABLE.c.target_id,
+            ],
+            set_={name: RATING_AGGREGATE_TABLE.c[name] + stmt.excluded[name] for name in delta},
         ).returning(*returning)
     row = (await session.execute(stmt)).one()
     return int(row.review_count), int(row.overall_sum)
@@ -138,8 +143,9 @@ async def load_aggregates(
     found: dict[tuple[ReviewTargetKind, int], Any] = {}
     for kind, ids in ids_by_kind.items():
         rows = await conn.execute(
-            select(AGGREGATE).where(
-                AGGREGATE.c.target_kind == kind.value, AGGREGATE.c.target_id.in_(ids)
+            select(RATING_AGGREGATE_TABLE).where(
+                RATING_AGGREGATE_TABLE.c.target_kind == kind.value,
+                RATING_AGGREGATE_TABLE.c.target_id.in_(ids),
             )
         )
         for row in rows:

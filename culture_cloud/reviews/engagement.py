@@ -7,9 +7,7 @@ aggregates until a moderator approves it again.
 
 from __future__ import annotations
 
-from typing import cast
-
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.actor import Actor
@@ -17,25 +15,24 @@ from culture_cloud.db import insert_ignoring_duplicates
 from culture_cloud.reviews import aggregates
 from culture_cloud.reviews.errors import Reason, Refused, bad_input, not_found
 from culture_cloud.reviews.models import (
+    REVIEW_REPORT_TABLE,
+    REVIEW_TABLE,
+    REVIEW_VOTE_TABLE,
     HoldReason,
     ReportReason,
     Review,
     ReviewReport,
     ReviewStatus,
-    ReviewVote,
 )
 from culture_cloud.reviews.rules import ReviewRules, current_rules
 from culture_cloud.reviews.service import (
     NOT_FOUND_MESSAGE,
-    REVIEW,
     ensure_daily_limit,
     lock_review,
     lock_user,
     ref_of,
 )
 
-VOTE = cast(Table, ReviewVote.__table__)  # type: ignore[attr-defined]
-REPORT = cast(Table, ReviewReport.__table__)  # type: ignore[attr-defined]
 MAX_NOTE_LENGTH = 200
 
 
@@ -51,8 +48,8 @@ async def vote_helpful(
     # The review's row lock first, as every other change of a review takes it first.
     row = (
         await session.execute(
-            select(REVIEW.c.user_id, REVIEW.c.status, REVIEW.c.deleted_at)
-            .where(REVIEW.c.id == review_id)
+            select(REVIEW_TABLE.c.user_id, REVIEW_TABLE.c.status, REVIEW_TABLE.c.deleted_at)
+            .where(REVIEW_TABLE.c.id == review_id)
             .with_for_update(key_share=True)
         )
     ).one_or_none()
@@ -64,24 +61,27 @@ async def vote_helpful(
         changed = bool(
             await insert_ignoring_duplicates(
                 session,
-                VOTE,
+                REVIEW_VOTE_TABLE,
                 {"review_id": review_id, "user_id": actor.viewer.user_id, "created_at": actor.now},
             )
         )
     else:
         removed = await session.execute(
-            delete(VOTE)
-            .where(VOTE.c.review_id == review_id, VOTE.c.user_id == actor.viewer.user_id)
-            .returning(VOTE.c.review_id)
+            delete(REVIEW_VOTE_TABLE)
+            .where(
+                REVIEW_VOTE_TABLE.c.review_id == review_id,
+                REVIEW_VOTE_TABLE.c.user_id == actor.viewer.user_id,
+            )
+            .returning(REVIEW_VOTE_TABLE.c.review_id)
         )
         changed = removed.first() is not None
     step = (1 if helpful else -1) if changed else 0
     count = (
         await session.execute(
-            update(REVIEW)
-            .where(REVIEW.c.id == review_id)
-            .values(helpful_count=REVIEW.c.helpful_count + step)
-            .returning(REVIEW.c.helpful_count)
+            update(REVIEW_TABLE)
+            .where(REVIEW_TABLE.c.id == review_id)
+            .values(helpful_count=REVIEW_TABLE.c.helpful_count + step)
+            .returning(REVIEW_TABLE.c.helpful_count)
         )
     ).scalar_one()
     return int(count)
@@ -108,15 +108,21 @@ async def report_review(
         raise Refused(Reason.OWN_REVIEW, "不能举报自己的评价", field="id")
     already = (
         await session.execute(
-            select(REPORT.c.id).where(
-                REPORT.c.review_id == review_id, REPORT.c.user_id == actor.viewer.user_id
+            select(REVIEW_REPORT_TABLE.c.id).where(
+                REVIEW_REPORT_TABLE.c.review_id == review_id,
+                REVIEW_REPORT_TABLE.c.user_id == actor.viewer.user_id,
             )
         )
     ).first()
     if already is not None:
         raise Refused(Reason.ALREADY_REPORTED, "您已举报过该评价，我们会尽快处理", field="id")
     await ensure_daily_limit(
-        session, REPORT, actor.viewer.user_id, rules.max_reports_per_day, actor.now, "举报"
+        session,
+        REVIEW_REPORT_TABLE,
+        actor.viewer.user_id,
+        rules.max_reports_per_day,
+        actor.now,
+        "举报",
     )
     session.add(
         ReviewReport(

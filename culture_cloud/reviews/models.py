@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Final, cast
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, enum_column, json_column, utc_column
@@ -218,7 +219,22 @@ class RatingAggregate(SQLModel, table=True):
     guide_explanation_count: int = 0
 
 
+# Core tables for SQL written without the ORM: typed once here, imported wherever needed.
+REVIEW_TABLE: Final = cast(Table, Review.__table__)  # type: ignore[attr-defined]
+REVIEW_REVISION_TABLE: Final = cast(Table, ReviewRevision.__table__)  # type: ignore[attr-defined]
+REVIEW_REPLY_TABLE: Final = cast(Table, ReviewReply.__table__)  # type: ignore[attr-defined]
+REVIEW_VOTE_TABLE: Final = cast(Table, ReviewVote.__table__)  # type: ignore[attr-defined]
+REVIEW_REPORT_TABLE: Final = cast(Table, ReviewReport.__table__)  # type: ignore[attr-defined]
+RATING_AGGREGATE_TABLE: Final = cast(Table, RatingAggregate.__table__)  # type: ignore[attr-defined]
+
+
 __all__ = [
+    "RATING_AGGREGATE_TABLE",
+    "REVIEW_REPLY_TABLE",
+    "REVIEW_REPORT_TABLE",
+    "REVIEW_REVISION_TABLE",
+    "REVIEW_TABLE",
+    "REVIEW_VOTE_TABLE",
     "Dimension",
     "HoldReason",
     "RatingAggregate",

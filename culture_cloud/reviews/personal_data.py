@@ -11,10 +11,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.global_ids import to_global_id
-from culture_cloud.reviews.engagement import REPORT
-from culture_cloud.reviews.models import Dimension
-from culture_cloud.reviews.reading import REVISION, VOTE
-from culture_cloud.reviews.service import REVIEW
+from culture_cloud.reviews.models import (
+    REVIEW_REPORT_TABLE,
+    REVIEW_REVISION_TABLE,
+    REVIEW_TABLE,
+    REVIEW_VOTE_TABLE,
+    Dimension,
+)
 from culture_cloud.reviews.targets import type_name_of
 from culture_cloud.settings import Settings
 from culture_cloud.timeutil import iso_or_none
@@ -37,29 +40,31 @@ async def export_reviews(session: AsyncSession, settings: Settings, user_id: int
     the API shows to nobody else either."""
     reviews = (
         await session.execute(
-            select(REVIEW)
-            .where(REVIEW.c.user_id == user_id)
-            .order_by(REVIEW.c.created_at, REVIEW.c.id)
+            select(REVIEW_TABLE)
+            .where(REVIEW_TABLE.c.user_id == user_id)
+            .order_by(REVIEW_TABLE.c.created_at, REVIEW_TABLE.c.id)
         )
     ).all()
     revisions: dict[int, list[Any]] = defaultdict(list)
     for row in await session.execute(
-        select(REVISION)
-        .join(REVIEW, REVIEW.c.id == REVISION.c.review_id)
-        .where(REVIEW.c.user_id == user_id)
-        .order_by(REVISION.c.review_id, REVISION.c.id)
+        select(REVIEW_REVISION_TABLE)
+        .join(REVIEW_TABLE, REVIEW_TABLE.c.id == REVIEW_REVISION_TABLE.c.review_id)
+        .where(REVIEW_TABLE.c.user_id == user_id)
+        .order_by(REVIEW_REVISION_TABLE.c.review_id, REVIEW_REVISION_TABLE.c.id)
     ):
         revisions[row.review_id].append(row)
     votes = (
         await session.execute(
-            select(VOTE).where(VOTE.c.user_id == user_id).order_by(VOTE.c.created_at)
+            select(REVIEW_VOTE_TABLE)
+            .where(REVIEW_VOTE_TABLE.c.user_id == user_id)
+            .order_by(REVIEW_VOTE_TABLE.c.created_at)
         )
     ).all()
     reports = (
         await session.execute(
-            select(REPORT)
-            .where(REPORT.c.user_id == user_id)
-            .order_by(REPORT.c.created_at, REPORT.c.id)
+            select(REVIEW_REPORT_TABLE)
+            .where(REVIEW_REPORT_TABLE.c.user_id == user_id)
+            .order_by(REVIEW_REPORT_TABLE.c.created_at, REVIEW_REPORT_TABLE.c.id)
         )
     ).all()
     return {
@@ -123,7 +128,7 @@ async def erase_report_notes(
       stay too: they are counts, with nothing in them but the anonymised account id.
     """
     await session.execute(
-        update(REPORT)
-        .where(REPORT.c.user_id == user_id, REPORT.c.note.is_not(None))
+        update(REVIEW_REPORT_TABLE)
+        .where(REVIEW_REPORT_TABLE.c.user_id == user_id, REVIEW_REPORT_TABLE.c.note.is_not(None))
         .values(note=None)
     )

@@ -1,5 +1,6 @@
 """Reviews queries (composed into the root Query in culture_cloud/schema.py). A target's
-public reviews are the `reviews` field of Venue, Event, ScenicSpot, TravelAgency and Guide (culture_cloud/catalog/types.py)."""
+public reviews are the `reviews` field of Venue, Event, ScenicSpot, TravelAgency and Guide
+(the `Reviewable` interface, reviews/reviewable.py)."""
 
 from __future__ import annotations
 

@@ -9,26 +9,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from culture_cloud.accounts.models import USER_TABLE
 from culture_cloud.db import Executor
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.reviews.errors import bad_input
 from culture_cloud.reviews.models import (
-    ReviewReply,
-    ReviewRevision,
+    REVIEW_REPLY_TABLE,
+    REVIEW_REVISION_TABLE,
+    REVIEW_TABLE,
+    REVIEW_VOTE_TABLE,
     ReviewStatus,
-    ReviewVote,
 )
-from culture_cloud.reviews.service import REVIEW, USER
 from culture_cloud.reviews.targets import TargetRef
-
-REPLY = cast(Table, ReviewReply.__table__)  # type: ignore[attr-defined]
-REVISION = cast(Table, ReviewRevision.__table__)  # type: ignore[attr-defined]
-VOTE = cast(Table, ReviewVote.__table__)  # type: ignore[attr-defined]
 
 
 class ReviewOrder(StrEnum):
@@ -52,12 +49,12 @@ def _base() -> Select[Any]:
     """Review columns plus what the author's public name needs, never their contact data."""
     return (
         select(
-            REVIEW,
-            USER.c.nickname.label("author_nickname"),
-            USER.c.deleted_at.label("author_deleted_at"),
+            REVIEW_TABLE,
+            USER_TABLE.c.nickname.label("author_nickname"),
+            USER_TABLE.c.deleted_at.label("author_deleted_at"),
         )
-        .select_from(REVIEW.join(USER, USER.c.id == REVIEW.c.user_id))
-        .where(REVIEW.c.deleted_at.is_(None))
+        .select_from(REVIEW_TABLE.join(USER_TABLE, USER_TABLE.c.id == REVIEW_TABLE.c.user_id))
+        .where(REVIEW_TABLE.c.deleted_at.is_(None))
     )
 
 
@@ -69,32 +66,37 @@ def _conditions(flt: ReviewFilter) -> list[ColumnElement[bool]]:
         raise bad_input("最低分不能高于最高分", "filter.maxScore")
     conditions: list[ColumnElement[bool]] = []
     if flt.min_score is not None:
-        conditions.append(REVIEW.c.overall >= flt.min_score)
+        conditions.append(REVIEW_TABLE.c.overall >= flt.min_score)
     if flt.max_score is not None:
-        conditions.append(REVIEW.c.overall <= flt.max_score)
+        conditions.append(REVIEW_TABLE.c.overall <= flt.max_score)
     if flt.verified_only:
-        conditions.append(REVIEW.c.is_verified.is_(True))
+        conditions.append(REVIEW_TABLE.c.is_verified.is_(True))
     if flt.designated_only:
-        conditions.append(REVIEW.c.by_designated_reviewer.is_(True))
+        conditions.append(REVIEW_TABLE.c.by_designated_reviewer.is_(True))
     if flt.with_images:
-        conditions.append(REVIEW.c.image_count > 0)
+        conditions.append(REVIEW_TABLE.c.image_count > 0)
     if flt.unreplied_only:
         conditions.append(
-            ~select(REPLY.c.review_id).where(REPLY.c.review_id == REVIEW.c.id).exists()
+            ~select(REVIEW_REPLY_TABLE.c.review_id)
+            .where(REVIEW_REPLY_TABLE.c.review_id == REVIEW_TABLE.c.id)
+            .exists()
         )
     return conditions
 
 
-_NEWEST = [SortKey(REVIEW.c.created_at, descending=True), SortKey(REVIEW.c.id, descending=True)]
+_NEWEST = [
+    SortKey(REVIEW_TABLE.c.created_at, descending=True),
+    SortKey(REVIEW_TABLE.c.id, descending=True),
+]
 SORT_KEYS: dict[ReviewOrder, tuple[list[SortKey], list[type]]] = {
     ReviewOrder.NEWEST: (_NEWEST, [datetime, int]),
     ReviewOrder.HIGHEST: (
-        [SortKey(REVIEW.c.overall, descending=True), *_NEWEST],
+        [SortKey(REVIEW_TABLE.c.overall, descending=True), *_NEWEST],
         [int, datetime, int],
     ),
-    ReviewOrder.LOWEST: ([SortKey(REVIEW.c.overall), *_NEWEST], [int, datetime, int]),
+    ReviewOrder.LOWEST: ([SortKey(REVIEW_TABLE.c.overall), *_NEWEST], [int, datetime, int]),
     ReviewOrder.MOST_HELPFUL: (
-        [SortKey(REVIEW.c.helpful_count, descending=True), *_NEWEST],
+        [SortKey(REVIEW_TABLE.c.helpful_count, descending=True), *_NEWEST],
         [int, datetime, int],
     ),
 }
@@ -121,9 +123,9 @@ async def _page(
 
 def target_statement(ref: TargetRef, flt: ReviewFilter) -> Select[Any]:
     return _base().where(
-        REVIEW.c.target_kind == ref.kind,
-        REVIEW.c.target_id == ref.id,
-        REVIEW.c.status == ReviewStatus.APPROVED,
+        REVIEW_TABLE.c.target_kind == ref.kind,
+        REVIEW_TABLE.c.target_id == ref.id,
+        REVIEW_TABLE.c.status == ReviewStatus.APPROVED,
         *_conditions(flt),
     )
 
@@ -142,18 +144,18 @@ async def list_target_reviews(
 
 
 def user_statement(user_id: int) -> Select[Any]:
-    return _base().where(REVIEW.c.user_id == user_id)
+    return _base().where(REVIEW_TABLE.c.user_id == user_id)
 
 
 def queue_statement() -> Select[Any]:
-    return _base().where(REVIEW.c.status == ReviewStatus.PENDING)
+    return _base().where(REVIEW_TABLE.c.status == ReviewStatus.PENDING)
 
 
 def organization_statement(organization_id: int | None, flt: ReviewFilter) -> Select[Any]:
     """Approved reviews of an organisation's objects; None: of every organisation."""
-    stmt = _base().where(REVIEW.c.status == ReviewStatus.APPROVED, *_conditions(flt))
+    stmt = _base().where(REVIEW_TABLE.c.status == ReviewStatus.APPROVED, *_conditions(flt))
     if organization_id is not None:
-        stmt = stmt.where(REVIEW.c.organization_id == organization_id)
+        stmt = stmt.where(REVIEW_TABLE.c.organization_id == organization_id)
     return stmt
 
 
@@ -165,7 +167,7 @@ async def list_page(
 
 async def list_queue(conn: Executor, *, first: int | None, after: str | None) -> Page[Any]:
     """Pending reviews, oldest first: the moderators' work list."""
-    keys = [SortKey(REVIEW.c.created_at), SortKey(REVIEW.c.id)]
+    keys = [SortKey(REVIEW_TABLE.c.created_at), SortKey(REVIEW_TABLE.c.id)]
     return await fetch_page(
         conn,
         queue_statement(),
@@ -183,19 +185,21 @@ async def count_statement(conn: Executor, stmt: Select[Any]) -> int:
 
 async def get_review(conn: Executor, review_id: int) -> Any | None:
     """The live review (any status) with its author's nickname."""
-    return (await conn.execute(_base().where(REVIEW.c.id == review_id))).one_or_none()
+    return (await conn.execute(_base().where(REVIEW_TABLE.c.id == review_id))).one_or_none()
 
 
 async def replies_by_review(conn: Executor, review_ids: Sequence[int]) -> dict[int, Any]:
-    rows = await conn.execute(select(REPLY).where(REPLY.c.review_id.in_(review_ids)))
+    rows = await conn.execute(
+        select(REVIEW_REPLY_TABLE).where(REVIEW_REPLY_TABLE.c.review_id.in_(review_ids))
+    )
     return {row.review_id: row for row in rows}
 
 
 async def revisions_by_review(conn: Executor, review_ids: Sequence[int]) -> dict[int, list[Any]]:
     rows = await conn.execute(
-        select(REVISION)
-        .where(REVISION.c.review_id.in_(review_ids))
-        .order_by(REVISION.c.review_id, REVISION.c.id.desc())
+        select(REVIEW_REVISION_TABLE)
+        .where(REVIEW_REVISION_TABLE.c.review_id.in_(review_ids))
+        .order_by(REVIEW_REVISION_TABLE.c.review_id, REVIEW_REVISION_TABLE.c.id.desc())
     )
     found: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
@@ -205,6 +209,8 @@ async def revisions_by_review(conn: Executor, review_ids: Sequence[int]) -> dict
 
 async def voted_by(conn: Executor, user_id: int, review_ids: Sequence[int]) -> set[int]:
     rows = await conn.execute(
-        select(VOTE.c.review_id).where(VOTE.c.user_id == user_id, VOTE.c.review_id.in_(review_ids))
+        select(REVIEW_VOTE_TABLE.c.review_id).where(
+            REVIEW_VOTE_TABLE.c.user_id == user_id, REVIEW_VOTE_TABLE.c.review_id.in_(review_ids)
+        )
     )
     return {row.review_id for row in rows}

@@ -14,19 +14,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.models import User
+from culture_cloud.accounts.models import USER_TABLE
 from culture_cloud.actor import Actor
 from culture_cloud.errors import Forbidden
 from culture_cloud.identity import Viewer
 from culture_cloud.reviews import aggregates, targets
 from culture_cloud.reviews.errors import Reason, Refused, not_found
 from culture_cloud.reviews.models import (
+    REVIEW_TABLE,
     Dimension,
     HoldReason,
     Review,
@@ -39,8 +40,6 @@ from culture_cloud.reviews.validation import ReviewContent, ReviewDraft, check_r
 from culture_cloud.reviews.words import find_personal_data, find_sensitive
 from culture_cloud.timeutil import local_day_start, local_today
 
-USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
-REVIEW = cast(Table, Review.__table__)  # type: ignore[attr-defined]
 NOT_FOUND_MESSAGE = "评价不存在"
 ALREADY_REVIEWED_MESSAGE = "您已评价过，可修改原评价"
 
@@ -52,7 +51,7 @@ async def lock_user(session: AsyncSession, user_id: int) -> None:
     """Serialises one person's own submissions (PostgreSQL), so limits and duplicate checks see
     each other's results. NO KEY UPDATE: rows merely referring to the user are not blocked."""
     await session.execute(
-        select(USER.c.id).where(USER.c.id == user_id).with_for_update(key_share=True)
+        select(USER_TABLE.c.id).where(USER_TABLE.c.id == user_id).with_for_update(key_share=True)
     )
 
 
@@ -144,18 +143,18 @@ async def submit_review(
     targets.ensure_reviewable(found, actor.now)
     existing = (
         await session.execute(
-            select(REVIEW.c.id).where(
-                REVIEW.c.user_id == actor.viewer.user_id,
-                REVIEW.c.target_kind == target.kind,
-                REVIEW.c.target_id == target.id,
-                REVIEW.c.deleted_at.is_(None),
+            select(REVIEW_TABLE.c.id).where(
+                REVIEW_TABLE.c.user_id == actor.viewer.user_id,
+                REVIEW_TABLE.c.target_kind == target.kind,
+                REVIEW_TABLE.c.target_id == target.id,
+                REVIEW_TABLE.c.deleted_at.is_(None),
             )
         )
     ).first()
     if existing is not None:
         raise Refused(Reason.ALREADY_REVIEWED, ALREADY_REVIEWED_MESSAGE, field="targetId")
     await ensure_daily_limit(
-        session, REVIEW, actor.viewer.user_id, rules.max_reviews_per_day, actor.now, "评价"
+        session, REVIEW_TABLE, actor.viewer.user_id, rules.max_reviews_per_day, actor.now, "评价"
     )
     screening = screen(content.text, rules)
     review = Review(

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, exists, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.bookings.models import Booking, BookingStatus, VenueSlot
+from culture_cloud.bookings.models import BOOKING_TABLE, VENUE_SLOT_TABLE, BookingStatus
 from culture_cloud.catalog import kinds as catalogue_kinds
 from culture_cloud.catalog.kinds import CatalogueKind
-from culture_cloud.catalog.models import EventStatus
+from culture_cloud.catalog.models import EVENT_TABLE, TRAVEL_AGENCY_TABLE, EventStatus
 from culture_cloud.db import Executor
 from culture_cloud.errors import InvalidId
 from culture_cloud.global_ids import from_global_id
@@ -21,11 +21,6 @@ from culture_cloud.reviews.errors import Reason, Refused, not_found
 from culture_cloud.reviews.models import Dimension, ReviewTargetKind
 
 Kind = ReviewTargetKind
-
-EVENT = catalogue_kinds.EVENT.table
-AGENCY = catalogue_kinds.TRAVEL_AGENCY.table
-BOOKING = cast(Table, Booking.__table__)  # type: ignore[attr-defined]
-SLOT = cast(Table, VenueSlot.__table__)  # type: ignore[attr-defined]
 
 
 def kind_of_type(type_name: str) -> Kind | None:
@@ -91,8 +86,10 @@ async def load_target(session: Executor, ref: TargetRef, *, field: str = "target
     table = ref.catalogue.table
     if ref.kind is Kind.GUIDE:
         stmt = (
-            select(AGENCY.c.organization_id)
-            .select_from(table.outerjoin(AGENCY, AGENCY.c.id == table.c.agency_id))
+            select(TRAVEL_AGENCY_TABLE.c.organization_id)
+            .select_from(
+                table.outerjoin(TRAVEL_AGENCY_TABLE, TRAVEL_AGENCY_TABLE.c.id == table.c.agency_id)
+            )
             .where(table.c.id == ref.id)
         )
     elif ref.kind is Kind.EVENT:
@@ -121,19 +118,27 @@ async def attended(session: AsyncSession, user_id: int, ref: TargetRef) -> bool:
     its events or entry slots; for a scenic spot any of its events. Agencies and guides take no
     bookings, so their reviews are never verified."""
     if ref.kind is Kind.EVENT:
-        where: Any = BOOKING.c.event_id == ref.id
+        where: Any = BOOKING_TABLE.c.event_id == ref.id
     elif ref.kind is Kind.VENUE:
         where = or_(
-            BOOKING.c.event_id.in_(select(EVENT.c.id).where(EVENT.c.venue_id == ref.id)),
-            BOOKING.c.venue_slot_id.in_(select(SLOT.c.id).where(SLOT.c.venue_id == ref.id)),
+            BOOKING_TABLE.c.event_id.in_(
+                select(EVENT_TABLE.c.id).where(EVENT_TABLE.c.venue_id == ref.id)
+            ),
+            BOOKING_TABLE.c.venue_slot_id.in_(
+                select(VENUE_SLOT_TABLE.c.id).where(VENUE_SLOT_TABLE.c.venue_id == ref.id)
+            ),
         )
     elif ref.kind is Kind.SCENIC_SPOT:
-        where = BOOKING.c.event_id.in_(select(EVENT.c.id).where(EVENT.c.scenic_spot_id == ref.id))
+        where = BOOKING_TABLE.c.event_id.in_(
+            select(EVENT_TABLE.c.id).where(EVENT_TABLE.c.scenic_spot_id == ref.id)
+        )
     else:
         return False
     stmt = select(
         exists().where(
-            BOOKING.c.user_id == user_id, BOOKING.c.status == BookingStatus.CHECKED_IN, where
+            BOOKING_TABLE.c.user_id == user_id,
+            BOOKING_TABLE.c.status == BookingStatus.CHECKED_IN,
+            where,
         )
     )
     return bool((await session.execute(stmt)).scalar_one())

@@ -5,17 +5,18 @@ Privacy is decided here, when a Review is built: the author appears only as a ma
 (no id, phone or other contact data in any public field); moderation details go to the author
 and administrators only.
 
-Catalogue types (the review's target, the replying organisation) are referenced lazily:
-culture_cloud/catalog/types.py imports this module for its `reviews` and `ratingSummary` fields.
+The catalogue types' own `reviews` and `ratingSummary` fields are in reviewable.py.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 
+from culture_cloud.catalog.loaders import OrganizationByIdLoader, target_loader
+from culture_cloud.catalog.types import CatalogItem, Organization
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.nodes import Node
@@ -27,11 +28,6 @@ from culture_cloud.reviews.authors import public_name
 from culture_cloud.reviews.reading import ReviewOrder
 from culture_cloud.reviews.targets import DIMENSION_LABELS, DIMENSIONS_BY_KIND, type_name_of
 from culture_cloud.timeutil import to_local
-
-if TYPE_CHECKING:
-    from culture_cloud.catalog.types import CatalogItem, Organization
-
-CATALOG = strawberry.lazy("culture_cloud.catalog.types")
 
 ReviewTargetKind = strawberry.enum(
     models.ReviewTargetKind, name="ReviewTargetKind", description="可评价对象的类别"
@@ -90,11 +86,9 @@ class ReviewReply:
     updated_at: datetime
 
     @strawberry.field(description="回复单位")
-    def organization(self, info: Info) -> Annotated[Organization, CATALOG] | None:
+    def organization(self, info: Info) -> Organization | None:
         if self._organization_id is None:
             return None
-        from culture_cloud.catalog.loaders import OrganizationByIdLoader  # see Review.target
-
         return OrganizationByIdLoader(info.context).load(self._organization_id)  # type: ignore[return-value]
 
     @classmethod
@@ -164,11 +158,7 @@ class Review(Node):
     edited_at: datetime | None
 
     @strawberry.field(description="被评价的对象")
-    def target(self, info: Info) -> Annotated[CatalogItem, CATALOG] | None:
-        # Imported here, not at the top: catalog/types.py imports this module (for `reviews`
-        # and `ratingSummary`), and the catalogue's loaders import catalog/types.py.
-        from culture_cloud.catalog.loaders import target_loader
-
+    def target(self, info: Info) -> CatalogItem | None:
         return target_loader(info.context, self.target_kind).load(self._target_id)  # type: ignore[return-value]
 
     @strawberry.field(description="官方回复")

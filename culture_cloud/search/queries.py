@@ -19,8 +19,8 @@ from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.pagination import PageInfo
 from culture_cloud.keyset import Page
 from culture_cloud.search import service
+from culture_cloud.search.log import record_search
 from culture_cloud.search.service import Hit
-from culture_cloud.statistics.searches import record_search
 
 MAX_SEARCH_TEXT = 100
 
@@ -129,7 +129,7 @@ class SearchQuery:
                 first=first,
                 after=after,
             )
-            if after is None:  # a search asked for, not a further page of it
+            if after is None and info.context.log_searches:  # asked for, not a further page
                 await record_search(
                     conn, text, info.context.now, logged=info.context.logged_searches
                 )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.accounts.models import User
-from culture_cloud.bookings.models import SEATED_STATUSES, Booking, BookingStatus
+from culture_cloud.bookings.models import BOOKING_TABLE, SEATED_STATUSES, Booking, BookingStatus
 from culture_cloud.catalog import models as m
 from culture_cloud.db import utcnow
 from culture_cloud.identity import UserKind
@@ -318,8 +318,7 @@ async def load_synthetic_activity(
 async def _recount_seats(session: AsyncSession) -> None:
     """Each synthetic event's counter = the seats of its confirmed and checked-in bookings,
     as the booking service keeps it (culture_cloud/bookings/models.py)."""
-    booking = Booking.__table__  # type: ignore[attr-defined]
-    event = m.Event.__table__  # type: ignore[attr-defined]
+    booking, event = BOOKING_TABLE, m.EVENT_TABLE
     seated = (
         select(func.coalesce(func.sum(booking.c.seats), 0))
         .where(booking.c.event_id == event.c.id, booking.c.status.in_(SEATED_STATUSES))

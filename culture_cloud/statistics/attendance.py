@@ -10,14 +10,10 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from culture_cloud.bookings.models import VenueSlot
-from culture_cloud.catalog.models import Region
-from culture_cloud.statistics.models import EventBookingStats
-from culture_cloud.statistics.scope import EVENT, VENUE, Scope
-
-STATS = EventBookingStats.__table__  # type: ignore[attr-defined]
-SLOT = VenueSlot.__table__  # type: ignore[attr-defined]
-REGION = Region.__table__  # type: ignore[attr-defined]
+from culture_cloud.bookings.models import VENUE_SLOT_TABLE
+from culture_cloud.catalog.models import EVENT_TABLE, REGION_TABLE, VENUE_TABLE
+from culture_cloud.statistics.models import EVENT_BOOKING_STATS_TABLE
+from culture_cloud.statistics.scope import Scope
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -65,24 +61,27 @@ def _sum(column: Any) -> Any:
 
 async def attendance(conn: AsyncConnection, scope: Scope) -> AttendanceFigures:
     bucket = scope.bucket_table()
-    has_capacity = EVENT.c.capacity.is_not(None)
+    has_capacity = EVENT_TABLE.c.capacity.is_not(None)
     query = (
         select(
             bucket.c.idx,
-            func.count(EVENT.c.id),
-            _sum(case((EVENT.c.start_at <= scope.now, 1), else_=0)),
-            _sum(STATS.c.bookings),
-            _sum(STATS.c.seats),
-            _sum(STATS.c.check_ins),
-            _sum(STATS.c.no_shows),
-            _sum(STATS.c.cancellations),
-            _sum(EVENT.c.capacity),
-            _sum(case((has_capacity, STATS.c.seats), else_=0)),
+            func.count(EVENT_TABLE.c.id),
+            _sum(case((EVENT_TABLE.c.start_at <= scope.now, 1), else_=0)),
+            _sum(EVENT_BOOKING_STATS_TABLE.c.bookings),
+            _sum(EVENT_BOOKING_STATS_TABLE.c.seats),
+            _sum(EVENT_BOOKING_STATS_TABLE.c.check_ins),
+            _sum(EVENT_BOOKING_STATS_TABLE.c.no_shows),
+            _sum(EVENT_BOOKING_STATS_TABLE.c.cancellations),
+            _sum(EVENT_TABLE.c.capacity),
+            _sum(case((has_capacity, EVENT_BOOKING_STATS_TABLE.c.seats), else_=0)),
         )
         .select_from(
             bucket.join(
-                EVENT, and_(EVENT.c.start_at >= bucket.c.lo, EVENT.c.start_at < bucket.c.hi)
-            ).outerjoin(STATS, STATS.c.event_id == EVENT.c.id)
+                EVENT_TABLE,
+                and_(EVENT_TABLE.c.start_at >= bucket.c.lo, EVENT_TABLE.c.start_at < bucket.c.hi),
+            ).outerjoin(
+                EVENT_BOOKING_STATS_TABLE, EVENT_BOOKING_STATS_TABLE.c.event_id == EVENT_TABLE.c.id
+            )
         )
         .where(*scope.event_conditions())
         .group_by(bucket.c.idx)
@@ -111,24 +110,40 @@ class VenueUse:
 
 
 async def venue_utilisation(conn: AsyncConnection, scope: Scope, *, first: int) -> list[VenueUse]:
-    in_period = and_(EVENT.c.start_at >= scope.start, EVENT.c.start_at < scope.end)
+    in_period = and_(EVENT_TABLE.c.start_at >= scope.start, EVENT_TABLE.c.start_at < scope.end)
     events = (
-        select(EVENT.c.venue_id, _sum(EVENT.c.capacity), _sum(STATS.c.seats))
-        .select_from(EVENT.outerjoin(STATS, STATS.c.event_id == EVENT.c.id))
+        select(
+            EVENT_TABLE.c.venue_id,
+            _sum(EVENT_TABLE.c.capacity),
+            _sum(EVENT_BOOKING_STATS_TABLE.c.seats),
+        )
+        .select_from(
+            EVENT_TABLE.outerjoin(
+                EVENT_BOOKING_STATS_TABLE, EVENT_BOOKING_STATS_TABLE.c.event_id == EVENT_TABLE.c.id
+            )
+        )
         .where(
             in_period,
-            EVENT.c.venue_id.is_not(None),
-            EVENT.c.capacity.is_not(None),
+            EVENT_TABLE.c.venue_id.is_not(None),
+            EVENT_TABLE.c.capacity.is_not(None),
             *scope.event_conditions(),
         )
-        .group_by(EVENT.c.venue_id)
+        .group_by(EVENT_TABLE.c.venue_id)
     )
     slots = (
-        select(SLOT.c.venue_id, _sum(SLOT.c.capacity), _sum(SLOT.c.booked_seats))
-        .select_from(SLOT.join(VENUE, VENUE.c.id == SLOT.c.venue_id))
-        .where(SLOT.c.starts_at >= scope.start, SLOT.c.starts_at < scope.end)
+        select(
+            VENUE_SLOT_TABLE.c.venue_id,
+            _sum(VENUE_SLOT_TABLE.c.capacity),
+            _sum(VENUE_SLOT_TABLE.c.booked_seats),
+        )
+        .select_from(
+            VENUE_SLOT_TABLE.join(VENUE_TABLE, VENUE_TABLE.c.id == VENUE_SLOT_TABLE.c.venue_id)
+        )
+        .where(
+            VENUE_SLOT_TABLE.c.starts_at >= scope.start, VENUE_SLOT_TABLE.c.starts_at < scope.end
+        )
         .where(*scope.venue_conditions())
-        .group_by(SLOT.c.venue_id)
+        .group_by(VENUE_SLOT_TABLE.c.venue_id)
     )
     uses: dict[int, VenueUse] = {}
     for venue_id, capacity, seats in (await conn.execute(events)).all():
@@ -139,7 +154,7 @@ async def venue_utilisation(conn: AsyncConnection, scope: Scope, *, first: int) 
         use.slot_capacity, use.slot_seats = int(capacity), int(seats)
     if uses:
         names = await conn.execute(
-            select(VENUE.c.id, VENUE.c.name).where(VENUE.c.id.in_(list(uses)))
+            select(VENUE_TABLE.c.id, VENUE_TABLE.c.name).where(VENUE_TABLE.c.id.in_(list(uses)))
         )
         for venue_id, name in names.all():
             uses[venue_id].name = name
@@ -161,16 +176,16 @@ async def coverage_gaps(
     last: dict[int, datetime] = dict(
         (
             await conn.execute(
-                select(EVENT.c.region_id, func.max(EVENT.c.start_at))
-                .where(EVENT.c.start_at <= scope.now, EVENT.c.region_id.is_not(None))
+                select(EVENT_TABLE.c.region_id, func.max(EVENT_TABLE.c.start_at))
+                .where(EVENT_TABLE.c.start_at <= scope.now, EVENT_TABLE.c.region_id.is_not(None))
                 .where(*scope.event_conditions())
-                .group_by(EVENT.c.region_id)
+                .group_by(EVENT_TABLE.c.region_id)
             )
         ).all()
     )
-    regions = select(REGION.c.id, REGION.c.name).order_by(REGION.c.id)
+    regions = select(REGION_TABLE.c.id, REGION_TABLE.c.name).order_by(REGION_TABLE.c.id)
     if scope.region_ids:
-        regions = regions.where(REGION.c.id.in_(scope.region_ids))
+        regions = regions.where(REGION_TABLE.c.id.in_(scope.region_ids))
     since = scope.now - timedelta(days=inactive_days)
     return [
         CoverageGap(region_id, name, last.get(region_id))

@@ -7,20 +7,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from culture_cloud.catalog.models import VENUE_TABLE
 from culture_cloud.menu.models import (
-    MenuOffering,
-    MenuOrder,
-    MenuWish,
+    MENU_OFFERING_TABLE,
+    MENU_ORDER_TABLE,
+    MENU_WISH_TABLE,
     OfferingKind,
     OrderStatus,
     WishStatus,
 )
 from culture_cloud.statistics.attendance import ratio
-from culture_cloud.statistics.scope import VENUE, Scope
-
-WISH = MenuWish.__table__  # type: ignore[attr-defined]
-ORDER = MenuOrder.__table__  # type: ignore[attr-defined]
-OFFERING = MenuOffering.__table__  # type: ignore[attr-defined]
+from culture_cloud.statistics.scope import Scope
 
 FULFILLED = (OrderStatus.DELIVERED, OrderStatus.RATED)
 SETTLED = (*FULFILLED, OrderStatus.DECLINED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
@@ -54,40 +51,60 @@ class DemandFigures:
 
 async def demand(conn: AsyncConnection, scope: Scope) -> DemandFigures:
     wishes = (
-        select(WISH.c.region_id, func.count(WISH.c.id), func.sum(WISH.c.support_count))
-        .where(
-            WISH.c.created_at >= scope.start,
-            WISH.c.created_at < scope.end,
-            # A merged duplicate is the same wish again; its supports moved to the target.
-            WISH.c.status != WishStatus.MERGED,
+        select(
+            MENU_WISH_TABLE.c.region_id,
+            func.count(MENU_WISH_TABLE.c.id),
+            func.sum(MENU_WISH_TABLE.c.support_count),
         )
-        .group_by(WISH.c.region_id)
-        .order_by(WISH.c.region_id)
+        .where(
+            MENU_WISH_TABLE.c.created_at >= scope.start,
+            MENU_WISH_TABLE.c.created_at < scope.end,
+            # A merged duplicate is the same wish again; its supports moved to the target.
+            MENU_WISH_TABLE.c.status != WishStatus.MERGED,
+        )
+        .group_by(MENU_WISH_TABLE.c.region_id)
+        .order_by(MENU_WISH_TABLE.c.region_id)
     )
     if scope.region_ids:
-        wishes = wishes.where(WISH.c.region_id.in_(scope.region_ids))
-    order_conditions = [ORDER.c.created_at >= scope.start, ORDER.c.created_at < scope.end]
+        wishes = wishes.where(MENU_WISH_TABLE.c.region_id.in_(scope.region_ids))
+    order_conditions = [
+        MENU_ORDER_TABLE.c.created_at >= scope.start,
+        MENU_ORDER_TABLE.c.created_at < scope.end,
+    ]
     if scope.region_ids:
-        order_conditions.append(ORDER.c.region_id.in_(scope.region_ids))
+        order_conditions.append(MENU_ORDER_TABLE.c.region_id.in_(scope.region_ids))
     if scope.venue_kinds:
         order_conditions.append(
-            ORDER.c.venue_id.in_(select(VENUE.c.id).where(VENUE.c.kind.in_(scope.venue_kinds)))
+            MENU_ORDER_TABLE.c.venue_id.in_(
+                select(VENUE_TABLE.c.id).where(VENUE_TABLE.c.kind.in_(scope.venue_kinds))
+            )
         )
     if scope.organization_id is not None:
         org = scope.organization_id
         order_conditions.append(
-            or_(ORDER.c.supplier_organization_id == org, ORDER.c.ordering_organization_id == org)
+            or_(
+                MENU_ORDER_TABLE.c.supplier_organization_id == org,
+                MENU_ORDER_TABLE.c.ordering_organization_id == org,
+            )
         )
     orders = (
-        select(OFFERING.c.kind, ORDER.c.region_id, func.count(ORDER.c.id))
-        .select_from(ORDER.join(OFFERING, OFFERING.c.id == ORDER.c.offering_id))
+        select(
+            MENU_OFFERING_TABLE.c.kind,
+            MENU_ORDER_TABLE.c.region_id,
+            func.count(MENU_ORDER_TABLE.c.id),
+        )
+        .select_from(
+            MENU_ORDER_TABLE.join(
+                MENU_OFFERING_TABLE, MENU_OFFERING_TABLE.c.id == MENU_ORDER_TABLE.c.offering_id
+            )
+        )
         .where(*order_conditions)
-        .group_by(OFFERING.c.kind, ORDER.c.region_id)
+        .group_by(MENU_OFFERING_TABLE.c.kind, MENU_ORDER_TABLE.c.region_id)
     )
     statuses = (
-        select(ORDER.c.status, func.count(ORDER.c.id))
+        select(MENU_ORDER_TABLE.c.status, func.count(MENU_ORDER_TABLE.c.id))
         .where(*order_conditions)
-        .group_by(ORDER.c.status)
+        .group_by(MENU_ORDER_TABLE.c.status)
     )
     by_status = {OrderStatus(s): int(n) for s, n in (await conn.execute(statuses)).all()}
     order_rows = sorted(

@@ -11,11 +11,12 @@ at query time: the catalogue is small, and a moved or re-dated event needs no ro
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final, cast
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, Table
 from sqlmodel import Field, SQLModel
 
-from culture_cloud.bookings.models import Booking, VenueSlot
+from culture_cloud.bookings.models import BOOKING_TABLE, VENUE_SLOT_TABLE
 from culture_cloud.db import UTCDateTime
 
 _COUNTS = ("bookings", "seats", "check_ins", "no_shows", "cancellations", "open_bookings")
@@ -48,18 +49,10 @@ class RollupWatermark(SQLModel, table=True):
     value: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
-class SearchLog(SQLModel, table=True):
-    """One row per `search` asked for (first pages only): the demand figure "top searches".
-    No user, no IP: what was searched, and when."""
-
-    __tablename__ = "search_log"
-    __table_args__ = (Index("ix_search_log_created_term", "created_at", "term"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    term: str = Field(max_length=64)
-    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
-
-
 # New bookings since the watermark (the rollup job), and slots of a period (venue utilisation).
-Index("ix_booking_created_at", Booking.__table__.c.created_at)  # type: ignore[attr-defined]
-Index("ix_venue_slot_starts_at", VenueSlot.__table__.c.starts_at)  # type: ignore[attr-defined]
+Index("ix_booking_created_at", BOOKING_TABLE.c.created_at)
+Index("ix_venue_slot_starts_at", VENUE_SLOT_TABLE.c.starts_at)
+
+# Core tables for SQL written without the ORM: typed once here, imported wherever needed.
+EVENT_BOOKING_STATS_TABLE: Final = cast(Table, EventBookingStats.__table__)  # type: ignore[attr-defined]
+ROLLUP_WATERMARK_TABLE: Final = cast(Table, RollupWatermark.__table__)  # type: ignore[attr-defined]

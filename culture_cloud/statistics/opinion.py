@@ -9,15 +9,19 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
-from culture_cloud.feedback.models import Feedback, FeedbackCategory
-from culture_cloud.reviews.models import Dimension, RatingAggregate, Review, ReviewStatus
+from culture_cloud.catalog.models import EVENT_TABLE, VENUE_TABLE
+from culture_cloud.feedback.models import FEEDBACK_TABLE, FeedbackCategory
+from culture_cloud.reviews.models import (
+    RATING_AGGREGATE_TABLE,
+    REVIEW_TABLE,
+    Dimension,
+    ReviewStatus,
+)
 from culture_cloud.reviews.models import ReviewTargetKind as Kind
-from culture_cloud.statistics.attendance import STATS, ratio
-from culture_cloud.statistics.scope import EVENT, VENUE, Scope
+from culture_cloud.statistics.attendance import ratio
+from culture_cloud.statistics.models import EVENT_BOOKING_STATS_TABLE
+from culture_cloud.statistics.scope import Scope
 
-REVIEW = Review.__table__  # type: ignore[attr-defined]
-AGGREGATE = RatingAggregate.__table__  # type: ignore[attr-defined]
-FEEDBACK = Feedback.__table__  # type: ignore[attr-defined]
 DIMENSIONS = list(Dimension)
 
 
@@ -47,19 +51,23 @@ def _review_conditions(scope: Scope) -> list[ColumnElement[bool]]:
     """Approved, not deleted reviews; by organisation; by region and venue kind through the
     reviewed venue or event (reviews of other kinds of target drop out of such a filter)."""
     conditions: list[ColumnElement[bool]] = [
-        REVIEW.c.status == ReviewStatus.APPROVED,
-        REVIEW.c.deleted_at.is_(None),
+        REVIEW_TABLE.c.status == ReviewStatus.APPROVED,
+        REVIEW_TABLE.c.deleted_at.is_(None),
     ]
     if scope.organization_id is not None:
-        conditions.append(REVIEW.c.organization_id == scope.organization_id)
+        conditions.append(REVIEW_TABLE.c.organization_id == scope.organization_id)
     if scope.region_ids or scope.venue_kinds:
         place = Scope(scope.buckets, scope.bucket, scope.now, scope.region_ids, scope.venue_kinds)
-        venues = select(VENUE.c.id).where(*place.venue_conditions())
-        events = select(EVENT.c.id).where(*place.event_conditions(held=False))
+        venues = select(VENUE_TABLE.c.id).where(*place.venue_conditions())
+        events = select(EVENT_TABLE.c.id).where(*place.event_conditions(held=False))
         conditions.append(
             or_(
-                and_(REVIEW.c.target_kind == Kind.VENUE, REVIEW.c.target_id.in_(venues)),
-                and_(REVIEW.c.target_kind == Kind.EVENT, REVIEW.c.target_id.in_(events)),
+                and_(
+                    REVIEW_TABLE.c.target_kind == Kind.VENUE, REVIEW_TABLE.c.target_id.in_(venues)
+                ),
+                and_(
+                    REVIEW_TABLE.c.target_kind == Kind.EVENT, REVIEW_TABLE.c.target_id.in_(events)
+                ),
             )
         )
     return conditions
@@ -73,19 +81,22 @@ class RatingFigures:
 
 async def ratings(conn: AsyncConnection, scope: Scope) -> RatingFigures:
     bucket = scope.bucket_table()
-    columns = [REVIEW.c[d.value] for d in DIMENSIONS]
+    columns = [REVIEW_TABLE.c[d.value] for d in DIMENSIONS]
     query = (
         select(
             bucket.c.idx,
-            func.count(REVIEW.c.id),
-            func.sum(REVIEW.c.overall),
+            func.count(REVIEW_TABLE.c.id),
+            func.sum(REVIEW_TABLE.c.overall),
             *(func.coalesce(func.sum(c), 0) for c in columns),
             *(func.count(c) for c in columns),
         )
         .select_from(
             bucket.join(
-                REVIEW,
-                and_(REVIEW.c.created_at >= bucket.c.lo, REVIEW.c.created_at < bucket.c.hi),
+                REVIEW_TABLE,
+                and_(
+                    REVIEW_TABLE.c.created_at >= bucket.c.lo,
+                    REVIEW_TABLE.c.created_at < bucket.c.hi,
+                ),
             )
         )
         .where(*_review_conditions(scope))
@@ -121,17 +132,17 @@ async def rated_venues(
     conn: AsyncConnection, scope: Scope, *, best: bool, first: int, min_reviews: int
 ) -> list[RatedVenue]:
     """Venues by the average overall score of their reviews written in the period."""
-    count = func.count(REVIEW.c.id)
-    total = func.sum(REVIEW.c.overall)
+    count = func.count(REVIEW_TABLE.c.id)
+    total = func.sum(REVIEW_TABLE.c.overall)
     query = (
-        select(REVIEW.c.target_id, count, total)
+        select(REVIEW_TABLE.c.target_id, count, total)
         .where(
-            REVIEW.c.target_kind == Kind.VENUE,
-            REVIEW.c.created_at >= scope.start,
-            REVIEW.c.created_at < scope.end,
+            REVIEW_TABLE.c.target_kind == Kind.VENUE,
+            REVIEW_TABLE.c.created_at >= scope.start,
+            REVIEW_TABLE.c.created_at < scope.end,
             *_review_conditions(scope),
         )
-        .group_by(REVIEW.c.target_id)
+        .group_by(REVIEW_TABLE.c.target_id)
         .having(count >= min_reviews)
     )
     rows = [RatedVenue(int(v), int(c), int(s)) for v, c, s in (await conn.execute(query)).all()]
@@ -157,11 +168,23 @@ async def top_events_by_bookings(
     conn: AsyncConnection, scope: Scope, *, first: int
 ) -> list[RankedEvent]:
     query = (
-        select(EVENT.c.id, STATS.c.bookings, STATS.c.seats)
-        .select_from(EVENT.join(STATS, STATS.c.event_id == EVENT.c.id))
-        .where(EVENT.c.start_at >= scope.start, EVENT.c.start_at < scope.end)
-        .where(STATS.c.bookings > 0, *scope.event_conditions())
-        .order_by(STATS.c.bookings.desc(), STATS.c.seats.desc(), EVENT.c.id)
+        select(
+            EVENT_TABLE.c.id,
+            EVENT_BOOKING_STATS_TABLE.c.bookings,
+            EVENT_BOOKING_STATS_TABLE.c.seats,
+        )
+        .select_from(
+            EVENT_TABLE.join(
+                EVENT_BOOKING_STATS_TABLE, EVENT_BOOKING_STATS_TABLE.c.event_id == EVENT_TABLE.c.id
+            )
+        )
+        .where(EVENT_TABLE.c.start_at >= scope.start, EVENT_TABLE.c.start_at < scope.end)
+        .where(EVENT_BOOKING_STATS_TABLE.c.bookings > 0, *scope.event_conditions())
+        .order_by(
+            EVENT_BOOKING_STATS_TABLE.c.bookings.desc(),
+            EVENT_BOOKING_STATS_TABLE.c.seats.desc(),
+            EVENT_TABLE.c.id,
+        )
         .limit(first)
     )
     return [RankedEvent(e, b, s, 0, 0) for e, b, s in (await conn.execute(query)).all()]
@@ -173,17 +196,24 @@ async def top_events_by_rating(
     """Events of the period by the average of all their approved reviews (the rating
     aggregate, kept exact by the reviews domain)."""
     query = (
-        select(EVENT.c.id, AGGREGATE.c.review_count, AGGREGATE.c.overall_sum)
+        select(
+            EVENT_TABLE.c.id,
+            RATING_AGGREGATE_TABLE.c.review_count,
+            RATING_AGGREGATE_TABLE.c.overall_sum,
+        )
         .select_from(
-            EVENT.join(
-                AGGREGATE,
+            EVENT_TABLE.join(
+                RATING_AGGREGATE_TABLE,
                 and_(
-                    AGGREGATE.c.target_kind == Kind.EVENT.value, AGGREGATE.c.target_id == EVENT.c.id
+                    RATING_AGGREGATE_TABLE.c.target_kind == Kind.EVENT.value,
+                    RATING_AGGREGATE_TABLE.c.target_id == EVENT_TABLE.c.id,
                 ),
             )
         )
-        .where(EVENT.c.start_at >= scope.start, EVENT.c.start_at < scope.end)
-        .where(AGGREGATE.c.review_count >= max(1, min_reviews), *scope.event_conditions())
+        .where(EVENT_TABLE.c.start_at >= scope.start, EVENT_TABLE.c.start_at < scope.end)
+        .where(
+            RATING_AGGREGATE_TABLE.c.review_count >= max(1, min_reviews), *scope.event_conditions()
+        )
     )
     rows = [RankedEvent(e, 0, 0, int(c), int(s)) for e, c, s in (await conn.execute(query)).all()]
     rows.sort(key=lambda r: (-r.overall_sum / r.reviews, -r.reviews, r.event_id))
@@ -215,13 +245,13 @@ async def complaints(conn: AsyncConnection, scope: Scope) -> ComplaintFigures:
     """Feedback items submitted in the period (organisation filter only: an item's region is
     not recorded). Answered = resolved or rejected; due = answered, or open past its deadline."""
     query = select(
-        FEEDBACK.c.category,
-        FEEDBACK.c.created_at,
-        FEEDBACK.c.deadline_at,
-        func.coalesce(FEEDBACK.c.resolved_at, FEEDBACK.c.rejected_at),
-    ).where(FEEDBACK.c.created_at >= scope.start, FEEDBACK.c.created_at < scope.end)
+        FEEDBACK_TABLE.c.category,
+        FEEDBACK_TABLE.c.created_at,
+        FEEDBACK_TABLE.c.deadline_at,
+        func.coalesce(FEEDBACK_TABLE.c.resolved_at, FEEDBACK_TABLE.c.rejected_at),
+    ).where(FEEDBACK_TABLE.c.created_at >= scope.start, FEEDBACK_TABLE.c.created_at < scope.end)
     if scope.organization_id is not None:
-        query = query.where(FEEDBACK.c.organization_id == scope.organization_id)
+        query = query.where(FEEDBACK_TABLE.c.organization_id == scope.organization_id)
     figures = ComplaintFigures(dict.fromkeys(FeedbackCategory, 0))
     for category, created_at, deadline_at, answered_at in (await conn.execute(query)).all():
         figures.by_category[FeedbackCategory(category)] += 1

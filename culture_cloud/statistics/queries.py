@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from culture_cloud.catalog.types import VenueKind
+from culture_cloud.catalog.values import VenueKind
 from culture_cloud.global_ids import expect_global_id, to_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.permissions import IsStaff

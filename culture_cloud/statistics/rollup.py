@@ -22,14 +22,9 @@ from typing import Any
 from sqlalchemy import case, delete, func, insert, select, text, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from culture_cloud.bookings.models import Booking, BookingStatus
-from culture_cloud.catalog.models import Event
-from culture_cloud.statistics.models import EventBookingStats, RollupWatermark
-
-BOOKING = Booking.__table__  # type: ignore[attr-defined]
-EVENT = Event.__table__  # type: ignore[attr-defined]
-STATS = EventBookingStats.__table__  # type: ignore[attr-defined]
-WATERMARK = RollupWatermark.__table__  # type: ignore[attr-defined]
+from culture_cloud.bookings.models import BOOKING_TABLE, BookingStatus
+from culture_cloud.catalog.models import EVENT_TABLE
+from culture_cloud.statistics.models import EVENT_BOOKING_STATS_TABLE, ROLLUP_WATERMARK_TABLE
 
 NAME = "event_booking_stats"
 LOCK_KEY = 7_420_001  # pg_advisory_xact_lock key of the rollup job
@@ -52,19 +47,21 @@ def _count(condition: Any, value: Any = 1) -> Any:
 
 async def _dirty_events(conn: AsyncConnection, since: datetime) -> list[int]:
     query = union(
-        select(STATS.c.event_id).where(STATS.c.open_bookings > 0),
-        select(BOOKING.c.event_id).where(
-            BOOKING.c.created_at >= since, BOOKING.c.event_id.is_not(None)
+        select(EVENT_BOOKING_STATS_TABLE.c.event_id).where(
+            EVENT_BOOKING_STATS_TABLE.c.open_bookings > 0
         ),
-        select(EVENT.c.id).where(EVENT.c.updated_at >= since),
+        select(BOOKING_TABLE.c.event_id).where(
+            BOOKING_TABLE.c.created_at >= since, BOOKING_TABLE.c.event_id.is_not(None)
+        ),
+        select(EVENT_TABLE.c.id).where(EVENT_TABLE.c.updated_at >= since),
     )
     return sorted(int(r) for r in (await conn.execute(query)).scalars())
 
 
 async def _all_events(conn: AsyncConnection) -> list[int]:
     query = union(
-        select(STATS.c.event_id),
-        select(BOOKING.c.event_id).where(BOOKING.c.event_id.is_not(None)),
+        select(EVENT_BOOKING_STATS_TABLE.c.event_id),
+        select(BOOKING_TABLE.c.event_id).where(BOOKING_TABLE.c.event_id.is_not(None)),
     )
     return sorted(int(r) for r in (await conn.execute(query)).scalars())
 
@@ -72,28 +69,30 @@ async def _all_events(conn: AsyncConnection) -> list[int]:
 async def recount(conn: AsyncConnection, event_ids: Iterable[int], now: datetime) -> None:
     """Replaces the rollup rows of `event_ids` by fresh counts of their booking rows."""
     ids = list(event_ids)
-    status = BOOKING.c.status
+    status = BOOKING_TABLE.c.status
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         counts = (
             await conn.execute(
                 select(
-                    BOOKING.c.event_id,
+                    BOOKING_TABLE.c.event_id,
                     _count(status.in_(SEATED)),
-                    _count(status.in_(SEATED), BOOKING.c.seats),
+                    _count(status.in_(SEATED), BOOKING_TABLE.c.seats),
                     _count(status == BookingStatus.CHECKED_IN),
                     _count(status == BookingStatus.NO_SHOW),
                     _count(status == BookingStatus.CANCELLED),
                     _count(status.in_(OPEN)),
                 )
-                .where(BOOKING.c.event_id.in_(batch))
-                .group_by(BOOKING.c.event_id)
+                .where(BOOKING_TABLE.c.event_id.in_(batch))
+                .group_by(BOOKING_TABLE.c.event_id)
             )
         ).all()
-        await conn.execute(delete(STATS).where(STATS.c.event_id.in_(batch)))
+        await conn.execute(
+            delete(EVENT_BOOKING_STATS_TABLE).where(EVENT_BOOKING_STATS_TABLE.c.event_id.in_(batch))
+        )
         if counts:
             await conn.execute(
-                insert(STATS),
+                insert(EVENT_BOOKING_STATS_TABLE),
                 [
                     {
                         "event_id": row[0],
@@ -117,13 +116,15 @@ async def run_rollup(conn: AsyncConnection, *, now: datetime, full: bool = False
     if conn.dialect.name == "postgresql":
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     previous = (
-        await conn.execute(select(WATERMARK.c.value).where(WATERMARK.c.name == NAME))
+        await conn.execute(
+            select(ROLLUP_WATERMARK_TABLE.c.value).where(ROLLUP_WATERMARK_TABLE.c.name == NAME)
+        )
     ).scalar_one_or_none()
     if full or previous is None:
         full, events = True, await _all_events(conn)
     else:
         events = await _dirty_events(conn, previous - MARGIN)
     await recount(conn, events, now)
-    await conn.execute(delete(WATERMARK).where(WATERMARK.c.name == NAME))
-    await conn.execute(insert(WATERMARK).values(name=NAME, value=now))
+    await conn.execute(delete(ROLLUP_WATERMARK_TABLE).where(ROLLUP_WATERMARK_TABLE.c.name == NAME))
+    await conn.execute(insert(ROLLUP_WATERMARK_TABLE).values(name=NAME, value=now))
     return RollupReport(events=len(events), full=full, watermark=now)

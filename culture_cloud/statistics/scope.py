@@ -10,15 +10,13 @@ from typing import Any
 from sqlalchemy import CTE, Integer, literal, select, union_all
 from sqlalchemy.sql import ColumnElement
 
-from culture_cloud.catalog.models import Event, EventStatus, Venue, VenueKind
+from culture_cloud.catalog.models import EVENT_TABLE, VENUE_TABLE, EventStatus, VenueKind
 from culture_cloud.db import UTCDateTime
 from culture_cloud.statistics.periods import Bucket, TimeBucket
 
-EVENT = Event.__table__  # type: ignore[attr-defined]
 # Events that take place: published, or postponed to new dates (bookings stay); not drafts or
 # cancelled ones. The same statuses as incubation's "held" (menu/incubation/promotion.py).
 HELD_STATUSES = (EventStatus.PUBLISHED, EventStatus.POSTPONED)
-VENUE = Venue.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ class Scope:
         ]
         return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("bucket")
 
-    def venue_conditions(self, venue: Any = VENUE) -> list[ColumnElement[bool]]:
+    def venue_conditions(self, venue: Any = VENUE_TABLE) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if self.region_ids:
             conditions.append(venue.c.region_id.in_(self.region_ids))
@@ -66,13 +64,15 @@ class Scope:
         region, venue kind and organisation."""
         conditions: list[ColumnElement[bool]] = []
         if held:
-            conditions.append(EVENT.c.status.in_(HELD_STATUSES))
+            conditions.append(EVENT_TABLE.c.status.in_(HELD_STATUSES))
         if self.region_ids:
-            conditions.append(EVENT.c.region_id.in_(self.region_ids))
+            conditions.append(EVENT_TABLE.c.region_id.in_(self.region_ids))
         if self.venue_kinds:
             conditions.append(
-                EVENT.c.venue_id.in_(select(VENUE.c.id).where(VENUE.c.kind.in_(self.venue_kinds)))
+                EVENT_TABLE.c.venue_id.in_(
+                    select(VENUE_TABLE.c.id).where(VENUE_TABLE.c.kind.in_(self.venue_kinds))
+                )
             )
         if self.organization_id is not None:
-            conditions.append(EVENT.c.organization_id == self.organization_id)
+            conditions.append(EVENT_TABLE.c.organization_id == self.organization_id)
         return conditions

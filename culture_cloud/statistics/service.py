@@ -9,14 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from culture_cloud.catalog.models import Organization, Region, VenueKind
+from culture_cloud.catalog.models import ORGANIZATION_TABLE, REGION_TABLE, VenueKind
 from culture_cloud.errors import BadInput, Forbidden
 from culture_cloud.identity import Viewer
 from culture_cloud.statistics.periods import Bucket, make_buckets
 from culture_cloud.statistics.scope import Scope
 
-REGION = Region.__table__  # type: ignore[attr-defined]
-ORGANIZATION = Organization.__table__  # type: ignore[attr-defined]
 OWN_ORGANIZATION_ONLY = "只能查看本单位的统计数据"
 
 
@@ -53,12 +51,12 @@ async def resolve_scope(
         organization_id = viewer.organization_id
     buckets = make_buckets(first_day, last_day, bucket)
     regions = tuple(sorted(set(region_ids)))
-    if regions and await _count(conn, REGION, regions) != len(regions):
+    if regions and await _count(conn, REGION_TABLE, regions) != len(regions):
         raise BadInput("地区不存在", field="filter.regionIds")
     if (
         organization_id is not None
         and viewer.is_admin
-        and await _count(conn, ORGANIZATION, [organization_id]) != 1
+        and await _count(conn, ORGANIZATION_TABLE, [organization_id]) != 1
     ):
         raise BadInput("单位不存在", field="filter.organizationId")
     return Scope(

@@ -12,7 +12,6 @@ from sqlmodel import col
 
 from culture_cloud.accounts import passwords, tokens
 from culture_cloud.accounts.models import User
-from culture_cloud.catalog import models as catalog
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.identity import StaffRole, UserKind
 from tests.support.settings import shared_settings
@@ -81,16 +80,6 @@ mutation Login($code: String!) {
 """
 
 ME = "{ me { id kind username nickname phone realName staffRole organization { name } } }"
-
-
-async def add_organization(db: Database, name: str = "测试博物馆", **values: Any) -> int:
-    values.setdefault("kind", catalog.OrganizationKind.MUSEUM)
-    async with transaction(db.factory) as session:
-        row = catalog.Organization(name=name, created_at=utcnow(), **values)
-        session.add(row)
-        await session.flush()
-        assert row.id is not None
-        return row.id
 
 
 async def add_user(

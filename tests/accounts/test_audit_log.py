@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from culture_cloud.db import transaction
 from culture_cloud.identity import StaffRole
-from tests.accounts.factories import add_admin, add_organization, add_staff
+from tests.accounts.factories import add_admin, add_staff
+from tests.catalog.factories import add_organization
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 from tests.support.ids import gid
@@ -66,7 +68,8 @@ async def test_audit_log__filters__by_actor_and_target_type(
     api: GraphQLClient, db: Database
 ) -> None:
     await add_admin(db, username="bureau-chief")
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     manager = await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     admin_token = await api.token("bureau-chief")
     manager_token = await api.token("museum-boss")
@@ -85,7 +88,8 @@ async def test_audit_log__filters__by_actor_and_target_type(
 
 
 async def test_audit_log__manager__forbidden(api: GraphQLClient, db: Database) -> None:
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
 

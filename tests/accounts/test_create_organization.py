@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from culture_cloud.audit.models import AuditLog
 from culture_cloud.catalog.models import Organization
+from culture_cloud.db import transaction
 from culture_cloud.identity import StaffRole
-from tests.accounts.factories import add_admin, add_organization, add_staff
+from tests.accounts.factories import add_admin, add_staff
+from tests.catalog.factories import add_organization
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 from tests.support.ids import gid
@@ -83,7 +85,8 @@ async def test_create_organization__blank_name__bad_input(api: GraphQLClient, db
 async def test_create_organization__staff_manager__forbidden(
     api: GraphQLClient, db: Database
 ) -> None:
-    org = await add_organization(db)
+    async with transaction(db.factory) as session:
+        org = (await add_organization(session)).id
     await add_staff(db, org, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
 

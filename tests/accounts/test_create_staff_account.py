@@ -10,9 +10,11 @@ from sqlmodel import col
 
 from culture_cloud.accounts.models import User
 from culture_cloud.audit.models import AuditLog
+from culture_cloud.db import transaction
 from culture_cloud.identity import StaffRole
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import LOGIN_WITH_PASSWORD, add_admin, add_organization, add_staff
+from tests.accounts.factories import LOGIN_WITH_PASSWORD, add_admin, add_staff
+from tests.catalog.factories import add_organization
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 from tests.support.ids import gid
@@ -48,7 +50,8 @@ async def test_create_staff_account__admin__creates_staff_who_can_sign_in(
     api: GraphQLClient, db: Database
 ) -> None:
     admin = await add_admin(db, username="bureau-chief")
-    museum = await add_organization(db, "介休市博物馆")
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session, "介休市博物馆")).id
     token = await api.token("bureau-chief")
 
     result = (
@@ -94,7 +97,8 @@ async def test_create_staff_account__admin__creates_staff_who_can_sign_in(
 async def test_create_staff_account__manager_own_organization__creates_editor_and_checker(
     api: GraphQLClient, db: Database
 ) -> None:
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     manager = await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
 
@@ -111,8 +115,9 @@ async def test_create_staff_account__manager_own_organization__creates_editor_an
 async def test_create_staff_account__manager_other_organization__forbidden(
     api: GraphQLClient, db: Database
 ) -> None:
-    museum = await add_organization(db, "介休市博物馆")
-    library = await add_organization(db, "介休市图书馆")
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session, "介休市博物馆")).id
+        library = (await add_organization(session, "介休市图书馆")).id
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
 
@@ -127,7 +132,8 @@ async def test_create_staff_account__manager_other_organization__forbidden(
 async def test_create_staff_account__manager_creating_manager__forbidden(
     api: GraphQLClient, db: Database
 ) -> None:
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
 
@@ -137,7 +143,8 @@ async def test_create_staff_account__manager_creating_manager__forbidden(
 
 
 async def test_create_staff_account__editor__forbidden(api: GraphQLClient, db: Database) -> None:
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     await add_staff(db, museum, StaffRole.EDITOR, username="museum-ed")
     token = await api.token("museum-ed")
 
@@ -147,7 +154,8 @@ async def test_create_staff_account__editor__forbidden(api: GraphQLClient, db: D
 async def test_create_staff_account__resident__forbidden(
     api: GraphQLClient, db: Database, wechat: FakeWechat
 ) -> None:
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     token = await api.resident_token(wechat, "o-curious")
 
     assert await api.error_codes(CREATE_STAFF, _input(museum), token=token) == ["FORBIDDEN"]
@@ -156,7 +164,8 @@ async def test_create_staff_account__resident__forbidden(
 async def test_create_staff_account__taken_username__conflict(
     api: GraphQLClient, db: Database
 ) -> None:
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
 
@@ -174,7 +183,8 @@ async def test_create_staff_account__taken_username__conflict(
 async def test_create_staff_account__weak_password__bad_input(
     api: GraphQLClient, db: Database
 ) -> None:
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     await add_admin(db, username="bureau-chief")
     token = await api.token("bureau-chief")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from culture_cloud.db import transaction
 from culture_cloud.identity import StaffRole
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import add_organization, add_staff, add_user
+from tests.accounts.factories import add_staff, add_user
+from tests.catalog.factories import add_organization
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 from tests.support.ids import gid
@@ -39,7 +41,8 @@ async def test_export_my_data__resident__own_profile_and_sessions(
 async def test_export_my_data__staff__includes_their_audited_actions(
     api: GraphQLClient, db: Database
 ) -> None:
-    museum = await add_organization(db, "介休市博物馆")
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session, "介休市博物馆")).id
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     token = await api.token("museum-boss")
     await api.data(

@@ -13,10 +13,10 @@ from tests.accounts.factories import (
     ME,
     PASSWORD,
     add_admin,
-    add_organization,
     add_staff,
     add_user,
 )
+from tests.catalog.factories import add_organization
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 
@@ -30,7 +30,8 @@ async def _login(api: GraphQLClient, username: str, password: str) -> dict[str, 
 async def test_login_password__staff__gets_tokens_for_their_account(
     api: GraphQLClient, db: Database
 ) -> None:
-    org = await add_organization(db, "介休市博物馆")
+    async with transaction(db.factory) as session:
+        org = (await add_organization(session, "介休市博物馆")).id
     await add_staff(db, org, StaffRole.EDITOR, username="museum-ed", phone="13800001234")
 
     result = await _login(api, "museum-ed", PASSWORD)

@@ -15,8 +15,9 @@ from culture_cloud.catalog.models import OrganizationKind
 from culture_cloud.identity import StaffRole, UserKind
 from culture_cloud.testing.fake_sms import FakeSms
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import add_organization, add_staff
+from tests.accounts.factories import add_staff
 from tests.accounts.sms_flow import sms_login
+from tests.catalog.factories import organization_id
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 
@@ -98,7 +99,7 @@ async def test_bind_phone__new_number__old_one_free_for_another_resident(
 async def test_sms_login__staff_member_with_that_number__new_resident_not_the_staff_account(
     api: GraphQLClient, sms: FakeSms, db: Database
 ) -> None:
-    organization = await add_organization(db, kind=OrganizationKind.MUSEUM)
+    organization = await organization_id(db, kind=OrganizationKind.MUSEUM)
     staff = await add_staff(db, organization, StaffRole.MANAGER, phone=PHONE)
 
     result = await sms_login(api, sms, PHONE)

@@ -7,8 +7,10 @@ from sqlmodel import col
 
 from culture_cloud.accounts.models import User
 from culture_cloud.audit.models import AuditLog
+from culture_cloud.db import transaction
 from culture_cloud.identity import StaffRole
-from tests.accounts.factories import add_admin, add_organization, add_staff, add_user
+from tests.accounts.factories import add_admin, add_staff, add_user
+from tests.catalog.factories import add_organization
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 from tests.support.ids import gid
@@ -58,7 +60,8 @@ async def test_set_designated_reviewer__staff_target__bad_input(
     api: GraphQLClient, db: Database
 ) -> None:
     await add_admin(db, username="bureau-chief")
-    org = await add_organization(db)
+    async with transaction(db.factory) as session:
+        org = (await add_organization(session)).id
     staff = await add_staff(db, org, StaffRole.EDITOR)
     token = await api.token("bureau-chief")
 
@@ -85,7 +88,8 @@ async def test_set_designated_reviewer__unknown_user__not_found(
 async def test_set_designated_reviewer__manager__forbidden(
     api: GraphQLClient, db: Database
 ) -> None:
-    org = await add_organization(db)
+    async with transaction(db.factory) as session:
+        org = (await add_organization(session)).id
     await add_staff(db, org, StaffRole.MANAGER, username="museum-boss")
     resident = await add_user(db)
     token = await api.token("museum-boss")

@@ -18,7 +18,8 @@ from culture_cloud.actor import Actor
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import Unauthenticated
 from culture_cloud.identity import StaffRole, UserKind, Viewer
-from tests.accounts.factories import add_admin, add_organization, add_residents, add_staff
+from tests.accounts.factories import add_admin, add_residents, add_staff
+from tests.catalog.factories import add_organization
 from tests.conftest import Database
 from tests.support.settings import shared_settings
 
@@ -75,7 +76,8 @@ def refused(outcome: Viewer | BaseException) -> bool:
 async def test_load_viewer_shared__fifty_concurrent_requests__each_gets_its_own_viewer(
     db: Database, session_reads: list[list[str]]
 ) -> None:
-    museum = await add_organization(db, "介休市博物馆")
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session, "介休市博物馆")).id
     staff = [
         await add_staff(db, museum, role) for role in (StaffRole.CHECKER, StaffRole.EDITOR) * 3
     ]

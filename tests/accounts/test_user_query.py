@@ -3,9 +3,11 @@ and administrators (PIPL minimisation); other residents' accounts are not readab
 
 from __future__ import annotations
 
+from culture_cloud.db import transaction
 from culture_cloud.identity import StaffRole
 from culture_cloud.testing.fake_wechat import FakeWechat
-from tests.accounts.factories import ME, add_admin, add_organization, add_staff, add_user
+from tests.accounts.factories import ME, add_admin, add_staff, add_user
+from tests.catalog.factories import add_organization
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 from tests.support.ids import gid
@@ -31,7 +33,8 @@ async def test_user__admin_reads_resident__phone_and_name_masked(
 async def test_user__manager_reads_own_staff__phone_masked(
     api: GraphQLClient, db: Database
 ) -> None:
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     editor = await add_staff(db, museum, StaffRole.EDITOR, phone=PHONE)
     token = await api.token("museum-boss")
@@ -42,7 +45,8 @@ async def test_user__manager_reads_own_staff__phone_masked(
 
 
 async def test_me__owner__phone_and_name_in_full(api: GraphQLClient, db: Database) -> None:
-    museum = await add_organization(db)
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session)).id
     editor = await add_staff(
         db, museum, StaffRole.EDITOR, username="museum-ed", phone=PHONE, real_name="李四"
     )
@@ -67,8 +71,9 @@ async def test_user__resident_reads_another_resident__forbidden(
 async def test_user__staff_reads_other_organizations_staff__forbidden(
     api: GraphQLClient, db: Database
 ) -> None:
-    museum = await add_organization(db, "博物馆")
-    library = await add_organization(db, "图书馆")
+    async with transaction(db.factory) as session:
+        museum = (await add_organization(session, "博物馆")).id
+        library = (await add_organization(session, "图书馆")).id
     await add_staff(db, museum, StaffRole.MANAGER, username="museum-boss")
     librarian = await add_staff(db, library, StaffRole.EDITOR)
     token = await api.token("museum-boss")

@@ -44,7 +44,7 @@ from culture_cloud.db import (
 )
 from culture_cloud.errors import DomainError, ErrorCode
 from culture_cloud.identity import StaffRole, Viewer
-from culture_cloud.publishing import service as publishing
+from culture_cloud.publishing.event_updates import EventChanges, update_event
 from culture_cloud.settings import Settings
 from tests.accounts.factories import add_residents
 from tests.bookings import factories as f
@@ -225,12 +225,12 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
         async def _change_capacity(self, capacity: int) -> None:
             # updateEvent's own transaction (graphql/mutation.run_command): db.transaction.
             async with transaction(world.factory) as session:
-                await publishing.update_event(
+                await update_event(
                     session,
                     actor=Actor(viewer=world.editor, ip=None, now=self.now()),
                     settings=world.settings,
                     event_id=self.event_id,
-                    changes=publishing.EventChanges(capacity=capacity),
+                    changes=EventChanges(capacity=capacity),
                 )
 
         @invariant()

@@ -16,8 +16,10 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.catalog import models as m
+from culture_cloud.db import transaction, utcnow
 from culture_cloud.search.service import index_object
 from culture_cloud.timeutil import SHANGHAI
+from tests.conftest import Database
 
 CITY_CENTRE = (37.0269, 111.9169)  # WGS84, the point the seed gives old-town venues
 _serial = itertools.count(1)
@@ -52,10 +54,22 @@ async def add_region(session: AsyncSession, name: str, **values: Any) -> m.Regio
     return await _save(session, row, None, ())  # type: ignore[no-any-return]
 
 
-async def add_organization(session: AsyncSession, name: str, **values: Any) -> m.Organization:
+async def add_organization(
+    session: AsyncSession, name: str = "测试博物馆", **values: Any
+) -> m.Organization:
+    """The one organisation factory for every domain's tests (staff accounts need one too)."""
     values.setdefault("kind", m.OrganizationKind.MUSEUM)
+    values.setdefault("created_at", utcnow())
     row = m.Organization(name=name, **values)
     return await _save(session, row, None, ())  # type: ignore[no-any-return]
+
+
+async def organization_id(db: Database, name: str = "测试博物馆", **values: Any) -> int:
+    """`add_organization` in its own transaction, for tests that only need the id."""
+    async with transaction(db.factory) as session:
+        row = await add_organization(session, name, **values)
+    assert row.id is not None
+    return row.id
 
 
 async def add_venue(

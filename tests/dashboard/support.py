@@ -4,7 +4,6 @@ reading what the page shows (ECharts options, painted canvases, element boxes)."
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -20,8 +19,8 @@ from tests.accounts.factories import PASSWORD, add_residents
 from tests.catalog.factories import add_event, shanghai
 from tests.conftest import Database
 from tests.statistics.factories import rollup
+from tests.support.browser import screenshot as shared_screenshot
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 20_000  # a loaded CI machine; the page is ready in well under a second here
 
 
@@ -167,5 +166,4 @@ async def screenshot(page: Any, name: str, **options: Any) -> None:
     """Saves test-artifacts/<name> once the charts' 1 s transition has ended, so the picture
     shows the figures the page settled on, not old bars on their way to new ones."""
     await page.wait_for_timeout(1_200)
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / name), **options)
+    await shared_screenshot(page, name, **options)

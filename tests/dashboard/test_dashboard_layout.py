@@ -247,3 +247,45 @@ async def test_dashboard__phone__header_and_filters_fit_the_screen(
 
     await screenshot(page, "dashboard-phone-390x844.png", full_page=True)
     assert page.problems == []
+
+
+# Each coverage-gap item, and whether all of it shows inside the list's visible area (inside the
+# list's scroll box and inside its card), without anyone scrolling the list.
+GAP_ITEMS = """() => {
+    const list = document.getElementById('gaps');
+    const card = list.closest('.card').getBoundingClientRect();
+    const box = list.getBoundingClientRect();
+    const top = Math.max(box.top + list.clientTop, card.top);
+    const bottom = Math.min(box.top + list.clientTop + list.clientHeight, card.bottom);
+    return [...list.querySelectorAll('li')].map(li => {
+        const r = li.getBoundingClientRect();
+        return {text: li.textContent, shown: r.height > 0 && r.top >= top - 0.5
+                                             && r.bottom <= bottom + 0.5};
+    });
+}"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+async def test_dashboard__coverage_gaps__every_gap_the_tile_counts_is_visible(
+    site: Site, open_page: Any, viewport: dict[str, int]
+) -> None:
+    page = await open_page(viewport)
+    await sign_in(page, site.url, site.username)
+    await filter_by(page, "LIBRARY")  # no library held an event: every township is a gap
+
+    figure = int(await page.get_attribute("#tile-gaps", "data-value") or "0")
+    # More townships than the old 320 px list showed (11): otherwise this proves nothing.
+    assert figure > 11, "every seeded township should be a gap for libraries"
+    items = page.locator("#gaps li")
+    assert await items.count() == figure
+    for index in range(figure):
+        assert await items.nth(index).is_visible(), index
+    shown = [item["text"] for item in await page.evaluate(GAP_ITEMS) if item["shown"]]
+    assert len(shown) == figure, f"{figure} gaps counted, {len(shown)} visible: {shown}"
+
+    await page.locator("#gaps").scroll_into_view_if_needed()
+    card = await rect(page, ".chart-card:has(#gaps)")
+    clip = {"x": card["left"], "y": card["top"], "width": card["width"], "height": card["height"]}
+    size = f"{viewport['width']}x{viewport['height']}"
+    await screenshot(page, f"dashboard-coverage-gaps-{size}.png", clip=clip)
+    assert page.problems == []

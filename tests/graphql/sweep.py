@@ -191,6 +191,8 @@ def filler(type_: GraphQLInputType, root: str, name: str) -> Any:
         "Date": lambda: (date.today() + timedelta(days=7)).isoformat(),
         "DateTime": lambda: (datetime.now(UTC) + timedelta(days=7)).isoformat(),
         "JSON": lambda: {},
+        # No JSON value is a file (uploadImage is called in process): refused, as it should be.
+        "Upload": lambda: "not-a-file",
     }[type_.name]()
 
 
@@ -281,5 +283,6 @@ def wrong_values(type_: GraphQLInputType) -> list[Any]:
             "Date": ["2026-13-45", "not a date", 20260101, "2026-05-01T10:00:00+08:00"],
             "DateTime": ["not a time", "2026-05-01T25:00:00+08:00", 1_700_000_000, ["x"]],
             "JSON": [],
+            "Upload": ["data:image/jpeg;base64,/9j/", 1, [1], {"filename": "a.jpg"}, True],
         }[inner.name],  # type: ignore[union-attr]
     ]

@@ -41,6 +41,9 @@ from tests.live.conftest import serve_in_process, ws_client
 
 SDL = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 UNAVAILABLE = {"code": "SERVICE_UNAVAILABLE"}
+# Fields with an `Upload` argument: no JSON value is a file, so an HTTP request is refused as
+# bad input before anything reaches the database (tests/media calls them in process).
+IN_PROCESS_ONLY = {"uploadImage"}
 KINDS = ["postgres-refused", "sqlite-missing-dir"]
 
 
@@ -262,6 +265,7 @@ def _value(type_: Any, name: str, owner: str) -> Any:
         "Date": date.today().isoformat(),
         "DateTime": datetime.now(UTC).isoformat(),
         "JSON": {},
+        "Upload": "not-a-file",
     }[scalar]
 
 
@@ -301,4 +305,6 @@ async def test_every_root_field__database_unreachable__never_internal(
     assert len(answers) > 30
     # These answer normally: no error at all.
     assert [answers.pop(name) for name in sorted(WITHOUT_DATABASE & set(answers))] in ([], [[]])
+    for name in IN_PROCESS_ONLY & set(answers):
+        assert [codes["code"] for codes in answers.pop(name)] == ["BAD_USER_INPUT"], name
     assert {name: codes for name, codes in answers.items() if codes != [UNAVAILABLE]} == {}

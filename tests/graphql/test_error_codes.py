@@ -12,13 +12,16 @@ from culture_cloud.accounts.service import LoginFailure
 from culture_cloud.bookings.errors import BookingErrorCode
 from culture_cloud.errors import UserErrorCode
 from culture_cloud.graphql.user_errors import TYPED_CODES
+from culture_cloud.media.errors import Reason as MediaReason
 from culture_cloud.menu.errors import MenuErrorCode
 from culture_cloud.reviews.errors import Reason
 from culture_cloud.schema import create_schema
 from culture_cloud.settings import Settings
 
 
-@pytest.mark.parametrize("domain", [BookingErrorCode, MenuErrorCode, Reason, LoginFailure])
+@pytest.mark.parametrize(
+    "domain", [BookingErrorCode, MenuErrorCode, Reason, LoginFailure, MediaReason]
+)
 def test_user_error_code__every_domain_reason__is_a_value_with_the_same_string(
     domain: type[StrEnum],
 ) -> None:

@@ -1,5 +1,6 @@
 """graphql/ is plumbing: it imports no domain package. The schema is composed at the root
-(culture_cloud/schema.py) and each domain owns its loaders and types."""
+(culture_cloud/schema.py), each domain owns its loaders and types, and the viewer comes from
+the `authenticate` function the root hands the context (accounts' token check)."""
 
 from __future__ import annotations
 
@@ -26,15 +27,6 @@ DOMAINS = {
 }
 GRAPHQL = Path(culture_cloud.__file__).parent / "graphql"
 
-# Token checks, the WeChat client and the policy messages still live in accounts (the viewer,
-# user kinds and staff roles moved to culture_cloud.identity). Nothing else may be added here.
-PENDING_VIEWER_MOVE = {
-    ("context.py", "culture_cloud.accounts.tokens"),
-    ("context.py", "culture_cloud.accounts.wechat"),
-    ("permissions.py", "culture_cloud.accounts"),
-    ("permissions.py", "culture_cloud.accounts.policy"),
-}
-
 
 def _domain_imports() -> set[tuple[str, str]]:
     found = set()
@@ -55,4 +47,4 @@ def _domain_imports() -> set[tuple[str, str]]:
 
 
 def test_graphql_package__imports__no_domain() -> None:
-    assert _domain_imports() - PENDING_VIEWER_MOVE == set()
+    assert _domain_imports() == set()

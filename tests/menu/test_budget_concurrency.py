@@ -16,7 +16,7 @@ from culture_cloud.actor import Actor
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import DomainError
 from culture_cloud.identity import Viewer
-from culture_cloud.menu.models import MenuBudget
+from culture_cloud.menu.models import MENU_BUDGET_TABLE, MenuBudget
 from culture_cloud.menu.orders import budgets
 from culture_cloud.menu.orders import service as orders
 from tests.menu import factories as f
@@ -81,8 +81,8 @@ async def test_approve_order__row_lock_disabled__control_run_overspends(
     async def unlocked_rows(
         session: AsyncSession, region_id: int, periods: Sequence[str]
     ) -> list[Any]:
-        stmt = select(budgets.BUDGET).where(
-            budgets.BUDGET.c.region_id == region_id, budgets.BUDGET.c.period.in_(periods)
+        stmt = select(MENU_BUDGET_TABLE).where(
+            MENU_BUDGET_TABLE.c.region_id == region_id, MENU_BUDGET_TABLE.c.period.in_(periods)
         )
         rows = list((await session.execute(stmt)).all())
         await asyncio.sleep(0.02)

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.wechat import WechatSender
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer, SentMessage
+from culture_cloud.wechat import WechatClient
 
 WECHAT_APPID = "wx-notify-appid"
 WECHAT_SECRET = "wx-notify-secret-7c1e"

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
-from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.catalog import models as catalog
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.global_ids import to_global_id
@@ -23,6 +22,7 @@ from culture_cloud.notifications.delivery import (
 )
 from culture_cloud.notifications.models import DeliveryStatus, NotificationKind
 from culture_cloud.notifications.wechat import WechatSender
+from culture_cloud.wechat import WechatClient
 from tests.accounts.factories import add_user
 from tests.catalog.factories import add_event
 from tests.conftest import Database

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.notifications.delivery import DeliveryFailed, OutgoingMessage, Recipient
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.wechat import WechatSender
 from culture_cloud.settings import Settings
+from culture_cloud.wechat import WechatClient
 from tests.notifications.conftest import Wechat
 
 MESSAGE = OutgoingMessage(

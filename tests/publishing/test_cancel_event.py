@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from culture_cloud.publishing import service
+from culture_cloud.publishing import event_hooks
 from tests.conftest import Database
 from tests.publishing.factories import (
     AUDIT_LOG,
@@ -65,7 +65,7 @@ async def test_cancel_event__hook__runs_inside_the_transaction(
         calls.append((row.status.value, reason))
         raise RuntimeError("bookings could not be cancelled")
 
-    monkeypatch.setattr(service, "on_event_cancelled", failing_hook)
+    monkeypatch.setattr(event_hooks, "on_event_cancelled", failing_hook)
 
     codes = await world.api.error_codes(
         CANCEL_EVENT,

@@ -19,7 +19,7 @@ from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.errors import DomainError
 from culture_cloud.identity import UserKind, Viewer
-from culture_cloud.publishing import service
+from culture_cloud.publishing.event_updates import EventChanges, update_event
 from tests.conftest import Database
 from tests.publishing.factories import World, set_booked_seats
 from tests.support.ids import pk_of
@@ -54,12 +54,12 @@ async def _cut_capacity_during_booking(db: Database, event_id: int, viewer: View
         async def cut() -> str:
             try:
                 async with transaction(db.factory) as session:
-                    await service.update_event(
+                    await update_event(
                         session,
                         actor=Actor(viewer=viewer, ip=None, now=utcnow()),
                         settings=db.settings,
                         event_id=event_id,
-                        changes=service.EventChanges(capacity=5),
+                        changes=EventChanges(capacity=5),
                     )
             except DomainError as exc:
                 return exc.code.value

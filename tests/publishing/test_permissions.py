@@ -15,6 +15,7 @@ EXPECTED = {
     ("Mutation", "publishEvent"): StaffRole(Role.EDITOR, Role.MANAGER),
     ("Mutation", "cancelEvent"): StaffRole(Role.EDITOR, Role.MANAGER),
     ("Mutation", "postponeEvent"): StaffRole(Role.EDITOR, Role.MANAGER),
+    ("Mutation", "copyEvent"): StaffRole(Role.EDITOR, Role.MANAGER),
     ("Mutation", "updateVenue"): StaffRole(Role.MANAGER),
     ("Mutation", "updateScenicSpot"): StaffRole(Role.MANAGER),
     ("Query", "myOrganizationEvents"): IsStaff,

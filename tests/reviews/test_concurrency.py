@@ -21,7 +21,13 @@ from culture_cloud.db import transaction, utcnow
 from culture_cloud.identity import UserKind, Viewer
 from culture_cloud.reviews import aggregates, engagement, moderation, service
 from culture_cloud.reviews.errors import Refused
-from culture_cloud.reviews.models import Dimension, ReportReason, Review, ReviewStatus
+from culture_cloud.reviews.models import (
+    RATING_AGGREGATE_TABLE,
+    Dimension,
+    ReportReason,
+    Review,
+    ReviewStatus,
+)
 from culture_cloud.reviews.rules import ReviewRules
 from culture_cloud.reviews.targets import Kind, TargetRef
 from culture_cloud.reviews.validation import ReviewDraft
@@ -166,7 +172,7 @@ async def test_submit_review__read_then_write_aggregate__control_run_loses_updat
     async def racy_add(
         session: AsyncSession, ref: TargetRef, delta: dict[str, int]
     ) -> tuple[int, int]:
-        table = aggregates.AGGREGATE
+        table = RATING_AGGREGATE_TABLE
         where = (table.c.target_kind == ref.kind.value, table.c.target_id == ref.id)
         row = (await session.execute(select(table).where(*where))).one_or_none()
         if row is None:  # the target's first review: nothing to race with yet

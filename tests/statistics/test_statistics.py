@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from culture_cloud.bookings.models import Booking, BookingStatus, VenueSlot
+from culture_cloud.bookings.models import BOOKING_TABLE, Booking, BookingStatus, VenueSlot
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.feedback.models import FeedbackCategory
 from culture_cloud.identity import StaffRole
@@ -225,7 +225,7 @@ async def test_rollup__catches_up_with_every_kind_of_booking_change(db: Database
     # After the run: a check-in, a cancellation, a waitlist promotion, a no-show marking and
     # a new booking, on events that got no other booking since.
     async with transaction(db.factory) as session:
-        rows = (await session.execute(Booking.__table__.select())).all()  # type: ignore[attr-defined]
+        rows = (await session.execute(BOOKING_TABLE.select())).all()
         by_status = {(r.event_id, r.status): r.id for r in rows}
         first, open_ = world.events["museum-first"], world.events["museum-open"]
         changes = {

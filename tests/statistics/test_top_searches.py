@@ -10,7 +10,7 @@ import pytest
 
 from culture_cloud.graphql.compiled import PlanRunner
 from culture_cloud.identity import StaffRole
-from culture_cloud.statistics.searches import looks_personal
+from culture_cloud.search.log import looks_personal
 from tests.accounts.factories import add_admin, add_staff, token_for
 from tests.conftest import Database
 from tests.statistics.factories import World, build_world, sql_one

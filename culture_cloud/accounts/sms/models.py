@@ -4,8 +4,9 @@ copy of the table does not sign anybody in."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final, cast
 
-from sqlalchemy import Index
+from sqlalchemy import Index, Table
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, utc_column
@@ -29,3 +30,6 @@ class SmsCode(SQLModel, table=True):
     attempts: int = 0
     # Used to sign in, or replaced by a newer code of the same phone.
     consumed_at: datetime | None = utc_column()
+
+
+SMS_CODE_TABLE: Final = cast(Table, SmsCode.__table__)  # type: ignore[attr-defined]

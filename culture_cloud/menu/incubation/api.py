@@ -28,7 +28,7 @@ from culture_cloud.menu.incubation.types import (
     TrialEventResult,
     TrialEventScheduled,
 )
-from culture_cloud.menu.models import GroupStage, ProjectStage
+from culture_cloud.menu.models import GROUP_PROJECT_TABLE, GroupStage, ProjectStage
 
 
 @strawberry.input(description="团队成员；电话选填，仅申请人本人可见完整号码")
@@ -170,7 +170,7 @@ async def visible_project(info: Info, pk: int) -> GroupProject | None:
     viewer = await info.context.viewer()
     async with info.context.read() as conn:
         stmt = await projects.projects_statement(conn, viewer, stage=None, group_id=None)
-        row = (await conn.execute(stmt.where(projects.PROJECT_TABLE.c.id == pk))).first()
+        row = (await conn.execute(stmt.where(GROUP_PROJECT_TABLE.c.id == pk))).first()
     return None if row is None else GroupProject.from_row(row)
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -24,6 +24,7 @@ from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.machines import GROUP
 from culture_cloud.menu.models import (
+    COMMUNITY_GROUP_TABLE,
     CommunityGroup,
     GroupMembership,
     GroupStage,
@@ -33,7 +34,6 @@ from culture_cloud.menu.policy import viewer_actors
 from culture_cloud.privacy import mask_name, mask_phone
 from culture_cloud.text import clean_text, required_text
 
-GROUP_TABLE = cast(Table, CommunityGroup.__table__)  # type: ignore[attr-defined]
 PUBLIC_STAGES = (GroupStage.REGISTERED, GroupStage.PROMOTED)
 NOT_FOUND_MESSAGE = "文艺团队不存在"
 MAX_MEMBERS = 100
@@ -208,7 +208,7 @@ async def review_group_application(
 def groups_statement(viewer: Viewer | None, *, stage: GroupStage | None) -> Select[Any]:
     """Administrators see the whole pipeline; others registered and promoted groups, and
     their own applications."""
-    t = GROUP_TABLE
+    t = COMMUNITY_GROUP_TABLE
     stmt = select(t)
     if viewer is None or not viewer.is_admin:
         visible: ColumnElement[bool] = t.c.stage.in_(PUBLIC_STAGES)
@@ -232,8 +232,8 @@ async def list_groups(
         conn,
         groups_statement(viewer, stage=stage),
         keys=[
-            SortKey(GROUP_TABLE.c.created_at, descending=True),
-            SortKey(GROUP_TABLE.c.id, descending=True),
+            SortKey(COMMUNITY_GROUP_TABLE.c.created_at, descending=True),
+            SortKey(COMMUNITY_GROUP_TABLE.c.id, descending=True),
         ],
         order_name="community_group:newest",
         first=first,
@@ -248,5 +248,7 @@ async def count_groups(conn: Executor, viewer: Viewer | None, *, stage: GroupSta
 
 async def get_group(conn: Executor, group_id: int) -> Any:
     return (
-        await conn.execute(select(GROUP_TABLE).where(GROUP_TABLE.c.id == group_id))
+        await conn.execute(
+            select(COMMUNITY_GROUP_TABLE).where(COMMUNITY_GROUP_TABLE.c.id == group_id)
+        )
     ).one_or_none()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -26,18 +26,17 @@ from culture_cloud.menu.events import NewMenuEvent, create_menu_event, venue_for
 from culture_cloud.menu.incubation.groups import PUBLIC_STAGES as PUBLIC_GROUP_STAGES
 from culture_cloud.menu.machines import GROUP, PROJECT
 from culture_cloud.menu.models import (
+    GROUP_PROJECT_TABLE,
+    PROJECT_SUPPORT_TABLE,
     CommunityGroup,
     GroupProject,
     ProjectStage,
-    ProjectSupport,
     TrialEvent,
 )
 from culture_cloud.menu.orders.placing import DELIVERY_VENUE_KINDS
 from culture_cloud.menu.policy import group_actors, led_group_ids
 from culture_cloud.text import clean_text, required_text
 
-PROJECT_TABLE = cast(Table, GroupProject.__table__)  # type: ignore[attr-defined]
-SUPPORT_TABLE = cast(Table, ProjectSupport.__table__)  # type: ignore[attr-defined]
 PUBLIC_STAGES = (ProjectStage.APPROVED, ProjectStage.TRIALING)
 SUPPORTABLE_STAGES = (ProjectStage.PROPOSED, ProjectStage.APPROVED, ProjectStage.TRIALING)
 NOT_FOUND_MESSAGE = "孵化项目不存在"
@@ -154,15 +153,15 @@ async def support_project(session: AsyncSession, *, actor: Actor, project_id: in
         )
     added = await insert_ignoring_duplicates(
         session,
-        SUPPORT_TABLE,
+        PROJECT_SUPPORT_TABLE,
         {"project_id": project_id, "user_id": actor.viewer.user_id, "created_at": actor.now},
     )
     if not added:
         raise MenuFailed(MenuErrorCode.ALREADY_SUPPORTED, "您已支持过这个项目", field="id")
     await session.execute(
-        update(PROJECT_TABLE)
-        .where(PROJECT_TABLE.c.id == project_id)
-        .values(support_count=PROJECT_TABLE.c.support_count + 1)
+        update(GROUP_PROJECT_TABLE)
+        .where(GROUP_PROJECT_TABLE.c.id == project_id)
+        .values(support_count=GROUP_PROJECT_TABLE.c.support_count + 1)
     )
     await session.refresh(project)
     return project
@@ -281,7 +280,7 @@ async def projects_statement(
     stage: ProjectStage | None,
     group_id: int | None,
 ) -> Select[Any]:
-    t = PROJECT_TABLE
+    t = GROUP_PROJECT_TABLE
     stmt = select(t)
     if viewer is None or not viewer.is_admin:
         visible: ColumnElement[bool] = t.c.stage.in_(PUBLIC_STAGES)
@@ -303,8 +302,8 @@ async def list_projects(
         conn,
         stmt,
         keys=[
-            SortKey(PROJECT_TABLE.c.created_at, descending=True),
-            SortKey(PROJECT_TABLE.c.id, descending=True),
+            SortKey(GROUP_PROJECT_TABLE.c.created_at, descending=True),
+            SortKey(GROUP_PROJECT_TABLE.c.id, descending=True),
         ],
         order_name="group_project:newest",
         first=first,
@@ -319,8 +318,9 @@ async def count_projects(conn: Executor, stmt: Select[Any]) -> int:
 
 async def supported_by(conn: Executor, user_id: int, project_ids: list[int]) -> set[int]:
     rows = await conn.execute(
-        select(SUPPORT_TABLE.c.project_id).where(
-            SUPPORT_TABLE.c.user_id == user_id, SUPPORT_TABLE.c.project_id.in_(project_ids)
+        select(PROJECT_SUPPORT_TABLE.c.project_id).where(
+            PROJECT_SUPPORT_TABLE.c.user_id == user_id,
+            PROJECT_SUPPORT_TABLE.c.project_id.in_(project_ids),
         )
     )
     return {int(i) for i in rows.scalars().all()}

@@ -15,8 +15,12 @@ from culture_cloud.errors import BadInput, Forbidden
 from culture_cloud.identity import Viewer
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu.machines import Actor
-from culture_cloud.menu.models import OfferingKind, OfferingStatus
-from culture_cloud.menu.offerings.service import OFFERING_REGION, OFFERING_TABLE
+from culture_cloud.menu.models import (
+    MENU_OFFERING_REGION_TABLE,
+    MENU_OFFERING_TABLE,
+    OfferingKind,
+    OfferingStatus,
+)
 from culture_cloud.menu.policy import supplier_actors
 
 
@@ -50,7 +54,7 @@ async def check_list_access(conn: Executor, viewer: Viewer | None, flt: Offering
 
 
 def offerings_statement(flt: OfferingFilter) -> Select[Any]:
-    t = OFFERING_TABLE
+    t = MENU_OFFERING_TABLE
     stmt = select(t).where(t.c.status == flt.status)
     if flt.kind is not None:
         stmt = stmt.where(t.c.kind == flt.kind)
@@ -62,15 +66,15 @@ def offerings_statement(flt: OfferingFilter) -> Select[Any]:
         stmt = stmt.where(t.c.rating_avg >= flt.min_rating)
     if flt.region_id is not None:
         served = exists().where(
-            OFFERING_REGION.c.offering_id == t.c.id,
-            OFFERING_REGION.c.region_id == flt.region_id,
+            MENU_OFFERING_REGION_TABLE.c.offering_id == t.c.id,
+            MENU_OFFERING_REGION_TABLE.c.region_id == flt.region_id,
         )
         stmt = stmt.where(or_(t.c.serves_all_regions.is_(True), served))
     return stmt
 
 
 def _keys(order: OfferingOrder) -> tuple[list[SortKey], tuple[type, ...]]:
-    t = OFFERING_TABLE
+    t = MENU_OFFERING_TABLE
     if order is OfferingOrder.RATING:
         keys = [
             SortKey(t.c.rating_avg, descending=True),
@@ -112,15 +116,17 @@ async def count_offerings(conn: Executor, flt: OfferingFilter) -> int:
 
 async def get_offering(conn: Executor, offering_id: int) -> Any:
     return (
-        await conn.execute(select(OFFERING_TABLE).where(OFFERING_TABLE.c.id == offering_id))
+        await conn.execute(
+            select(MENU_OFFERING_TABLE).where(MENU_OFFERING_TABLE.c.id == offering_id)
+        )
     ).one_or_none()
 
 
 async def region_ids_of(conn: Executor, offering_ids: list[int]) -> dict[int, list[int]]:
     rows = await conn.execute(
-        select(OFFERING_REGION.c.offering_id, OFFERING_REGION.c.region_id)
-        .where(OFFERING_REGION.c.offering_id.in_(offering_ids))
-        .order_by(OFFERING_REGION.c.offering_id, OFFERING_REGION.c.region_id)
+        select(MENU_OFFERING_REGION_TABLE.c.offering_id, MENU_OFFERING_REGION_TABLE.c.region_id)
+        .where(MENU_OFFERING_REGION_TABLE.c.offering_id.in_(offering_ids))
+        .order_by(MENU_OFFERING_REGION_TABLE.c.offering_id, MENU_OFFERING_REGION_TABLE.c.region_id)
     )
     found: dict[int, list[int]] = {}
     for offering_id, region_id in rows.all():

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -25,11 +25,11 @@ from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.machines import OFFERING
 from culture_cloud.menu.models import (
+    MENU_OFFERING_REGION_TABLE,
     CommunityGroup,
     GroupMembership,
     MemberRole,
     MenuOffering,
-    MenuOfferingRegion,
     OfferingKind,
     OfferingStatus,
 )
@@ -39,8 +39,6 @@ from culture_cloud.menu.rules import MenuRules, current_rules
 from culture_cloud.publishing import validation as v
 from culture_cloud.text import clean_text
 
-OFFERING_TABLE = cast(Table, MenuOffering.__table__)  # type: ignore[attr-defined]
-OFFERING_REGION = cast(Table, MenuOfferingRegion.__table__)  # type: ignore[attr-defined]
 NOT_FOUND_MESSAGE = "菜单项目不存在"
 PUBLIC_STATUSES = (OfferingStatus.APPROVED, OfferingStatus.RETIRED)
 MAX_DURATION_MINUTES = 24 * 60
@@ -197,7 +195,7 @@ async def submit_offering(
     assert isinstance(offering.id, int)
     if regions:
         await session.execute(
-            insert(OFFERING_REGION),
+            insert(MENU_OFFERING_REGION_TABLE),
             [{"offering_id": offering.id, "region_id": r} for r in regions],
         )
     await ensure_supplier(session, org_id, now=actor.now)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from culture_cloud.catalog.models import Organization, OrganizationKind
 from culture_cloud.db import Executor, insert_ignoring_duplicates
-from culture_cloud.menu.models import CommunityGroup, GroupStage, MenuSupplier
+from culture_cloud.menu.models import MENU_SUPPLIER_TABLE, CommunityGroup, GroupStage
 from culture_cloud.menu.rules import MenuRules
-
-SUPPLIER = cast(Table, MenuSupplier.__table__)  # type: ignore[attr-defined]
 
 
 async def is_eligible_supplier(conn: Executor, org: Organization, rules: MenuRules) -> bool:
@@ -44,7 +41,7 @@ async def ensure_supplier(
     """The organisation's score row, created once (concurrent creators: the first wins)."""
     await insert_ignoring_duplicates(
         session,
-        SUPPLIER,
+        MENU_SUPPLIER_TABLE,
         {
             "organization_id": organization_id,
             "rating_sum": rating_sum,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -26,10 +26,9 @@ from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import Conflict, NotFound
 from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
-from culture_cloud.menu.models import MenuBudget
+from culture_cloud.menu.models import MENU_BUDGET_TABLE, MenuBudget
 from culture_cloud.menu.periods import normalise_period, periods_covering
 
-BUDGET = cast(Table, MenuBudget.__table__)  # type: ignore[attr-defined]
 MAX_ORDERS = 10_000
 
 
@@ -73,7 +72,7 @@ async def set_budget(
         raise NotFound("区域不存在", field="regionId")
     created = await insert_ignoring_duplicates(
         session,
-        BUDGET,
+        MENU_BUDGET_TABLE,
         {
             "period": period,
             "region_id": setting.region_id,
@@ -125,9 +124,9 @@ async def _budget_rows(session: AsyncSession, region_id: int, periods: Sequence[
     """The region's rows for these periods, locked, in period order (one lock order for every
     approval, so two of them cannot deadlock)."""
     stmt = (
-        select(BUDGET)
-        .where(BUDGET.c.region_id == region_id, BUDGET.c.period.in_(periods))
-        .order_by(BUDGET.c.period)
+        select(MENU_BUDGET_TABLE)
+        .where(MENU_BUDGET_TABLE.c.region_id == region_id, MENU_BUDGET_TABLE.c.period.in_(periods))
+        .order_by(MENU_BUDGET_TABLE.c.period)
         .with_for_update()
     )
     return list((await session.execute(stmt)).all())
@@ -155,9 +154,12 @@ async def charge(session: AsyncSession, *, region_id: int, day: date, cost_fen: 
             )
     for row in rows:
         await session.execute(
-            update(BUDGET)
-            .where(BUDGET.c.id == row.id)
-            .values(spent_fen=BUDGET.c.spent_fen + cost_fen, order_count=BUDGET.c.order_count + 1)
+            update(MENU_BUDGET_TABLE)
+            .where(MENU_BUDGET_TABLE.c.id == row.id)
+            .values(
+                spent_fen=MENU_BUDGET_TABLE.c.spent_fen + cost_fen,
+                order_count=MENU_BUDGET_TABLE.c.order_count + 1,
+            )
         )
     return [row.period for row in rows]
 
@@ -168,13 +170,20 @@ async def refund(
     """Gives a cancelled order's charge back to the rows it was taken from."""
     for row in await _budget_rows(session, region_id, sorted(periods)):
         await session.execute(
-            update(BUDGET)
-            .where(BUDGET.c.id == row.id)
-            .values(spent_fen=BUDGET.c.spent_fen - cost_fen, order_count=BUDGET.c.order_count - 1)
+            update(MENU_BUDGET_TABLE)
+            .where(MENU_BUDGET_TABLE.c.id == row.id)
+            .values(
+                spent_fen=MENU_BUDGET_TABLE.c.spent_fen - cost_fen,
+                order_count=MENU_BUDGET_TABLE.c.order_count - 1,
+            )
         )
 
 
 async def list_budgets(conn: Executor, *, period: str) -> list[Any]:
     period = normalise_period(period)
-    stmt = select(BUDGET).where(BUDGET.c.period == period).order_by(BUDGET.c.region_id)
+    stmt = (
+        select(MENU_BUDGET_TABLE)
+        .where(MENU_BUDGET_TABLE.c.period == period)
+        .order_by(MENU_BUDGET_TABLE.c.region_id)
+    )
     return list((await conn.execute(stmt)).all())

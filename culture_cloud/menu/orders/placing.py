@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
 
-from sqlalchemy import Table, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.actor import Actor
@@ -18,6 +17,7 @@ from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.machines import ORDER
 from culture_cloud.menu.models import (
+    MENU_OFFERING_TABLE,
     MenuOffering,
     MenuOfferingRegion,
     MenuOrder,
@@ -29,7 +29,6 @@ from culture_cloud.menu.rules import MenuRules, current_rules
 from culture_cloud.text import clean_text
 from culture_cloud.timeutil import local_today
 
-OFFERING_TABLE = cast(Table, MenuOffering.__table__)  # type: ignore[attr-defined]
 DELIVERY_VENUE_KINDS = (
     VenueKind.TOWNSHIP_CULTURE_STATION,
     VenueKind.VILLAGE_CULTURE_CENTER,
@@ -127,9 +126,9 @@ async def place_order(
     session.add(order)
     # What is ordered moves the menu (orderBy: ORDERS); an increment, not a recount.
     await session.execute(
-        update(OFFERING_TABLE)
-        .where(OFFERING_TABLE.c.id == offering.id)
-        .values(order_count=OFFERING_TABLE.c.order_count + 1)
+        update(MENU_OFFERING_TABLE)
+        .where(MENU_OFFERING_TABLE.c.id == offering.id)
+        .values(order_count=MENU_OFFERING_TABLE.c.order_count + 1)
     )
     await record(session, order, actor=actor, action="place", before=None)
     return order

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, or_, select
+from sqlalchemy import Select, or_, select
 from sqlmodel import col
 
 from culture_cloud.accounts.policy import is_member_of
@@ -13,16 +13,15 @@ from culture_cloud.db import Executor
 from culture_cloud.identity import Viewer
 from culture_cloud.keyset import Page, SortKey, count, fetch_page
 from culture_cloud.menu.models import (
+    MENU_ORDER_TABLE,
     CommunityGroup,
     GroupMembership,
     GroupStage,
     MemberRole,
-    MenuOrder,
     OrderStatus,
 )
 from culture_cloud.menu.policy import order_actors
 
-ORDER_TABLE = cast(Table, MenuOrder.__table__)  # type: ignore[attr-defined]
 NOT_FOUND_MESSAGE = "订单不存在"
 
 
@@ -54,7 +53,7 @@ async def orders_statement(
 ) -> Select[Any]:
     """Orders the caller is party to: administrators all; staff those their organisation
     placed or supplies; group leaders those their promoted group supplies."""
-    t = ORDER_TABLE
+    t = MENU_ORDER_TABLE
     stmt = select(t)
     if not viewer.is_admin:
         orgs = [] if viewer.organization_id is None else [viewer.organization_id]
@@ -83,8 +82,8 @@ async def list_orders(
         conn,
         stmt,
         keys=[
-            SortKey(ORDER_TABLE.c.created_at, descending=True),
-            SortKey(ORDER_TABLE.c.id, descending=True),
+            SortKey(MENU_ORDER_TABLE.c.created_at, descending=True),
+            SortKey(MENU_ORDER_TABLE.c.id, descending=True),
         ],
         order_name="menu_order:newest",
         first=first,
@@ -100,5 +99,5 @@ async def count_orders(conn: Executor, stmt: Select[Any]) -> int:
 
 async def get_order(conn: Executor, order_id: int) -> Any:
     return (
-        await conn.execute(select(ORDER_TABLE).where(ORDER_TABLE.c.id == order_id))
+        await conn.execute(select(MENU_ORDER_TABLE).where(MENU_ORDER_TABLE.c.id == order_id))
     ).one_or_none()

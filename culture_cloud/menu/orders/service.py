@@ -31,7 +31,7 @@ from culture_cloud.menu.models import MenuOffering, MenuOrder, OrderStatus
 from culture_cloud.menu.orders import budgets
 from culture_cloud.menu.orders.reading import NOT_FOUND_MESSAGE, can_see
 from culture_cloud.menu.policy import order_actors
-from culture_cloud.publishing import service as publishing
+from culture_cloud.publishing import event_status
 from culture_cloud.publishing import validation as v
 from culture_cloud.text import clean_text
 from culture_cloud.timeutil import iso_or_none, to_local
@@ -269,7 +269,7 @@ async def cancel_order(
         if event is not None and event.status is not EventStatus.CANCELLED:
             if order.start_at <= actor.now:
                 raise Conflict("活动已开始，不能取消", field="id")
-            await publishing.cancel_event(
+            await event_status.cancel_event(
                 session, actor=actor, event_id=order.event_id, reason=text
             )
         await budgets.refund(

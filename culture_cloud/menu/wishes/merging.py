@@ -10,9 +10,8 @@ overlapped. Each source ends MERGED, pointing at the target, with no supports of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
-from sqlalchemy import Integer, Table, delete, func, insert, literal, select, update
+from sqlalchemy import Integer, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.actor import Actor
@@ -20,13 +19,11 @@ from culture_cloud.audit import service as audit
 from culture_cloud.errors import Forbidden
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.machines import WISH
-from culture_cloud.menu.models import MenuWish, MenuWishSupport, WishStatus
+from culture_cloud.menu.models import MENU_WISH_SUPPORT_TABLE, MENU_WISH_TABLE, MenuWish, WishStatus
 from culture_cloud.menu.policy import viewer_actors
 from culture_cloud.menu.wishes.notices import notify_merged, supporter_ids
 from culture_cloud.menu.wishes.similarity import OPEN_STATUSES
 
-WISH_TABLE = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
-SUPPORT = cast(Table, MenuWishSupport.__table__)  # type: ignore[attr-defined]
 MAX_SOURCES = 20
 
 
@@ -49,8 +46,8 @@ async def _locked(session: AsyncSession, ids: Sequence[int]) -> dict[int, MenuWi
     # Ascending id order: two merges over overlapping wishes lock in the same order.
     rows = await session.execute(
         select(MenuWish)
-        .where(WISH_TABLE.c.id.in_(sorted(ids)))
-        .order_by(WISH_TABLE.c.id)
+        .where(MENU_WISH_TABLE.c.id.in_(sorted(ids)))
+        .order_by(MENU_WISH_TABLE.c.id)
         .with_for_update()
     )
     return {w.id: w for w in rows.scalars() if w.id is not None}
@@ -116,27 +113,35 @@ async def merge_wishes(
     moved = (
         select(
             literal(target_id, Integer).label("wish_id"),
-            SUPPORT.c.user_id,
-            func.min(SUPPORT.c.created_at).label("created_at"),
+            MENU_WISH_SUPPORT_TABLE.c.user_id,
+            func.min(MENU_WISH_SUPPORT_TABLE.c.created_at).label("created_at"),
         )
         .where(
-            SUPPORT.c.wish_id.in_(sources_ids),
-            SUPPORT.c.user_id.not_in(
-                select(SUPPORT.c.user_id).where(SUPPORT.c.wish_id == target_id)
+            MENU_WISH_SUPPORT_TABLE.c.wish_id.in_(sources_ids),
+            MENU_WISH_SUPPORT_TABLE.c.user_id.not_in(
+                select(MENU_WISH_SUPPORT_TABLE.c.user_id).where(
+                    MENU_WISH_SUPPORT_TABLE.c.wish_id == target_id
+                )
             ),
         )
-        .group_by(SUPPORT.c.user_id)
+        .group_by(MENU_WISH_SUPPORT_TABLE.c.user_id)
     )
-    await session.execute(insert(SUPPORT).from_select(["wish_id", "user_id", "created_at"], moved))
-    await session.execute(delete(SUPPORT).where(SUPPORT.c.wish_id.in_(sources_ids)))
+    await session.execute(
+        insert(MENU_WISH_SUPPORT_TABLE).from_select(["wish_id", "user_id", "created_at"], moved)
+    )
+    await session.execute(
+        delete(MENU_WISH_SUPPORT_TABLE).where(MENU_WISH_SUPPORT_TABLE.c.wish_id.in_(sources_ids))
+    )
     recount = (
         select(func.count())
-        .select_from(SUPPORT)
-        .where(SUPPORT.c.wish_id == target_id)
+        .select_from(MENU_WISH_SUPPORT_TABLE)
+        .where(MENU_WISH_SUPPORT_TABLE.c.wish_id == target_id)
         .scalar_subquery()
     )
     await session.execute(
-        update(WISH_TABLE).where(WISH_TABLE.c.id == target_id).values(support_count=recount)
+        update(MENU_WISH_TABLE)
+        .where(MENU_WISH_TABLE.c.id == target_id)
+        .values(support_count=recount)
     )
     for source in sources:
         source.status = WishStatus.MERGED

@@ -5,18 +5,14 @@ title and status are public; nobody's name is in the message."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.models import User
+from culture_cloud.accounts.models import USER_TABLE
 from culture_cloud.global_ids import to_global_id
-from culture_cloud.menu.models import MenuWish, MenuWishSupport, WishStatus
+from culture_cloud.menu.models import MENU_WISH_SUPPORT_TABLE, MenuWish, WishStatus
 from culture_cloud.notifications import NotificationKind, enqueue_many
-
-SUPPORT = cast(Table, MenuWishSupport.__table__)  # type: ignore[attr-defined]
-USER = cast(Table, User.__table__)  # type: ignore[attr-defined]
 
 _ANSWERS = {
     WishStatus.PLANNED: "已纳入计划",
@@ -28,9 +24,11 @@ _ANSWERS = {
 async def supporter_ids(session: AsyncSession, wish_ids: Sequence[int]) -> list[int]:
     """Everyone who supports one of the wishes, once each; deleted accounts hear nothing."""
     rows = await session.execute(
-        select(SUPPORT.c.user_id)
-        .join(USER, USER.c.id == SUPPORT.c.user_id)
-        .where(SUPPORT.c.wish_id.in_(list(wish_ids)), USER.c.deleted_at.is_(None))
+        select(MENU_WISH_SUPPORT_TABLE.c.user_id)
+        .join(USER_TABLE, USER_TABLE.c.id == MENU_WISH_SUPPORT_TABLE.c.user_id)
+        .where(
+            MENU_WISH_SUPPORT_TABLE.c.wish_id.in_(list(wish_ids)), USER_TABLE.c.deleted_at.is_(None)
+        )
         .distinct()
     )
     return sorted(int(uid) for uid in rows.scalars())

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.actor import Actor
@@ -22,6 +22,8 @@ from culture_cloud.menu import validation as mv
 from culture_cloud.menu.errors import MenuErrorCode, MenuFailed
 from culture_cloud.menu.machines import WISH
 from culture_cloud.menu.models import (
+    MENU_WISH_SUPPORT_TABLE,
+    MENU_WISH_TABLE,
     MenuOffering,
     MenuWish,
     MenuWishSupport,
@@ -40,8 +42,6 @@ from culture_cloud.menu.wishes.similarity import (
 )
 from culture_cloud.text import clean_text, required_text
 
-WISH_TABLE = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
-SUPPORT_TABLE = cast(Table, MenuWishSupport.__table__)  # type: ignore[attr-defined]
 NOT_FOUND_MESSAGE = "心愿不存在"
 
 
@@ -136,15 +136,15 @@ async def support_wish(session: AsyncSession, *, actor: Actor, wish_id: int) -> 
         )
     added = await insert_ignoring_duplicates(
         session,
-        SUPPORT_TABLE,
+        MENU_WISH_SUPPORT_TABLE,
         {"wish_id": wish_id, "user_id": actor.viewer.user_id, "created_at": actor.now},
     )
     if not added:
         raise MenuFailed(MenuErrorCode.ALREADY_SUPPORTED, "您已支持过这个心愿", field="id")
     await session.execute(
-        update(WISH_TABLE)
-        .where(WISH_TABLE.c.id == wish_id)
-        .values(support_count=WISH_TABLE.c.support_count + 1)
+        update(MENU_WISH_TABLE)
+        .where(MENU_WISH_TABLE.c.id == wish_id)
+        .values(support_count=MENU_WISH_TABLE.c.support_count + 1)
     )
     await session.refresh(wish)
     return wish
@@ -225,7 +225,7 @@ class WishOrder(StrEnum):
 
 
 def wishes_statement(*, region_id: int | None, status: WishStatus | None) -> Select[Any]:
-    t = WISH_TABLE
+    t = MENU_WISH_TABLE
     stmt = select(t)
     if region_id is not None:
         stmt = stmt.where(t.c.region_id == region_id)
@@ -243,7 +243,7 @@ async def list_wishes(
     first: int | None,
     after: str | None,
 ) -> Page[Any]:
-    t = WISH_TABLE
+    t = MENU_WISH_TABLE
     if order is WishOrder.SUPPORT:
         keys = [SortKey(t.c.support_count, descending=True), SortKey(t.c.id, descending=True)]
         types: tuple[type, ...] = (int, int)
@@ -266,14 +266,15 @@ async def count_wishes(conn: Executor, *, region_id: int | None, status: WishSta
 
 
 async def wishes_by_ids(conn: Executor, ids: list[int]) -> dict[int, Any]:
-    rows = await conn.execute(select(WISH_TABLE).where(WISH_TABLE.c.id.in_(ids)))
+    rows = await conn.execute(select(MENU_WISH_TABLE).where(MENU_WISH_TABLE.c.id.in_(ids)))
     return {row.id: row for row in rows.all()}
 
 
 async def supported_by(conn: Executor, user_id: int, wish_ids: list[int]) -> set[int]:
     rows = await conn.execute(
-        select(SUPPORT_TABLE.c.wish_id).where(
-            SUPPORT_TABLE.c.user_id == user_id, SUPPORT_TABLE.c.wish_id.in_(wish_ids)
+        select(MENU_WISH_SUPPORT_TABLE.c.wish_id).where(
+            MENU_WISH_SUPPORT_TABLE.c.user_id == user_id,
+            MENU_WISH_SUPPORT_TABLE.c.wish_id.in_(wish_ids),
         )
     )
     return {int(i) for i in rows.scalars().all()}

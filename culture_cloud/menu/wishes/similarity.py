@@ -17,17 +17,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.db import Executor
-from culture_cloud.menu.models import MenuWish, MenuWishTerm, WishStatus
+from culture_cloud.menu.models import MENU_WISH_TABLE, MENU_WISH_TERM_TABLE, WishStatus
 from culture_cloud.search.tokenize import han_words
 
-TERM = cast(Table, MenuWishTerm.__table__)  # type: ignore[attr-defined]
-WISH = cast(Table, MenuWish.__table__)  # type: ignore[attr-defined]
 # Candidates read per query (most shared terms first) before scoring.
 CANDIDATES = 50
 # Wishes people can still join: answered-and-closed ones are not suggested.
@@ -43,7 +40,9 @@ def wish_terms(title: str, text: str) -> list[str]:
 
 async def store_terms(session: AsyncSession, wish_id: int, terms: Sequence[str]) -> None:
     if terms:
-        await session.execute(insert(TERM), [{"wish_id": wish_id, "term": t} for t in terms])
+        await session.execute(
+            insert(MENU_WISH_TERM_TABLE), [{"wish_id": wish_id, "term": t} for t in terms]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +64,20 @@ async def similar_wishes(
         return []
     shared = func.count().label("shared")
     stmt = (
-        select(TERM.c.wish_id, shared, WISH.c.term_count)
-        .join(WISH, WISH.c.id == TERM.c.wish_id)
-        .where(TERM.c.term.in_(list(terms)), WISH.c.status.in_(OPEN_STATUSES))
-        .group_by(TERM.c.wish_id, WISH.c.term_count)
-        .order_by(shared.desc(), TERM.c.wish_id)
+        select(MENU_WISH_TERM_TABLE.c.wish_id, shared, MENU_WISH_TABLE.c.term_count)
+        .join(MENU_WISH_TABLE, MENU_WISH_TABLE.c.id == MENU_WISH_TERM_TABLE.c.wish_id)
+        .where(
+            MENU_WISH_TERM_TABLE.c.term.in_(list(terms)),
+            MENU_WISH_TABLE.c.status.in_(OPEN_STATUSES),
+        )
+        .group_by(MENU_WISH_TERM_TABLE.c.wish_id, MENU_WISH_TABLE.c.term_count)
+        .order_by(shared.desc(), MENU_WISH_TERM_TABLE.c.wish_id)
         .limit(CANDIDATES)
     )
     if region_id is not None:
-        stmt = stmt.where(WISH.c.region_id == region_id)
+        stmt = stmt.where(MENU_WISH_TABLE.c.region_id == region_id)
     if exclude_id is not None:
-        stmt = stmt.where(TERM.c.wish_id != exclude_id)
+        stmt = stmt.where(MENU_WISH_TERM_TABLE.c.wish_id != exclude_id)
     matches = []
     for wish_id, n_shared, term_count in (await conn.execute(stmt)).all():
         score = n_shared / min(len(terms), term_count)

@@ -10,11 +10,11 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from culture_cloud.bookings.models import Booking, BookingStatus
+from culture_cloud.bookings.reminders import send_reminders
 from culture_cloud.catalog import models as catalog
 from culture_cloud.db import transaction
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications.models import NotificationKind
-from culture_cloud.notifications.reminders import send_reminders
 from culture_cloud.timeutil import SHANGHAI
 from tests.accounts.factories import add_user, token_for
 from tests.bookings.factories import add_place, add_slot

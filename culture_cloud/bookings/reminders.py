@@ -1,5 +1,6 @@
 """Day-before reminders for confirmed bookings of events and of venue entry slots (run daily:
-`culture-cloud send-reminders`).
+`culture-cloud send-reminders`). Bookings write them through notifications' outbox, as they do
+every booking notice (bookings → notifications, never the other way).
 
 Idempotent: each reminder's dedupe key names the booking and the local date of the visit, so
 running the job twice (or from two machines) enqueues each reminder once, while a booking
@@ -9,22 +10,17 @@ whose event moves to another day is reminded again before the new date.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.models import User
-from culture_cloud.bookings.models import Booking, BookingStatus, VenueSlot
-from culture_cloud.catalog.models import Event, EventStatus, ScenicSpot, Venue
+from culture_cloud.accounts.models import USER_TABLE
+from culture_cloud.bookings.models import BOOKING_TABLE, VENUE_SLOT_TABLE, BookingStatus
+from culture_cloud.catalog.models import EVENT_TABLE, SCENIC_SPOT_TABLE, VENUE_TABLE, EventStatus
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.notifications.models import NotificationKind
 from culture_cloud.notifications.outbox import enqueue
 from culture_cloud.timeutil import local_day_start, local_today, to_local
-
-
-def _table(model: Any) -> Table:
-    return cast(Table, model.__table__)
 
 
 def reminder_key(booking_id: int, start_at: datetime) -> str:
@@ -44,8 +40,8 @@ async def send_reminders(session: AsyncSession, now: datetime) -> int:
 
 async def _event_reminders(session: AsyncSession, now: datetime) -> int:
     start, end = _tomorrow(now)
-    booking, event, user = _table(Booking), _table(Event), _table(User)
-    venue, spot = _table(Venue), _table(ScenicSpot)
+    booking, event, user = BOOKING_TABLE, EVENT_TABLE, USER_TABLE
+    venue, spot = VENUE_TABLE, SCENIC_SPOT_TABLE
     stmt = (
         select(
             booking.c.id.label("booking_id"),
@@ -98,7 +94,7 @@ async def _event_reminders(session: AsyncSession, now: datetime) -> int:
 
 async def _slot_reminders(session: AsyncSession, now: datetime) -> int:
     start, end = _tomorrow(now)
-    booking, slot, venue, user = _table(Booking), _table(VenueSlot), _table(Venue), _table(User)
+    booking, slot, venue, user = BOOKING_TABLE, VENUE_SLOT_TABLE, VENUE_TABLE, USER_TABLE
     stmt = (
         select(
             booking.c.id.label("booking_id"),

@@ -9,8 +9,8 @@ live resident has is marked verified, which lets the mini-program's residents si
 website with an SMS code. Numbers that two residents share stay unverified (neither signs in by
 SMS until they bind the phone again); staff numbers were typed in and stay unverified.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-28 10:00:00
 """
 
@@ -22,8 +22,8 @@ from alembic import op
 
 import culture_cloud.db
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,42 @@
+"""Runs a page's document in process against the one schema, as the visitor: the same Context
+the `/graphql` view builds (app.py passes its factory), with the session cookie's access token
+as the bearer authorization. No second data path: the schema decides what the visitor sees."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+
+from culture_cloud.graphql.context import Context
+from culture_cloud.graphql.execution import Schema
+from culture_cloud.web.documents import Document
+from culture_cloud.web.results import Result
+
+ContextFactory = Callable[[Request, str | None], Awaitable[Context]]
+"""(request, authorization header value or None) -> the Context of one document run."""
+
+
+class Gateway:
+    def __init__(self, schema: Schema, context_for: ContextFactory) -> None:
+        self.schema = schema
+        self.context_for = context_for
+
+    async def run(
+        self,
+        request: Request,
+        document: Document,
+        variables: dict[str, Any] | None = None,
+        *,
+        authorization: str | None,
+        log_searches: bool = True,
+    ) -> Result:
+        context = await self.context_for(request, authorization)
+        context.log_searches = log_searches
+        outcome = await self.schema.execute(
+            document.source, variable_values=variables or {}, context_value=context
+        )
+        errors = [error.formatted for error in outcome.errors or []]
+        data = outcome.data if isinstance(outcome.data, dict) else None
+        return Result(data=data, errors=[dict(error) for error in errors])

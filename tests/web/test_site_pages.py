@@ -1,0 +1,277 @@
+"""The reading pages in process on the seeded database (both backends), as a visitor sees them:
+what the API answers for the same question is what the page shows; bad input gets a Chinese
+message on the page, never a 500."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from culture_cloud.db import utcnow
+from culture_cloud.search.models import SEARCH_LOG_TABLE
+from culture_cloud.timeutil import local_today
+from tests.conftest import Database
+from tests.reviews.factories import attend, build_world, resident, submit_ok
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import pk_of
+from tests.web.support import WebClient, text_of
+
+EVENTS = """
+query($filter: EventFilter, $after: String) {
+  events(first: 20, filter: $filter, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { id title } } } }
+"""
+EVENT = """
+query($id: ID!) { node(id: $id) { ... on Event { title
+  gcj: location(system: GCJ02) { lat lng } bd: location(system: BD09) { lat lng } } } }
+"""
+
+
+def _json_ld(html: str) -> list[dict[str, Any]]:
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(block) for block in blocks]
+
+
+async def test_home__seeded__week_weekend_spots_townships(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    today = local_today(utcnow())
+    sunday = today + timedelta(days=6 - today.weekday())
+    week = await api.data(
+        EVENTS, {"filter": {"dateFrom": today.isoformat(), "dateTo": sunday.isoformat()}}
+    )
+    response = await site.get("/")
+    assert response.status_code == 200
+    page = text_of(response.text)
+    assert "<title>介休文旅云</title>" in response.text
+    assert f"本周活动 （{week['events']['totalCount']} 场）" in page
+    for edge in week["events"]["edges"][:6]:
+        assert f'href="/events/{pk_of(edge["node"]["id"])}"' in response.text
+    assert "绵山风景名胜区" in page  # a featured 5A spot
+    regions = (await api.data("{ regions { name key } }"))["regions"]
+    assert len(regions) == 14
+    for region in regions:
+        assert region["name"] in page
+        assert f'href="/townships/{region["key"]}"' in response.text
+    assert 'href="/menu"' in response.text and 'href="/wishes"' in response.text
+    assert _json_ld(response.text)[0]["@type"] == "WebSite"
+
+
+async def test_search__pinyin__finds_mianshan(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    spot = (
+        await api.data(
+            '{ search(text: "绵山", first: 1) { edges { node { ... on ScenicSpot { id name } } } } }'
+        )
+    )["search"]["edges"][0]["node"]
+    response = await site.get("/search", params={"q": "mianshan"})
+    assert response.status_code == 200
+    assert "mianshan" in text_of(response.text) and spot["name"] in text_of(response.text)
+    assert f'href="/scenic-spots/{pk_of(spot["id"])}"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [("绵" * 101, "搜索词不能超过 100 个字"), ("mian\x00shan", "搜索词含有无效字符")],
+    ids=["too-long", "nul"],
+)
+async def test_search__bad_text__message_beside_the_box(
+    site: WebClient, seeded: Database, q: str, message: str
+) -> None:
+    response = await site.get("/search", params={"q": q})
+    assert response.status_code == 400
+    assert message in text_of(response.text)
+    assert 'aria-invalid="true"' in response.text
+
+
+async def _searches_logged(db: Database) -> int:
+    async with db.engine.connect() as conn:
+        return int(
+            (await conn.execute(select(func.count()).select_from(SEARCH_LOG_TABLE))).scalar_one()
+        )
+
+
+async def test_suggestions__as_one_types__json_and_not_logged_as_searches(
+    site: WebClient, seeded: Database
+) -> None:
+    before = await _searches_logged(seeded)
+    for prefix in ("m", "mi", "mian"):
+        response = await site.get("/search/suggest", params={"q": prefix})
+        assert response.status_code == 200
+    items = response.json()["items"]
+    assert items[0]["label"] == "绵山风景名胜区" and items[0]["url"].startswith("/scenic-spots/")
+    assert await _searches_logged(seeded) == before
+    await site.get("/search", params={"q": "mianshan"})  # the search itself counts
+    assert await _searches_logged(seeded) == before + 1
+    empty = await site.get("/search/suggest", params={"q": "x" * 500})
+    assert empty.json() == {"items": []}
+
+
+async def test_events__first_page_next_and_previous__keyset_cursors(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    today = local_today(utcnow()).isoformat()
+    first = (await api.data(EVENTS, {"filter": {"dateFrom": today}}))["events"]
+    assert first["pageInfo"]["hasNextPage"], "the seed has more than one page of events"
+    page_one = await site.get("/events")
+    assert page_one.status_code == 200
+    assert f"共 {first['totalCount']} 场活动" in text_of(page_one.text)
+    next_link = re.search(r'href="([^"]+)" rel="next"', page_one.text)
+    assert next_link
+    page_two = await site.get(next_link.group(1).replace("&amp;", "&"))
+    second = (
+        await api.data(
+            EVENTS, {"filter": {"dateFrom": today}, "after": first["pageInfo"]["endCursor"]}
+        )
+    )["events"]
+    for edge in second["edges"]:
+        assert f'href="/events/{pk_of(edge["node"]["id"])}"' in page_two.text
+    for edge in first["edges"]:
+        assert f'href="/events/{pk_of(edge["node"]["id"])}"' not in page_two.text
+    previous = re.search(r'href="([^"]+)" rel="prev"', page_two.text)
+    assert previous
+    back = await site.get(previous.group(1).replace("&amp;", "&"))
+    assert f'href="/events/{pk_of(first["edges"][0]["node"]["id"])}"' in back.text
+
+
+async def test_events__filters__only_matching_events_listed(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    today = local_today(utcnow()).isoformat()
+    expected = await api.data(
+        EVENTS, {"filter": {"dateFrom": today, "kinds": ["PERFORMANCE"], "free": True}}
+    )
+    response = await site.get("/events", params={"kind": "PERFORMANCE", "free": "1"})
+    assert response.status_code == 200
+    assert f"共 {expected['events']['totalCount']} 场活动" in text_of(response.text)
+    assert 'value="PERFORMANCE" selected' in response.text  # the form shows the filter
+    listed = set(re.findall(r'<h2><a href="/events/(\d+)"', response.text))
+    assert listed == {str(pk_of(e["node"]["id"])) for e in expected["events"]["edges"]}
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"from": "2026-13-45"}, "from", "请输入有效日期"),
+        ({"from": "2026-12-10", "to": "2026-12-01"}, "to", "结束日期不能早于开始日期"),
+        ({"region": "abc"}, "region", "请选择列表中的乡镇"),
+        ({"kind": "PARTY"}, "kind", "请选择列表中的类别"),
+        ({"free": "maybe"}, "free", "请选择列表中的选项"),
+        ({"kind": "x" * 1000}, "kind", "输入过长或含有无效字符"),
+        ({"region": "1\x00"}, "region", "输入过长或含有无效字符"),
+        ({"from": "0001-01-01"}, "from", ""),
+        ({"after": "not-a-cursor"}, None, "分页"),
+    ],
+    ids=["bad-date", "reversed", "region", "kind", "free", "too-long", "nul", "far-past", "cursor"],
+)
+async def test_events__bad_filter__chinese_message_and_still_a_list(
+    site: WebClient, seeded: Database, params: dict[str, str], field: str | None, message: str
+) -> None:
+    response = await site.get("/events", params=params)
+    assert response.status_code == 400
+    page = text_of(response.text)
+    assert message in page
+    if field:
+        assert f'id="f-{field}-error"' in response.text
+    assert "场活动" in page  # the list is still there
+
+
+async def test_event__page__details_map_links_in_each_datum_and_json_ld(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    near = {"lat": 37.0269, "lng": 111.9169, "radiusKm": 50, "system": "WGS84"}
+    today = local_today(utcnow()).isoformat()
+    located = await api.data(EVENTS, {"filter": {"dateFrom": today, "near": near}})
+    event = located["events"]["edges"][0]["node"]
+    where = (await api.data(EVENT, {"id": event["id"]}))["node"]
+    response = await site.get(f"/events/{pk_of(event['id'])}")
+    assert response.status_code == 200
+    page = text_of(response.text)
+    assert f"<title>{event['title']} · 介休文旅云</title>" in response.text.replace("&#34;", '"')
+    for label in ("时间", "地点", "费用", "名额", "预约", "评价"):
+        assert label in page
+    gcj, bd = where["gcj"], where["bd"]
+    assert f"coord%3A{gcj['lat']}%2C{gcj['lng']}" in response.text  # Tencent: GCJ-02
+    assert f"position={gcj['lng']}%2C{gcj['lat']}" in response.text  # AMap: GCJ-02
+    assert f"location={bd['lat']}%2C{bd['lng']}" in response.text  # Baidu: BD-09
+    assert "coord_type=bd09ll" in response.text
+    (data,) = _json_ld(response.text)
+    assert data["@type"] == "Event" and data["name"] == event["title"]
+    assert data["location"]["geo"]["latitude"]
+    assert f'<link rel="canonical" href="http://test/events/{pk_of(event["id"])}">' in response.text
+    assert 'property="og:title"' in response.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/events/999999", "/events/0", "/events/abc", "/events/2147483648", "/events/-1"]
+)
+async def test_event__missing_or_malformed_id__404_page(
+    site: WebClient, seeded: Database, path: str
+) -> None:
+    response = await site.get(path)
+    assert response.status_code == 404
+    assert "页面不存在" in text_of(response.text)
+
+
+async def test_event__reviews__per_dimension_summary_and_text(
+    site: WebClient, db: Database, api: GraphQLClient
+) -> None:
+    world = await build_world(db)
+    visitor = await resident(db, nickname="李四")
+    await attend(db, world, visitor)
+    await submit_ok(api, visitor, world.event, 4, scores={"content": 5, "service": 3})
+    response = await site.get(f"/events/{world.event_id}")
+    page = text_of(response.text)
+    assert "4.0 分 · 1 条评价" in page
+    assert "讲解生动，场馆干净整洁，值得一去。" in page
+    assert "分项评分" in page and "5.0" in page and "3.0" in page
+    assert _json_ld(response.text)[0]["aggregateRating"]["reviewCount"] == 1
+
+
+async def test_nearby__coordinates__places_by_distance_bad_ones_explained(
+    site: WebClient, seeded: Database
+) -> None:
+    response = await site.get("/nearby", params={"lat": "37.0269", "lng": "111.9169"})
+    assert response.status_code == 200
+    assert "公里" in text_of(response.text) and 'href="/venues/' in response.text
+    bad = await site.get("/nearby", params={"lat": "91", "lng": "abc"})
+    assert bad.status_code == 400
+    assert "请输入经度" in text_of(bad.text)
+
+
+async def test_sitemap_and_robots__every_public_page_listed(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    response = await site.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    locations = set(re.findall(r"<loc>([^<]+)</loc>", response.text))
+    everything = await api.data(
+        "{ events(first: 100) { totalCount } venues(first: 100) { edges { node { id } } }"
+        " scenicSpots { edges { node { id } } } guides { edges { node { id } } }"
+        " travelAgencies { edges { node { id } } } regions { key } }"
+    )
+    assert (
+        len([loc for loc in locations if "/events/" in loc]) == everything["events"]["totalCount"]
+    )
+    for kind, prefix in (
+        ("venues", "venues"),
+        ("scenicSpots", "scenic-spots"),
+        ("guides", "guides"),
+        ("travelAgencies", "travel-agencies"),
+    ):
+        for edge in everything[kind]["edges"]:
+            assert f"http://test/{prefix}/{pk_of(edge['node']['id'])}" in locations
+    for region in everything["regions"]:
+        assert f"http://test/townships/{region['key']}" in locations
+    robots = await site.get("/robots.txt")
+    lines = robots.text.splitlines()
+    for path in ("/me", "/login", "/console"):
+        assert f"Disallow: {path}" in lines
+    assert "Sitemap: http://test/sitemap.xml" in lines
