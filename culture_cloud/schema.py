@@ -12,7 +12,9 @@ import strawberry
 from culture_cloud.accounts import types as accounts_types
 from culture_cloud.accounts.mutations import AccountsMutation
 from culture_cloud.accounts.queries import AccountsQuery, visible_audit_entry, visible_user
+from culture_cloud.accounts.sms.api import SmsSignInMutation
 from culture_cloud.accounts.staff_api import StaffAdminMutation, StaffAdminQuery
+from culture_cloud.accounts.web_api import PrivacyQuery, WebSignInMutation
 from culture_cloud.audit.types import AuditEntry
 from culture_cloud.bookings import types as bookings_types
 from culture_cloud.bookings.mutations import BookingsMutation
@@ -84,6 +86,7 @@ class Query(
     CatalogQuery,
     SearchQuery,
     AccountsQuery,
+    PrivacyQuery,
     StaffAdminQuery,
     NotificationsQuery,
     PublishingQuery,
@@ -102,6 +105,8 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountsMutation,
+    SmsSignInMutation,
+    WebSignInMutation,
     StaffAdminMutation,
     NotificationsMutation,
     PublishingMutation,

@@ -70,6 +70,8 @@ def test_wheel__contains_migrations_seeds_and_schema(wheel: Path) -> None:
     for seed in (ROOT / "seeds" / "jiexiu").glob("*.json"):
         assert f"{data}/seeds/jiexiu/{seed.name}" in names
     assert "culture_cloud/dashboard/static/app.js" in names
+    # The privacy notice the privacyNotice query serves.
+    assert "culture_cloud/accounts/privacy_notice.md" in names
     web = ROOT / "culture_cloud" / "web"
     for pattern in ("static/*", "templates/*.html", "*/templates/*.html", "**/*.graphql"):
         for path in web.glob(pattern):
