@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from culture_cloud.web.application import web_app
 from culture_cloud.web.frontend import FrontEnd, WebKit
-from culture_cloud.web.site import accounts
+from culture_cloud.web.site import accounts, browse
 
 HERE = Path(__file__).parent
 DOCUMENTS = HERE / "documents"
@@ -37,5 +37,6 @@ def site_app(kit: WebKit) -> Starlette:
             web.route("/login", accounts.sign_in_with_password, methods=post),
             web.route("/logout", accounts.sign_out, methods=post, name="logout"),
             web.route("/preferences/elder-mode", accounts.elder_mode, methods=post),
+            *browse.routes(web),
         ],
     )
