@@ -93,7 +93,9 @@ async def post_wish(request: Request, web: FrontEnd) -> Response:
             errors.add(None, refused.message or "仅限居民用户发布心愿")
         else:
             if payload["__typename"] == "PostWishSuccess":
-                return see_other(f"/wishes/{pk(payload['wish']['id'])}")
+                # A fragment of its own: the form's #post would otherwise carry over.
+                number = pk(payload["wish"]["id"])
+                return see_other(f"/wishes/{number}#wish-{number}")
             errors = payload_errors(payload)
     return await _wishes_page(request, web, values=values, errors=errors, status_code=400)
 
