@@ -73,7 +73,8 @@ def test_wheel__contains_migrations_seeds_and_schema(wheel: Path) -> None:
     # The privacy notice the privacyNotice query serves.
     assert "culture_cloud/accounts/privacy_notice.md" in names
     web = ROOT / "culture_cloud" / "web"
-    for pattern in ("static/*", "templates/*.html", "*/templates/*.html", "**/*.graphql"):
+    patterns = ("static/*", "templates/*.html", "*/templates/*.html", "*/templates/*/*.html")
+    for pattern in (*patterns, "**/*.graphql"):
         for path in web.glob(pattern):
             assert f"culture_cloud/web/{path.relative_to(web).as_posix()}" in names, path
     assert not [name for name in names if "__pycache__" in name]
@@ -126,6 +127,8 @@ def test_wheel__fresh_virtualenv__migrates_seeds_serves_and_answers(
             assert home.status_code == 200 and "绵山镇" in home.text
             (css,) = re.findall(r'href="(/static/[0-9a-f]+/site\.css)"', home.text)
             assert httpx.get(f"{base}{css}", timeout=10).status_code == 200
+            township = httpx.get(f"{base}/townships/mianshan", timeout=10)  # uses partials/
+            assert township.status_code == 200 and "绵山风景名胜区" in township.text
         finally:
             server.terminate()
             server.wait(timeout=15)

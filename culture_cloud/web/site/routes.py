@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 
 from culture_cloud.web.application import web_app
 from culture_cloud.web.frontend import FrontEnd, WebKit
-from culture_cloud.web.site import accounts, pages, seo
+from culture_cloud.web.site import accounts, browse, pages, seo
 from culture_cloud.web.site.links import FILTERS
 
 HERE = Path(__file__).parent
@@ -40,5 +40,6 @@ def site_app(kit: WebKit) -> Starlette:
             web.route("/login", accounts.sign_in_with_password, methods=post),
             web.route("/logout", accounts.sign_out, methods=post, name="logout"),
             web.route("/preferences/elder-mode", accounts.elder_mode, methods=post),
+            *browse.routes(web),
         ],
     )
