@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from culture_cloud.db import transaction
 from culture_cloud.identity import StaffRole
 from culture_cloud.menu.models import MenuWish, MenuWishSupport
-from tests.accounts.factories import add_organization, add_staff, add_user
+from tests.accounts.factories import add_staff, add_user
 from tests.catalog import factories as catalog
+from tests.catalog.factories import organization_id
 from tests.conftest import Database
 from tests.web.places_support import field_error, field_value, links, sign_in_as
 from tests.web.support import WebClient, text_of
@@ -109,7 +110,7 @@ async def test_wishes__staff_post__refused_with_the_apis_reason_beside_the_form(
     db: Database, site: WebClient
 ) -> None:
     region = await _region(db)
-    staff = await add_staff(db, await add_organization(db), StaffRole.EDITOR)
+    staff = await add_staff(db, await organization_id(db), StaffRole.EDITOR)
     await sign_in_as(site, db, staff)
     status, _, html = await _post(site, _wish_form(region))
     assert status == 400 and "仅限居民用户" in text_of(html)
