@@ -9,6 +9,7 @@ Transitions, each under the item's row lock so two handlers cannot both move it:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import cast
 
 from sqlalchemy import Table, select
@@ -33,6 +34,9 @@ NOT_FOUND_MESSAGE = "反馈不存在"
 MAX_TOPIC_LENGTH = 50
 MAX_CONTACT_LENGTH = 64
 MAX_REASON_LENGTH = 200
+# The same item sent again this soon (a double tap, a form posted twice, a retried request) is
+# the first one, not a second complaint.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 TRANSITIONS: dict[FeedbackStatus, frozenset[FeedbackStatus]] = {
     FeedbackStatus.SUBMITTED: frozenset({FeedbackStatus.ACCEPTED, FeedbackStatus.REJECTED}),
@@ -86,6 +90,9 @@ async def submit_feedback(
     organization_id = None
     if draft.target is not None:
         organization_id = (await targets.load_target(session, draft.target)).organization_id
+    same = await _same_item_just_sent(session, actor, draft, text, topic)
+    if same is not None:
+        return same
     await ensure_daily_limit(
         session, FEEDBACK, actor.viewer.user_id, rules.max_feedback_per_day, actor.now, "反馈"
     )
@@ -107,6 +114,26 @@ async def submit_feedback(
     session.add(item)
     await session.flush()
     return item
+
+
+async def _same_item_just_sent(
+    session: AsyncSession, actor: Actor, draft: FeedbackDraft, text: str, topic: str | None
+) -> Feedback | None:
+    """The person's identical item of the last DUPLICATE_WINDOW, if any (read under their
+    row lock, so two copies sent at once find each other on PostgreSQL too)."""
+    target = draft.target
+    stmt = select(Feedback).where(
+        FEEDBACK.c.user_id == actor.viewer.user_id,
+        FEEDBACK.c.category == draft.category,
+        FEEDBACK.c.text == text,
+        FEEDBACK.c.created_at >= actor.now - DUPLICATE_WINDOW,
+        FEEDBACK.c.target_kind.is_(None)
+        if target is None
+        else FEEDBACK.c.target_kind == target.kind,
+        FEEDBACK.c.target_id.is_(None) if target is None else FEEDBACK.c.target_id == target.id,
+        FEEDBACK.c.topic.is_(None) if topic is None else FEEDBACK.c.topic == topic,
+    )
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
 async def _lock(session: AsyncSession, feedback_id: int) -> Feedback:
