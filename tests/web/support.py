@@ -67,6 +67,11 @@ class WebClient:
         assert response.status_code == 303, response.text
         assert response.headers["location"] == next_url
 
+    def sign_in_with_token(self, access_token: str) -> None:
+        """A session as sign-in leaves it (the access cookie), from a token the test minted
+        (tests.accounts.factories.token_for): residents sign in by SMS or WeChat, not here."""
+        self.http.cookies.set("cc_access", access_token, domain="test.local", path="/")
+
     def cookie(self, name: str) -> str | None:
         return self.http.cookies.get(name)
 

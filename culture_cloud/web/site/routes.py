@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from culture_cloud.web.application import web_app
 from culture_cloud.web.frontend import FrontEnd, WebKit
-from culture_cloud.web.site import accounts
+from culture_cloud.web.site import accounts, booking, display, me, opinions
 
 HERE = Path(__file__).parent
 DOCUMENTS = HERE / "documents"
@@ -18,7 +18,9 @@ TEMPLATES = HERE / "templates"
 
 
 def site_frontend(kit: WebKit) -> FrontEnd:
-    return FrontEnd(kit, documents=DOCUMENTS, templates=TEMPLATES)
+    web = FrontEnd(kit, documents=DOCUMENTS, templates=TEMPLATES)
+    display.install(web.templates.env)
+    return web
 
 
 async def home(request: Request, web: FrontEnd) -> Response:
@@ -37,5 +39,8 @@ def site_app(kit: WebKit) -> Starlette:
             web.route("/login", accounts.sign_in_with_password, methods=post),
             web.route("/logout", accounts.sign_out, methods=post, name="logout"),
             web.route("/preferences/elder-mode", accounts.elder_mode, methods=post),
+            *booking.routes(web),
+            *me.routes(web),
+            *opinions.routes(web),
         ],
     )
