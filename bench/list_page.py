@@ -94,6 +94,9 @@ def start_server(app: str, port: int, url: str, *, factory: bool) -> subprocess.
         "CULTURE_CLOUD_ENVIRONMENT": "production",
         "CULTURE_CLOUD_SECRET_KEY": "bench-" + "x" * 40,
         "CULTURE_CLOUD_WECHAT_SECRET": "bench-wechat-secret",
+        # SMS sign-in and WeChat web authorisation off (production refuses their demo values).
+        "CULTURE_CLOUD_SMS_ACCESS_KEY_ID": "",
+        "CULTURE_CLOUD_WECHAT_WEB_APPID": "",
         "CULTURE_CLOUD_SEED_ON_START": "false",
     }
     cmd = [

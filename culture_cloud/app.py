@@ -24,6 +24,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from culture_cloud import dashboard, graphiql
+from culture_cloud.accounts.sms.sender import AliyunSmsSender
 from culture_cloud.accounts.wechat import WechatClient
 from culture_cloud.db import create_engine, create_session_factory
 from culture_cloud.exports.routes import routes as export_routes
@@ -249,6 +250,31 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             secret=settings.wechat_secret,
             http=http,
         )
+        # The website's sign-in: the official account's WeChat client and the SMS sender
+        # (accounts/clients.py), each off when its settings say so.
+        app.state.wechat_web = (
+            WechatClient(
+                base_url=settings.wechat_base_url,
+                appid=settings.wechat_web_appid,
+                secret=settings.wechat_web_secret,
+                http=http,
+            )
+            if settings.wechat_web_enabled
+            else None
+        )
+        sms_http = httpx.AsyncClient(timeout=settings.sms_timeout_seconds)
+        app.state.sms_sender = (
+            AliyunSmsSender(
+                base_url=settings.sms_base_url,
+                access_key_id=settings.sms_access_key_id,
+                access_key_secret=settings.sms_access_key_secret,
+                sign_name=settings.sms_sign_name,
+                template_code=settings.sms_template_code,
+                http=sms_http,
+            )
+            if settings.sms_enabled
+            else None
+        )
         # Load the segmentation dictionary now rather than on the first search request.
         await asyncio.to_thread(warm_up)
         # What exists now lives as long as the process (schema, table metadata, the jieba
@@ -270,6 +296,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             if listener is not None:
                 await listener.stop()
             await http.aclose()
+            await sms_http.aclose()
             await engine.dispose()
 
     view = GraphQLView(settings=settings)

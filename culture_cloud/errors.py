@@ -34,6 +34,9 @@ class UserErrorCode(StrEnum):
     INVALID_CODE = "INVALID_CODE"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    # Phone numbers and consent (accounts)
+    PHONE_IN_USE = "PHONE_IN_USE"
+    PRIVACY_NOTICE_OUTDATED = "PRIVACY_NOTICE_OUTDATED"
     # Bookings and check-in
     SOLD_OUT = "SOLD_OUT"
     BOOKING_NOT_OPEN = "BOOKING_NOT_OPEN"
@@ -111,6 +114,13 @@ class Forbidden(DomainError):
 
 class RateLimited(DomainError):
     code = ErrorCode.RATE_LIMITED
+
+    def __init__(
+        self, message: str, *, field: str | None = None, retry_after_seconds: int | None = None
+    ) -> None:
+        super().__init__(message, field=field)
+        # When trying again can succeed, if known (whole seconds, rounded up).
+        self.retry_after_seconds = retry_after_seconds
 
 
 class Conflict(DomainError):

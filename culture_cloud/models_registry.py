@@ -1,6 +1,7 @@
 """Imports every table module so SQLModel.metadata is complete (Alembic, tests, seeding)."""
 
 from culture_cloud.accounts import models as accounts_models
+from culture_cloud.accounts.sms import models as sms_models
 from culture_cloud.audit import models as audit_models
 from culture_cloud.bookings import models as bookings_models
 from culture_cloud.catalog import models as catalog_models
@@ -19,5 +20,6 @@ __all__ = [
     "menu_models",
     "notifications_models",
     "reviews_models",
+    "sms_models",
     "statistics_models",
 ]

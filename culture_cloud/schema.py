@@ -12,6 +12,8 @@ import strawberry
 from culture_cloud.accounts import types as accounts_types
 from culture_cloud.accounts.mutations import AccountsMutation
 from culture_cloud.accounts.queries import AccountsQuery, visible_audit_entry, visible_user
+from culture_cloud.accounts.sms.api import SmsSignInMutation
+from culture_cloud.accounts.web_api import PrivacyQuery, WebSignInMutation
 from culture_cloud.bookings import types as bookings_types
 from culture_cloud.bookings.mutations import BookingsMutation
 from culture_cloud.bookings.queries import BookingsQuery, venue_slot, visible_booking
@@ -70,6 +72,7 @@ class Query(
     CatalogQuery,
     SearchQuery,
     AccountsQuery,
+    PrivacyQuery,
     NotificationsQuery,
     PublishingQuery,
     BookingsQuery,
@@ -85,6 +88,8 @@ class Query(
 @strawberry.type
 class Mutation(
     AccountsMutation,
+    SmsSignInMutation,
+    WebSignInMutation,
     NotificationsMutation,
     PublishingMutation,
     BookingsMutation,

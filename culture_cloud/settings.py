@@ -10,6 +10,15 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"
 
+# Development defaults of the SMS provider (Alibaba Cloud SMS) and of the WeChat official
+# account: they point at the fake servers in culture_cloud/testing, and production refuses them.
+DEMO_SMS_BASE_URL = "http://127.0.0.1:8911"
+DEMO_SMS_ACCESS_KEY_ID = "sms-demo-access-key-id"
+DEMO_SMS_ACCESS_KEY_SECRET = "sms-demo-access-key-secret"
+DEMO_SMS_TEMPLATE_CODE = "SMS_000000000"
+DEMO_WECHAT_WEB_APPID = "wx-demo-oa-appid"
+DEMO_WECHAT_WEB_SECRET = "wx-demo-oa-secret"
+
 # The two drivers the code is written for (asyncpg-only fast paths, aiosqlite for development).
 POSTGRES_FORM = "postgresql+asyncpg://USER:PASSWORD@HOST:5432/DBNAME"
 SQLITE_FORM = "sqlite+aiosqlite:///PATH/TO/FILE.db"
@@ -75,6 +84,36 @@ class Settings(BaseSettings):
     wechat_appid: str = "wx-demo-appid"
     wechat_secret: str = "wx-demo-secret"
     wechat_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    # WeChat web authorisation (OAuth2) for pages opened in WeChat's browser: the official
+    # account's own appid and secret, not the mini-program's. An empty appid turns it off.
+    wechat_web_appid: str = DEMO_WECHAT_WEB_APPID
+    wechat_web_secret: str = DEMO_WECHAT_WEB_SECRET
+    # Where the browser is sent to authorise; tests point it at the fake WeChat server.
+    wechat_web_authorize_url: str = "https://open.weixin.qq.com/connect/oauth2/authorize"
+
+    # SMS sign-in codes (culture_cloud/accounts/sms): Alibaba Cloud SMS (Dysmsapi SendSms).
+    # An empty access key id turns SMS sign-in off. The defaults talk to the fake SMS server
+    # (`python -m culture_cloud.testing.fake_sms`).
+    sms_base_url: str = DEMO_SMS_BASE_URL
+    sms_access_key_id: str = DEMO_SMS_ACCESS_KEY_ID
+    sms_access_key_secret: str = DEMO_SMS_ACCESS_KEY_SECRET
+    sms_sign_name: str = "介休文旅云"
+    sms_template_code: str = DEMO_SMS_TEMPLATE_CODE
+    sms_timeout_seconds: float = Field(default=5.0, gt=0)
+    sms_code_ttl_seconds: int = Field(default=300, ge=30, le=3600)
+    # Wrong codes allowed per sent code; the next attempt finds it dead.
+    sms_code_max_attempts: int = Field(default=5, ge=1, le=20)
+    # Limits on sending (each message costs money): per phone, per client IP, and all together.
+    sms_resend_interval_seconds: int = Field(default=60, ge=0)
+    sms_max_per_phone_per_hour: int = Field(default=5, ge=1)
+    sms_max_per_phone_per_day: int = Field(default=10, ge=1)
+    sms_max_per_ip_per_hour: int = Field(default=20, ge=1)
+    sms_max_per_day: int = Field(default=10_000, ge=1)
+
+    # PIPL: the version of the privacy notice in force (culture_cloud/accounts/privacy_notice.md).
+    # Users whose recorded consent names another version are asked to consent again.
+    privacy_notice_version: str = Field(default="2026-12", min_length=1, max_length=32)
 
     # Sign-in (culture_cloud/accounts). Access tokens are short so a revoked session or a changed
     # role stops working soon even for a client that never asks the server again.
@@ -150,6 +189,14 @@ class Settings(BaseSettings):
         return self.is_production if self.web_secure_cookies is None else self.web_secure_cookies
 
     @property
+    def sms_enabled(self) -> bool:
+        return bool(self.sms_access_key_id)
+
+    @property
+    def wechat_web_enabled(self) -> bool:
+        return bool(self.wechat_web_appid)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -163,4 +210,23 @@ class Settings(BaseSettings):
                 )
             if self.wechat_secret == "wx-demo-secret":
                 raise ValueError("CULTURE_CLOUD_WECHAT_SECRET must be set in production")
+            if self.wechat_web_enabled and (
+                self.wechat_web_appid == DEMO_WECHAT_WEB_APPID
+                or self.wechat_web_secret == DEMO_WECHAT_WEB_SECRET
+            ):
+                raise ValueError(
+                    "CULTURE_CLOUD_WECHAT_WEB_APPID and _SECRET (the official account's) must be "
+                    "set in production, or CULTURE_CLOUD_WECHAT_WEB_APPID empty to turn it off"
+                )
+            if self.sms_enabled and (
+                self.sms_access_key_id == DEMO_SMS_ACCESS_KEY_ID
+                or self.sms_access_key_secret == DEMO_SMS_ACCESS_KEY_SECRET
+                or self.sms_template_code == DEMO_SMS_TEMPLATE_CODE
+                or self.sms_base_url == DEMO_SMS_BASE_URL
+            ):
+                raise ValueError(
+                    "CULTURE_CLOUD_SMS_BASE_URL, _ACCESS_KEY_ID, _ACCESS_KEY_SECRET and "
+                    "_TEMPLATE_CODE must be set in production (the defaults talk to the fake SMS "
+                    "server), or CULTURE_CLOUD_SMS_ACCESS_KEY_ID empty to turn SMS sign-in off"
+                )
         return self

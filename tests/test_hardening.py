@@ -14,7 +14,13 @@ from culture_cloud.catalog import service
 from culture_cloud.settings import Settings
 from tests.conftest import Database
 
-PRODUCTION_SECRETS = {"secret_key": "s" * 48, "wechat_secret": "wx-real-secret-for-tests"}
+# SMS sign-in and WeChat web authorisation off: their demo credentials are refused too.
+PRODUCTION_SECRETS = {
+    "secret_key": "s" * 48,
+    "wechat_secret": "wx-real-secret-for-tests",
+    "sms_access_key_id": "",
+    "wechat_web_appid": "",
+}
 
 REGIONS = "{ regions { name } }"
 REGIONS_TYPO = "{ regions { nme } }"

@@ -17,12 +17,34 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "CULTURE_CLOUD_DATABASE_URL",
         "CULTURE_CLOUD_SECRET_KEY",
         "CULTURE_CLOUD_WECHAT_SECRET",
+        "CULTURE_CLOUD_WECHAT_WEB_APPID",
+        "CULTURE_CLOUD_WECHAT_WEB_SECRET",
+        "CULTURE_CLOUD_SMS_BASE_URL",
+        "CULTURE_CLOUD_SMS_ACCESS_KEY_ID",
+        "CULTURE_CLOUD_SMS_ACCESS_KEY_SECRET",
+        "CULTURE_CLOUD_SMS_TEMPLATE_CODE",
     ):
         monkeypatch.delenv(name, raising=False)
 
 
+# A production SMS provider and official account, with nothing left at its demo value.
+REAL_SMS = {
+    "sms_base_url": "https://dysmsapi.aliyuncs.com",
+    "sms_access_key_id": "LTAI-real-key-id",
+    "sms_access_key_secret": "real-access-key-secret",
+    "sms_template_code": "SMS_123456789",
+}
+REAL_WECHAT_WEB = {"wechat_web_appid": "wx-real-oa-appid", "wechat_web_secret": "oa-real-secret"}
+
+
 def _production(**overrides: str) -> Settings:
-    values = {"secret_key": "k" * 32, "wechat_secret": REAL_WECHAT_SECRET, **overrides}
+    values = {
+        "secret_key": "k" * 32,
+        "wechat_secret": REAL_WECHAT_SECRET,
+        **REAL_SMS,
+        **REAL_WECHAT_WEB,
+        **overrides,
+    }
     return Settings(environment=Environment.PRODUCTION, **values)  # type: ignore[arg-type]
 
 
@@ -47,9 +69,46 @@ def test_production__demo_wechat_secret__refused() -> None:
         _production(wechat_secret="wx-demo-secret")
 
 
+@pytest.mark.parametrize(
+    "demo",
+    [
+        {"sms_access_key_secret": "sms-demo-access-key-secret"},
+        {"sms_access_key_id": "sms-demo-access-key-id"},
+        {"sms_template_code": "SMS_000000000"},
+        # The default base URL is the fake SMS server on loopback.
+        {"sms_base_url": "http://127.0.0.1:8911"},
+    ],
+)
+def test_production__demo_sms_setting__refused(demo: dict[str, str]) -> None:
+    with pytest.raises(ValidationError, match="CULTURE_CLOUD_SMS_"):
+        _production(**demo)
+
+
+@pytest.mark.parametrize(
+    "demo", [{"wechat_web_secret": "wx-demo-oa-secret"}, {"wechat_web_appid": "wx-demo-oa-appid"}]
+)
+def test_production__demo_official_account__refused(demo: dict[str, str]) -> None:
+    with pytest.raises(ValidationError, match="CULTURE_CLOUD_WECHAT_WEB_"):
+        _production(**demo)
+
+
+def test_production__sms_and_web_authorisation_off__accepted_with_demo_values_left() -> None:
+    settings = Settings(
+        environment=Environment.PRODUCTION,
+        secret_key="k" * 32,
+        wechat_secret=REAL_WECHAT_SECRET,
+        sms_access_key_id="",
+        wechat_web_appid="",
+    )
+
+    assert (settings.sms_enabled, settings.wechat_web_enabled) == (False, False)
+
+
 def test_production__secret_from_environment__validated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CULTURE_CLOUD_ENVIRONMENT", "production")
     monkeypatch.setenv("CULTURE_CLOUD_WECHAT_SECRET", REAL_WECHAT_SECRET)
+    monkeypatch.setenv("CULTURE_CLOUD_SMS_ACCESS_KEY_ID", "")
+    monkeypatch.setenv("CULTURE_CLOUD_WECHAT_WEB_APPID", "")
     monkeypatch.setenv("CULTURE_CLOUD_SECRET_KEY", "short")
     with pytest.raises(ValidationError):
         Settings()

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import UTCDateTime, enum_column, utc_column
 from culture_cloud.identity import StaffRole, UserKind
+
+_PHONE_VERIFIED = text("phone_verified_at IS NOT NULL")
 
 
 class User(SQLModel, table=True):
@@ -23,6 +25,15 @@ class User(SQLModel, table=True):
             "kind <> 'staff' OR (organization_id IS NOT NULL AND staff_role IS NOT NULL)",
             name="staff_has_organization",
         ),
+        # A verified phone number signs one resident in (loginWithSmsCode), so it belongs to
+        # one account at most; unverified numbers (typed in for staff) may repeat.
+        Index(
+            "uq_app_user_verified_phone",
+            "phone",
+            unique=True,
+            sqlite_where=_PHONE_VERIFIED,
+            postgresql_where=_PHONE_VERIFIED,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -30,11 +41,17 @@ class User(SQLModel, table=True):
     # WeChat identity of residents; nulled when the account is deleted (anonymised).
     openid: str | None = Field(default=None, max_length=64, unique=True)
     unionid: str | None = Field(default=None, max_length=64, index=True)
+    # The resident's openid for the official account (WeChat web authorisation); another
+    # value than the mini-program's `openid` for the same person.
+    web_openid: str | None = Field(default=None, max_length=64, unique=True)
     # Staff and administrators sign in with a password; stored lower-case.
     username: str | None = Field(default=None, max_length=64, unique=True)
     password_hash: str | None = Field(default=None, max_length=255)
     nickname: str | None = Field(default=None, max_length=64)
     phone: str | None = Field(default=None, max_length=20)
+    # Set when the phone was proven to be the user's (an SMS code, or WeChat's phone-number
+    # API), cleared when the phone changes otherwise: only then does it sign a resident in.
+    phone_verified_at: datetime | None = utc_column()
     real_name: str | None = Field(default=None, max_length=64)
     is_designated_reviewer: bool = False
     organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
@@ -43,6 +60,9 @@ class User(SQLModel, table=True):
     deleted_at: datetime | None = utc_column()
     last_login_at: datetime | None = utc_column()
     created_at: datetime | None = utc_column()
+    # PIPL consent: the privacy notice version the user accepted, and when.
+    privacy_notice_version: str | None = Field(default=None, max_length=32)
+    privacy_consented_at: datetime | None = utc_column()
 
 
 class AuthSession(SQLModel, table=True):

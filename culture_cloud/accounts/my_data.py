@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from culture_cloud.accounts import personal_data, tokens
 from culture_cloud.accounts.models import AuthSession, User
 from culture_cloud.accounts.service import audit_snapshot
+from culture_cloud.accounts.sms.models import SmsCode
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Organization
@@ -60,8 +62,10 @@ async def export_my_data(
             "username": user.username,
             "nickname": user.nickname,
             "phone": user.phone,
+            "phoneVerifiedAt": iso_or_none(user.phone_verified_at),
             "realName": user.real_name,
             "wechatOpenid": user.openid,
+            "wechatWebOpenid": user.web_openid,
             "wechatUnionid": user.unionid,
             "isDesignatedReviewer": user.is_designated_reviewer,
             "organization": None
@@ -70,6 +74,8 @@ async def export_my_data(
             "staffRole": user.staff_role.value if user.staff_role else None,
             "createdAt": iso_or_none(user.created_at),
             "lastLoginAt": iso_or_none(user.last_login_at),
+            "privacyNoticeVersion": user.privacy_notice_version,
+            "privacyConsentedAt": iso_or_none(user.privacy_consented_at),
         },
         "sessions": [
             {
@@ -102,9 +108,14 @@ async def delete_my_account(session: AsyncSession, settings: Settings, *, actor:
     if user is None or user.deleted_at is not None:
         raise NotFound("账号不存在")
     before = audit_snapshot(user)
+    if user.phone is not None:
+        # Sent sign-in codes name the phone too (kept two days otherwise).
+        await session.execute(delete(SmsCode).where(col(SmsCode.phone) == user.phone))
     user.openid = None
+    user.web_openid = None
     user.unionid = None
     user.phone = None
+    user.phone_verified_at = None
     user.real_name = None
     user.nickname = None
     user.username = None

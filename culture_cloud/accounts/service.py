@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from culture_cloud.accounts import passwords, policy, ratelimit, tokens
+from culture_cloud.accounts import linking, passwords, policy, ratelimit, tokens
 from culture_cloud.accounts.models import User
+from culture_cloud.accounts.sms.validation import is_mainland_mobile
 from culture_cloud.accounts.wechat import WechatClient, WechatError, WechatUnavailable
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
@@ -161,30 +162,12 @@ async def login_with_wechat(
     del identity  # holds the session_key, which this service has no use for
 
     async with transaction(factory) as session:
-        user = await _resident_by_openid(session, openid)
-        if user is None:
-            user = User(kind=UserKind.RESIDENT, openid=openid, unionid=unionid, created_at=now)
-            try:
-                async with session.begin_nested():
-                    session.add(user)
-                    await session.flush()
-            except IntegrityError:
-                # The same person's first login on two devices at once: the other one won.
-                user = await _resident_by_openid(session, openid)
-                if user is None:
-                    raise
-        elif unionid and user.unionid != unionid:
-            # WeChat gives unionid once the mini-program is bound to an open-platform account.
-            user.unionid = unionid
+        user = await linking.resident_for_mini_program(
+            session, openid=openid, unionid=unionid, now=now
+        )
         if not tokens.can_sign_in(user):
             raise LoginFailed(LoginFailure.ACCOUNT_DISABLED, "该账号已停用，请联系管理员")
         return await tokens.start_session(session, settings, user=user, now=now)
-
-
-async def _resident_by_openid(session: AsyncSession, openid: str) -> User | None:
-    return (
-        await session.execute(select(User).where(col(User.openid) == openid))
-    ).scalar_one_or_none()
 
 
 def login_limits(settings: Settings, *, username: str, ip: str | None) -> list[ratelimit.Limit]:
@@ -258,13 +241,14 @@ async def logout(session: AsyncSession, *, actor: Actor) -> None:
 async def bind_phone(
     factory: SessionFactory, *, wechat: WechatClient, actor: Actor, code: str
 ) -> User:
-    """The phone number WeChat vouches for (getuserphonenumber), never one the client types."""
+    """The phone number WeChat vouches for (getuserphonenumber), never one the client types;
+    a resident's mainland number becomes their verified phone (accounts/linking.py)."""
     if not code.strip():
         raise BadInput("手机号授权码不能为空", field="code")
     if len(code) > WECHAT_CODE_MAX_LENGTH:
         raise BadInput("手机号授权码无效或已使用，请重新授权", field="code")
     try:
-        phone = await wechat.phone_number(code.strip())
+        phone = await wechat.phone(code.strip())
     except WechatError as exc:
         if exc.errcode in _BAD_CODE_ERRCODES:
             raise BadInput("手机号授权码无效或已使用，请重新授权", field="code") from None
@@ -273,12 +257,24 @@ async def bind_phone(
     except WechatUnavailable as exc:
         logger.warning("WeChat phone number unavailable: %s", exc)
         raise ServiceUnavailable(WECHAT_UNAVAILABLE_MESSAGE) from None
-    async with transaction(factory) as session:
-        user = await session.get(User, actor.viewer.user_id)
-        if user is None:
-            raise NotFound("账号不存在")
-        user.phone = phone
-        return user
+    mainland = phone.country_code in (None, "86") and is_mainland_mobile(phone.pure)
+    try:
+        async with transaction(factory) as session:
+            user = await session.get(User, actor.viewer.user_id)
+            if user is None:
+                raise NotFound("账号不存在")
+            await linking.set_verified_phone(
+                session, user, phone=phone.pure, verified=mainland, now=actor.now
+            )
+            return user
+    except IntegrityError:
+        # Another resident verified the number meanwhile; any other refusal is unexpected.
+        user_id = actor.viewer.user_id
+        if mainland and await linking.phone_in_use_elsewhere(
+            factory, phone=phone.pure, user_id=user_id
+        ):
+            raise linking.PhoneInUse(linking.PHONE_IN_USE_MESSAGE, field="code") from None
+        raise
 
 
 # --- administration ---------------------------------------------------------------------------

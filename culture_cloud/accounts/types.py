@@ -34,6 +34,8 @@ StaffRole = strawberry.enum(
 class User(Node):
     _pk: strawberry.Private[int]
     _organization_id: strawberry.Private[int | None]
+    _owner: strawberry.Private[bool]
+    _privacy_notice_version: strawberry.Private[str | None]
     kind: UserKind  # type: ignore[valid-type]
     username: str | None = strawberry.field(description="工作人员与管理员的登录名")
     nickname: str | None
@@ -44,6 +46,24 @@ class User(Node):
     is_active: bool
     is_deleted: bool = strawberry.field(description="已注销（个人信息已清除）")
     created_at: datetime | None
+    phone_verified: bool | None = strawberry.field(
+        description="手机号已验证（短信验证码或微信手机号授权），可用于短信登录；非本人时为空"
+    )
+    privacy_notice_version: str | None = strawberry.field(
+        description="本人已同意的隐私政策版本；未同意过或非本人时为空"
+    )
+    privacy_consented_at: datetime | None = strawberry.field(
+        description="同意该版本隐私政策的时间；非本人时为空"
+    )
+
+    @strawberry.field(
+        description="须（重新）阅读并同意现行隐私政策（见 privacyNotice，用 acceptPrivacyNotice "
+        "同意）：从未同意过，或同意的不是现行版本时为 true；非本人时为空"
+    )
+    def privacy_consent_required(self, info: Info) -> bool | None:
+        if not self._owner:
+            return None
+        return self._privacy_notice_version != info.context.settings.privacy_notice_version
 
     @strawberry.field(description="所属单位（工作人员）")
     async def organization(self, info: Info) -> Organization | None:
@@ -69,6 +89,8 @@ class User(Node):
             id=strawberry.ID(to_global_id("User", row.id)),
             _pk=row.id,
             _organization_id=row.organization_id,
+            _owner=owner,
+            _privacy_notice_version=row.privacy_notice_version,
             kind=row.kind,
             username=row.username,
             nickname=row.nickname,
@@ -79,6 +101,11 @@ class User(Node):
             is_active=row.is_active,
             is_deleted=row.deleted_at is not None,
             created_at=row.created_at and to_local(row.created_at),
+            phone_verified=row.phone_verified_at is not None if owner else None,
+            privacy_notice_version=row.privacy_notice_version if owner else None,
+            privacy_consented_at=to_local(row.privacy_consented_at)
+            if owner and row.privacy_consented_at
+            else None,
         )
 
 
@@ -105,8 +132,9 @@ class AuthPayload:
 
 
 @strawberry.type(
-    description="登录失败：INVALID_CODE（微信登录码无效或已使用）、"
-    "INVALID_CREDENTIALS（用户名或密码错误）、ACCOUNT_DISABLED（账号已停用）"
+    description="登录失败：INVALID_CODE（微信登录码或短信验证码无效、已使用或已过期）、"
+    "INVALID_CREDENTIALS（用户名或密码错误）、ACCOUNT_DISABLED（账号已停用）、"
+    "BAD_USER_INPUT（手机号格式无效，field 为 phone）"
 )
 class LoginError(UserError):
     pass

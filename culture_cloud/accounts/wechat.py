@@ -14,7 +14,14 @@ from typing import Any, Final, TypeGuard
 
 import httpx
 
-__all__ = ["WechatClient", "WechatError", "WechatSession", "WechatUnavailable"]
+__all__ = [
+    "WechatClient",
+    "WechatError",
+    "WechatOAuthIdentity",
+    "WechatPhone",
+    "WechatSession",
+    "WechatUnavailable",
+]
 
 # Refresh early so a token never expires between being handed out and being used.
 TOKEN_REFRESH_MARGIN_SECONDS: Final = 300.0
@@ -35,6 +42,23 @@ class WechatSession:
     def __repr__(self) -> str:
         # session_key decrypts user data; a repr ends up in logs and tracebacks.
         return f"WechatSession(openid={self.openid!r}, unionid={self.unionid!r}, session_key='***')"
+
+
+@dataclass(frozen=True, slots=True)
+class WechatPhone:
+    # The number without country code ("13800001234"), and the country code ("86").
+    pure: str
+    country_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WechatOAuthIdentity:
+    """Who authorised a web page (sns/oauth2/access_token, then sns/userinfo if needed)."""
+
+    openid: str
+    unionid: str | None
+    # WeChat's "snapshot page" visitor: a stand-in openid, not a real user.
+    is_snapshot_user: bool
 
 
 class WechatError(Exception):
@@ -131,6 +155,9 @@ class WechatClient:
             return token
 
     async def phone_number(self, code: str) -> str:
+        return (await self.phone(code)).pure
+
+    async def phone(self, code: str) -> WechatPhone:
         payload = await self._request_with_token(
             "/wxa/business/getuserphonenumber", "getuserphonenumber", {"code": code}
         )
@@ -138,7 +165,45 @@ class WechatClient:
         pure = phone_info.get("purePhoneNumber") if isinstance(phone_info, dict) else None
         if not _is_non_empty_str(pure):
             raise WechatUnavailable("getuserphonenumber: response lacks phone_info.purePhoneNumber")
-        return pure
+        country = phone_info.get("countryCode") if isinstance(phone_info, dict) else None
+        return WechatPhone(pure=pure, country_code=country if _is_non_empty_str(country) else None)
+
+    async def oauth_identity(self, code: str) -> WechatOAuthIdentity:
+        """Web authorisation (official account): exchanges the `code` WeChat gave the page for
+        the visitor's openid, and unionid when WeChat returns one, from the token response or
+        else from sns/userinfo (scope snsapi_userinfo). The web access token is used for that
+        one call and dropped."""
+        payload = await self._request(
+            "GET",
+            "/sns/oauth2/access_token",
+            "oauth2/access_token",
+            params={
+                "appid": self._appid,
+                "secret": self._secret,
+                "code": code,
+                "grant_type": "authorization_code",
+            },
+        )
+        openid, token = payload.get("openid"), payload.get("access_token")
+        if not _is_non_empty_str(openid) or not _is_non_empty_str(token):
+            raise WechatUnavailable("oauth2/access_token: response lacks openid or access_token")
+        unionid = payload.get("unionid")
+        snapshot = payload.get("is_snapshotuser") == 1
+        scopes = str(payload.get("scope", "")).split(",")
+        if not _is_non_empty_str(unionid) and "snsapi_userinfo" in scopes and not snapshot:
+            info = await self._request(
+                "GET",
+                "/sns/userinfo",
+                "userinfo",
+                params={"access_token": token, "openid": openid, "lang": "zh_CN"},
+                redact=(token,),
+            )
+            unionid = info.get("unionid")
+        return WechatOAuthIdentity(
+            openid=openid,
+            unionid=unionid if _is_non_empty_str(unionid) else None,
+            is_snapshot_user=snapshot,
+        )
 
     async def send_subscribe_message(
         self,
@@ -192,6 +257,7 @@ class WechatClient:
         *,
         params: dict[str, str] | None = None,
         json: dict[str, Any] | None = None,
+        redact: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         try:
             response = await self._http.request(
@@ -201,7 +267,7 @@ class WechatClient:
             # `from None`: the chained httpx error holds the request, whose URL carries the
             # secret or access token, and would be printed with this exception's traceback.
             raise WechatUnavailable(
-                f"{what}: {type(exc).__name__}: {self._redact(str(exc))}"
+                f"{what}: {type(exc).__name__}: {self._redact(str(exc), *redact)}"
             ) from None
         # WeChat reports every API-level failure as HTTP 200 with an errcode, so any other
         # status comes from its gateway or a proxy in between.
@@ -216,17 +282,17 @@ class WechatClient:
         errcode = payload.get("errcode", 0)
         if not isinstance(errcode, int) or isinstance(errcode, bool):
             raise WechatUnavailable(f"{what}: errcode is not an integer")
-        errmsg = self._redact(str(payload.get("errmsg", "")))
+        errmsg = self._redact(str(payload.get("errmsg", "")), *redact)
         if errcode == _SYSTEM_BUSY_ERRCODE:
             raise WechatUnavailable(f"{what}: WeChat errcode {errcode}: {errmsg}")
         if errcode != 0:
             raise WechatError(errcode, errmsg)
         return payload
 
-    def _redact(self, text: str) -> str:
+    def _redact(self, text: str, *more: str) -> str:
         # Belt and braces: none of these is expected in the text, but messages from httpx or
         # WeChat are outside our control.
-        for secret in (self._secret, self._token.value if self._token else ""):
+        for secret in (self._secret, self._token.value if self._token else "", *more):
             if secret:
                 text = text.replace(secret, "***")
         return text

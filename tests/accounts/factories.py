@@ -50,6 +50,36 @@ mutation Login($code: String!) {
 }
 """
 
+REQUEST_SMS_CODE = """
+mutation Request($phone: String!) {
+  requestSmsCode(phone: $phone) {
+    __typename
+    ... on SmsCodeSent { phone expiresAt resendAfterSeconds }
+    ... on SmsCodeError { code field message retryAfterSeconds }
+  }
+}
+"""
+
+LOGIN_WITH_SMS_CODE = """
+mutation Login($phone: String!, $code: String!) {
+  loginWithSmsCode(phone: $phone, code: $code) {
+    __typename
+    ... on AuthPayload { accessToken refreshToken user { id kind phone phoneVerified } }
+    ... on UserError { code field message }
+  }
+}
+"""
+
+LOGIN_WITH_WECHAT_WEB = """
+mutation Login($code: String!) {
+  loginWithWechatWeb(code: $code) {
+    __typename
+    ... on AuthPayload { accessToken user { id kind } }
+    ... on UserError { code field message }
+  }
+}
+"""
+
 ME = "{ me { id kind username nickname phone realName staffRole organization { name } } }"
 
 

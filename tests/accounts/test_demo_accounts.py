@@ -26,7 +26,12 @@ DEMO_USERNAMES = {
     "library-editor",
     "bureau-admin",
 }
-PRODUCTION_SECRETS = {"secret_key": "p" * 40, "wechat_secret": "wx-real-secret"}
+PRODUCTION_SECRETS = {
+    "secret_key": "p" * 40,
+    "wechat_secret": "wx-real-secret",
+    "sms_access_key_id": "",
+    "wechat_web_appid": "",
+}
 
 
 async def _users(db: Database) -> dict[str, User]:

@@ -12,7 +12,13 @@ import httpx
 from culture_cloud.app import create_app
 from culture_cloud.settings import Settings
 
-PRODUCTION_SECRETS = {"secret_key": "s" * 48, "wechat_secret": "wx-real-secret-for-tests"}
+# SMS sign-in and WeChat web authorisation off: their demo credentials are refused too.
+PRODUCTION_SECRETS = {
+    "secret_key": "s" * 48,
+    "wechat_secret": "wx-real-secret-for-tests",
+    "sms_access_key_id": "",
+    "wechat_web_appid": "",
+}
 
 
 @asynccontextmanager
