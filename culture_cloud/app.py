@@ -323,7 +323,11 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     owned = {
         "/" + route.path.split("/")[1] for route in app.router.routes if hasattr(route, "path")
     }
-    app.router.routes.append(FrontEndMount("/", site_app(web), reserved=sorted(owned)))
+    site = site_app(web)
+    # One state: the sign-in mutations the pages run in process find the process's SMS and
+    # WeChat clients through their request's app (accounts/clients.py), here the site's.
+    site.state = app.state
+    app.router.routes.append(FrontEndMount("/", site, reserved=sorted(owned)))
     app.state.settings = settings
     return app
 

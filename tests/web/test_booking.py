@@ -9,19 +9,15 @@ import re
 import pytest
 
 from culture_cloud.catalog.models import EventStatus
-from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as bookings
 from tests.conftest import Database
-from tests.web.support import BASE, WebClient, text_of
+from tests.web.support import BASE, WebClient, signed_in_resident, text_of
 
 KEY = re.compile(r'name="idempotencyKey" value="([0-9a-f]{32})"')
 
 
-async def _resident(db: Database, site: WebClient) -> int:
-    user = await add_user(db, nickname="李四")
-    site.sign_in_with_token(await token_for(db, user))
-    assert user.id is not None
-    return user.id
+async def _resident(db: Database, site: WebClient, nickname: str = "李四") -> int:
+    return await signed_in_resident(db, site, nickname=nickname)
 
 
 async def _form(site: WebClient, event_id: int) -> tuple[str, str]:

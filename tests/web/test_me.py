@@ -12,20 +12,16 @@ import pytest
 
 from culture_cloud.db import utcnow
 from culture_cloud.notifications.models import NotificationKind
-from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.notifications.factories import add_notification, get_notification
 from tests.support.graphql import graphql_client
 from tests.support.ids import gid
-from tests.web.support import WebClient, text_of
+from tests.web.support import WebClient, signed_in_resident, text_of
 
 
 async def _resident(db: Database, site: WebClient, nickname: str = "王五") -> int:
-    user = await add_user(db, nickname=nickname)
-    site.sign_in_with_token(await token_for(db, user))
-    assert user.id is not None
-    return user.id
+    return await signed_in_resident(db, site, nickname=nickname)
 
 
 async def test_me__signed_out__sent_to_sign_in_and_back(site: WebClient) -> None:

@@ -18,6 +18,7 @@ from culture_cloud.web.frontend import FrontEnd, see_other
 from culture_cloud.web.results import FormErrors, PageNotFound
 from culture_cloud.web.site import forms
 from culture_cloud.web.site.display import global_id, pk
+from culture_cloud.web.site.privacy import consent_redirect
 
 ID_NUMBER_LENGTH = 18
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
@@ -61,7 +62,15 @@ def _page(
     )
 
 
+def _form_path(request: Request) -> str:
+    return f"/events/{request.path_params['event_id']}/book"
+
+
 async def booking_form(request: Request, web: FrontEnd) -> Response:
+    if web.sessions.signed_in(request):
+        gate = await consent_redirect(request, web, _form_path(request))
+        if gate is not None:
+            return gate
     event = await _event(request, web)
     values = {"seats": "1", "idempotencyKey": uuid.uuid4().hex}
     return _page(request, web, event, values=values)
@@ -73,6 +82,9 @@ def _attendee_fields(seats: int) -> list[str]:
 
 async def book(request: Request, web: FrontEnd) -> Response:
     form = await web.form(request)
+    gate = await consent_redirect(request, web, _form_path(request))
+    if gate is not None:
+        return gate
     rules = current_rules()
     errors = FormErrors()
     key = str(form.get("idempotencyKey") or "")

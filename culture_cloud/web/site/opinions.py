@@ -14,6 +14,7 @@ from starlette.responses import Response
 from culture_cloud.web.frontend import FrontEnd, safe_next, see_other
 from culture_cloud.web.results import FormErrors, InvalidInput, PageNotFound
 from culture_cloud.web.site import forms
+from culture_cloud.web.site.privacy import consent_redirect
 
 MAX_ID_LENGTH = 100
 REVIEW_TEXT_MAX = 1000  # the API's default REVIEW_TEXT_MAX_LENGTH; the API checks its own
@@ -89,8 +90,16 @@ def _review_page(
     )
 
 
+def _here(request: Request) -> str:
+    query = request.url.query
+    return safe_next(request.url.path + (f"?{query}" if query else ""))
+
+
 async def review_form(request: Request, web: FrontEnd) -> Response:
     target = _target_param(request, "target")
+    gate = await consent_redirect(request, web, _here(request))
+    if gate is not None:
+        return gate
     data = await _review_form_data(request, web, target)
     next_url = safe_next(request.query_params.get("next"), "/me/reviews")
     return _review_page(request, web, data, next_url=next_url)
@@ -102,6 +111,9 @@ async def submit_review(request: Request, web: FrontEnd) -> Response:
     if not target or len(target) > MAX_ID_LENGTH:
         raise PageNotFound()
     next_url = safe_next(form.get("next"), "/me/reviews")
+    gate = await consent_redirect(request, web, "/reviews/new?target=" + target)
+    if gate is not None:
+        return gate
     errors = FormErrors()
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     overall = forms.choice(form, "overall", errors, label="总体评分", options=SCORES)
@@ -185,6 +197,10 @@ async def feedback_form(request: Request, web: FrontEnd) -> Response:
     about = request.query_params.get("about") or None
     if about is not None and len(about) > MAX_ID_LENGTH:
         raise PageNotFound()
+    if web.sessions.signed_in(request):
+        gate = await consent_redirect(request, web, _here(request))
+        if gate is not None:
+            return gate
     node = await _about(request, web, about)
     category = request.query_params.get("category", "COMPLAINT").upper()
     values = {"category": category if category in CATEGORIES else "COMPLAINT"}
@@ -196,6 +212,11 @@ async def submit_feedback(request: Request, web: FrontEnd) -> Response:
     about = str(form.get("about") or "") or None
     if about is not None and len(about) > MAX_ID_LENGTH:
         raise PageNotFound()
+    gate = await consent_redirect(
+        request, web, "/feedback/new" + (f"?about={about}" if about else "")
+    )
+    if gate is not None:
+        return gate
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
     errors = FormErrors()
     category = forms.choice(form, "category", errors, label="类别", options=CATEGORIES)

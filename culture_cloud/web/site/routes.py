@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from culture_cloud.web.application import web_app
 from culture_cloud.web.frontend import FrontEnd, WebKit
-from culture_cloud.web.site import accounts, booking, display, me, opinions
+from culture_cloud.web.site import accounts, booking, display, me, opinions, privacy, signin
 
 HERE = Path(__file__).parent
 DOCUMENTS = HERE / "documents"
@@ -35,12 +35,14 @@ def site_app(kit: WebKit) -> Starlette:
         web,
         [
             web.route("/", home, name="home"),
-            web.route("/login", accounts.login_page, name="login"),
+            web.route("/login", signin.login_page, name="login"),
             web.route("/login", accounts.sign_in_with_password, methods=post),
             web.route("/logout", accounts.sign_out, methods=post, name="logout"),
             web.route("/preferences/elder-mode", accounts.elder_mode, methods=post),
             *booking.routes(web),
             *me.routes(web),
             *opinions.routes(web),
+            *signin.routes(web),
+            *privacy.routes(web),
         ],
     )
