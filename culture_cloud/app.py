@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.websocket_origin import is_same_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -43,6 +44,7 @@ from culture_cloud.settings import Settings
 from culture_cloud.web.application import FrontEndMount
 from culture_cloud.web.frontend import WebKit
 from culture_cloud.web.gateway import ContextFactory, Gateway
+from culture_cloud.web.sessions import ACCESS_COOKIE
 from culture_cloud.web.site.routes import site_app
 from culture_cloud.wechat import WechatClient
 from culture_cloud.wiring import wire
@@ -162,7 +164,10 @@ class GraphQLView(ContractView):
             # The token comes in connection_init (on_ws_connect), not in handshake headers:
             # browsers cannot set headers on a WebSocket handshake.
             return SubscriptionContext(
-                request=None, seats_listener=request.app.state.seats_listener, **values
+                request=None,
+                seats_listener=request.app.state.seats_listener,
+                session_authorization=_website_session(request),
+                **values,
             )
         return Context(
             request=request, authorization=request.headers.get("authorization"), **values
@@ -172,6 +177,8 @@ class GraphQLView(ContractView):
         """Accepts a connection only with a valid `{"authorization": "Bearer <token>"}`."""
         assert isinstance(context, SubscriptionContext)
         authorization = context.connection_params.get("authorization")
+        if "authorization" not in context.connection_params:
+            authorization = context.session_authorization
         context.authorization = authorization if isinstance(authorization, str) else None
         if await context.viewer() is None:
             # graphql-transport-ws: the server closes with 4403 Forbidden.
@@ -202,6 +209,19 @@ class GraphQLView(ContractView):
             return await super().run(request, context, root_value)
         finally:
             self.websocket_connections -= 1
+
+
+def _website_session(request: WebSocket) -> str | None:
+    """The website's session on a socket its own pages opened: the page's script cannot read
+    the HttpOnly access cookie to put it in connection_init, but the browser sends it with the
+    handshake. Believed only from a same-origin page (browsers always send Origin on a
+    WebSocket handshake; another site's page, even an allowed one, does not get the visitor's
+    session this way), and only for subscriptions, which read and change nothing."""
+    origin = request.headers.get("origin")
+    token = request.cookies.get(ACCESS_COOKIE)
+    if not origin or not token or not is_same_origin(origin, request.headers.get("host")):
+        return None
+    return f"Bearer {token}"
 
 
 async def healthz(request: Request) -> Response:
@@ -315,7 +335,11 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     owned = {
         "/" + route.path.split("/")[1] for route in app.router.routes if hasattr(route, "path")
     }
-    app.router.routes.append(FrontEndMount("/", site_app(web), reserved=sorted(owned)))
+    site = site_app(web)
+    # One state: the sign-in mutations the pages run in process find the process's SMS and
+    # WeChat clients through their request's app (accounts/clients.py), here the site's.
+    site.state = app.state
+    app.router.routes.append(FrontEndMount("/", site, reserved=sorted(owned)))
     app.state.settings = settings
     # In-process GraphQL (the staff console passes uploaded files this way; tests too):
     # `view.get_context(request, None)` and `view.schema.execute(...)`.

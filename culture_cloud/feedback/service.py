@@ -9,6 +9,7 @@ Transitions, each under the item's row lock so two handlers cannot both move it:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +32,9 @@ NOT_FOUND_MESSAGE = "反馈不存在"
 MAX_TOPIC_LENGTH = 50
 MAX_CONTACT_LENGTH = 64
 MAX_REASON_LENGTH = 200
+# The same item sent again this soon (a double tap, a form posted twice, a retried request) is
+# the first one, not a second complaint.
+DUPLICATE_WINDOW = timedelta(minutes=10)
 
 TRANSITIONS: dict[FeedbackStatus, frozenset[FeedbackStatus]] = {
     FeedbackStatus.SUBMITTED: frozenset({FeedbackStatus.ACCEPTED, FeedbackStatus.REJECTED}),
@@ -84,6 +88,9 @@ async def submit_feedback(
     organization_id = None
     if draft.target is not None:
         organization_id = (await targets.load_target(session, draft.target)).organization_id
+    same = await _same_item_just_sent(session, actor, draft, text, topic)
+    if same is not None:
+        return same
     await ensure_daily_limit(
         session, FEEDBACK_TABLE, actor.viewer.user_id, rules.max_feedback_per_day, actor.now, "反馈"
     )
@@ -105,6 +112,28 @@ async def submit_feedback(
     session.add(item)
     await session.flush()
     return item
+
+
+async def _same_item_just_sent(
+    session: AsyncSession, actor: Actor, draft: FeedbackDraft, text: str, topic: str | None
+) -> Feedback | None:
+    """The person's identical item of the last DUPLICATE_WINDOW, if any (read under their
+    row lock, so two copies sent at once find each other on PostgreSQL too)."""
+    target = draft.target
+    stmt = select(Feedback).where(
+        FEEDBACK_TABLE.c.user_id == actor.viewer.user_id,
+        FEEDBACK_TABLE.c.category == draft.category,
+        FEEDBACK_TABLE.c.text == text,
+        FEEDBACK_TABLE.c.created_at >= actor.now - DUPLICATE_WINDOW,
+        FEEDBACK_TABLE.c.target_kind.is_(None)
+        if target is None
+        else FEEDBACK_TABLE.c.target_kind == target.kind,
+        FEEDBACK_TABLE.c.target_id.is_(None)
+        if target is None
+        else FEEDBACK_TABLE.c.target_id == target.id,
+        FEEDBACK_TABLE.c.topic.is_(None) if topic is None else FEEDBACK_TABLE.c.topic == topic,
+    )
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
 async def _lock(session: AsyncSession, feedback_id: int) -> Feedback:

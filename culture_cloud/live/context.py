@@ -14,3 +14,6 @@ class SubscriptionContext(Context):
     connection_params: dict[str, object] = field(default_factory=dict)
     # None on SQLite, where changes reach the broker without a listener.
     seats_listener: SeatsListener | None = None
+    # The website's session (its access cookie) when a page of this site opened the socket;
+    # used only when connection_init carries no authorization (see app.on_ws_connect).
+    session_authorization: str | None = None

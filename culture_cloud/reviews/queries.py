@@ -7,17 +7,19 @@ from __future__ import annotations
 import strawberry
 
 from culture_cloud.accounts import policy
-from culture_cloud.errors import NotFound
+from culture_cloud.errors import NotFound, UserErrorCode
 from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.pagination import Connection
 from culture_cloud.graphql.permissions import IsAdmin, IsAuthenticated, IsStaff, Public
-from culture_cloud.reviews import reading
+from culture_cloud.reviews import eligibility, reading
 from culture_cloud.reviews.inputs import ReviewFilter
 from culture_cloud.reviews.listing import build_reviews, counter, review_connection
 from culture_cloud.reviews.models import ReviewStatus
 from culture_cloud.reviews.reading import ReviewOrder
-from culture_cloud.reviews.types import Review, ReviewOrderBy
+from culture_cloud.reviews.rules import current_rules
+from culture_cloud.reviews.targets import TargetRef
+from culture_cloud.reviews.types import Review, ReviewEligibility, ReviewOrderBy
 
 
 @strawberry.type
@@ -43,6 +45,30 @@ class ReviewsQuery:
                 conn, stmt, order=ReviewOrder.NEWEST, first=first, after=after
             )
         return await review_connection(info, page, counter(info, stmt))
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="我此刻能否评价该对象（场馆、活动、景区、旅行社、导游）；"
+        "对象不存在为 NOT_FOUND",
+    )
+    async def review_eligibility(self, info: Info, target_id: strawberry.ID) -> ReviewEligibility:
+        viewer = await info.context.require_viewer()
+        target = TargetRef.from_global_id(target_id, field="targetId")
+        async with info.context.read() as conn:
+            found = await eligibility.check(
+                conn, viewer=viewer, target=target, now=info.context.now, rules=current_rules()
+            )
+            own = (
+                None if found.review_id is None else await reading.get_review(conn, found.review_id)
+            )
+        refusal = found.refusal
+        mine = (await build_reviews(info, [own]))[0] if own is not None else None
+        return ReviewEligibility(
+            allowed=refusal is None,
+            code=None if refusal is None else UserErrorCode(refusal.reason),
+            message=None if refusal is None else refusal.message,
+            my_review=mine,
+        )
 
     @strawberry.field(
         permission_classes=[IsAdmin],

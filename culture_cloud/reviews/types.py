@@ -20,7 +20,7 @@ from culture_cloud.catalog.types import CatalogItem, Organization
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.nodes import Node
-from culture_cloud.graphql.user_errors import UserError
+from culture_cloud.graphql.user_errors import UserError, UserErrorCodeEnum
 from culture_cloud.identity import Viewer
 from culture_cloud.reviews import loaders as review_loaders
 from culture_cloud.reviews import models
@@ -260,6 +260,22 @@ class RatingSummary:
             distribution=[RatingBucket(score=s, count=value(f"score_{s}")) for s in range(1, 6)],
             dimensions=dimensions,
         )
+
+
+@strawberry.type(
+    description="当前用户此刻能否评价某对象（提交前询问，用于决定是否显示「写评价」）；"
+    "最终以 submitReview 的结果为准"
+)
+class ReviewEligibility:
+    allowed: bool = strawberry.field(description="是否可以提交评价")
+    code: UserErrorCodeEnum | None = strawberry.field(  # type: ignore[valid-type]
+        description="不能评价的原因：NOT_REVIEWABLE（活动未开始、已取消，或非居民账号）、"
+        "ALREADY_REVIEWED、RATE_LIMITED；可以评价时为空"
+    )
+    message: str | None = strawberry.field(description="不能评价时给用户看的中文说明")
+    my_review: Review | None = strawberry.field(
+        description="本人对该对象现有的评价（可修改），没有时为空"
+    )
 
 
 # --- mutation results ---------------------------------------------------------------------------

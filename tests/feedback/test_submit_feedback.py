@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from culture_cloud.db import transaction
 from culture_cloud.feedback.models import Feedback
+from culture_cloud.feedback.service import DUPLICATE_WINDOW as FEEDBACK_DUPLICATE_WINDOW
 from culture_cloud.feedback.workdays import response_deadline
 from tests.catalog import factories as catalog
 from tests.conftest import Database
@@ -137,7 +138,10 @@ async def test_submit_feedback__over_daily_limit__rate_limited(
     world = await f.build_world(db)
     resident = await f.resident(db)
     async with graphql_client(db) as api:
-        results = [await ff.submit(api, resident, world.venue) for _ in range(3)]
+        results = [
+            await ff.submit(api, resident, world.venue, text=f"第 {i} 次反映：讲解员迟到。")
+            for i in range(3)
+        ]
     assert [r["__typename"] for r in results] == [
         "SubmitFeedbackSuccess",
         "SubmitFeedbackSuccess",
@@ -145,3 +149,27 @@ async def test_submit_feedback__over_daily_limit__rate_limited(
     ]
     assert results[2]["code"] == "RATE_LIMITED"
     assert await _count(db) == 2
+
+
+async def test_submit_feedback__same_item_sent_twice__stored_once(db: Database) -> None:
+    """A double tap, a form posted twice or a retried request answers the first item; the same
+    text about another target, or after the window, is a new item."""
+    world = await f.build_world(db)
+    resident = await f.resident(db)
+    async with graphql_client(db) as api:
+        first = await ff.submit_ok(api, resident, world.venue)
+        again = await ff.submit_ok(api, resident, world.venue)
+        general = await ff.submit_ok(api, resident, None, topic="停车难")
+        general_again = await ff.submit_ok(api, resident, None, topic="停车难")
+        other_target = await ff.submit_ok(api, resident, world.event)
+    assert again["id"] == first["id"] and general_again["id"] == general["id"]
+    assert len({first["id"], general["id"], other_target["id"]}) == 3
+    assert await _count(db) == 3
+    async with transaction(db.factory) as session:
+        row = await session.get(Feedback, pk_of(first["id"]))
+        assert row is not None
+        row.created_at -= FEEDBACK_DUPLICATE_WINDOW
+    async with graphql_client(db) as api:
+        later = await ff.submit_ok(api, resident, world.venue)
+    assert later["id"] != first["id"]
+    assert await _count(db) == 4

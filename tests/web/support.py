@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from culture_cloud.accounts.models import User
 from culture_cloud.app import create_app
+from culture_cloud.db import utcnow
 from culture_cloud.settings import Settings
-from tests.accounts.factories import PASSWORD
-from tests.support.settings import settings_for
+from tests.accounts.factories import PASSWORD, add_user, token_for
+from tests.support.settings import settings_for, shared_settings
 
 if TYPE_CHECKING:
     from tests.conftest import Database
@@ -67,6 +69,11 @@ class WebClient:
         assert response.status_code == 303, response.text
         assert response.headers["location"] == next_url
 
+    def sign_in_with_token(self, access_token: str) -> None:
+        """A session as sign-in leaves it (the access cookie), from a token the test minted
+        (tests.accounts.factories.token_for): residents sign in by SMS or WeChat, not here."""
+        self.http.cookies.set("cc_access", access_token, domain="test.local", path="/")
+
     def cookie(self, name: str) -> str | None:
         return self.http.cookies.get(name)
 
@@ -77,6 +84,21 @@ class WebClient:
         """Change a cookie the site set, where the site set it."""
         (domain,) = {c.domain for c in self.http.cookies.jar if c.name == name}
         self.http.cookies.set(name, value, domain=domain)
+
+
+async def add_resident(db: Database, **values: Any) -> User:
+    """A resident who has accepted the privacy notice in force (as after a first sign-in)."""
+    values.setdefault("privacy_notice_version", shared_settings(db).privacy_notice_version)
+    values.setdefault("privacy_consented_at", utcnow())
+    return await add_user(db, **values)
+
+
+async def signed_in_resident(db: Database, site: WebClient, **values: Any) -> int:
+    """A consenting resident, signed in on `site` (the session cookie of a minted token)."""
+    user = await add_resident(db, **values)
+    site.sign_in_with_token(await token_for(db, user))
+    assert user.id is not None
+    return user.id
 
 
 def text_of(html: str) -> str:

@@ -144,7 +144,7 @@ async def test_session__revoked_refresh__cookies_cleared_form_shown(
     site.drop_cookie("cc_access")
     site.replace_cookie("cc_refresh", "not-a-refresh-token")
     page = await site.get("/login")
-    assert 'action="/login"' in page.text  # the sign-in form again
+    assert 'action="/login/sms/code"' in page.text  # the sign-in form again
     assert site.cookie("cc_refresh") is None
 
 

@@ -1,4 +1,5 @@
-"""Signing in and out, and the 长辈模式 switch: form posts that end in a redirect."""
+"""Staff sign in with their password, everybody signs out, and the 长辈模式 switch: form posts
+that end in a redirect. Residents sign in by SMS code or WeChat (signin.py)."""
 
 from __future__ import annotations
 
@@ -7,48 +8,12 @@ from starlette.responses import Response
 
 from culture_cloud.web.cookies import clear_cookie, set_cookie
 from culture_cloud.web.frontend import ELDER_COOKIE, FrontEnd, safe_next, see_other
-from culture_cloud.web.results import FormErrors, InvalidInput, SignInRequired, payload_errors
+from culture_cloud.web.results import FormErrors, InvalidInput, payload_errors
+from culture_cloud.web.site.signin import render_login
 
 ELDER_SECONDS = 365 * 24 * 3600
 MAX_USERNAME = 100
 MAX_PASSWORD = 200
-
-
-def _login_page(
-    request: Request,
-    web: FrontEnd,
-    *,
-    next_url: str,
-    values: dict[str, str] | None = None,
-    errors: FormErrors | None = None,
-    status_code: int = 200,
-) -> Response:
-    return web.render(
-        request,
-        "login.html",
-        {
-            "title": "登录",
-            "next_url": next_url,
-            "values": values or {},
-            "errors": errors or FormErrors(),
-        },
-        status_code=status_code,
-    )
-
-
-async def login_page(request: Request, web: FrontEnd) -> Response:
-    next_url = safe_next(request.query_params.get("next"))
-    viewer = None
-    if web.sessions.signed_in(request):
-        try:
-            viewer = (await web.data(request, "viewer"))["me"]
-        except SignInRequired:
-            web.sessions.forget(request)  # expired or revoked: sign in again
-    if viewer is not None:
-        return web.render(
-            request, "signed_in.html", {"title": "已登录", "viewer": viewer, "next_url": next_url}
-        )
-    return _login_page(request, web, next_url=next_url)
 
 
 async def sign_in_with_password(request: Request, web: FrontEnd) -> Response:
@@ -79,8 +44,14 @@ async def sign_in_with_password(request: Request, web: FrontEnd) -> Response:
                 web.sessions.start(request, payload)
                 return see_other(next_url)
             errors = payload_errors(payload)
-    return _login_page(
-        request, web, next_url=next_url, values=values, errors=errors, status_code=400
+    return render_login(
+        request,
+        web,
+        next_url=next_url,
+        method="password",
+        values=values,
+        errors=errors,
+        status_code=400,
     )
 
 

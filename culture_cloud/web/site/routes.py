@@ -8,7 +8,18 @@ from starlette.applications import Starlette
 
 from culture_cloud.web.application import web_app
 from culture_cloud.web.frontend import FrontEnd, WebKit
-from culture_cloud.web.site import accounts, browse, pages, seo
+from culture_cloud.web.site import (
+    accounts,
+    booking,
+    browse,
+    display,
+    me,
+    opinions,
+    pages,
+    privacy,
+    seo,
+    signin,
+)
 from culture_cloud.web.site.links import FILTERS
 
 HERE = Path(__file__).parent
@@ -19,6 +30,7 @@ TEMPLATES = HERE / "templates"
 def site_frontend(kit: WebKit) -> FrontEnd:
     web = FrontEnd(kit, documents=DOCUMENTS, templates=TEMPLATES)
     web.templates.env.filters.update(FILTERS)
+    display.install(web.templates.env)
     return web
 
 
@@ -36,10 +48,15 @@ def site_app(kit: WebKit) -> Starlette:
             web.route("/events/{id:int}", pages.event, name="event"),
             web.route("/sitemap.xml", seo.sitemap),
             web.route("/robots.txt", seo.robots),
-            web.route("/login", accounts.login_page, name="login"),
+            web.route("/login", signin.login_page, name="login"),
             web.route("/login", accounts.sign_in_with_password, methods=post),
             web.route("/logout", accounts.sign_out, methods=post, name="logout"),
             web.route("/preferences/elder-mode", accounts.elder_mode, methods=post),
             *browse.routes(web),
+            *booking.routes(web),
+            *me.routes(web),
+            *opinions.routes(web),
+            *signin.routes(web),
+            *privacy.routes(web),
         ],
     )
