@@ -7,21 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 
 from culture_cloud.db import Executor
 from culture_cloud.identity import UserKind, Viewer
 from culture_cloud.reviews import targets
 from culture_cloud.reviews.errors import Reason, Refused
-from culture_cloud.reviews.models import Review
+from culture_cloud.reviews.models import REVIEW_TABLE
 from culture_cloud.reviews.rules import ReviewRules
 from culture_cloud.reviews.service import ALREADY_REVIEWED_MESSAGE
 from culture_cloud.reviews.targets import TargetRef
 from culture_cloud.timeutil import local_day_start, local_today
 
-REVIEW = cast(Table, Review.__table__)  # type: ignore[attr-defined]
 RESIDENTS_ONLY_MESSAGE = "仅居民账号可以发表评价"
 
 
@@ -38,11 +36,11 @@ async def check(
     found = await targets.load_target(conn, target)
     own = (
         await conn.execute(
-            select(REVIEW.c.id).where(
-                REVIEW.c.user_id == viewer.user_id,
-                REVIEW.c.target_kind == target.kind,
-                REVIEW.c.target_id == target.id,
-                REVIEW.c.deleted_at.is_(None),
+            select(REVIEW_TABLE.c.id).where(
+                REVIEW_TABLE.c.user_id == viewer.user_id,
+                REVIEW_TABLE.c.target_kind == target.kind,
+                REVIEW_TABLE.c.target_id == target.id,
+                REVIEW_TABLE.c.deleted_at.is_(None),
             )
         )
     ).scalar_one_or_none()
@@ -59,10 +57,10 @@ async def check(
     made = (
         await conn.execute(
             select(func.count())
-            .select_from(REVIEW)
+            .select_from(REVIEW_TABLE)
             .where(
-                REVIEW.c.user_id == viewer.user_id,
-                REVIEW.c.created_at >= local_day_start(local_today(now)),
+                REVIEW_TABLE.c.user_id == viewer.user_id,
+                REVIEW_TABLE.c.created_at >= local_day_start(local_today(now)),
             )
         )
     ).scalar_one()
