@@ -122,13 +122,19 @@ async def inbox(api: GraphQLClient, who: Account, **variables: Any) -> Any:
 
 
 async def submitted_at(
-    db: Database, who: Account, when: datetime, target: TargetRef | None = None
+    db: Database,
+    who: Account,
+    when: datetime,
+    target: TargetRef | None = None,
+    *,
+    text: str = "上周反映的卫生问题至今未处理。",
 ) -> Feedback:
-    """An item filed at `when` (in the past), straight through the service."""
+    """An item filed at `when` (in the past), straight through the service. The same resident
+    sending the same text about the same target within minutes files it once: vary `text`."""
     viewer = Viewer(who.id, UserKind.RESIDENT, None, None, False, "test")
     draft = service.FeedbackDraft(
         category=FeedbackCategory.COMPLAINT,
-        text="上周反映的卫生问题至今未处理。",
+        text=text,
         target=target,
         topic=None if target else "公共文化服务",
     )

@@ -21,7 +21,7 @@ async def test_feedback_inbox__overdue__listed_for_administrators(db: Database) 
     venue = TargetRef(Kind.VENUE, world.venue_id)
     late_venue = await ff.submitted_at(db, resident, two_weeks_ago, venue)
     late_general = await ff.submitted_at(db, resident, two_weeks_ago)
-    answered = await ff.submitted_at(db, resident, two_weeks_ago, venue)
+    answered = await ff.submitted_at(db, resident, two_weeks_ago, venue, text="展厅灯光太暗。")
     async with graphql_client(db) as api:
         answered_id = gid("Feedback", answered.id)
         await ff.update(api, world.editor, answered_id, "ACCEPTED")
