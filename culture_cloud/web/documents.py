@@ -22,6 +22,30 @@ class Document:
     operation: str  # "query" or "mutation"
 
 
+# Validated documents by (file, text, schema shape). Every app built in a process (tests build
+# thousands; `serve --workers` one per worker) has a schema of the same shape, and validating a
+# hundred documents against it costs over a second: once per process is enough.
+_CHECKED: dict[tuple[Path, str, int], Document] = {}
+
+
+def schema_shape(schema: GraphQLSchema) -> int:
+    """Equal for schemas with the same types and fields (cheap: no printing)."""
+    return hash(
+        tuple(
+            (name, tuple(getattr(kind, "fields", None) or ()))
+            for name, kind in sorted(schema.type_map.items())
+        )
+    )
+
+
+def _checked(path: Path, source: str, schema: GraphQLSchema, shape: int) -> Document:
+    key = (path, source, shape)
+    document = _CHECKED.get(key)
+    if document is None:
+        document = _CHECKED[key] = _check(path, source, schema)
+    return document
+
+
 def _check(path: Path, source: str, schema: GraphQLSchema) -> Document:
     try:
         node = parse(source)
@@ -44,8 +68,9 @@ class Documents:
 
     def __init__(self, directory: Path, schema: GraphQLSchema) -> None:
         self.directory = directory
+        shape = schema_shape(schema)
         self._documents = {
-            path.stem: _check(path, path.read_text(encoding="utf-8"), schema)
+            path.stem: _checked(path, path.read_text(encoding="utf-8"), schema, shape)
             for path in sorted(directory.glob("*.graphql"))
         }
 

@@ -50,3 +50,27 @@ def test_documents__invalid_file__refused_with_its_name(
     with pytest.raises(DocumentError, match=r"page\.graphql") as refused:
         Documents(tmp_path, schema)  # type: ignore[arg-type]
     assert reason in str(refused.value)
+
+
+def test_documents__second_app_in_a_process__validated_once_and_again_when_changed(
+    tmp_path: Path, schema: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests and workers build many apps; validating every document for each one cost over a
+    second per app. A changed file is validated again (a broken edit still stops start-up)."""
+    from culture_cloud.web import documents as module
+
+    (tmp_path / "regions.graphql").write_text("query Regions { regions { id } }")
+    checked: list[str] = []
+    real_check = module._check
+
+    def counting(path: Path, source: str, schema: object) -> object:
+        checked.append(path.name)
+        return real_check(path, source, schema)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_check", counting)
+    Documents(tmp_path, schema)  # type: ignore[arg-type]
+    Documents(tmp_path, create_schema(Settings(environment="test"))._schema)  # type: ignore[arg-type]
+    assert checked == ["regions.graphql"]
+    (tmp_path / "regions.graphql").write_text("query Regions { regions { noSuchField } }")
+    with pytest.raises(DocumentError, match="noSuchField"):
+        Documents(tmp_path, schema)  # type: ignore[arg-type]
