@@ -82,7 +82,7 @@ def _admin_password(given: str | None) -> str:
 
 async def _create_admin(settings: Settings, *, username: str, password: str) -> None:
     from culture_cloud.accounts import passwords
-    from culture_cloud.accounts.service import create_admin
+    from culture_cloud.accounts.administration import create_admin
     from culture_cloud.db import create_engine, create_session_factory, transaction, utcnow
     from culture_cloud.errors import DomainError
 

@@ -22,9 +22,7 @@ MAX_LINES = 400
 EXEMPT = {"testing/fake_wechat.py"}
 # Modules still over the limit, each capped at its line count when the limit came in: the list
 # can only shrink (a module that drops under the limit must leave it, see the test below).
-CEILINGS = {
-    "accounts/service.py": 437,
-}
+CEILINGS: dict[str, int] = {}
 
 # A typed Core table is defined once, at the bottom of the models module that owns the model
 # (`BOOKING_TABLE: Final = cast(Table, Booking.__table__)`), and imported everywhere else.

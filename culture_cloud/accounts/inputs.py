@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from culture_cloud.accounts import service
+from culture_cloud.accounts import administration
 from culture_cloud.accounts.types import StaffRole
 from culture_cloud.catalog.values import OrganizationKind
 from culture_cloud.global_ids import expect_global_id
@@ -17,8 +17,8 @@ class CreateOrganizationInput:
     key: str | None = strawberry.field(default=None, description="可选的稳定标识，如 jiexiu-museum")
     description: str | None = None
 
-    def to_domain(self) -> service.NewOrganization:
-        return service.NewOrganization(
+    def to_domain(self) -> administration.NewOrganization:
+        return administration.NewOrganization(
             name=self.name, kind=self.kind, key=self.key, description=self.description
         )
 
@@ -33,8 +33,8 @@ class CreateStaffAccountInput:
     real_name: str | None = None
     phone: str | None = None
 
-    def to_domain(self) -> service.NewStaffAccount:
-        return service.NewStaffAccount(
+    def to_domain(self) -> administration.NewStaffAccount:
+        return administration.NewStaffAccount(
             organization_id=expect_global_id(
                 self.organization_id, "Organization", field="organizationId"
             ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
-from culture_cloud.accounts import my_data, service, tokens
+from culture_cloud.accounts import administration, my_data, service, tokens
 from culture_cloud.accounts.inputs import CreateOrganizationInput, CreateStaffAccountInput
 from culture_cloud.accounts.types import (
     AuthPayload,
@@ -112,7 +112,7 @@ class AccountsMutation:
     async def create_organization(
         self, info: Info, input: CreateOrganizationInput
     ) -> CreateOrganizationResult:
-        row = await run_command(info, service.create_organization, data=input.to_domain())
+        row = await run_command(info, administration.create_organization, data=input.to_domain())
         return CreateOrganizationSuccess(organization=Organization.from_row(row))
 
     @strawberry.mutation(
@@ -125,7 +125,7 @@ class AccountsMutation:
         self, info: Info, input: CreateStaffAccountInput
     ) -> CreateStaffAccountResult:
         data = input.to_domain()
-        row = await run_command(info, service.create_staff_account, data=data)
+        row = await run_command(info, administration.create_staff_account, data=data)
         viewer = await info.context.require_viewer()
         return CreateStaffAccountSuccess(user=User.from_row(row, viewer))
 
@@ -137,7 +137,9 @@ class AccountsMutation:
         self, info: Info, user_id: strawberry.ID, value: bool
     ) -> SetDesignatedReviewerResult:
         pk = expect_global_id(user_id, "User", field="userId")
-        row = await run_command(info, service.set_designated_reviewer, user_id=pk, value=value)
+        row = await run_command(
+            info, administration.set_designated_reviewer, user_id=pk, value=value
+        )
         viewer = await info.context.require_viewer()
         return SetDesignatedReviewerSuccess(user=User.from_row(row, viewer))
 
