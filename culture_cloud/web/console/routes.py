@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from culture_cloud.web.application import web_app
-from culture_cloud.web.console import accounts, home, password
+from culture_cloud.web.console import accounts, door, door_json, home, password
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
 from culture_cloud.web.console.staff import Console
 from culture_cloud.web.frontend import FrontEnd, WebKit
@@ -32,6 +32,8 @@ def console_app(kit: WebKit) -> Starlette:
             *accounts.routes(web),
             *home.routes(web),
             *password.routes(web),
+            *door.routes(web),
+            *door_json.routes(web),
         ],
         sign_in_path=accounts.LOGIN,
     )
