@@ -17,6 +17,7 @@
   var SCAN_EVERY_MS = 250;
   var RETRY_MS = 20000;    // queued scans: next try while the server is unreachable
   var REFRESH_MS = 60000;  // the door list: other doors' check-ins, late bookings
+  var KEEP_MS = 2 * 24 * 3600 * 1000;  // other doors' lists with nothing left to send
   var CHUNK = 100;         // scans per upload (the API takes 200)
 
   var root = document.querySelector("[data-door]");
@@ -42,6 +43,20 @@
       if (saved && Array.isArray(saved.queue)) return saved;
     } catch (e) { /* unreadable: start again */ }
     return { list: null, queue: [], offset: 0 };
+  }
+
+  // The lists of other days' doors (masked names, verifiers) are not kept on the phone.
+  function forgetOldDoors() {
+    for (var i = localStorage.length - 1; i >= 0; i--) {
+      var key = localStorage.key(i);
+      if (!key || key.indexOf("cc-door:") !== 0 || key === storeKey) continue;
+      try {
+        var other = JSON.parse(localStorage.getItem(key));
+        var fetched = other && other.list ? other.list.fetchedAt : 0;
+        if (other && other.queue && other.queue.length) continue;
+        if (Date.now() - fetched > KEEP_MS) localStorage.removeItem(key);
+      } catch (e) { localStorage.removeItem(key); }
+    }
   }
 
   function save() {
@@ -162,7 +177,7 @@
 
   function showServerAnswer(result) {
     var entry = result.entry;
-    if (result.outcome === "CHECKED_IN") return show(true, "通过", entry, "");
+    if (result.outcome === "CHECKED_IN" || result.replayed) return show(true, "通过", entry, "");
     if (result.outcome === "ALREADY_CHECKED_IN") {
       var when = result.checkedInAt ? "已于 " + clock(result.checkedInAt) + " 签到" : "已签到";
       return show(false, "已签到", entry, when + (result.byAnotherChecker ? "（其他核验员）" : ""));
@@ -416,7 +431,9 @@
     camera.stream = null;
     clearTimeout(camera.timer);
     $("door-video").hidden = true;
-    $("door-camera-start").hidden = false;
+    // jsQR now, while online: the network may be gone when the camera is needed.
+  if (!("BarcodeDetector" in window)) loadScript(urls.jsqr).catch(function () {});
+  $("door-camera-start").hidden = false;
     $("door-camera-stop").hidden = true;
   }
 
@@ -441,6 +458,8 @@
     var text = $("door-search").value.trim();
     if (text) search(text);
   });
+  // jsQR now, while online: the network may be gone when the camera is needed.
+  if (!("BarcodeDetector" in window)) loadScript(urls.jsqr).catch(function () {});
   $("door-camera-start").hidden = false;
   $("door-camera-start").addEventListener("click", startCamera);
   $("door-camera-stop").addEventListener("click", stopCamera);
@@ -453,6 +472,7 @@
   window.addEventListener("offline", showStatus);
   setInterval(function () { if (state.queue.length) upload(); }, RETRY_MS);
   setInterval(refresh, REFRESH_MS);
+  try { forgetOldDoors(); } catch (e) { /* no storage: nothing kept */ }
   root.setAttribute("data-ready", "1");
   refresh().then(function () { root.setAttribute("data-list-ready", state.list ? "1" : "0"); });
   showStatus();
