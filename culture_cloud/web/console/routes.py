@@ -7,7 +7,16 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from culture_cloud.web.application import web_app
-from culture_cloud.web.console import accounts, home, password
+from culture_cloud.web.console import (
+    accounts,
+    bookings,
+    event_actions,
+    event_pages,
+    events,
+    home,
+    images,
+    password,
+)
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
 from culture_cloud.web.console.staff import Console
 from culture_cloud.web.frontend import FrontEnd, WebKit
@@ -32,6 +41,11 @@ def console_app(kit: WebKit) -> Starlette:
             *accounts.routes(web),
             *home.routes(web),
             *password.routes(web),
+            *events.routes(web),
+            *event_pages.routes(web),
+            *event_actions.routes(web),
+            *images.routes(web),
+            *bookings.routes(web),
         ],
         sign_in_path=accounts.LOGIN,
     )
