@@ -1,6 +1,7 @@
-"""预约名单 of one event: the seat counts (remaining seats kept live by booking.js over the
-eventSeats subscription, as on the event's public page), the bookings with names and phones
-masked by the API, filtered by status and paged, and CSV / Excel downloads.
+"""预约名单 of one event or one venue entry slot: the seat counts (an event's remaining seats
+kept live by booking.js over the eventSeats subscription, as on its public page), the bookings
+with names and phones masked by the API, filtered by status and paged, and CSV / Excel
+downloads.
 
 The downloads are the API's export endpoint (/exports/bookings.{csv,xlsx}), which reads a
 bearer token; the console calls it in process with the session's token (refreshed as for any
@@ -10,6 +11,7 @@ export's own permission checks decide."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +33,7 @@ from culture_cloud.web.results import (
     SignInRequired,
     TooManyRequests,
 )
+from culture_cloud.web.site.links import global_id
 
 PAGE_SIZE = 50
 STATUSES = {
@@ -42,20 +45,41 @@ STATUSES = {
 }
 
 
-async def bookings_page(request: Request, web: FrontEnd) -> Response:
-    viewer = await require_staff(request, web)
+@dataclass(frozen=True)
+class Target:
+    """Whose list: `variable` is bookingList's argument (eventId or slotId), `path` the page."""
+
+    variable: str
+    gid: str
+    path: str
+
+
+def _event(request: Request) -> Target:
     gid = event_gid(request)
+    return Target("eventId", gid, event_path(gid, "/bookings"))
+
+
+def _slot(request: Request) -> Target:
+    number = int(request.path_params["id"])
+    gid = global_id("VenueSlot", number)
+    if gid is None:
+        raise PageNotFound()
+    return Target("slotId", gid, f"/console/slots/{number}/bookings")
+
+
+async def _page(request: Request, web: FrontEnd, target: Target) -> Response:
+    viewer = await require_staff(request, web)
     status = request.query_params.get("status", "")
     status = status if status in STATUSES else ""
     after = request.query_params.get("after") or None
-    variables = {"eventId": gid, "first": PAGE_SIZE, "after": after, "status": status or None}
-    data = await web.data(request, "console_event_bookings", variables)
-    listing = data["bookingList"]
+    variables = {target.variable: target.gid, "first": PAGE_SIZE, "after": after}
+    variables["status"] = status or None
+    listing = (await web.data(request, "console_bookings", variables))["bookingList"]
     page = listing["bookings"]
     next_url = None
     if page["pageInfo"]["hasNextPage"]:
         query = {"status": status, "after": page["pageInfo"]["endCursor"]}
-        next_url = f"{request.url.path}?{urlencode({k: v for k, v in query.items() if v})}"
+        next_url = f"{target.path}?{urlencode({k: v for k, v in query.items() if v})}"
     return web.render(
         request,
         "console_bookings.html",
@@ -63,22 +87,29 @@ async def bookings_page(request: Request, web: FrontEnd) -> Response:
             "title": f"预约名单 · {listing['title']}",
             "viewer": viewer,
             "listing": listing,
-            "event_id": gid,
-            "event_path": event_path(gid),
+            "target": target,
+            "event_id": target.gid if target.variable == "eventId" else None,
             "bookings": [edge["node"] for edge in page["edges"]],
             "total": page["totalCount"],
             "status": status,
             "statuses": STATUSES,
             "next_url": next_url,
-            "first_url": f"{request.url.path}?status={status}" if after else None,
+            "first_url": f"{target.path}?status={status}" if after else None,
         },
     )
 
 
-async def download(request: Request, web: FrontEnd) -> Response:
-    """The export endpoint's answer for this event, as the signed-in member of staff."""
+async def event_bookings(request: Request, web: FrontEnd) -> Response:
+    return await _page(request, web, _event(request))
+
+
+async def slot_bookings(request: Request, web: FrontEnd) -> Response:
+    return await _page(request, web, _slot(request))
+
+
+async def _download(request: Request, web: FrontEnd, target: Target) -> Response:
+    """The export endpoint's answer for the target, as the signed-in member of staff."""
     await require_staff(request, web)
-    gid = event_gid(request)
     extension = request.url.path.rsplit(".", 1)[-1]
     authorization = await web.sessions.authorization(request)
     headers = [
@@ -88,18 +119,27 @@ async def download(request: Request, web: FrontEnd) -> Response:
     ]
     if authorization:
         headers.append((b"authorization", authorization.encode("latin-1")))
+    path = f"/exports/bookings.{extension}"
     scope: dict[str, Any] = {
         **request.scope,
-        "path": f"/exports/bookings.{extension}",
-        "raw_path": f"/exports/bookings.{extension}".encode(),
+        "path": path,
+        "raw_path": path.encode(),
         "root_path": "",
-        "query_string": urlencode({"eventId": gid}).encode(),
+        "query_string": urlencode({target.variable: target.gid}).encode(),
         "headers": headers,
     }
     response = await bookings_download(Request(scope, request.receive))
     if response.status_code >= 400:
         raise _page_error(response)
     return response
+
+
+async def event_download(request: Request, web: FrontEnd) -> Response:
+    return await _download(request, web, _event(request))
+
+
+async def slot_download(request: Request, web: FrontEnd) -> Response:
+    return await _download(request, web, _slot(request))
 
 
 def _page_error(response: Response) -> PageError:
@@ -127,7 +167,10 @@ def _page_error(response: Response) -> PageError:
 
 def routes(web: FrontEnd) -> list[BaseRoute]:
     return [
-        web.route("/events/{id:int}/bookings", bookings_page, name="console_event_bookings"),
-        web.route("/events/{id:int}/bookings.csv", download),
-        web.route("/events/{id:int}/bookings.xlsx", download),
+        web.route("/events/{id:int}/bookings", event_bookings, name="console_event_bookings"),
+        web.route("/events/{id:int}/bookings.csv", event_download),
+        web.route("/events/{id:int}/bookings.xlsx", event_download),
+        web.route("/slots/{id:int}/bookings", slot_bookings, name="console_slot_bookings"),
+        web.route("/slots/{id:int}/bookings.csv", slot_download),
+        web.route("/slots/{id:int}/bookings.xlsx", slot_download),
     ]

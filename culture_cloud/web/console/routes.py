@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
+from culture_cloud.timeutil import to_local
 from culture_cloud.web.application import web_app
 from culture_cloud.web.console import (
     accounts,
@@ -16,6 +17,7 @@ from culture_cloud.web.console import (
     home,
     images,
     password,
+    slots,
 )
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
 from culture_cloud.web.console.staff import Console
@@ -28,9 +30,15 @@ NAV.append(NavEntry("/console/", "首页", EVERYONE, order=0))
 
 def console_frontend(kit: WebKit) -> FrontEnd:
     web = Console(kit)
-    web.templates.env.filters.update(FILTERS)
+    web.templates.env.filters.update(FILTERS, local_date=_local_date)
     display.install(web.templates.env)
     return web
+
+
+def _local_date(value: object) -> str:
+    """An API DateTime's day in Beijing time, as `<input type=date>` takes it."""
+    moment = display.parse_time(value)
+    return to_local(moment).date().isoformat() if moment else ""
 
 
 def console_app(kit: WebKit) -> Starlette:
@@ -46,6 +54,7 @@ def console_app(kit: WebKit) -> Starlette:
             *event_actions.routes(web),
             *images.routes(web),
             *bookings.routes(web),
+            *slots.routes(web),
         ],
         sign_in_path=accounts.LOGIN,
     )

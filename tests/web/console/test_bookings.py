@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
+from culture_cloud.timeutil import to_local
 from tests.accounts.factories import add_user
 from tests.bookings import factories as bookings
 from tests.conftest import Database
@@ -83,3 +85,40 @@ async def test_bookings__other_organisation_resident_anonymous_refused(
     gone = await anonymous.get(f"/console/events/{number}/bookings.csv")
     assert gone.status_code == 303 and gone.headers["location"].startswith("/console/login")
     assert (await other.get("/console/events/999999/bookings")).status_code == 404
+
+
+async def test_slot_bookings__venue_day_slots_list_and_download(
+    signed_in: SignIn, cast: Cast, db: Database
+) -> None:
+    place = bookings.Place(cast.ours, cast.venue_id)
+    slot = await bookings.add_slot(db, place, starts_in=timedelta(days=2), capacity=30)
+    visitor = await add_user(db, real_name="赵大勇", phone="13600002468")
+    assert slot.id is not None and visitor.id is not None
+    await bookings.service.book(
+        db.factory,
+        db.settings,
+        actor=bookings.resident_actor(visitor.id),
+        target=bookings.TargetRef(bookings.TargetKind.VENUE_SLOT, slot.id),
+        request=bookings.request(3),
+    )
+    day = to_local(slot.starts_at).date().isoformat()
+    editor = await signed_in("editor")
+    page = await editor.get(f"/console/slots?venue={cast.venue_id}&date={day}")
+    assert page.status_code == 200
+    assert "测试博物馆" in page.text and "27" in text_of(page.text)
+    assert f'href="/console/slots/{slot.id}/bookings"' in page.text
+
+    listing = await editor.get(f"/console/slots/{slot.id}/bookings")
+    text = text_of(listing.text)
+    assert "赵*" in text and "136****2468" in text and "3 已预约座位" in text
+    assert "赵大勇" not in text
+    as_csv = await editor.get(f"/console/slots/{slot.id}/bookings.csv")
+    assert as_csv.status_code == 200 and "赵*" in as_csv.content.decode("utf-8-sig")
+
+    other = await signed_in("other_manager")
+    assert (await other.get(f"/console/slots/{slot.id}/bookings")).status_code == 403
+    assert (await other.get(f"/console/slots/{slot.id}/bookings.xlsx")).status_code == 403
+    theirs = await other.get(f"/console/slots?venue={cast.venue_id}&date={day}")
+    assert theirs.status_code == 400 and "本单位的场馆" in text_of(theirs.text)
+    bad_day = await editor.get(f"/console/slots?venue={cast.venue_id}&date=明天")
+    assert bad_day.status_code == 400 and "日期格式" in text_of(bad_day.text)

@@ -249,3 +249,35 @@ async def test_events__without_the_form_token__refused(signed_in: SignIn, cast: 
     forged = await editor.http.post("/console/events/new", data=event_form(cast))
     assert forged.status_code == 403
     assert "共 0 个活动" in text_of((await editor.get("/console/events?when=all")).text)
+
+
+async def test_preview__draft_public_page_for_its_organisation_only(
+    signed_in: SignIn, cast: Cast
+) -> None:
+    editor = await signed_in("editor")
+    number = await create_event(editor, cast, title="尚未发布的讲座")
+    preview = await editor.get(f"/events/{number}")
+    assert preview.status_code == 200 and "尚未发布的讲座" in text_of(preview.text)
+    for role in ("resident", "other_manager", "anonymous"):
+        outsider = await signed_in(role)
+        assert (await outsider.get(f"/events/{number}")).status_code == 404, role
+
+
+async def test_home__next_events_and_counts_by_role(
+    signed_in: SignIn, cast: Cast, db: Database
+) -> None:
+    editor = await signed_in("editor")
+    number = await create_event(editor, cast, title="下周的读书会")
+    await _other_events(db, cast)
+    home = text_of((await editor.get("/console/")).text)
+    assert "下周的读书会" in home and "别人的活动" not in home
+    assert re.search(r"1 全部活动 1 草稿 0 已发布", home)
+
+    checker = await signed_in("checker")
+    page = await checker.get("/console/")
+    assert "下周的读书会" in page.text
+    assert f'href="/console/events/{number}"' not in page.text  # no event pages in its bar
+
+    admin = await signed_in("admin")
+    city = text_of((await admin.get("/console/")).text)
+    assert "全市各单位" in city and "别人的活动" in city and "下周的读书会" in city
