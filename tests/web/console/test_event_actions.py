@@ -113,3 +113,24 @@ async def test_actions__checker_and_resident_refused(signed_in: SignIn, cast: Ca
     assert sent_away.headers["location"].startswith("/console/login?next=")
     # Still a draft.
     assert "草稿" in text_of((await editor.get(f"/console/events/{number}")).text)
+
+
+async def test_every_event_post__without_the_form_token__refused_nothing_changed(
+    signed_in: SignIn, cast: Cast
+) -> None:
+    editor = await signed_in("editor")
+    number = await create_event(editor, cast)
+    before = (await editor.get(f"/console/events/{number}")).text
+    for tail in ("edit", "publish", "cancel", "postpone", "copy", "images", "images/remove"):
+        forged = await editor.http.post(
+            f"/console/events/{number}/{tail}",
+            data={"title": "伪造", "cancel-reason": "伪造", "postpone-reason": "伪造"},
+        )
+        assert forged.status_code == 403, tail
+        assert "页面已过期" in text_of(forged.text), tail
+    assert (
+        await editor.http.post("/console/uploads", data={"event": str(number)})
+    ).status_code == 403
+    after = (await editor.get(f"/console/events/{number}")).text
+    assert text_of(after) == text_of(before)
+    assert "共 1 个活动" in text_of((await editor.get("/console/events")).text)  # no copy made

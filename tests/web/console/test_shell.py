@@ -178,3 +178,12 @@ def test_nav__real_entries__each_role_sees_the_pages_built() -> None:
     assert {"活动", "上传", "预约名单"} <= set(labels["manager"])
     assert not {"活动", "上传", "预约名单"} & set(labels["checker"] + labels["admin"])
     assert "修改密码" in labels["checker"] and "修改密码" in labels["admin"]
+
+
+async def test_console__unknown_path__the_consoles_own_404(console: WebClient) -> None:
+    page = await console.get("/console/no-such-page")
+    assert page.status_code == 404
+    assert "页面不存在" in text_of(page.text) and 'href="/console/"' in page.text
+    assert "工作台" in page.text  # the console's layout, not the website's
+    # The website still owns everything else.
+    assert "长辈模式" in (await console.get("/no-such-page")).text
