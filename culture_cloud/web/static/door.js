@@ -144,6 +144,7 @@
   // ---- answers -------------------------------------------------------------------------------
 
   function clock(iso) {
+    if (!iso) return "";
     var d = new Date(iso);
     return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
   }
@@ -156,22 +157,14 @@
     var box = $("door-answer");
     box.className = "door-answer " + (pass ? "door-pass" : "door-fail");
     box.textContent = "";
-    var big = document.createElement("p");
-    big.className = "door-headline";
-    big.textContent = headline;
-    box.appendChild(big);
-    if (entry) {
-      var who = document.createElement("p");
-      who.className = "door-who";
-      who.textContent = entry.seats + " 人 · " + nameOf(entry);
-      box.appendChild(who);
-    }
-    if (detail) {
-      var more = document.createElement("p");
-      more.className = "door-detail";
-      more.textContent = detail;
-      box.appendChild(more);
-    }
+    var who = entry ? entry.seats + " 人 · " + nameOf(entry) : "";
+    [["door-headline", headline], ["door-who", who], ["door-detail", detail]].forEach(function (part) {
+      if (!part[1]) return;
+      var line = document.createElement("p");
+      line.className = part[0];
+      line.textContent = part[1];
+      box.appendChild(line);
+    });
     showCount();
   }
 
