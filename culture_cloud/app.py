@@ -17,7 +17,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.websocket_origin import is_same_origin
@@ -42,6 +42,7 @@ from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
 from culture_cloud.web.application import FrontEndMount
+from culture_cloud.web.console.routes import console_app
 from culture_cloud.web.frontend import WebKit
 from culture_cloud.web.gateway import ContextFactory, Gateway
 from culture_cloud.web.sessions import ACCESS_COOKIE
@@ -330,8 +331,13 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             *media_routes.routes(settings),
         ]
     )
+    # The staff console (/console/…), before the website so its paths are never the site's.
+    console = console_app(web)
+    console.state = app.state
+    app.router.routes.append(Mount("/console", app=console))
     # The website last: every path outside the sections above (/graphql, /dashboard/…,
-    # /exports/…) is one of its pages or its friendly 404 page; those keep their own answers.
+    # /exports/…, /console/…) is one of its pages or its friendly 404 page; those keep their
+    # own answers.
     owned = {
         "/" + route.path.split("/")[1] for route in app.router.routes if hasattr(route, "path")
     }

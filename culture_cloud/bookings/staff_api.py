@@ -4,11 +4,12 @@ checks the event's or slot's organisation after loading it."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
 
-from culture_cloud.bookings import door_batch, door_checks, staff_lists
+from culture_cloud.bookings import door_batch, door_checks, door_targets, staff_lists
 from culture_cloud.bookings.rules import current_rules
 from culture_cloud.bookings.staff_types import (
     BookingList,
@@ -18,6 +19,7 @@ from culture_cloud.bookings.staff_types import (
     CheckInItemResult,
     DoorEntry,
     DoorList,
+    DoorTarget,
 )
 from culture_cloud.bookings.targets import TargetRef
 from culture_cloud.bookings.transactions import write_transaction
@@ -27,6 +29,7 @@ from culture_cloud.graphql.mutation import actor_of, errors_as
 from culture_cloud.graphql.permissions import IsStaff, StaffRole
 from culture_cloud.graphql.user_errors import InputError
 from culture_cloud.identity import StaffRole as Role
+from culture_cloud.timeutil import local_today
 
 DOOR = StaffRole(Role.CHECKER, Role.MANAGER)
 EventArg = Annotated[
@@ -91,6 +94,38 @@ class StaffBookingsQuery:
             opens_minutes_before=current_rules().checkin_opens_minutes_before,
             now=info.context.now,
         )
+
+    @strawberry.field(
+        permission_classes=[DOOR],
+        description="某天（北京时间，默认今天）可在门口核验的活动与入场时段，按开始时间："
+        "核验员与负责人看本单位的；管理员看 organizationId 指定的单位，不指定时为全部单位"
+        f"（最多 {door_targets.DOOR_TARGETS_LIMIT} 项）。草稿、已取消和无需预约的活动不在其中",
+    )
+    async def door_targets(
+        self,
+        info: Info,
+        day: Annotated[
+            date | None,
+            strawberry.argument(name="date", description="日期（北京时间）；为空时为今天"),
+        ] = None,
+        organization_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="单位的全局 ID（管理员用；工作人员只能是本单位）"),
+        ] = None,
+    ) -> list[DoorTarget]:
+        viewer = await info.context.require_viewer()
+        requested = (
+            None
+            if organization_id is None
+            else expect_global_id(organization_id, "Organization", field="organizationId")
+        )
+        scope = door_targets.door_scope(viewer, requested)
+        async with info.context.read() as conn:
+            found = await door_targets.door_targets(
+                conn, day=day or local_today(info.context.now), organization_id=scope
+            )
+        opens = current_rules().checkin_opens_minutes_before
+        return [DoorTarget.of(target, opens_minutes_before=opens) for target in found]
 
     @strawberry.field(
         permission_classes=[DOOR],

@@ -273,6 +273,37 @@ class DoorList:
         )
 
 
+@strawberry.type(description="门口可核验的一场活动或一个入场时段（doorTargets 的一项）")
+class DoorTarget:
+    event_id: strawberry.ID | None = strawberry.field(
+        description="活动的全局 ID，传给 doorList(eventId:)；入场时段为空"
+    )
+    slot_id: strawberry.ID | None = strawberry.field(
+        description="入场时段的全局 ID，传给 doorList(slotId:)；活动为空"
+    )
+    title: str = strawberry.field(description="活动名称，或入场时段所属场馆的名称")
+    starts_at: datetime = strawberry.field(description="开始时间")
+    ends_at: datetime = strawberry.field(description="结束时间")
+    check_in_opens_at: datetime = strawberry.field(description="开始签到的时间")
+    capacity: int | None = strawberry.field(description="名额；为空表示不限")
+    booked_seats: int = strawberry.field(description="应到座位（已确认与已签到）")
+
+    @classmethod
+    def of(cls, target: staff_lists.ListedTarget, *, opens_minutes_before: int) -> DoorTarget:
+        ref = target.ref
+        is_event = ref.kind is TargetKind.EVENT
+        return cls(
+            event_id=strawberry.ID(to_global_id("Event", ref.id)) if is_event else None,
+            slot_id=None if is_event else strawberry.ID(to_global_id("VenueSlot", ref.id)),
+            title=target.title,
+            starts_at=to_local(target.starts_at),
+            ends_at=to_local(target.ends_at),
+            check_in_opens_at=to_local(target.starts_at - timedelta(minutes=opens_minutes_before)),
+            capacity=target.capacity,
+            booked_seats=target.booked_seats,
+        )
+
+
 @strawberry.input(description="一次扫码（或无码查找后的签到），可在离线时排队后一并提交")
 class CheckInItemInput:
     client_ref: str = strawberry.field(

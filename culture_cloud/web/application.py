@@ -84,16 +84,16 @@ def error_page(
     return response
 
 
-def _handlers(web: FrontEnd) -> dict[Any, Any]:
+def _handlers(web: FrontEnd, sign_in_path: str) -> dict[Any, Any]:
     async def page_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, SignInRequired):
             if web.sessions.signed_in(request):
                 web.sessions.forget(request)  # the API no longer honours them
-            return _to_sign_in(request)
+            return _to_sign_in(request, sign_in_path)
         if isinstance(exc, CsrfFailed):
             return error_page(web, request, 403, exc.message)
         if isinstance(exc, PageForbidden):
-            return error_page(web, request, 403)
+            return error_page(web, request, 403, exc.shown)
         if isinstance(exc, PageNotFound):
             return error_page(web, request, 404)
         if isinstance(exc, TooManyRequests):
@@ -117,7 +117,7 @@ def _handlers(web: FrontEnd) -> dict[Any, Any]:
     return {PageError: page_error, HTTPException: http_error}
 
 
-def _to_sign_in(request: Request) -> Response:
+def _to_sign_in(request: Request, sign_in_path: str) -> Response:
     """To the sign-in page, coming back here afterwards (after a post: to the page it came
     from, which the browser names in Referer)."""
     if request.method in ("GET", "HEAD"):
@@ -126,7 +126,7 @@ def _to_sign_in(request: Request) -> Response:
     else:
         referer = urlsplit(request.headers.get("referer") or "/")
         back = referer.path + (f"?{referer.query}" if referer.query else "")
-    return see_other("/login?next=" + quote(safe_next(back), safe=""))
+    return see_other(sign_in_path + "?next=" + quote(safe_next(back), safe=""))
 
 
 def _log_unexpected(request: Request, exc: BaseException) -> str:
@@ -194,9 +194,13 @@ class FrontEndMount(Mount):
         return super().matches(scope)
 
 
-def web_app(web: FrontEnd, routes: Sequence[BaseRoute]) -> Starlette:
+def web_app(
+    web: FrontEnd, routes: Sequence[BaseRoute], *, sign_in_path: str = "/login"
+) -> Starlette:
+    """`sign_in_path`: where a page that needs a signed-in visitor sends the browser (the
+    website's /login, the console's /console/login), with `?next=` back to the page."""
     return Starlette(
         routes=list(routes),
         middleware=[Middleware(WebMiddleware, web=web)],
-        exception_handlers=_handlers(web),
+        exception_handlers=_handlers(web, sign_in_path),
     )

@@ -31,7 +31,14 @@ class SignInRequired(PageError):
 
 
 class PageForbidden(PageError):
+    """A 403 page: its standard text, or `shown` when the page has something to tell the
+    visitor (the API's own refusal messages are not shown: they are written for developers)."""
+
     status_code = 403
+
+    def __init__(self, message: str | None = None, *, shown: str | None = None) -> None:
+        super().__init__(message or shown)
+        self.shown = shown
 
 
 class PageNotFound(PageError):
