@@ -14,7 +14,7 @@ Planned entries (path, label, roles, order), so modules agree on paths and order
     /console/events          活动            editor manager              20
     /console/uploads         上传            editor manager              30
     /console/bookings        预约名单        editor manager              40
-    /console/places          场馆/景区       manager                     50
+    /console/places          场馆/景区       manager admin               50
     /console/reviews         评价            manager                     60
     /console/feedback        投诉            manager                     70
     /console/wishes          心愿            manager                     80

@@ -19,6 +19,7 @@ from culture_cloud.web.console import (
     home,
     images,
     password,
+    places,
     slots,
 )
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
@@ -57,6 +58,7 @@ def console_app(kit: WebKit) -> Starlette:
             *images.routes(web),
             *bookings.routes(web),
             *slots.routes(web),
+            *places.routes(web),
             *door.routes(web),
             *door_json.routes(web),
         ],
