@@ -15,7 +15,7 @@ from starlette.requests import Request
 from culture_cloud.errors import InvalidId
 from culture_cloud.global_ids import MAX_PK, from_global_id, to_global_id
 from culture_cloud.timeutil import SHANGHAI
-from culture_cloud.web.frontend import FrontEnd
+from culture_cloud.web.frontend import FrontEnd, safe_next
 from culture_cloud.web.results import FormErrors, PageNotFound
 from culture_cloud.web.site import forms
 
@@ -195,3 +195,17 @@ def first_page(request: Request) -> str | None:
         return None
     query = {k: v for k, v in request.query_params.items() if k not in ("after", "done")}
     return request.url.path + ("?" + urlencode(query) if query else "")
+
+
+def safe_back(form: FormData, default: str) -> str:
+    """The console page a form came from (its hidden `back`, with the list's filters), never a
+    page outside the console."""
+    back = safe_next(form.get("back"), default)
+    return back if back.startswith("/console/") else default
+
+
+def with_done(url: str) -> str:
+    """`url` with `done=1`, which makes the page say that the change was made."""
+    path, _, query = url.partition("?")
+    kept = [pair for pair in query.split("&") if pair and not pair.startswith("done=")]
+    return path + "?" + "&".join([*kept, "done=1"])

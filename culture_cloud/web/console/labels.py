@@ -7,6 +7,8 @@ from typing import Final
 
 from jinja2 import Environment
 
+from culture_cloud.web.results import FormErrors
+
 FEEDBACK_STATUS: Final = {
     "SUBMITTED": "待受理",
     "ACCEPTED": "办理中",
@@ -122,3 +124,5 @@ def yuan(value: object) -> str:
 
 def install(environment: Environment) -> None:
     environment.filters.update(label=label, yuan=yuan)
+    # The errors of a form that was not the one posted (a list with a form per row).
+    environment.globals["blank_errors"] = FormErrors()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from culture_cloud.web.application import web_app
-from culture_cloud.web.console import accounts, feedback, home, labels
+from culture_cloud.web.console import accounts, feedback, home, labels, reviews, wishes
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
 from culture_cloud.web.console.staff import Console
 from culture_cloud.web.frontend import FrontEnd, WebKit
@@ -33,6 +33,8 @@ def console_app(kit: WebKit) -> Starlette:
             *accounts.routes(web),
             *home.routes(web),
             *feedback.routes(web),
+            *reviews.routes(web),
+            *wishes.routes(web),
         ],
         sign_in_path=accounts.LOGIN,
     )

@@ -8,13 +8,16 @@ from typing import Any
 
 import httpx
 
-from culture_cloud.db import utcnow
-from culture_cloud.reviews.models import ReviewTargetKind
+from culture_cloud.db import transaction, utcnow
+from culture_cloud.reviews.models import HoldReason, Review, ReviewStatus, ReviewTargetKind
 from culture_cloud.reviews.targets import TargetRef
 from tests.accounts.factories import add_user
+from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.feedback import factories as feedback
 from tests.reviews.factories import Account
+from tests.support.graphql import graphql_client
+from tests.support.ids import gid, pk_of
 from tests.web.support import WebClient
 
 
@@ -49,3 +52,59 @@ def value_of(response: httpx.Response, name: str) -> Any:
     if 'value="' not in tag:
         return None
     return tag.split('value="', 1)[1].split('"', 1)[0]
+
+
+async def review_of(
+    db: Database,
+    venue_id: int,
+    organization_id: int,
+    *,
+    text: str = "讲解生动，场馆干净整洁。",
+    status: ReviewStatus = ReviewStatus.APPROVED,
+    hold: HoldReason | None = None,
+) -> int:
+    """A resident's review of a venue as the reviews domain stores it (published, or held for
+    moderation with `hold`); its row id."""
+    user = await add_user(db, nickname="李四")
+    async with transaction(db.factory) as session:
+        review = Review(
+            user_id=user.id,
+            target_kind=ReviewTargetKind.VENUE,
+            target_id=venue_id,
+            organization_id=organization_id,
+            overall=4,
+            text=text,
+            status=status,
+            hold_reason=hold,
+            created_at=utcnow(),
+        )
+        session.add(review)
+        await session.flush()
+        assert review.id is not None
+        return review.id
+
+
+POST_WISH = """
+mutation Post($input: PostWishInput!) {
+  postWish(input: $input) { __typename ... on PostWishSuccess { wish { id } } }
+}
+"""
+
+
+async def region_id(db: Database, name: str = "义安镇") -> int:
+    async with transaction(db.factory) as session:
+        region = await catalog.add_region(session, name)
+    assert region.id is not None
+    return region.id
+
+
+async def wish_in(db: Database, region: int, title: str, text: str) -> int:
+    """A wish posted by a new resident through the API; its row id."""
+    user = await add_user(db)
+    async with graphql_client(db) as api:
+        data = await api.data(
+            POST_WISH,
+            {"input": {"title": title, "text": text, "regionId": gid("Region", region)}},
+            user=user,
+        )
+    return pk_of(data["postWish"]["wish"]["id"])
