@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from culture_cloud.web.application import web_app
-from culture_cloud.web.console import accounts, feedback, home, labels, reviews, wishes
+from culture_cloud.web.console import accounts, feedback, home, labels, reviews, staff_accounts, wishes
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
 from culture_cloud.web.console.staff import Console
 from culture_cloud.web.frontend import FrontEnd, WebKit
@@ -35,6 +35,7 @@ def console_app(kit: WebKit) -> Starlette:
             *feedback.routes(web),
             *reviews.routes(web),
             *wishes.routes(web),
+            *staff_accounts.routes(web),
         ],
         sign_in_path=accounts.LOGIN,
     )
