@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from culture_cloud.web.application import web_app
-from culture_cloud.web.console import accounts, feedback, home, labels, reviews, staff_accounts, wishes
+from culture_cloud.web.console import accounts, home, management, password
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
 from culture_cloud.web.console.staff import Console
 from culture_cloud.web.frontend import FrontEnd, WebKit
@@ -21,7 +21,7 @@ def console_frontend(kit: WebKit) -> FrontEnd:
     web = Console(kit)
     web.templates.env.filters.update(FILTERS)
     display.install(web.templates.env)
-    labels.install(web.templates.env)
+    management.install(web.templates.env)
     return web
 
 
@@ -32,10 +32,8 @@ def console_app(kit: WebKit) -> Starlette:
         [
             *accounts.routes(web),
             *home.routes(web),
-            *feedback.routes(web),
-            *reviews.routes(web),
-            *wishes.routes(web),
-            *staff_accounts.routes(web),
+            *management.routes(web),
+            *password.routes(web),
         ],
         sign_in_path=accounts.LOGIN,
     )

@@ -1,8 +1,8 @@
 """Staff accounts (/console/staff): managers list and look after their organisation's
 accounts, administrators any organisation's (organizationStaff); a new account
 (createStaffAccount); one account's page changes its role (setStaffRole), disables or enables
-it (setStaffAccountActive) and sets a new password (resetStaffPassword). Everyone changes
-their own password at /console/password (changeMyPassword). Who may act on whom is the API's
+it (setStaffAccountActive) and sets a new password (resetStaffPassword); one's own password
+is changed at /console/password (password.py). Who may act on whom is the API's
 rule (docs/decisions.md, "Staff accounts: who administers whom"): a refusal is a 403 page or a
 message beside the field."""
 
@@ -17,14 +17,13 @@ from starlette.routing import BaseRoute
 
 from culture_cloud.web.console import actions
 from culture_cloud.web.console.labels import STAFF_ROLE
-from culture_cloud.web.console.nav import ADMIN, EVERYONE, MANAGER, NAV, NavEntry
+from culture_cloud.web.console.nav import ADMIN, MANAGER, NAV, NavEntry
 from culture_cloud.web.console.staff import StaffViewer, require_staff
 from culture_cloud.web.frontend import FrontEnd, see_other
 from culture_cloud.web.results import FormErrors, PageNotFound
 from culture_cloud.web.site import forms
 
 NAV.append(NavEntry("/console/staff", "员工", frozenset({MANAGER, ADMIN}), order=100))
-NAV.append(NavEntry("/console/password", "修改密码", EVERYONE, order=900))
 
 NAME_MAX = 64
 USERNAME_MAX = 32
@@ -300,47 +299,6 @@ async def reset_password(request: Request, web: FrontEnd) -> Response:
     )
 
 
-async def _password_page(
-    request: Request, web: FrontEnd, *, errors: FormErrors | None = None, status_code: int = 200
-) -> Response:
-    await require_staff(request, web)
-    return web.render(
-        request,
-        "change_password.html",
-        {
-            "title": "修改密码",
-            "done": request.query_params.get("done") == "1",
-            "errors": errors or FormErrors(),
-        },
-        status_code=status_code,
-    )
-
-
-async def password_page(request: Request, web: FrontEnd) -> Response:
-    return await _password_page(request, web)
-
-
-async def change_password(request: Request, web: FrontEnd) -> Response:
-    await require_staff(request, web)
-    form = await web.form(request)
-    errors = FormErrors()
-    current = _password(form, "currentPassword", errors, label="当前密码")
-    new = _password(form, "newPassword", errors, label="新密码")
-    if new and form.get("confirmPassword") != new:
-        errors.add("confirmPassword", "两次输入的新密码不一致")
-    payload, errors = await actions.act(
-        request,
-        web,
-        "change_my_password",
-        {"currentPassword": current, "newPassword": new},
-        known={"currentPassword", "newPassword"},
-        errors=errors,
-    )
-    if payload is not None:
-        return see_other("/console/password?done=1")
-    return await _password_page(request, web, errors=errors, status_code=400)
-
-
 def routes(web: FrontEnd) -> list[BaseRoute]:
     post = ["POST"]
     return [
@@ -351,6 +309,4 @@ def routes(web: FrontEnd) -> list[BaseRoute]:
         web.route("/staff/{id:int}/role", set_role, methods=post),
         web.route("/staff/{id:int}/active", set_active, methods=post),
         web.route("/staff/{id:int}/password", reset_password, methods=post),
-        web.route("/password", password_page, name="console_password"),
-        web.route("/password", change_password, methods=post),
     ]

@@ -5,11 +5,9 @@ answer: a refusal is a 403 page, bad input a message beside its field."""
 
 from __future__ import annotations
 
-from culture_cloud.identity import StaffRole
-from tests.accounts.factories import PASSWORD, add_staff, token_for
 from tests.conftest import Database
 from tests.web.console.conftest import Cast, SignIn
-from tests.web.support import WebClient, text_of
+from tests.web.support import text_of
 
 
 async def test_staff__manager__lists_own_creates_checker_typed_errors_kept(
@@ -118,39 +116,3 @@ async def test_staff__administrator__chooses_organisation_and_creates_a_manager(
     )
     assert made.status_code == 303
     assert "负责人" in text_of((await admin.get(made.headers["location"])).text)
-
-
-async def test_password__change_own__wrong_current_then_mismatch_then_done(
-    db: Database, cast: Cast, console: WebClient
-) -> None:
-    me = await add_staff(db, cast.ours, StaffRole.CHECKER)
-    console.sign_in_with_token(await token_for(db, me))
-    page = await console.get("/console/password")
-    assert page.status_code == 200
-    wrong = await console.post_form(
-        "/console/password",
-        {
-            "currentPassword": "not-it",
-            "newPassword": "new-long-password",
-            "confirmPassword": "new-long-password",
-        },
-        page="/console/password",
-    )
-    assert wrong.status_code == 400 and 'id="f-currentPassword-error"' in wrong.text
-    mismatch = await console.post_form(
-        "/console/password",
-        {"currentPassword": PASSWORD, "newPassword": "new-long-password", "confirmPassword": "x"},
-        page="/console/password",
-    )
-    assert mismatch.status_code == 400 and "两次输入的新密码不一致" in text_of(mismatch.text)
-    done = await console.post_form(
-        "/console/password",
-        {
-            "currentPassword": PASSWORD,
-            "newPassword": "new-long-password",
-            "confirmPassword": "new-long-password",
-        },
-        page="/console/password",
-    )
-    assert done.status_code == 303 and done.headers["location"] == "/console/password?done=1"
-    assert "密码已修改" in text_of((await console.get("/console/password?done=1")).text)
