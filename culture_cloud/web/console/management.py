@@ -10,7 +10,9 @@ from starlette.routing import BaseRoute
 
 from culture_cloud.web.console import (
     administration,
+    audit,
     feedback,
+    incubation,
     labels,
     reviews,
     staff_accounts,
@@ -18,12 +20,13 @@ from culture_cloud.web.console import (
 )
 from culture_cloud.web.frontend import FrontEnd
 
-MODULES = (feedback, reviews, wishes, staff_accounts, administration)
+MODULES = (feedback, reviews, wishes, staff_accounts, administration, incubation, audit)
 
 
 def install(environment: Environment) -> None:
     """The template filters these pages use (`label`, `yuan`, ...)."""
     labels.install(environment)
+    environment.filters["snapshot"] = audit.snapshot
 
 
 def routes(web: FrontEnd) -> list[BaseRoute]:
