@@ -14,13 +14,27 @@ from culture_cloud.web.console import (
     feedback,
     incubation,
     labels,
+    menu_ordering,
+    menu_orders,
+    menu_supply,
     reviews,
     staff_accounts,
     wishes,
 )
 from culture_cloud.web.frontend import FrontEnd
 
-MODULES = (feedback, reviews, wishes, staff_accounts, administration, incubation, audit)
+MODULES = (
+    feedback,
+    reviews,
+    wishes,
+    menu_ordering,
+    menu_orders,
+    menu_supply,
+    staff_accounts,
+    administration,
+    incubation,
+    audit,
+)
 
 
 def install(environment: Environment) -> None:
