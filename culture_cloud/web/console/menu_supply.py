@@ -57,6 +57,7 @@ async def _supply_page(
         {
             "title": "供给项目",
             "offerings": offerings,
+            "pending": data["pending"]["totalCount"],
             "statuses": OFFERING_STATUS,
             "status": status,
             "done": request.query_params.get("done"),
@@ -91,14 +92,15 @@ async def _new_page(
     errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
-    await require_staff(request, web)
-    data = await web.data(request, "offering_form")
+    viewer = await require_staff(request, web)
+    data = await web.data(request, "offering_form", {"supplierId": viewer.organization_id})
     return web.render(
         request,
         "menu_offering_new.html",
         {
             "title": "新的菜单项目",
             "regions": data["regions"],
+            "pending": data["pending"]["totalCount"],
             "kinds": OFFERING_KIND,
             "values": values or {},
             "chosen_regions": set((values or {}).get("regions", [])),

@@ -52,7 +52,7 @@ async def staff_list(request: Request, web: FrontEnd) -> Response:
     if viewer.is_admin:
         organization = actions.optional_id(query.get("org"), "Organization")
         if organization is None:  # not chosen yet: only the organisations to choose from
-            data = await web.data(request, "staff_form")
+            data = await web.data(request, "staff_form", {"organizationId": "", "admin": True})
             return _render_list(request, web, viewer, None, _organizations(data), None)
     elif viewer.organization_id is None:
         raise PageNotFound()
@@ -115,14 +115,19 @@ async def _new_page(
     status_code: int = 200,
 ) -> Response:
     viewer = await require_staff(request, web)
-    organizations = _organizations(await web.data(request, "staff_form")) if viewer.is_admin else []
+    data = await web.data(
+        request,
+        "staff_form",
+        {"organizationId": viewer.organization_id or "", "admin": viewer.is_admin},
+    )
     chosen = request.query_params.get("org") or ""
     return web.render(
         request,
         "staff_new.html",
         {
             "title": "新建员工账号",
-            "organizations": organizations,
+            "organizations": _organizations(data),
+            "staff_count": (data.get("organizationStaff") or {}).get("totalCount"),
             "roles": _roles(viewer),
             "values": values or {"organizationId": chosen},
             "errors": errors or FormErrors(),
