@@ -108,3 +108,15 @@ async def wish_in(db: Database, region: int, title: str, text: str) -> int:
             user=user,
         )
     return pk_of(data["postWish"]["wish"]["id"])
+
+
+APPLY = """
+mutation Apply($input: ApplyForGroupInput!) {
+  applyForGroup(input: $input) { __typename ... on CommunityGroupSuccess { group { id } } }
+}
+"""
+PROPOSE = """
+mutation Propose($input: ProposeProjectInput!) {
+  proposeProject(input: $input) { __typename ... on GroupProjectSuccess { project { id } } }
+}
+"""

@@ -13,19 +13,9 @@ from tests.conftest import Database
 from tests.menu.factories import days_ahead
 from tests.support.graphql import graphql_client
 from tests.support.ids import pk_of
+from tests.web.console.admin_support import APPLY, PROPOSE
 from tests.web.console.conftest import Cast, SignIn
 from tests.web.support import text_of
-
-APPLY = """
-mutation Apply($input: ApplyForGroupInput!) {
-  applyForGroup(input: $input) { __typename ... on CommunityGroupSuccess { group { id } } }
-}
-"""
-PROPOSE = """
-mutation Propose($input: ProposeProjectInput!) {
-  proposeProject(input: $input) { __typename ... on GroupProjectSuccess { project { id } } }
-}
-"""
 
 
 async def test_incubation__application_project_trial_and_promotion(
