@@ -114,18 +114,19 @@ async def test_console__revoked_session__sent_to_sign_in(signed_in: SignIn) -> N
     assert page.status_code == 303 and page.headers["location"].startswith("/console/login")
 
 
+# Paths of their own: the real modules' entries (same paths, other labels) are in NAV too.
 EVERY_ROLE_ENTRIES = [
-    NavEntry("/console/door", "检票台", nav.DOOR, order=10),
-    NavEntry("/console/events", "活动管理", nav.EDITING, order=20),
-    NavEntry("/console/staff", "员工管理", nav.MANAGING, order=100),
-    NavEntry("/console/audit", "审计日志", nav.ADMINISTERING, order=150),
-    NavEntry("/console/password", "修改密码", nav.EVERYONE, order=900),
+    NavEntry("/console/nav-test/door", "检票台", nav.DOOR, order=10),
+    NavEntry("/console/nav-test/events", "活动管理", nav.EDITING, order=20),
+    NavEntry("/console/nav-test/staff", "员工管理", nav.MANAGING, order=100),
+    NavEntry("/console/nav-test/audit", "审计日志", nav.ADMINISTERING, order=150),
+    NavEntry("/console/nav-test/password", "修改密码（测试）", nav.EVERYONE, order=900),
 ]
 SEES = {
-    "checker": {"检票台", "修改密码"},
-    "editor": {"检票台", "活动管理", "修改密码"},
-    "manager": {"检票台", "活动管理", "员工管理", "修改密码"},
-    "admin": {"审计日志", "修改密码"},
+    "checker": {"检票台", "修改密码（测试）"},
+    "editor": {"检票台", "活动管理", "修改密码（测试）"},
+    "manager": {"检票台", "活动管理", "员工管理", "修改密码（测试）"},
+    "admin": {"审计日志", "修改密码（测试）"},
 }
 
 
