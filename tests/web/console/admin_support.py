@@ -66,6 +66,7 @@ async def review_of(
     """A resident's review of a venue as the reviews domain stores it (published, or held for
     moderation with `hold`); its row id."""
     user = await add_user(db, nickname="李四")
+    assert user.id is not None
     async with transaction(db.factory) as session:
         review = Review(
             user_id=user.id,
