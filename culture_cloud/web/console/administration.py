@@ -1,8 +1,9 @@
 """The bureau's administrators: organisations (/console/organizations: organizations,
 createOrganization), designated reviewers (/console/reviewers: setDesignatedReviewer for a
 resident found by account number), township menu budgets (/console/budgets: menuBudgets,
-setMenuBudget) and the link to the data dashboard. Every document is administrators-only in
-the API, so these pages are too: anybody else gets the API's 403."""
+setMenuBudget) and the link to the data dashboard. The documents are administrators-only in
+the API, so these pages are too (anybody else gets the API's 403), except reading budgets:
+managers see those of their venues' townships, without the form that sets them."""
 
 from __future__ import annotations
 

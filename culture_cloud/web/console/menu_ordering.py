@@ -1,7 +1,7 @@
 """Ordering from the culture menu (/console/menu): township-station and village-centre managers
 see the approved offerings (one township's, or all), best rated first, with their township's
-open wishes beside them; administrators also see the period's township budgets and quotas
-(menuBudgets is theirs alone in the API). An offering's order form
+open wishes and the quarter's budget and quota of the townships of their venues beside them
+(administrators: every township's). An offering's order form
 (/console/menu/offerings/<id>/order) names the organisation's culture station or centre, the
 preferred dates and the expected audience (orderOffering); the supplier then answers it."""
 
@@ -43,7 +43,7 @@ async def menu(request: Request, web: FrontEnd) -> Response:
             "regionId": region,
             "kind": kind,
             "period": current_quarter(),
-            "admin": viewer.is_admin,
+            "budgets": viewer.can(MANAGER, ADMIN),
         },
     )
     offerings = data["offerings"]

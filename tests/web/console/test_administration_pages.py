@@ -102,5 +102,20 @@ async def test_budgets__set_listed_and_bad_input_beside_fields(
 @pytest.mark.parametrize("role", ["checker", "editor", "manager", "other_manager"])
 async def test_administration__staff_of_any_role__refused(signed_in: SignIn, role: str) -> None:
     browser = await signed_in(role)
-    for path in ("/console/organizations", "/console/reviewers", "/console/budgets"):
+    for path in ("/console/organizations", "/console/reviewers"):
         assert (await browser.get(path)).status_code == 403, path
+    budgets = await browser.get("/console/budgets")
+    if role in ("manager", "other_manager"):
+        # Managers read their townships' budgets (none here: no venue in a township), and
+        # are not offered the form that sets them.
+        assert budgets.status_code == 200
+        assert "尚未设置预算" in text_of(budgets.text)
+        assert 'method="post" action="/console/budgets"' not in budgets.text
+        refused = await browser.post_form(
+            "/console/budgets",
+            {"period": "2030-Q4", "regionId": "1", "budgetYuan": "1", "maxOrders": "1"},
+            page="/console/budgets",
+        )
+        assert refused.status_code == 403
+    else:
+        assert budgets.status_code == 403

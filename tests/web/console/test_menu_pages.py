@@ -1,7 +1,8 @@
 """The culture menu through the console, both sides and the bureau: a troupe's editor submits
 an offering (bad numbers refused beside their fields), an administrator rejects one without a
 reason (refused) and approves it; the village centre's manager orders it from the menu with
-the township's wishes beside it (a date too soon refused by the API beside its field); the
+the township's wishes and budget beside it (a date too soon refused by the API beside its
+field); the
 troupe proposes another date, the centre takes it; the administrator approves once the
 township has a budget (NO_BUDGET first); delivery is confirmed after the event."""
 
@@ -81,6 +82,7 @@ async def test_menu__offer_order_propose_approve_deliver(
         assert menu.status_code == 200
         text = text_of(menu.text)
         assert "【演示】晋剧折子戏专场" in text and "想看晋剧" in text
+        assert "尚未设置点单预算" in text
         path = f"/console/menu/offerings/{offering}/order"
         order_page = await manager.get(path)
         assert "【演示】测试村文化中心" in text_of(order_page.text)
@@ -118,6 +120,10 @@ async def test_menu__offer_order_propose_approve_deliver(
         assert scheduled.status_code == 303
         shown = text_of((await manager.get(detail)).text)
         assert "已排期" in shown and "尚无居民评价" in shown
+        # The quarter's budget of the centre's township, in view when ordering.
+        await f.set_budget(world, f.days_ahead(0), yuan=60_000, max_orders=4)
+        text = text_of((await manager.get("/console/menu")).text)
+        assert "测试镇：剩余" in text and "（共 4 次）" in text
 
         early = await manager.post_form(detail + "/delivered", {}, page=detail)
         assert early.status_code == 400

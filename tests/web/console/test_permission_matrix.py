@@ -372,7 +372,8 @@ CASES = [
     ),
     Case("GET", "/reviewers", ADMIN_ONLY, fixed("/console/reviewers")),
     Case("POST", "/reviewers", ADMIN_ONLY, fixed("/console/reviewers"), _reviewer_form),
-    Case("GET", "/budgets", ADMIN_ONLY, fixed("/console/budgets")),
+    # Managers read the budgets of their venues' townships; only administrators set them.
+    Case("GET", "/budgets", MANAGERS, fixed("/console/budgets")),
     Case("POST", "/budgets", ADMIN_ONLY, fixed("/console/budgets"), _budget_form),
     Case("GET", "/incubation", ADMIN_ONLY, fixed("/console/incubation")),
     Case(
