@@ -1,5 +1,5 @@
-"""The console's first page: who is signed in, the organisation's events by state, and the
-pages the role may use."""
+"""The console's first page: who is signed in, the organisation's next events, its events by
+state, and the pages the role may use."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from culture_cloud.web.console.events import STATUSES
+from culture_cloud.web.console.nav import EVENT_EDITORS
 from culture_cloud.web.console.staff import require_staff
 from culture_cloud.web.frontend import FrontEnd
 
@@ -26,8 +28,19 @@ async def home(request: Request, web: FrontEnd) -> Response:
         {"label": label, "status": status, "count": data[key]["totalCount"]}
         for key, label, status in STATES
     ]
+    upcoming = data["upcoming"]
     return web.render(
-        request, "console_home.html", {"title": "工作台", "viewer": viewer, "counts": counts}
+        request,
+        "console_home.html",
+        {
+            "title": "工作台",
+            "viewer": viewer,
+            "counts": counts,
+            "upcoming": [edge["node"] for edge in upcoming["edges"]],
+            "upcoming_total": upcoming["totalCount"],
+            "statuses": STATUSES,
+            "event_pages": viewer.role in EVENT_EDITORS,
+        },
     )
 
 

@@ -9,24 +9,24 @@ so branches that add modules never edit the same lines here. The bar shows a vie
 entries whose `roles` hold their role, sorted by `order` (then label). The roles follow the
 API's permissions: an entry must not lead a role to a page the API refuses it.
 
-Planned entries (path, label, roles, order), so modules agree on paths:
+Planned entries (path, label, roles, order), so modules agree on paths and order:
     /console/door            检票            checker editor manager      10
     /console/events          活动            editor manager              20
     /console/uploads         上传            editor manager              30
     /console/bookings        预约名单        editor manager              40
     /console/places          场馆/景区       manager                     50
     /console/reviews         评价            manager                     60
-    /console/complaints      投诉            manager                     70
+    /console/feedback        投诉            manager                     70
     /console/wishes          心愿            manager                     80
     /console/menu            文化菜单        manager                     90
     /console/staff           员工            manager                     100
     /console/organizations   机构与账号      admin                       110
     /console/moderation      审核            admin                       120
-    /console/complaints      投诉（全市）    admin                       130  (same page)
+    /console/feedback        投诉（全市）    admin                       130  (same page)
     /console/incubation      孵化            admin                       140
     /console/audit           审计日志        admin                       150
     /dashboard               数据看板        admin                       160
-    /console/password        修改密码        everyone                    900
+    /console/password        修改密码        everyone                    900  (password.py)
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ DOOR: Final = frozenset({CHECKER, EDITOR, MANAGER})
 MANAGING: Final = frozenset({MANAGER})
 ADMINISTERING: Final = frozenset({ADMIN})
 EVERYONE: Final = frozenset(ROLES)
+# Who may change an organisation's events (the API: editors, managers, administrators).
+EVENT_EDITORS: Final = frozenset({EDITOR, MANAGER, ADMIN})
 
 
 @dataclass(frozen=True)

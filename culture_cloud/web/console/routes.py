@@ -6,8 +6,23 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
+from culture_cloud.timeutil import to_local
 from culture_cloud.web.application import web_app
+<<<<<<< HEAD
 from culture_cloud.web.console import accounts, home, management, password
+=======
+from culture_cloud.web.console import (
+    accounts,
+    bookings,
+    event_actions,
+    event_pages,
+    events,
+    home,
+    images,
+    password,
+    slots,
+)
+>>>>>>> console
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
 from culture_cloud.web.console.staff import Console
 from culture_cloud.web.frontend import FrontEnd, WebKit
@@ -19,10 +34,16 @@ NAV.append(NavEntry("/console/", "首页", EVERYONE, order=0))
 
 def console_frontend(kit: WebKit) -> FrontEnd:
     web = Console(kit)
-    web.templates.env.filters.update(FILTERS)
+    web.templates.env.filters.update(FILTERS, local_date=_local_date)
     display.install(web.templates.env)
     management.install(web.templates.env)
     return web
+
+
+def _local_date(value: object) -> str:
+    """An API DateTime's day in Beijing time, as `<input type=date>` takes it."""
+    moment = display.parse_time(value)
+    return to_local(moment).date().isoformat() if moment else ""
 
 
 def console_app(kit: WebKit) -> Starlette:
@@ -34,6 +55,12 @@ def console_app(kit: WebKit) -> Starlette:
             *home.routes(web),
             *management.routes(web),
             *password.routes(web),
+            *events.routes(web),
+            *event_pages.routes(web),
+            *event_actions.routes(web),
+            *images.routes(web),
+            *bookings.routes(web),
+            *slots.routes(web),
         ],
         sign_in_path=accounts.LOGIN,
     )

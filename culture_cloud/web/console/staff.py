@@ -10,6 +10,7 @@ is allowed is still the API's decision, page by page."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from culture_cloud.web.results import PageForbidden, SignInRequired
 
 HERE = Path(__file__).parent
 STAFF_ONLY = "工作台仅供工作人员使用"
+NOT_YOUR_ROLE = "您的岗位不能使用此功能"
 _STATE = "console_viewer"
 
 
@@ -67,8 +69,19 @@ def staff_viewer(me: dict[str, Any] | None) -> StaffViewer | None:
     )
 
 
-async def require_staff(request: Request, web: FrontEnd) -> StaffViewer:
-    """The signed-in staff member or administrator; else the sign-in redirect or a 403 page."""
+async def require_staff(
+    request: Request, web: FrontEnd, roles: Collection[str] | None = None
+) -> StaffViewer:
+    """The signed-in staff member or administrator; else the sign-in redirect or a 403 page.
+    `roles` (nav.ROLES names): a page only they may use — a form whose action the API refuses
+    every other role — is a 403 page for the others, with the bar of their role."""
+    viewer = await _staff(request, web)
+    if roles is not None and viewer.role not in roles:
+        raise PageForbidden(shown=NOT_YOUR_ROLE)
+    return viewer
+
+
+async def _staff(request: Request, web: FrontEnd) -> StaffViewer:
     kept = getattr(request.state, _STATE, None)
     if isinstance(kept, StaffViewer):
         return kept

@@ -21,6 +21,11 @@ from culture_cloud.web.results import INPUT_CODES, FormErrors, Result
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
+def unprintable(value: str) -> bool:
+    """Whether `value` holds control characters or lone surrogates (newlines and tabs are fine)."""
+    return _UNPRINTABLE.search(value) is not None
+
+
 def form_field(path: object) -> str | None:
     """`input.attendees.0.name` → `attendees-0-name`; None for no path."""
     if not isinstance(path, str) or not path:

@@ -14,20 +14,26 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 
 from culture_cloud.accounts.models import User
 from culture_cloud.settings import Settings
+from tests.accounts.conftest import cheap_password_hashing
 from tests.accounts.factories import token_for
 from tests.bookings import factories as bookings
 from tests.catalog.factories import organization_id
 from tests.conftest import Database
 from tests.support.roles import cast_of
+from tests.support.settings import settings_for
 from tests.web.support import BASE, WebClient, add_resident, web_client
 
+__all__ = ["cheap_password_hashing"]  # autouse: the shell's tests sign in with passwords
+
 SignIn = Callable[[str], Awaitable[WebClient]]
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -44,6 +50,22 @@ class Cast:
         user = self.users[role]
         assert user is not None, f"{role} has no account"
         return user
+
+
+@pytest.fixture
+def media_dir(tmp_path: Path) -> Path:
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def app_settings(db: Database, media_dir: Path) -> Settings:
+    """Uploads to a fresh directory, served by the app itself (as `make serve` does)."""
+    return settings_for(
+        db,
+        media_local_dir=media_dir,
+        media_public_base_url=f"{BASE}/media",
+        media_max_upload_bytes=MAX_UPLOAD_BYTES,
+    )
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 
 from culture_cloud.identity import StaffRole
 from culture_cloud.web.console import nav
+from culture_cloud.web.console import routes as console_routes
 from culture_cloud.web.console.nav import NavEntry
 from tests.accounts.factories import PASSWORD, add_staff
 from tests.conftest import Database
@@ -114,19 +115,19 @@ async def test_console__revoked_session__sent_to_sign_in(signed_in: SignIn) -> N
     assert page.status_code == 303 and page.headers["location"].startswith("/console/login")
 
 
-# Paths of their own: the real modules' entries (same paths, other labels) are in NAV too.
 EVERY_ROLE_ENTRIES = [
-    NavEntry("/console/nav-test/door", "检票台", nav.DOOR, order=10),
-    NavEntry("/console/nav-test/events", "活动管理", nav.EDITING, order=20),
-    NavEntry("/console/nav-test/staff", "员工管理", nav.MANAGING, order=100),
-    NavEntry("/console/nav-test/audit", "审计日志", nav.ADMINISTERING, order=150),
-    NavEntry("/console/nav-test/password", "修改密码（测试）", nav.EVERYONE, order=900),
+    # Paths of their own: the bar shows a path once, with the label first registered.
+    NavEntry("/console/test-door", "检票台", nav.DOOR, order=10),
+    NavEntry("/console/test-events", "活动管理", nav.EDITING, order=20),
+    NavEntry("/console/test-staff", "员工管理", nav.MANAGING, order=100),
+    NavEntry("/console/test-audit", "审计日志", nav.ADMINISTERING, order=150),
+    NavEntry("/console/test-password", "改密码", nav.EVERYONE, order=900),
 ]
 SEES = {
-    "checker": {"检票台", "修改密码（测试）"},
-    "editor": {"检票台", "活动管理", "修改密码（测试）"},
-    "manager": {"检票台", "活动管理", "员工管理", "修改密码（测试）"},
-    "admin": {"审计日志", "修改密码（测试）"},
+    "checker": {"检票台", "改密码"},
+    "editor": {"检票台", "活动管理", "改密码"},
+    "manager": {"检票台", "活动管理", "员工管理", "改密码"},
+    "admin": {"审计日志", "改密码"},
 }
 
 
@@ -148,3 +149,41 @@ async def test_console_nav__each_role__only_its_entries(
 def test_nav_entry__unknown_role__refused() -> None:
     with pytest.raises(ValueError, match="unknown roles"):
         NavEntry("/console/x", "X", frozenset({"visitor"}))
+
+
+def test_nav_for__same_path_twice__shown_once_with_the_first_label(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        nav,
+        "NAV",
+        [
+            NavEntry("/console/b", "乙", nav.EVERYONE, order=20),
+            NavEntry("/console/a", "甲", nav.EVERYONE, order=10),
+            NavEntry("/console/a", "甲二", nav.EVERYONE, order=30),
+            NavEntry("/console/c", "丙", nav.MANAGING, order=5),
+        ],
+    )
+    assert [e.label for e in nav.nav_for("editor")] == ["甲", "乙"]
+    assert [e.label for e in nav.nav_for("manager")] == ["丙", "甲", "乙"]
+    assert nav.nav_for(None) == []
+
+
+def test_nav__real_entries__each_role_sees_the_pages_built() -> None:
+    assert console_routes.console_app  # importing the routes registers every module's entries
+    labels = {role: [e.label for e in nav.nav_for(role)] for role in nav.ROLES}
+    assert labels["editor"][:1] == ["首页"] and {"活动", "上传", "预约名单", "修改密码"} <= set(
+        labels["editor"]
+    )
+    assert {"活动", "上传", "预约名单"} <= set(labels["manager"])
+    assert not {"活动", "上传", "预约名单"} & set(labels["checker"] + labels["admin"])
+    assert "修改密码" in labels["checker"] and "修改密码" in labels["admin"]
+
+
+async def test_console__unknown_path__the_consoles_own_404(console: WebClient) -> None:
+    page = await console.get("/console/no-such-page")
+    assert page.status_code == 404
+    assert "页面不存在" in text_of(page.text) and 'href="/console/"' in page.text
+    assert "工作台" in page.text  # the console's layout, not the website's
+    # The website still owns everything else.
+    assert "长辈模式" in (await console.get("/no-such-page")).text
