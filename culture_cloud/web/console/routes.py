@@ -8,9 +8,6 @@ from starlette.applications import Starlette
 
 from culture_cloud.timeutil import to_local
 from culture_cloud.web.application import web_app
-<<<<<<< HEAD
-from culture_cloud.web.console import accounts, home, management, password
-=======
 from culture_cloud.web.console import (
     accounts,
     bookings,
@@ -19,10 +16,10 @@ from culture_cloud.web.console import (
     events,
     home,
     images,
+    management,
     password,
     slots,
 )
->>>>>>> console
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
 from culture_cloud.web.console.staff import Console
 from culture_cloud.web.frontend import FrontEnd, WebKit
