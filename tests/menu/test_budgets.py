@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from culture_cloud.db import transaction
+from tests.catalog import factories as catalog
 from tests.menu import factories as f
 from tests.menu.factories import World
 from tests.support.ids import gid
@@ -105,8 +107,35 @@ async def test_set_menu_budget__bad_period_or_amount__bad_input(world: World) ->
         assert (result["code"], result["field"]) == ("BAD_USER_INPUT", field), period
 
 
-async def test_set_menu_budget__not_an_administrator__forbidden(world: World) -> None:
+async def test_set_menu_budget__not_an_administrator__forbidden_and_budgets_for_managers_only(
+    world: World,
+) -> None:
     for who in ("manager", "troupe", "resident"):
         codes = await world.codes(f.SET_MENU_BUDGET, _budget(world, "2026-Q4", 1, 1), who)
         assert codes == ["FORBIDDEN"], who
-    assert await world.codes(f.MENU_BUDGETS, {"period": "2026-Q4"}, "manager") == ["FORBIDDEN"]
+    for who in ("troupe", "checker", "resident"):
+        codes = await world.codes(f.MENU_BUDGETS, {"period": "2026-Q4"}, who)
+        assert codes == ["FORBIDDEN"], who
+
+
+async def test_menu_budgets__managers__only_townships_of_their_venues(world: World) -> None:
+    async with transaction(world.db.factory) as session:
+        third = await catalog.add_region(session, "第三镇")
+    regions = {"here": world.region_id, "there": world.other_region_id, "third": third.id}
+    for region in regions.values():
+        variables = _budget(world, "2026-Q4", 50_000, 6)
+        variables["input"]["regionId"] = gid("Region", region)
+        done = await world.gql(f.SET_MENU_BUDGET, variables, "admin")
+        assert done["__typename"] == "MenuBudgetSuccess", done
+
+    async def seen(who: str) -> set[str]:
+        rows = await world.gql(f.MENU_BUDGETS, {"period": "2026-Q4"}, who)
+        return {row["region"]["id"] for row in rows}
+
+    everywhere = {gid("Region", region) for region in regions.values()}
+    assert await seen("admin") == everywhere
+    # The centre's manager has venues in two townships: those two, not the third.
+    assert await seen("manager") == everywhere - {gid("Region", third.id)}
+    # Managers of organisations with no venue see no township's budget.
+    assert await seen("other_troupe") == set()
+    assert await seen("bureau") == set()

@@ -121,10 +121,17 @@ class OrdersQuery:
             raise NotFound(reading.NOT_FOUND_MESSAGE, field="id")
         return order
 
-    @strawberry.field(permission_classes=[IsAdmin], description="某周期各乡镇的预算与使用情况")
+    @strawberry.field(
+        permission_classes=[CENTRE_MANAGERS],
+        description="某周期各乡镇的预算与使用情况：管理员看全部乡镇；单位负责人看本单位场馆"
+        "所在乡镇的（点单时参考）",
+    )
     async def menu_budgets(self, info: Info, period: str) -> list[MenuBudget]:
+        viewer = await info.context.require_viewer()
+        # A manager of no organisation has no venue, hence no township (-1 matches nothing).
+        organization = None if viewer.is_admin else (viewer.organization_id or -1)
         async with info.context.read() as conn:
-            rows = await budgets.list_budgets(conn, period=period)
+            rows = await budgets.list_budgets(conn, period=period, organization_id=organization)
         return [MenuBudget.from_row(r) for r in rows]
 
 

@@ -21,7 +21,7 @@ from sqlmodel import col
 from culture_cloud.accounts.policy import ensure
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
-from culture_cloud.catalog.models import Region
+from culture_cloud.catalog.models import VENUE_TABLE, Region
 from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import Conflict, NotFound
 from culture_cloud.menu import validation as mv
@@ -179,11 +179,17 @@ async def refund(
         )
 
 
-async def list_budgets(conn: Executor, *, period: str) -> list[Any]:
+async def list_budgets(
+    conn: Executor, *, period: str, organization_id: int | None = None
+) -> list[Any]:
+    """The period's rows; with `organization_id`, only those of the townships where that
+    organisation has a venue (what its manager orders for)."""
     period = normalise_period(period)
-    stmt = (
-        select(MENU_BUDGET_TABLE)
-        .where(MENU_BUDGET_TABLE.c.period == period)
-        .order_by(MENU_BUDGET_TABLE.c.region_id)
-    )
-    return list((await conn.execute(stmt)).all())
+    stmt = select(MENU_BUDGET_TABLE).where(MENU_BUDGET_TABLE.c.period == period)
+    if organization_id is not None:
+        regions = select(VENUE_TABLE.c.region_id).where(
+            VENUE_TABLE.c.organization_id == organization_id,
+            VENUE_TABLE.c.region_id.is_not(None),
+        )
+        stmt = stmt.where(MENU_BUDGET_TABLE.c.region_id.in_(regions))
+    return list((await conn.execute(stmt.order_by(MENU_BUDGET_TABLE.c.region_id))).all())

@@ -18,6 +18,7 @@ from culture_cloud.web.console import (
     events,
     home,
     images,
+    management,
     password,
     places,
     slots,
@@ -35,6 +36,7 @@ def console_frontend(kit: WebKit) -> FrontEnd:
     web = Console(kit)
     web.templates.env.filters.update(FILTERS, local_date=_local_date)
     display.install(web.templates.env)
+    management.install(web.templates.env)
     return web
 
 
@@ -51,6 +53,7 @@ def console_app(kit: WebKit) -> Starlette:
         [
             *accounts.routes(web),
             *home.routes(web),
+            *management.routes(web),
             *password.routes(web),
             *events.routes(web),
             *event_pages.routes(web),

@@ -1,0 +1,468 @@
+"""The console's permission matrix: every page (GET) and action (POST) of the console app, for
+anonymous, a resident, a checker, an editor and a manager of our organisation, a manager of
+another organisation and an administrator — allowed or refused as the API allows them.
+
+The table is the specification: one `Case` per route of the console app, read from the app
+itself, so a route added without an entry (or an entry left for a route that is gone) fails
+`test_matrix__every_console_route__has_an_entry`. The table runs in one test per database
+(one world, every difference reported at once). Each action is posted with valid input, on
+an object made for that role alone when taking the step changes it (`fresh_*`), so what each
+role meets is the API's answer about the role and not about an earlier role's change.
+
+Outcomes: "ok" (a page, or the redirect after a done action), "login" (sent to
+/console/login), "400" (the API refused the input, or the step in this state: a typed error
+beside the form), "403", "404"."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+from starlette.routing import Mount, Route
+
+from culture_cloud.app import create_app
+from culture_cloud.settings import Settings
+from tests.conftest import Database
+from tests.menu.factories import at, days_ahead
+from tests.support.graphql import GraphQLClient
+from tests.support.roles import ROLES
+from tests.web.console.conftest import Cast, SignIn
+from tests.web.console.matrix_world import MatrixWorld
+from tests.web.support import WebClient
+
+OK, LOGIN, BAD, FORBIDDEN, MISSING = "ok", "login", "400", "403", "404"
+_serial = itertools.count(1)
+
+# Who gets in at all: the console is for staff and administrators.
+STAFF = {
+    "anonymous": LOGIN,
+    "resident": FORBIDDEN,
+    "checker": OK,
+    "editor": OK,
+    "manager": OK,
+    "other_manager": OK,
+    "admin": OK,
+}
+
+
+def staff(**changes: str) -> dict[str, str]:
+    """The console's gate, then what the API answers each role (`other_manager=MISSING`)."""
+    return {**STAFF, **changes}
+
+
+ADMIN_ONLY = staff(checker=FORBIDDEN, editor=FORBIDDEN, manager=FORBIDDEN, other_manager=FORBIDDEN)
+# Our organisation's editors and managers, and administrators: replies, complaints, supply.
+OUR_EDITING = staff(checker=FORBIDDEN, other_manager=FORBIDDEN)
+# Managers (of their own organisation's accounts) and administrators.
+MANAGERS = staff(checker=FORBIDDEN, editor=FORBIDDEN)
+
+Url = Callable[[MatrixWorld], Awaitable[str]]
+Form = Callable[[MatrixWorld], Awaitable[dict[str, str]]]
+
+
+def fixed(path: str) -> Url:
+    async def url(world: MatrixWorld) -> str:
+        return path
+
+    return url
+
+
+def with_id(pattern: str, make: str) -> Url:
+    """`pattern` with `{id}` from the world's `make` (a `fresh_…` method: one per role)."""
+
+    async def url(world: MatrixWorld) -> str:
+        return pattern.format(id=await getattr(world, make)())
+
+    return url
+
+
+def form(**values: str) -> Form:
+    async def data(world: MatrixWorld) -> dict[str, str]:
+        return dict(values)
+
+    return data
+
+
+def unique(make: Callable[[MatrixWorld, int], Awaitable[dict[str, str]]]) -> Form:
+    async def data(world: MatrixWorld) -> dict[str, str]:
+        return await make(world, next(_serial))
+
+    return data
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    route: str  # the route's path in the console app (under /console)
+    expect: dict[str, str]
+    url: Url
+    data: Form = field(default=form())
+
+
+async def _new_account(world: MatrixWorld, n: int) -> dict[str, str]:
+    return {
+        "organizationId": str(world.cast.ours),
+        "username": f"matrix-{n}",
+        "password": "a-long-enough-pass",
+        "role": "EDITOR",
+    }
+
+
+async def _wrong_login(world: MatrixWorld, n: int) -> dict[str, str]:
+    return {"username": f"nobody-{n}", "password": "not-a-password"}
+
+
+async def _order_form(world: MatrixWorld) -> dict[str, str]:
+    return {
+        "venueId": str(await world.centre_venue()),
+        "preferredFrom": days_ahead(10).isoformat(),
+        "preferredTo": days_ahead(20).isoformat(),
+        "expectedAudience": "100",
+    }
+
+
+async def _budget_form(world: MatrixWorld) -> dict[str, str]:
+    return {
+        "period": "2031-Q1",
+        "regionId": str(await world.region()),
+        "budgetYuan": "50000",
+        "maxOrders": "6",
+    }
+
+
+async def _accept_form(world: MatrixWorld) -> dict[str, str]:
+    start = at(days_ahead(12), 19, 30)
+    return {"response": "ACCEPT", "startAt": start.strftime("%Y-%m-%dT%H:%M")}
+
+
+async def _trial_form(world: MatrixWorld) -> dict[str, str]:
+    day = days_ahead(30).isoformat()
+    return {
+        "venueId": str(await world.centre_venue()),
+        "startAt": f"{day}T19:00",
+        "endAt": f"{day}T21:00",
+        "capacity": "50",
+    }
+
+
+async def _reviewer_form(world: MatrixWorld) -> dict[str, str]:
+    return {"user": str(await world.fresh_resident()), "value": "1"}
+
+
+async def _offering_form(world: MatrixWorld, n: int) -> dict[str, str]:
+    return {
+        "title": f"【演示】剪纸培训 {n}",
+        "kind": "TRAINING",
+        "durationMinutes": "90",
+        "audienceMin": "10",
+        "audienceMax": "40",
+        "costYuan": "1500",
+    }
+
+
+async def _organization_form(world: MatrixWorld, n: int) -> dict[str, str]:
+    return {"name": f"【演示】矩阵测试单位 {n}", "kind": "LIBRARY"}
+
+
+async def _editor_url(world: MatrixWorld) -> str:
+    return f"/console/staff/{world.cast.user('editor').id}"
+
+
+CASES = [
+    # ---- the shell: sign-in, home, password ---------------------------------------------
+    Case("GET", "/login", staff(anonymous=OK), fixed("/console/login")),
+    Case(
+        "POST",
+        "/login",
+        {role: BAD for role in ROLES},
+        fixed("/console/login"),
+        # A new name each time: five failures for one account are refused for a while (429).
+        unique(_wrong_login),
+    ),
+    Case("POST", "/logout", {role: LOGIN for role in ROLES}, fixed("/console/logout")),
+    Case("GET", "/", STAFF, fixed("/console/")),
+    Case("GET", "/password", STAFF, fixed("/console/password")),
+    Case(
+        "POST",
+        "/password",
+        # The cast's accounts have no password: the API answers "wrong current password".
+        staff(checker=BAD, editor=BAD, manager=BAD, other_manager=BAD, admin=BAD),
+        fixed("/console/password"),
+        form(
+            currentPassword="x" * 12,
+            newPassword="new-long-password",
+            confirmPassword="new-long-password",
+        ),
+    ),
+    # ---- complaints ---------------------------------------------------------------------
+    Case("GET", "/feedback", STAFF, fixed("/console/feedback")),
+    Case(
+        "GET",
+        "/feedback/{id:int}",
+        staff(other_manager=MISSING),
+        with_id("/console/feedback/{id}", "complaint"),
+    ),
+    Case(
+        "POST",
+        "/feedback/{id:int}",
+        staff(checker=FORBIDDEN, other_manager=MISSING),
+        with_id("/console/feedback/{id}", "fresh_complaint"),
+        form(status="ACCEPTED"),
+    ),
+    # ---- reviews and moderation ---------------------------------------------------------
+    Case("GET", "/reviews", STAFF, fixed("/console/reviews")),
+    Case(
+        "POST",
+        "/reviews/{id:int}/reply",
+        # The reply is the organisation's own: administrators read, but do not answer for it.
+        staff(checker=FORBIDDEN, other_manager=FORBIDDEN, admin=FORBIDDEN),
+        with_id("/console/reviews/{id}/reply", "fresh_review"),
+        form(text="感谢您的评价，我们会继续改进。"),
+    ),
+    Case("GET", "/moderation", ADMIN_ONLY, fixed("/console/moderation")),
+    Case(
+        "POST",
+        "/moderation/{id:int}",
+        ADMIN_ONLY,
+        with_id("/console/moderation/{id}", "fresh_held_review"),
+        form(decision="APPROVE"),
+    ),
+    # ---- wishes -------------------------------------------------------------------------
+    Case("GET", "/wishes", STAFF, fixed("/console/wishes")),
+    Case(
+        "POST",
+        "/wishes/{id:int}/answer",
+        ADMIN_ONLY,
+        with_id("/console/wishes/{id}/answer", "fresh_wish"),
+        form(status="PLANNED", reply="已列入计划"),
+    ),
+    # ---- the culture menu: ordering -----------------------------------------------------
+    Case("GET", "/menu", STAFF, fixed("/console/menu")),
+    Case(
+        "GET",
+        "/menu/offerings/{id:int}/order",
+        STAFF,
+        with_id("/console/menu/offerings/{id}/order", "troupe_offering"),
+    ),
+    Case(
+        "POST",
+        "/menu/offerings/{id:int}/order",
+        # Centre managers of the venue's organisation (another manager's venue is refused).
+        staff(checker=FORBIDDEN, editor=FORBIDDEN, other_manager=FORBIDDEN),
+        with_id("/console/menu/offerings/{id}/order", "troupe_offering"),
+        _order_form,
+    ),
+    # ---- orders -------------------------------------------------------------------------
+    Case("GET", "/menu/orders", STAFF, fixed("/console/menu/orders")),
+    Case(
+        "GET",
+        "/menu/orders/{id:int}",
+        staff(other_manager=MISSING),
+        with_id("/console/menu/orders/{id}", "our_order"),
+    ),
+    Case(
+        "POST",
+        "/menu/orders/{id:int}/respond",
+        # We supply: our editors and managers answer; the bureau does not answer for us; a
+        # checker is not one of the supplier's people and does not see the order.
+        staff(checker=MISSING, other_manager=MISSING, admin=FORBIDDEN),
+        with_id("/console/menu/orders/{id}/respond", "fresh_order_to_us"),
+        _accept_form,
+    ),
+    Case(
+        "POST",
+        "/menu/orders/{id:int}/proposal",
+        staff(checker=FORBIDDEN, editor=FORBIDDEN, other_manager=MISSING, admin=FORBIDDEN),
+        with_id("/console/menu/orders/{id}/proposal", "fresh_proposed_order"),
+        form(accept="1"),
+    ),
+    Case(
+        "POST",
+        "/menu/orders/{id:int}/cancel",
+        staff(checker=FORBIDDEN, editor=FORBIDDEN, other_manager=MISSING),
+        with_id("/console/menu/orders/{id}/cancel", "fresh_order_of_ours"),
+        form(reason="场地另有安排"),
+    ),
+    Case(
+        "POST",
+        "/menu/orders/{id:int}/delivered",
+        staff(checker=FORBIDDEN, editor=FORBIDDEN, other_manager=MISSING),
+        with_id("/console/menu/orders/{id}/delivered", "fresh_held_order"),
+    ),
+    Case(
+        "POST",
+        "/menu/orders/{id:int}/approve",
+        staff(checker=FORBIDDEN, editor=FORBIDDEN, manager=FORBIDDEN, other_manager=FORBIDDEN),
+        with_id("/console/menu/orders/{id}/approve", "fresh_accepted_order"),
+    ),
+    Case(
+        "POST",
+        "/menu/orders/{id:int}/reject",
+        ADMIN_ONLY,
+        with_id("/console/menu/orders/{id}/reject", "fresh_accepted_order"),
+        form(reason="本季度已安排同类演出"),
+    ),
+    # ---- the culture menu: supply and review --------------------------------------------
+    Case("GET", "/menu/supply", staff(checker=FORBIDDEN), fixed("/console/menu/supply")),
+    Case("GET", "/menu/supply/new", staff(checker=FORBIDDEN), fixed("/console/menu/supply/new")),
+    Case(
+        "POST",
+        "/menu/supply/new",
+        # Each supplier's editors and managers for their own organisation; administrators
+        # must name a supplier, which this form does not.
+        staff(checker=FORBIDDEN, admin=BAD),
+        fixed("/console/menu/supply/new"),
+        unique(_offering_form),
+    ),
+    Case(
+        "POST",
+        "/menu/supply/{id:int}/retire",
+        OUR_EDITING,
+        with_id("/console/menu/supply/{id}/retire", "fresh_our_offering"),
+    ),
+    Case("GET", "/menu/review", ADMIN_ONLY, fixed("/console/menu/review")),
+    Case(
+        "POST",
+        "/menu/review/{id:int}",
+        ADMIN_ONLY,
+        with_id("/console/menu/review/{id}", "fresh_pending_offering"),
+        form(approve="1"),
+    ),
+    # ---- staff accounts -----------------------------------------------------------------
+    Case("GET", "/staff", MANAGERS, fixed("/console/staff")),
+    Case("GET", "/staff/new", MANAGERS, fixed("/console/staff/new")),
+    Case("POST", "/staff/new", MANAGERS, fixed("/console/staff/new"), unique(_new_account)),
+    Case(
+        "GET",
+        "/staff/{id:int}",
+        staff(checker=FORBIDDEN, editor=OK, other_manager=FORBIDDEN),
+        _editor_url,
+    ),
+    Case(
+        "POST",
+        "/staff/{id:int}/role",
+        staff(checker=FORBIDDEN, editor=FORBIDDEN, other_manager=FORBIDDEN),
+        with_id("/console/staff/{id}/role", "fresh_editor"),
+        form(role="CHECKER"),
+    ),
+    Case(
+        "POST",
+        "/staff/{id:int}/active",
+        staff(checker=FORBIDDEN, editor=FORBIDDEN, other_manager=FORBIDDEN),
+        with_id("/console/staff/{id}/active", "fresh_editor"),
+        form(active="0"),
+    ),
+    Case(
+        "POST",
+        "/staff/{id:int}/password",
+        staff(checker=FORBIDDEN, editor=FORBIDDEN, other_manager=FORBIDDEN),
+        with_id("/console/staff/{id}/password", "fresh_editor"),
+        form(newPassword="another-long-password"),
+    ),
+    # ---- administration -----------------------------------------------------------------
+    Case("GET", "/organizations", ADMIN_ONLY, fixed("/console/organizations")),
+    Case(
+        "POST",
+        "/organizations",
+        ADMIN_ONLY,
+        fixed("/console/organizations"),
+        unique(_organization_form),
+    ),
+    Case("GET", "/reviewers", ADMIN_ONLY, fixed("/console/reviewers")),
+    Case("POST", "/reviewers", ADMIN_ONLY, fixed("/console/reviewers"), _reviewer_form),
+    # Managers read the budgets of their venues' townships; only administrators set them.
+    Case("GET", "/budgets", MANAGERS, fixed("/console/budgets")),
+    Case("POST", "/budgets", ADMIN_ONLY, fixed("/console/budgets"), _budget_form),
+    Case("GET", "/incubation", ADMIN_ONLY, fixed("/console/incubation")),
+    Case(
+        "POST",
+        "/incubation/groups/{id:int}/review",
+        ADMIN_ONLY,
+        with_id("/console/incubation/groups/{id}/review", "fresh_group_application"),
+        form(approve="1"),
+    ),
+    Case(
+        "POST",
+        "/incubation/groups/{id:int}/evaluate",
+        ADMIN_ONLY,
+        with_id("/console/incubation/groups/{id}/evaluate", "group_number"),
+    ),
+    Case(
+        "POST",
+        "/incubation/projects/{id:int}/review",
+        ADMIN_ONLY,
+        with_id("/console/incubation/projects/{id}/review", "fresh_project"),
+        form(approve="1"),
+    ),
+    Case(
+        "POST",
+        "/incubation/projects/{id:int}/trial",
+        ADMIN_ONLY,
+        with_id("/console/incubation/projects/{id}/trial", "approved_project"),
+        _trial_form,
+    ),
+    Case("GET", "/audit", ADMIN_ONLY, fixed("/console/audit")),
+]
+
+
+def console_routes(settings: Settings) -> set[tuple[str, str]]:
+    """(method, path) of every route of the console app as create_app mounts it."""
+    app = create_app(settings)
+    [mount] = [r for r in app.router.routes if isinstance(r, Mount) and r.path == "/console"]
+    found = set()
+    for route in mount.routes:
+        assert isinstance(route, Route), f"not a page route: {route!r}"
+        for method in route.methods or ():
+            if method != "HEAD":
+                found.add((method, route.path))
+    return found
+
+
+def test_matrix__every_console_route__has_an_entry(app_settings: Settings) -> None:
+    table = {(case.method, case.route) for case in CASES}
+    assert len(table) == len(CASES), "a route is listed twice"
+    routes = console_routes(app_settings)
+    assert routes - table == set(), "console routes without a matrix entry"
+    assert table - routes == set(), "matrix entries for routes the console does not have"
+
+
+def outcome(response: httpx.Response) -> str:
+    location = response.headers.get("location", "")
+    if response.status_code == 303 and location.startswith("/console/login"):
+        return LOGIN
+    if response.status_code in (200, 303):
+        return OK
+    return str(response.status_code)
+
+
+async def _act(browser: WebClient, method: str, url: str, data: dict[str, str]) -> httpx.Response:
+    if method == "GET":
+        return await browser.get(url)
+    # The form's token comes from a page every visitor may see (the website's home page has
+    # the 长辈模式 form); the token belongs to the browser, not to the page.
+    return await browser.post_form(url, data, page="/")
+
+
+async def test_matrix__every_page_and_action__allowed_or_refused_as_the_api_decides(
+    db: Database, api: GraphQLClient, cast: Cast, signed_in: SignIn
+) -> None:
+    # One world for the whole table (objects a step changes are made per role, `fresh_*`);
+    # every difference from the table is reported at once.
+    world = MatrixWorld(db, api, cast)
+    browsers = {role: await signed_in(role) for role in ROLES}
+    differences: dict[str, dict[str, tuple[str, str]]] = {}
+    for case in CASES:
+        for role in ROLES:
+            url = await case.url(world)
+            response = await _act(browsers[role], case.method, url, await case.data(world))
+            seen = outcome(response)
+            if seen != case.expect[role]:
+                differences.setdefault(f"{case.method} {case.route}", {})[role] = (
+                    seen,
+                    case.expect[role],
+                )
+        if case.route == "/logout":  # signing out ended those sessions: sign in again
+            browsers = {role: await signed_in(role) for role in ROLES}
+    assert differences == {}, "(seen, expected) by route and role"
