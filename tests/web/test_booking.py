@@ -206,3 +206,35 @@ async def test_booking_pages__unknown_draft_or_huge_id__404(site: WebClient, db:
         assert "页面不存在" in text_of(page.text)
         seats = await site.get(path + "/seats.json")
         assert seats.status_code == 404 and seats.json() == {"error": "NOT_FOUND"}
+
+
+async def test_event_page__booking_panel__seats_left_and_the_way_to_book(
+    site: WebClient, db: Database
+) -> None:
+    event = await bookings.add_event(db, await bookings.add_place(db), capacity=10)
+    page = await site.get(f"/events/{event.id}")
+    text = text_of(page.text)
+    assert "剩余名额 10 个 （共 10 个）" in text
+    assert f'<a class="button" href="/events/{event.id}/book">预约</a>' in page.text
+    assert f'data-poll-url="/events/{event.id}/seats.json"' in page.text
+    assert 'data-socket="0"' in page.text  # signed out: the script polls
+    await _resident(db, site)
+    csrf, key = await _form(site, event.id)
+    await _post(site, event.id, {"seats": "3", "idempotencyKey": key}, csrf)
+    again = await site.get(f"/events/{event.id}")
+    assert "剩余名额 7 个" in text_of(again.text)  # as the page is served, before any script
+    assert 'data-socket="1"' in again.text  # signed in: the live subscription
+
+
+async def test_event_page__cancelled_or_unbooked_event__no_way_to_book(
+    site: WebClient, db: Database
+) -> None:
+    place = await bookings.add_place(db)
+    cancelled = await bookings.add_event(db, place, status=EventStatus.CANCELLED)
+    walk_in = await bookings.add_event(db, place, title="广场舞展演", booking_required=False)
+    page = await site.get(f"/events/{cancelled.id}")
+    assert "活动已取消，停止预约。" in text_of(page.text)
+    assert f'href="/events/{cancelled.id}/book"' not in page.text
+    page = await site.get(f"/events/{walk_in.id}")
+    assert "此活动无需预约，可直接前往。" in text_of(page.text)
+    assert "data-live-seats" not in page.text and "booking.js" not in page.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -19,6 +19,7 @@ from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.reviews import factories as reviews
 from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
 from tests.web.places_support import json_ld, links, seed_pk, sign_in_as
 from tests.web.support import WebClient, text_of
 
@@ -241,3 +242,32 @@ async def test_venue__signed_in_resident__same_page_no_personal_data(
     response = await site.get(f"/venues/{museum}")
     assert response.status_code == 200 and "13700001111" not in response.text
     assert "介休市博物馆" in text_of(response.text) and 'action="/logout"' in response.text
+
+
+async def test_place_pages__review_offer__to_a_resident_until_they_have_reviewed(
+    seeded: Database, api: GraphQLClient, site: WebClient
+) -> None:
+    pages = {
+        "Venue": f"/venues/{await seed_pk(seeded, m.Venue, 'jiexiu-museum')}",
+        "ScenicSpot": f"/scenic-spots/{await seed_pk(seeded, m.ScenicSpot, 'mianshan')}",
+        "TravelAgency": "/travel-agencies/"
+        + str(await seed_pk(seeded, m.TravelAgency, "demo-agency-city")),
+        "Guide": f"/guides/{await seed_pk(seeded, m.Guide, 'demo-guide-wang')}",
+    }
+
+    def offer(type_name: str, path: str) -> str:
+        target = quote(gid(type_name, int(path.rsplit("/", 1)[1])))
+        return f'href="/reviews/new?target={target}&amp;next={path}"'
+
+    for type_name, path in pages.items():
+        anonymous = await site.get(path)
+        assert offer(type_name, path) not in anonymous.text, path
+        assert "/feedback/new?about=" in anonymous.text, path  # feedback is for everyone
+    visitor = await reviews.resident(seeded, nickname="李四")
+    site.sign_in_with_token(visitor.token)
+    for type_name, path in pages.items():
+        assert offer(type_name, path) in (await site.get(path)).text, path
+    museum = gid("Venue", await seed_pk(seeded, m.Venue, "jiexiu-museum"))
+    await reviews.submit_ok(api, visitor, museum, 5, text="琉璃展很精彩。")
+    page = await site.get(pages["Venue"])
+    assert "您已评价过" in text_of(page.text) and offer("Venue", pages["Venue"]) not in page.text

@@ -8,17 +8,24 @@ import json
 import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlmodel import col
 
-from culture_cloud.db import utcnow
+from culture_cloud.catalog.models import Organization
+from culture_cloud.db import transaction, utcnow
 from culture_cloud.search.models import SEARCH_LOG_TABLE
 from culture_cloud.timeutil import local_today
 from tests.conftest import Database
+from tests.menu import factories as menu_factories
+from tests.menu.test_merge_wishes import MERGE_WISHES
+from tests.menu.test_wishes import _post as post_wish
 from tests.reviews.factories import attend, build_world, resident, submit_ok
 from tests.support.graphql import GraphQLClient
 from tests.support.ids import pk_of
+from tests.web.places_support import links
 from tests.web.support import WebClient, text_of
 
 EVENTS = """
@@ -30,6 +37,12 @@ EVENT = """
 query($id: ID!) { node(id: $id) { ... on Event { title
   gcj: location(system: GCJ02) { lat lng } bd: location(system: BD09) { lat lng } } } }
 """
+
+
+def _map_query(html: str, host: str) -> dict[str, str]:
+    """The query of the one link on the page that opens the map at `host`."""
+    (url,) = links(html, f"https://{host}/")
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
 
 
 def _json_ld(html: str) -> list[dict[str, Any]]:
@@ -194,13 +207,17 @@ async def test_event__page__details_map_links_in_each_datum_and_json_ld(
     assert response.status_code == 200
     page = text_of(response.text)
     assert f"<title>{event['title']} · 介休文旅云</title>" in response.text.replace("&#34;", '"')
-    for label in ("时间", "地点", "费用", "名额", "预约", "评价"):
+    for label in ("时间", "地点", "费用", "预约", "评价"):
         assert label in page
     gcj, bd = where["gcj"], where["bd"]
-    assert f"coord%3A{gcj['lat']}%2C{gcj['lng']}" in response.text  # Tencent: GCJ-02
-    assert f"position={gcj['lng']}%2C{gcj['lat']}" in response.text  # AMap: GCJ-02
-    assert f"location={bd['lat']}%2C{bd['lng']}" in response.text  # Baidu: BD-09
-    assert "coord_type=bd09ll" in response.text
+    tencent = _map_query(response.text, "apis.map.qq.com")["marker"]
+    assert tencent.startswith(f"coord:{gcj['lat']:.6f},{gcj['lng']:.6f};")  # GCJ-02
+    assert _map_query(response.text, "uri.amap.com")["position"] == (
+        f"{gcj['lng']:.6f},{gcj['lat']:.6f}"  # GCJ-02
+    )
+    baidu = _map_query(response.text, "api.map.baidu.com")
+    assert baidu["location"] == f"{bd['lat']:.6f},{bd['lng']:.6f}"  # BD-09
+    assert baidu["coord_type"] == "bd09ll"
     (data,) = _json_ld(response.text)
     assert data["@type"] == "Event" and data["name"] == event["title"]
     assert data["location"]["geo"]["latitude"]
@@ -228,10 +245,50 @@ async def test_event__reviews__per_dimension_summary_and_text(
     await submit_ok(api, visitor, world.event, 4, scores={"content": 5, "service": 3})
     response = await site.get(f"/events/{world.event_id}")
     page = text_of(response.text)
-    assert "4.0 分 · 1 条评价" in page
-    assert "讲解生动，场馆干净整洁，值得一去。" in page
-    assert "分项评分" in page and "5.0" in page and "3.0" in page
+    assert '<span class="rating-big">4.0</span>' in response.text and "1 条评价" in page
+    assert "活动内容 5.0 分" in page and "服务 3.0 分" in page  # the per-dimension summary
+    assert "4 分 1 条" in page and "5 分 0 条" in page  # the distribution
+    assert "讲解生动，场馆干净整洁，值得一去。" in page and "李*" in page
     assert _json_ld(response.text)[0]["aggregateRating"]["reviewCount"] == 1
+
+
+async def test_event__review_offer__only_to_whom_the_api_would_accept_it(
+    site: WebClient, db: Database, api: GraphQLClient
+) -> None:
+    world = await build_world(db)
+    reviewer = await resident(db, nickname="李四")
+    attendee = await resident(db, nickname="王五", phone="13812340002")
+    for who in (reviewer, attendee):
+        await attend(db, world, who)
+    await submit_ok(api, reviewer, world.event, 5)
+    path = f"/events/{world.event_id}"
+    offer = f'href="/reviews/new?target={quote(world.event)}&amp;next={path}"'
+
+    anonymous = await site.get(path)
+    assert "写评价" not in anonymous.text and "您已评价过" not in text_of(anonymous.text)
+    assert f'href="/feedback/new?about={quote(world.event, safe="")}"' in anonymous.text
+    site.sign_in_with_token(attendee.token)
+    assert offer in (await site.get(path)).text  # checked in, not reviewed yet
+    async with site.another_browser() as browser:
+        browser.sign_in_with_token(reviewer.token)
+        mine = await browser.get(path)
+        assert "您已评价过" in text_of(mine.text) and offer not in mine.text
+    async with site.another_browser() as browser:
+        browser.sign_in_with_token(world.editor.token)
+        assert "写评价" not in (await browser.get(path)).text  # staff never review
+
+
+async def test_event__stale_session__page_shown_as_to_anyone(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    """A session the API no longer honours only costs the review offer: no sign-in redirect."""
+    today = local_today(utcnow()).isoformat()
+    event = (await api.data(EVENTS, {"filter": {"dateFrom": today}}))["events"]["edges"][0]
+    site.sign_in_with_token("not-a-token")
+    response = await site.get(f"/events/{pk_of(event['node']['id'])}")
+    assert response.status_code == 200
+    assert event["node"]["title"] in text_of(response.text)
+    assert 'action="/logout"' not in response.text  # the dead session was forgotten
 
 
 async def test_nearby__coordinates__places_by_distance_bad_ones_explained(
@@ -245,31 +302,96 @@ async def test_nearby__coordinates__places_by_distance_bad_ones_explained(
     assert "请输入经度" in text_of(bad.text)
 
 
-async def test_sitemap_and_robots__every_public_page_listed(
+CATALOGUE_PAGES = {
+    "events": "/events",
+    "venues": "/venues",
+    "scenicSpots": "/scenic-spots",
+    "travelAgencies": "/travel-agencies",
+    "guides": "/guides",
+}
+
+
+async def _every_node(api: GraphQLClient, field: str) -> list[dict[str, Any]]:
+    """Every row of one of the API's lists, page by page."""
+    query = (
+        f"query($after: String) {{ {field}(first: 100, after: $after) {{"
+        " pageInfo { hasNextPage endCursor } edges { node { id isDemo } } } }"
+    )
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        connection = (await api.data(query, {"after": after}))[field]
+        nodes += [edge["node"] for edge in connection["edges"]]
+        if not connection["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = connection["pageInfo"]["endCursor"]
+
+
+async def test_sitemap__every_public_page__demo_rows_and_merged_wishes_left_out(
     site: WebClient, seeded: Database, api: GraphQLClient
 ) -> None:
+    menu = await menu_factories.build_world(seeded, api)
+    offering = await menu_factories.approved_offering(menu, title="【演示】晋剧折子戏专场")
+    async with transaction(seeded.factory) as session:
+        await session.execute(
+            update(Organization)
+            .where(col(Organization.id) == menu.other_troupe_org_id)
+            .values(is_demo=True)
+        )
+    demo_offering = await menu_factories.approved_offering(
+        menu, "other_troupe", title="【演示】剪纸讲座"
+    )
+    wish = (await post_wish(menu, "a", "想看晋剧", "希望剧团来村里唱一场晋剧"))["wish"]["id"]
+    duplicate = (await post_wish(menu, "b", "晋剧进村", "晋剧团能来我们村演出吗"))["wish"]["id"]
+    merged = await menu.gql(
+        MERGE_WISHES, {"input": {"sourceIds": [duplicate], "targetId": wish}}, "admin"
+    )
+    assert merged["__typename"] == "MergeWishesSuccess", merged
+
     response = await site.get("/sitemap.xml")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
-    locations = set(re.findall(r"<loc>([^<]+)</loc>", response.text))
-    everything = await api.data(
-        "{ events(first: 100) { totalCount } venues(first: 100) { edges { node { id } } }"
-        " scenicSpots { edges { node { id } } } guides { edges { node { id } } }"
-        " travelAgencies { edges { node { id } } } regions { key } }"
+    locations = {
+        loc.removeprefix("http://test") for loc in re.findall(r"<loc>([^<]+)</loc>", response.text)
+    }
+    for path in ("/", "/events", "/venues", "/scenic-spots", "/travel-agencies", "/guides"):
+        assert path in locations
+    for path in ("/townships", "/menu", "/wishes"):
+        assert path in locations
+    demo_rows = 0
+    for field, prefix in CATALOGUE_PAGES.items():
+        for node in await _every_node(api, field):
+            path = f"{prefix}/{pk_of(node['id'])}"
+            assert (path in locations) is not node["isDemo"], path
+            demo_rows += node["isDemo"]
+    assert demo_rows, "the seed's demo rows are there to be left out"
+    events = [loc for loc in locations if loc.startswith("/events/")]
+    assert len(events) == len(
+        [node for node in await _every_node(api, "events") if not node["isDemo"]]
     )
+    assert f"/menu/{pk_of(offering)}" in locations
+    assert f"/menu/{pk_of(demo_offering)}" not in locations
     assert (
-        len([loc for loc in locations if "/events/" in loc]) == everything["events"]["totalCount"]
+        '<meta name="robots" content="noindex">'
+        in (await site.get(f"/menu/{pk_of(demo_offering)}")).text
     )
-    for kind, prefix in (
-        ("venues", "venues"),
-        ("scenicSpots", "scenic-spots"),
-        ("guides", "guides"),
-        ("travelAgencies", "travel-agencies"),
-    ):
-        for edge in everything[kind]["edges"]:
-            assert f"http://test/{prefix}/{pk_of(edge['node']['id'])}" in locations
-    for region in everything["regions"]:
-        assert f"http://test/townships/{region['key']}" in locations
+    assert f"/wishes/{pk_of(wish)}" in locations
+    assert f"/wishes/{pk_of(duplicate)}" not in locations
+    for region in (await api.data("{ regions { key } }"))["regions"]:
+        assert f"/townships/{region['key']}" in locations
+
+
+async def test_event__demo_event__not_indexed(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    demo = next(node for node in await _every_node(api, "events") if node["isDemo"])
+    response = await site.get(f"/events/{pk_of(demo['id'])}")
+    assert response.status_code == 200
+    assert '<meta name="robots" content="noindex">' in response.text
+    assert "演示数据" in text_of(response.text)
+
+
+async def test_robots__personal_and_staff_pages_disallowed(site: WebClient, db: Database) -> None:
     robots = await site.get("/robots.txt")
     lines = robots.text.splitlines()
     for path in ("/me", "/login", "/console"):

@@ -17,18 +17,17 @@ from culture_cloud.bookings.rules import current_rules
 from culture_cloud.web.frontend import FrontEnd, see_other
 from culture_cloud.web.results import FormErrors, PageNotFound
 from culture_cloud.web.site import forms
-from culture_cloud.web.site.display import global_id, pk
+from culture_cloud.web.site.links import global_id, pk
 from culture_cloud.web.site.privacy import consent_redirect
 
 ID_NUMBER_LENGTH = 18
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 
 def _event_id(request: Request) -> str:
-    number = request.path_params["event_id"]
-    if number > MAX_ID:
+    found = global_id("Event", request.path_params["event_id"])
+    if found is None:
         raise PageNotFound()
-    return global_id("Event", number)
+    return found
 
 
 async def _event(request: Request, web: FrontEnd) -> dict[str, Any]:

@@ -1,16 +1,15 @@
 """The browsing pages' routes — places, directories, townships, wishes and the culture menu —
-for routes.py to add with one line, and the template filters they need."""
+for routes.py to add with one line."""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
 from culture_cloud.web.frontend import FrontEnd
-from culture_cloud.web.site import culture_menu, listings, places, presentation, townships, wishes
+from culture_cloud.web.site import culture_menu, listings, places, townships, wishes
 
 
 def routes(web: FrontEnd) -> list[BaseRoute]:
-    presentation.install(web)
     post = ["POST"]
     return [
         web.route("/venues", listings.venues, name="venues"),

@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from culture_cloud.web.frontend import FrontEnd
+from culture_cloud.web.site.filters import excerpt
 from culture_cloud.web.site.listings import RATINGS, Listing, Params, enum_names, render_listing
 from culture_cloud.web.site.places import path_id
-from culture_cloud.web.site.presentation import excerpt
 
 MENU = Listing(
     "menu",

@@ -20,8 +20,8 @@ from starlette.responses import Response
 from culture_cloud.global_ids import MAX_PK, to_global_id
 from culture_cloud.web.frontend import FrontEnd
 from culture_cloud.web.results import FormErrors
+from culture_cloud.web.site.filters import LANGUAGES
 from culture_cloud.web.site.places import cursor_param
-from culture_cloud.web.site.presentation import LANGUAGES
 
 PAGE_SIZE = 20
 MAX_TEXT = 32  # the API's longest tag

@@ -18,10 +18,10 @@ from culture_cloud.db import utcnow
 from culture_cloud.web.frontend import FrontEnd, see_other
 from culture_cloud.web.results import FormErrors, PageNotFound
 from culture_cloud.web.site import forms, me_account
-from culture_cloud.web.site.display import global_id, parse_time
+from culture_cloud.web.site.filters import parse_time
+from culture_cloud.web.site.links import global_id
 
 PAGE_SIZE = 50
-MAX_ID = 2**31 - 1
 ACTIVE = ("CONFIRMED", "WAITLISTED")
 
 
@@ -63,10 +63,10 @@ async def overview(request: Request, web: FrontEnd) -> Response:
 
 
 def _booking_id(request: Request) -> str:
-    number = request.path_params["booking_id"]
-    if number > MAX_ID:
+    found = global_id("Booking", request.path_params["booking_id"])
+    if found is None:
         raise PageNotFound()
-    return global_id("Booking", number)
+    return found
 
 
 async def _booking(request: Request, web: FrontEnd) -> dict[str, Any]:

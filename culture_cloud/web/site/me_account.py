@@ -14,7 +14,7 @@ from culture_cloud.timeutil import local_today
 from culture_cloud.web.frontend import FrontEnd, see_other
 from culture_cloud.web.results import FormErrors
 from culture_cloud.web.site import forms
-from culture_cloud.web.site.display import parse_time
+from culture_cloud.web.site.filters import parse_time
 
 PAGE_SIZE = 50
 MAX_CURSOR = 500

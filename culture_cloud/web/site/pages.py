@@ -14,14 +14,9 @@ from culture_cloud.timeutil import local_today
 from culture_cloud.web.frontend import FrontEnd
 from culture_cloud.web.results import FormErrors, InvalidInput, PageNotFound
 from culture_cloud.web.site import event_filters, structured
-from culture_cloud.web.site.links import (
-    EVENT_KINDS,
-    TYPE_LABELS,
-    global_id,
-    map_links,
-    numeric_id,
-    page_url,
-)
+from culture_cloud.web.site.links import EVENT_KINDS, TYPE_LABELS, global_id, page_url, pk
+from culture_cloud.web.site.places import REVIEWS_AFTER, cursor_param
+from culture_cloud.web.site.reviewing import offer, run_reading_page
 
 MAX_QUERY = 100  # the API's own limit on search text
 SUGGESTIONS = 8
@@ -174,7 +169,7 @@ async def events(request: Request, web: FrontEnd) -> Response:
         query.drop(refused.errors)
         data = await web.data(request, "events", query.variables())
     connection = data["events"]
-    regions = [(str(numeric_id(region["id"])), region["name"]) for region in data["regions"]]
+    regions = [(str(pk(region["id"])), region["name"]) for region in data["regions"]]
     page_info = connection["pageInfo"]
     return web.render(
         request,
@@ -202,7 +197,9 @@ async def event(request: Request, web: FrontEnd) -> Response:
     gid = global_id("Event", request.path_params["id"])
     if gid is None:
         raise PageNotFound()
-    item = (await web.run(request, "event", {"id": gid})).node("node")
+    variables = {"id": gid, "reviewsAfter": cursor_param(request, REVIEWS_AFTER)}
+    result = await run_reading_page(request, web, "event", variables)
+    item = result.node("node")
     if item.get("__typename") != "Event":
         raise PageNotFound()
     path = f"/events/{request.path_params['id']}"
@@ -216,9 +213,16 @@ async def event(request: Request, web: FrontEnd) -> Response:
             "og_type": "article",
             "event": item,
             "place": place,
-            "maps": map_links(place.get("name") or item["title"], item),
-            "reviews": [edge["node"] for edge in item["reviews"]["edges"]],
+            "map_place": {
+                "name": place.get("name") or item["title"],
+                "address": place.get("address"),
+                "location": item.get("wgs84"),
+                "gcj": item.get("gcj02"),
+                "bd": item.get("bd09"),
+            },
+            "page_path": path,
             "json_ld": structured.event(item, web.public_url(request, path)),
             "canonical_path": path,
+            **offer(result, gid, path),
         },
     )

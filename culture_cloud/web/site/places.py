@@ -1,7 +1,7 @@
 """The place pages: /venues/<id>, /scenic-spots/<id>, /travel-agencies/<id> and /guides/<id>.
 
 Each runs its one document (the place, its reviews with the per-dimension summary, its coming
-events or guides) and renders one template. The number in the URL is the row's id; the page
+events or guides, whether the visitor may review it) and renders one template. The number in the URL is the row's id; the page
 asks the API for the global id of its own type, so /venues/3 can only ever show a venue."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from culture_cloud.global_ids import MAX_PK, to_global_id
 from culture_cloud.timeutil import local_today
 from culture_cloud.web.frontend import FrontEnd
 from culture_cloud.web.results import FormErrors, InvalidInput, PageNotFound
-from culture_cloud.web.site.presentation import excerpt, language
+from culture_cloud.web.site.filters import excerpt, language
+from culture_cloud.web.site.reviewing import offer, run_reading_page
 from culture_cloud.web.site.structured_data import guide_json_ld, place_json_ld
 
 MAX_CURSOR_LENGTH = 500
@@ -79,7 +80,7 @@ async def _place_page(request: Request, web: FrontEnd, kind: PlaceKind) -> Respo
     }
     if kind.has_events:
         variables["today"] = today()
-    result = await web.run(request, kind.document, variables)
+    result = await run_reading_page(request, web, kind.document, variables)
     place = result.node("place")
     if place.get("__typename") != kind.type_name:
         raise PageNotFound()
@@ -97,6 +98,7 @@ async def _place_page(request: Request, web: FrontEnd, kind: PlaceKind) -> Respo
             "description": _description(place, "开放时间、门票、设施、位置与评价。"),
             "json_ld": place_json_ld(kind.type_name, place, web.public_url(request, path)),
             "canonical_path": path,
+            **offer(result, variables["id"], path),
         },
     )
 
@@ -114,11 +116,10 @@ async def travel_agency(request: Request, web: FrontEnd) -> Response:
 
 
 async def guide(request: Request, web: FrontEnd) -> Response:
-    variables = {
-        "id": path_id(request, "Guide"),
-        "reviewsAfter": cursor_param(request, REVIEWS_AFTER),
-    }
-    found = (await web.run(request, "guide", variables)).node("guide")
+    gid = path_id(request, "Guide")
+    variables = {"id": gid, "reviewsAfter": cursor_param(request, REVIEWS_AFTER)}
+    result = await run_reading_page(request, web, "guide", variables)
+    found = result.node("guide")
     if found.get("__typename") != "Guide":
         raise PageNotFound()
     path = f"/guides/{request.path_params['id']}"
@@ -137,5 +138,6 @@ async def guide(request: Request, web: FrontEnd) -> Response:
             "json_ld": guide_json_ld(found, web.public_url(request, path)),
             "og_type": "profile",
             "canonical_path": path,
+            **offer(result, gid, path),
         },
     )

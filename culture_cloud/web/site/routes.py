@@ -12,7 +12,7 @@ from culture_cloud.web.site import (
     accounts,
     booking,
     browse,
-    display,
+    filters,
     me,
     opinions,
     pages,
@@ -20,7 +20,6 @@ from culture_cloud.web.site import (
     seo,
     signin,
 )
-from culture_cloud.web.site.links import FILTERS
 
 HERE = Path(__file__).parent
 DOCUMENTS = HERE / "documents"
@@ -29,8 +28,7 @@ TEMPLATES = HERE / "templates"
 
 def site_frontend(kit: WebKit) -> FrontEnd:
     web = FrontEnd(kit, documents=DOCUMENTS, templates=TEMPLATES)
-    web.templates.env.filters.update(FILTERS)
-    display.install(web.templates.env)
+    filters.install(web.templates.env, kit.gateway.schema._schema)
     return web
 
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from culture_cloud.db import utcnow
 from culture_cloud.timeutil import local_today
-from culture_cloud.web.site.presentation import SCHEMA_DAYS, in_season
+from culture_cloud.web.site.filters import in_season
 
+SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 VENUE_TYPES = {"MUSEUM": "Museum", "LIBRARY": "Library"}
 PLACE_TYPES = {"ScenicSpot": "TouristAttraction", "TravelAgency": "TravelAgency"}
 CONTEXT = "https://schema.org"

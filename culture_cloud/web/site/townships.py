@@ -14,8 +14,8 @@ from starlette.responses import RedirectResponse, Response
 
 from culture_cloud.web.frontend import FrontEnd
 from culture_cloud.web.results import PageNotFound
+from culture_cloud.web.site.filters import excerpt
 from culture_cloud.web.site.places import today
-from culture_cloud.web.site.presentation import excerpt
 
 MAX_NAME = 40
 

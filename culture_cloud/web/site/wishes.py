@@ -22,9 +22,9 @@ from culture_cloud.web.results import (
     PageNotFound,
     payload_errors,
 )
+from culture_cloud.web.site.links import pk
 from culture_cloud.web.site.listings import Listing, Params, enum_names, render_listing
 from culture_cloud.web.site.places import path_id
-from culture_cloud.web.site.presentation import pk
 
 WISHES = Listing(
     "wishes",
