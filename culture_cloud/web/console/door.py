@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute
 from culture_cloud.db import utcnow
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.timeutil import to_local
+from culture_cloud.web.console.display import parse_time, pk
 from culture_cloud.web.console.nav import ADMIN, CHECKER, MANAGER, NAV, NavEntry
 from culture_cloud.web.console.staff import require_staff
 from culture_cloud.web.frontend import FrontEnd
@@ -34,7 +35,6 @@ from culture_cloud.web.results import (
     PageNotFound,
 )
 from culture_cloud.web.site import forms
-from culture_cloud.web.site.display import parse_time, pk
 
 PATH: Final = "/console/door"
 # As the API's doorList and checkInBatch: not editors (they plan events, they do not let

@@ -25,7 +25,9 @@ from culture_cloud.web.console.staff import StaffViewer, require_staff
 from culture_cloud.web.frontend import FrontEnd, see_other
 from culture_cloud.web.results import FormErrors, PageNotFound, PageUnavailable
 from culture_cloud.web.site import forms
-from culture_cloud.web.site.links import day_text, global_id, numeric_id
+from culture_cloud.web.site.filters import day as day_text
+from culture_cloud.web.site.links import global_id
+from culture_cloud.web.site.links import pk as numeric_id
 
 NAV.append(NavEntry("/console/uploads", "上传", EDITING, order=30))
 

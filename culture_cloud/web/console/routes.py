@@ -11,6 +11,7 @@ from culture_cloud.web.application import web_app
 from culture_cloud.web.console import (
     accounts,
     bookings,
+    display,
     door,
     door_json,
     event_actions,
@@ -26,16 +27,16 @@ from culture_cloud.web.console import (
 from culture_cloud.web.console.nav import EVERYONE, NAV, NavEntry
 from culture_cloud.web.console.staff import Console
 from culture_cloud.web.frontend import FrontEnd, WebKit
-from culture_cloud.web.site import display
-from culture_cloud.web.site.links import FILTERS
+from culture_cloud.web.site import filters as site_filters
 
 NAV.append(NavEntry("/console/", "首页", EVERYONE, order=0))
 
 
 def console_frontend(kit: WebKit) -> FrontEnd:
     web = Console(kit)
-    web.templates.env.filters.update(FILTERS, local_date=_local_date)
+    site_filters.install(web.templates.env, kit.gateway.schema._schema)
     display.install(web.templates.env)
+    web.templates.env.filters["local_date"] = _local_date
     management.install(web.templates.env)
     return web
 

@@ -16,7 +16,8 @@ from culture_cloud.timeutil import local_today
 from culture_cloud.web.console.staff import require_staff
 from culture_cloud.web.frontend import FrontEnd
 from culture_cloud.web.results import FormErrors
-from culture_cloud.web.site.links import global_id, numeric_id
+from culture_cloud.web.site.links import global_id
+from culture_cloud.web.site.links import pk as numeric_id
 
 
 def _day(raw: str, errors: FormErrors) -> date:

@@ -24,6 +24,13 @@ async def run_reading_page(
     if signed_in and "UNAUTHENTICATED" in result.codes():
         web.sessions.forget(request)
         result = await web.run(request, name, {**variables, "signedIn": False})
+    # Any other refusal of the eligibility question (staff previewing a draft, say) only
+    # withholds the offer: the page itself is what the visitor asked for.
+    # (The field is non-null, so its error nulls the whole answer: ask again without it.)
+    if signed_in and any(
+        (e.get("path") or [None])[0] == "reviewEligibility" for e in result.errors
+    ):
+        result = await web.run(request, name, {**variables, "signedIn": False})
     return result
 
 
