@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from culture_cloud.accounts.models import User
@@ -17,7 +18,9 @@ from culture_cloud.catalog import models as m
 from culture_cloud.db import transaction
 from culture_cloud.identity import StaffRole
 from culture_cloud.reviews.models import HoldReason, ReviewStatus
+from culture_cloud.timeutil import to_local
 from tests.accounts.factories import add_staff, add_user
+from tests.bookings import factories as bookings
 from tests.catalog import factories as catalog
 from tests.conftest import Database
 from tests.menu import factories as menu
@@ -33,6 +36,7 @@ from tests.web.console.admin_support import (
 from tests.web.console.conftest import Cast
 
 _serial = itertools.count(1)
+IMAGE = "https://example.com/media/images/1/poster.jpg"
 
 
 def _ok(payload: dict[str, Any], typename: str) -> dict[str, Any]:
@@ -202,7 +206,44 @@ class MatrixWorld:
 
         return int(await self._cached("our_order", make))
 
+    async def our_event(self) -> int:
+        async def make() -> int:
+            return await self.fresh_event()
+
+        return int(await self._cached("our_event", make))
+
+    async def our_slot(self) -> tuple[int, str]:
+        """An entry slot of our venue the day after tomorrow: (its number, its Beijing day)."""
+
+        async def make() -> tuple[int, str]:
+            place = bookings.Place(self.cast.ours, self.cast.venue_id)
+            slot = await bookings.add_slot(self.db, place, starts_in=timedelta(days=2))
+            assert slot.id is not None
+            return slot.id, to_local(slot.starts_at).date().isoformat()
+
+        result: tuple[int, str] = await self._cached("our_slot", make)
+        return result
+
+    async def slot_number(self) -> int:
+        number, _ = await self.our_slot()
+        return number
+
     # ---- made for each call ----------------------------------------------------------------
+
+    async def fresh_event(self, **values: Any) -> int:
+        """A published event at our venue, ten days ahead."""
+        place = bookings.Place(self.cast.ours, self.cast.venue_id)
+        event = await bookings.add_event(
+            self.db, place, title="介休琉璃艺术讲座", starts_in=timedelta(days=10), **values
+        )
+        assert event.id is not None
+        return event.id
+
+    async def fresh_draft(self) -> int:
+        return await self.fresh_event(status=m.EventStatus.DRAFT)
+
+    async def fresh_event_with_image(self) -> int:
+        return await self.fresh_event(images=[IMAGE])
 
     async def fresh_complaint(self) -> int:
         return await complaint_about(self.db, self.cast.venue_id)

@@ -26,12 +26,14 @@ from starlette.routing import Mount, Route
 from culture_cloud.app import create_app
 from culture_cloud.settings import Settings
 from tests.conftest import Database
+from tests.media.factories import jpeg
 from tests.menu.factories import at, days_ahead
 from tests.support.graphql import GraphQLClient
 from tests.support.roles import ROLES
 from tests.web.console.conftest import Cast, SignIn
-from tests.web.console.matrix_world import MatrixWorld
-from tests.web.support import WebClient
+from tests.web.console.matrix_world import IMAGE, MatrixWorld
+from tests.web.console.support import event_form
+from tests.web.support import BASE, WebClient
 
 OK, LOGIN, BAD, FORBIDDEN, MISSING = "ok", "login", "400", "403", "404"
 _serial = itertools.count(1)
@@ -56,6 +58,8 @@ def staff(**changes: str) -> dict[str, str]:
 ADMIN_ONLY = staff(checker=FORBIDDEN, editor=FORBIDDEN, manager=FORBIDDEN, other_manager=FORBIDDEN)
 # Our organisation's editors and managers, and administrators: replies, complaints, supply.
 OUR_EDITING = staff(checker=FORBIDDEN, other_manager=FORBIDDEN)
+# Our organisation's editors and managers, and administrators, on our events.
+EVENT_EDITING = staff(checker=FORBIDDEN, other_manager=FORBIDDEN)
 # Managers (of their own organisation's accounts) and administrators.
 MANAGERS = staff(checker=FORBIDDEN, editor=FORBIDDEN)
 
@@ -100,6 +104,7 @@ class Case:
     expect: dict[str, str]
     url: Url
     data: Form = field(default=form())
+    upload: bool = False  # a multipart post with a JPEG as `file`
 
 
 async def _new_account(world: MatrixWorld, n: int) -> dict[str, str]:
@@ -165,6 +170,19 @@ async def _offering_form(world: MatrixWorld, n: int) -> dict[str, str]:
 
 async def _organization_form(world: MatrixWorld, n: int) -> dict[str, str]:
     return {"name": f"【演示】矩阵测试单位 {n}", "kind": "LIBRARY"}
+
+
+async def _event_form(world: MatrixWorld) -> dict[str, str]:
+    return {key: str(value) for key, value in event_form(world.cast).items()}
+
+
+async def _upload_form(world: MatrixWorld) -> dict[str, str]:
+    return {"event": str(await world.fresh_event())}
+
+
+async def _slots_url(world: MatrixWorld) -> str:
+    _, day = await world.our_slot()
+    return f"/console/slots?venue={world.cast.venue_id}&date={day}"
 
 
 async def _editor_url(world: MatrixWorld) -> str:
@@ -405,6 +423,108 @@ CASES = [
         _trial_form,
     ),
     Case("GET", "/audit", ADMIN_ONLY, fixed("/console/audit")),
+    # ---- events (the editors' pages) ----------------------------------------------------
+    Case("GET", "/events", STAFF, fixed("/console/events")),
+    Case("GET", "/bookings", STAFF, fixed("/console/bookings")),
+    Case("GET", "/events/new", staff(checker=FORBIDDEN), fixed("/console/events/new")),
+    Case(
+        "POST",
+        "/events/new",
+        # At our venue: another organisation's manager may not hold events there.
+        EVENT_EDITING,
+        fixed("/console/events/new"),
+        _event_form,
+    ),
+    Case(
+        "GET",
+        "/events/{id:int}",
+        staff(other_manager=FORBIDDEN),
+        with_id("/console/events/{id}", "our_event"),
+    ),
+    Case(
+        "GET",
+        "/events/{id:int}/edit",
+        EVENT_EDITING,
+        with_id("/console/events/{id}/edit", "our_event"),
+    ),
+    Case(
+        "POST",
+        "/events/{id:int}/edit",
+        EVENT_EDITING,
+        with_id("/console/events/{id}/edit", "fresh_event"),
+        _event_form,
+    ),
+    Case(
+        "POST",
+        "/events/{id:int}/publish",
+        # Another organisation's draft is not shown to anyone outside it.
+        staff(checker=FORBIDDEN, other_manager=MISSING),
+        with_id("/console/events/{id}/publish", "fresh_draft"),
+    ),
+    Case(
+        "POST",
+        "/events/{id:int}/cancel",
+        EVENT_EDITING,
+        with_id("/console/events/{id}/cancel", "fresh_event"),
+        form(**{"cancel-reason": "讲师临时有事"}),
+    ),
+    Case(
+        "POST",
+        "/events/{id:int}/postpone",
+        EVENT_EDITING,
+        with_id("/console/events/{id}/postpone", "fresh_event"),
+        form(**{"postpone-reason": "场馆维修"}),
+    ),
+    Case(
+        "POST",
+        "/events/{id:int}/copy",
+        EVENT_EDITING,
+        with_id("/console/events/{id}/copy", "fresh_event"),
+    ),
+    Case(
+        "POST",
+        "/events/{id:int}/images",
+        EVENT_EDITING,
+        with_id("/console/events/{id}/images", "fresh_event"),
+        upload=True,
+    ),
+    Case(
+        "POST",
+        "/events/{id:int}/images/remove",
+        EVENT_EDITING,
+        with_id("/console/events/{id}/images/remove", "fresh_event_with_image"),
+        form(url=IMAGE),
+    ),
+    Case("GET", "/uploads", staff(checker=FORBIDDEN), fixed("/console/uploads")),
+    Case(
+        "POST",
+        "/uploads",
+        # Another organisation's (published) event: refused as on its own page.
+        EVENT_EDITING,
+        fixed("/console/uploads"),
+        _upload_form,
+        upload=True,
+    ),
+    # ---- booking lists --------------------------------------------------------------------
+    *[
+        Case(
+            "GET",
+            f"/events/{{id:int}}/bookings{suffix}",
+            staff(other_manager=FORBIDDEN),
+            with_id(f"/console/events/{{id}}/bookings{suffix}", "our_event"),
+        )
+        for suffix in ("", ".csv", ".xlsx")
+    ],
+    Case("GET", "/slots", staff(other_manager=BAD), _slots_url),
+    *[
+        Case(
+            "GET",
+            f"/slots/{{id:int}}/bookings{suffix}",
+            staff(other_manager=FORBIDDEN),
+            with_id(f"/console/slots/{{id}}/bookings{suffix}", "slot_number"),
+        )
+        for suffix in ("", ".csv", ".xlsx")
+    ],
 ]
 
 
@@ -464,12 +584,20 @@ def outcome(response: httpx.Response) -> str:
     return str(response.status_code)
 
 
-async def _act(browser: WebClient, method: str, url: str, data: dict[str, str]) -> httpx.Response:
-    if method == "GET":
+async def _act(browser: WebClient, case: Case, url: str, data: dict[str, str]) -> httpx.Response:
+    if case.method == "GET":
         return await browser.get(url)
     # The form's token comes from a page every visitor may see (the website's home page has
     # the 长辈模式 form); the token belongs to the browser, not to the page.
-    return await browser.post_form(url, data, page="/")
+    if not case.upload:
+        return await browser.post_form(url, data, page="/")
+    token = await browser.csrf_token("/")
+    return await browser.http.post(
+        url,
+        data={"csrf_token": token, **data},
+        files={"file": ("poster.jpg", jpeg(), "image/jpeg")},
+        headers={"Origin": BASE, "Referer": BASE + "/"},
+    )
 
 
 async def test_matrix__every_page_and_action__allowed_or_refused_as_the_api_decides(
@@ -483,7 +611,7 @@ async def test_matrix__every_page_and_action__allowed_or_refused_as_the_api_deci
     for case in CASES:
         for role in ROLES:
             url = await case.url(world)
-            response = await _act(browsers[role], case.method, url, await case.data(world))
+            response = await _act(browsers[role], case, url, await case.data(world))
             seen = outcome(response)
             if seen != case.expect[role]:
                 differences.setdefault(f"{case.method} {case.route}", {})[role] = (
