@@ -546,11 +546,7 @@ def console_routes(settings: Settings) -> set[tuple[str, str]]:
 # test module that checks every role for it, and that module must name the route's section.
 CHECKED_ELSEWHERE = {
     "/door": "test_door.py",
-    "/events": "test_events.py test_event_actions.py test_images.py test_bookings.py",
-    "/bookings": "test_bookings.py",
-    "/slots": "test_bookings.py test_places.py",
     "/places": "test_places.py",
-    "/uploads": "test_images.py",
 }
 
 
