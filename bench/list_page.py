@@ -176,7 +176,16 @@ def _wrk_field(pattern: str, out: str) -> str:
     return match.group(1)
 
 
-def run_wrk(wrk: str, port: int, seconds: int, connections: int, script: str) -> dict[str, float]:
+def run_wrk(
+    wrk: str,
+    port: int,
+    seconds: int,
+    connections: int,
+    script: str | None,
+    path: str = "/graphql",
+) -> dict[str, float]:
+    """wrk on one URL of the server (a Lua `script` sets the method and body; none: GET)."""
+    options = ["-s", script] if script else []
     out = subprocess.run(
         [
             wrk,
@@ -184,9 +193,8 @@ def run_wrk(wrk: str, port: int, seconds: int, connections: int, script: str) ->
             f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
-            "-s",
-            script,
-            f"http://127.0.0.1:{port}/graphql",
+            *options,
+            f"http://127.0.0.1:{port}{path}",
         ],
         check=True,
         capture_output=True,

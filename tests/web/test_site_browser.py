@@ -1,17 +1,26 @@
 """The website in a real chromium (Playwright) against a real server on the seeded database
 (one server and one browser for the module): every reading page at a phone and a PC viewport
 with axe-core finding no serious or critical violation and a screenshot in test-artifacts/;
-finding 绵山 by typing pinyin into the search box; filtering events; 长辈模式 without JS."""
+finding 绵山 by typing pinyin into the search box; filtering events; 长辈模式 without JS; an
+event page's journey: its facts and map links, the way to book for a visitor, and for a
+resident the seats going down live on the page while they book in another tab."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from culture_cloud.catalog import models as m
+from culture_cloud.db import transaction, utcnow
 from culture_cloud.global_ids import from_global_id
+from tests.accounts.factories import token_for
+from tests.catalog import factories as catalog
+from tests.conftest import Database
 from tests.live.conftest import Server
 from tests.support.browser import (
     VIEWPORTS,
@@ -20,6 +29,7 @@ from tests.support.browser import (
     screenshot,
     viewport,
 )
+from tests.web.support import add_resident
 
 TIMEOUT_MS = 20_000
 
@@ -30,6 +40,35 @@ async def event_path(live_site: Server) -> str:
     async with httpx.AsyncClient(base_url=live_site.http, timeout=30) as http:
         body = (await http.post("/graphql", json={"query": query})).json()
     return f"/events/{from_global_id(body['data']['events']['edges'][0]['node']['id'])[1]}"
+
+
+@pytest.fixture(scope="module")
+async def journey_event(live_database: Database, live_site: Server) -> int:
+    """A bookable event at a venue with a known point (demo rows, labelled as such)."""
+    async with transaction(live_database.factory) as session:
+        troupe = await catalog.add_organization(
+            session, "【演示】浏览器测试剧团", kind=m.OrganizationKind.TROUPE, is_demo=True
+        )
+        venue = await catalog.add_venue(
+            session,
+            "【演示】浏览器测试剧场",
+            organization_id=troupe.id,
+            at=(37.0269, 111.9169),
+            address="介休市（演示地址）",
+            is_demo=True,
+        )
+        event = await catalog.add_event(
+            session,
+            "【演示】晋剧折子戏专场",
+            utcnow() + timedelta(days=2),
+            place=venue,
+            kind=m.EventKind.PERFORMANCE,
+            capacity=40,
+            booking_required=True,
+            is_demo=True,
+        )
+    assert event.id is not None
+    return event.id
 
 
 @pytest.fixture
@@ -119,6 +158,75 @@ async def test_events__filter_by_kind_and_price__only_matching_listed(
     await assert_accessible(page, "/events filtered")
     await screenshot(page, "web-events-filtered-pc.png", full_page=True)
     assert page.problems == []
+
+
+async def _seats_left(page: Any) -> int:
+    return int(await page.get_attribute("[data-live-seats]", "data-remaining") or "")
+
+
+@pytest.mark.parametrize("size", sorted(VIEWPORTS))
+async def test_event_page__journey__facts_maps_booking_and_live_seats(
+    live_site: Server,
+    live_database: Database,
+    journey_event: int,
+    browser: Any,
+    page_at: Any,
+    size: str,
+) -> None:
+    base, path = live_site.http, f"/events/{journey_event}"
+    # A visitor: what, when, where (each map at its datum), the seats left and the way to book.
+    page = await page_at(size)
+    await page.goto(base + path)
+    assert await page.text_content("h1") == "【演示】晋剧折子戏专场"
+    facts = await page.inner_text(".facts")
+    assert "【演示】浏览器测试剧场" in facts and "介休市（演示地址）" in facts
+    maps = page.locator(".map-links a")
+    assert [await maps.nth(i).text_content() for i in range(await maps.count())] == [
+        "高德地图",
+        "腾讯地图",
+        "百度地图",
+    ]
+    assert "剩余名额" in await page.inner_text(".booking-panel")
+    assert 'content="noindex"' in await page.content()  # a demo row
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    assert await page.evaluate(fits), f"{path} scrolls sideways at {size}"
+    await assert_accessible(page, f"{path} at {size}")
+    await screenshot(page, f"web-event-journey-visitor-{size}.png", full_page=True)
+    await page.click(".booking-panel a.button")
+    await page.wait_for_url(f"{base}{path}/book")
+    assert "登录后预约" in await page.inner_text("main")
+    await assert_accessible(page, f"{path}/book signed out at {size}")
+    assert page.problems == []
+
+    # A resident: the page follows the seats live (the socket) while they book in another tab.
+    resident = await add_resident(live_database, nickname=f"浏览器访客{size}")
+    context = await browser.new_context(viewport=viewport(VIEWPORTS[size]), locale="zh-CN")
+    try:
+        token = await token_for(live_database, resident)
+        await context.add_cookies([{"name": "cc_access", "value": token, "url": base}])
+        watching = await context.new_page()
+        watching.set_default_timeout(TIMEOUT_MS)
+        problems: list[str] = []
+        watching.on("pageerror", lambda exc: problems.append(str(exc)))
+        await watching.goto(base + path)
+        await watching.wait_for_selector("[data-live-seats][data-live='socket']")
+        before = await _seats_left(watching)
+        await assert_accessible(watching, f"{path} signed in at {size}")
+        booking = await context.new_page()
+        booking.set_default_timeout(TIMEOUT_MS)
+        await booking.goto(base + path)
+        await booking.click(".booking-panel a.button")
+        await booking.wait_for_url(f"{base}{path}/book")
+        await booking.select_option("#f-seats", "2")
+        await booking.click("text=确认预约")
+        await booking.wait_for_url(re.compile(r"/me/bookings/\d+$"))
+        await watching.wait_for_selector(f"[data-live-seats][data-remaining='{before - 2}']")
+        assert f"{before - 2} 个" in await watching.inner_text("[data-seats-text]")
+        await assert_accessible(watching, f"{path} after the live update at {size}")
+        await screenshot(watching, f"web-event-journey-live-{size}.png", full_page=True)
+        assert problems == []
+    finally:
+        await context.close()
 
 
 async def test_axe_helper__page_with_violations__reports_them(browser: Any) -> None:

@@ -21,6 +21,7 @@ from culture_cloud.global_ids import MAX_PK, to_global_id
 from culture_cloud.web.frontend import FrontEnd
 from culture_cloud.web.results import FormErrors
 from culture_cloud.web.site.filters import LANGUAGES
+from culture_cloud.web.site.lookups import townships
 from culture_cloud.web.site.places import cursor_param
 
 PAGE_SIZE = 20
@@ -169,6 +170,7 @@ async def render_listing(
     filter_ = {key: value for key, value in filter_.items() if value not in (None, False)}
     variables = {"first": PAGE_SIZE, "after": after, "filter": filter_ or None, "orderBy": order}
     data = await web.data(request, listing.document, variables)
+    data = {**data, "regions": await townships(request, web)}
     connection = data[listing.field]
     return web.render(
         request,

@@ -15,6 +15,7 @@ from culture_cloud.web.frontend import FrontEnd
 from culture_cloud.web.results import FormErrors, InvalidInput, PageNotFound
 from culture_cloud.web.site import event_filters, structured
 from culture_cloud.web.site.links import EVENT_KINDS, TYPE_LABELS, global_id, page_url, pk
+from culture_cloud.web.site.lookups import townships
 from culture_cloud.web.site.places import REVIEWS_AFTER, cursor_param
 from culture_cloud.web.site.reviewing import offer, run_reading_page
 
@@ -169,7 +170,7 @@ async def events(request: Request, web: FrontEnd) -> Response:
         query.drop(refused.errors)
         data = await web.data(request, "events", query.variables())
     connection = data["events"]
-    regions = [(str(pk(region["id"])), region["name"]) for region in data["regions"]]
+    regions = [(str(pk(r["id"])), r["name"]) for r in await townships(request, web)]
     page_info = connection["pageInfo"]
     return web.render(
         request,

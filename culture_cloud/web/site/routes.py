@@ -29,6 +29,8 @@ TEMPLATES = HERE / "templates"
 def site_frontend(kit: WebKit) -> FrontEnd:
     web = FrontEnd(kit, documents=DOCUMENTS, templates=TEMPLATES)
     filters.install(web.templates.env, kit.gateway.schema._schema)
+    # Templates change with a release, not while serving: no stat() per template and include.
+    web.templates.env.auto_reload = not kit.settings.is_production
     return web
 
 
