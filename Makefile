@@ -29,9 +29,12 @@ lock:  ## re-resolve pyproject.toml's ranges in a scratch venv and pin the resul
 serve: $(INSTALLED)  ## run the API on the embedded SQLite default with the Jiexiu seed data
 	$(BIN)/culture-cloud serve
 
+# Test processes (pytest-xdist); a module stays in one process with its shared server/browser.
+TEST_WORKERS ?= 2
+
 test: $(INSTALLED)  ## the whole test suite, on SQLite and PostgreSQL (needs: see .ci/prepare)
 	@.ci/prepare
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
