@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from culture_cloud.accounts.locking import lock_user
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.errors import Forbidden
@@ -24,7 +25,7 @@ from culture_cloud.feedback.workdays import response_deadline
 from culture_cloud.reviews import targets
 from culture_cloud.reviews.errors import Reason, Refused, bad_input, not_found
 from culture_cloud.reviews.rules import ReviewRules, current_rules
-from culture_cloud.reviews.service import ensure_daily_limit, lock_user
+from culture_cloud.reviews.service import ensure_daily_limit
 from culture_cloud.reviews.targets import TargetRef
 from culture_cloud.reviews.validation import check_images, check_score, check_text
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from culture_cloud.accounts.locking import lock_user
 from culture_cloud.actor import Actor
 from culture_cloud.db import insert_ignoring_duplicates
 from culture_cloud.reviews import aggregates
@@ -29,7 +30,6 @@ from culture_cloud.reviews.service import (
     NOT_FOUND_MESSAGE,
     ensure_daily_limit,
     lock_review,
-    lock_user,
     ref_of,
 )
 

@@ -20,7 +20,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from culture_cloud.accounts.models import USER_TABLE
+from culture_cloud.accounts.locking import lock_user
 from culture_cloud.actor import Actor
 from culture_cloud.errors import Forbidden
 from culture_cloud.identity import Viewer
@@ -45,14 +45,6 @@ ALREADY_REVIEWED_MESSAGE = "您已评价过，可修改原评价"
 
 
 # --- shared by the commands of this domain -----------------------------------------------------
-
-
-async def lock_user(session: AsyncSession, user_id: int) -> None:
-    """Serialises one person's own submissions (PostgreSQL), so limits and duplicate checks see
-    each other's results. NO KEY UPDATE: rows merely referring to the user are not blocked."""
-    await session.execute(
-        select(USER_TABLE.c.id).where(USER_TABLE.c.id == user_id).with_for_update(key_share=True)
-    )
 
 
 async def ensure_daily_limit(

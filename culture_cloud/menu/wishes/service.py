@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from culture_cloud.accounts.locking import lock_user
 from culture_cloud.actor import Actor
 from culture_cloud.audit import service as audit
 from culture_cloud.catalog.models import Event, EventStatus, Region
@@ -43,6 +44,10 @@ from culture_cloud.menu.wishes.similarity import (
 from culture_cloud.text import clean_text, required_text
 
 NOT_FOUND_MESSAGE = "心愿不存在"
+# The schema's descriptions state these limits (tests/menu/test_wish_limits.py keeps them equal).
+TITLE_MAX = 100
+TEXT_MAX = 1000
+PERIOD_MAX = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +76,23 @@ async def post_wish(
     """The new wish (its author its first supporter) and the open wishes most like it."""
     rules = rules or current_rules()
     status = WISH.step("post", None, viewer_actors(actor.viewer))
-    title = required_text(data.title, field="title", max_length=100, label="心愿标题")
-    text = required_text(data.text, field="text", max_length=1000, label="心愿内容")
-    period = clean_text(data.preferred_period, field="preferredPeriod", max_length=50)
+    title = required_text(data.title, field="title", max_length=TITLE_MAX, label="心愿标题")
+    text = required_text(data.text, field="text", max_length=TEXT_MAX, label="心愿内容")
+    period = clean_text(data.preferred_period, field="preferredPeriod", max_length=PERIOD_MAX)
     if await session.get(Region, data.region_id) is None:
         raise NotFound("区域不存在", field="regionId")
+    await lock_user(session, actor.viewer.user_id)
+    if (repeat := await _same_open_wish(session, actor, title, text, data.region_id)) is not None:
+        # A double submit or a retry after a lost answer: the wish already exists, so the
+        # author gets it back instead of a second copy splitting its supporters.
+        return repeat, await similar_wishes(
+            session,
+            wish_terms(title, text),
+            region_id=data.region_id,
+            exclude_id=repeat.id,
+            min_score=rules.similar_wish_min_score,
+            limit=rules.similar_wish_limit,
+        )
     terms = wish_terms(title, text)
     wish = MenuWish(
         user_id=actor.viewer.user_id,
@@ -105,6 +122,24 @@ async def post_wish(
         limit=rules.similar_wish_limit,
     )
     return wish, similar
+
+
+async def _same_open_wish(
+    session: AsyncSession, actor: Actor, title: str, text: str, region_id: int
+) -> MenuWish | None:
+    """The author's own open wish with this very title and text in this township, if any."""
+    found = await session.execute(
+        select(MenuWish)
+        .where(
+            MenuWish.user_id == actor.viewer.user_id,  # type: ignore[arg-type]
+            MenuWish.region_id == region_id,  # type: ignore[arg-type]
+            MenuWish.status == WishStatus.OPEN,  # type: ignore[arg-type]
+            MenuWish.title == title,  # type: ignore[arg-type]
+            MenuWish.text == text,  # type: ignore[arg-type]
+        )
+        .limit(1)
+    )
+    return found.scalars().first()
 
 
 async def find_similar(
