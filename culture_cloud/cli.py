@@ -1,5 +1,5 @@
-"""`culture-cloud serve | migrate | seed | export-schema | create-admin | send-notifications |
-send-reminders | mark-no-shows`."""
+"""`culture-cloud serve | migrate | seed | export-schema | trusted-documents | create-admin |
+send-notifications | send-reminders | mark-no-shows`."""
 
 from __future__ import annotations
 
@@ -27,6 +27,18 @@ def export_schema_text() -> str:
 
     # The contract is the development schema; production only hides introspection.
     return str(create_schema(load_settings(environment=Environment.DEVELOPMENT))) + "\n"
+
+
+def trusted_documents_manifest() -> str:
+    """{"sha256:<hex>": text} of every shipped document, for the mini-program's build."""
+    import json
+
+    from culture_cloud.schema import create_schema
+    from culture_cloud.web.trusted_documents import trusted_documents
+
+    schema = create_schema(load_settings(environment=Environment.DEVELOPMENT))
+    manifest = trusted_documents(schema._schema).manifest()
+    return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
 
 
 async def _seed(
@@ -287,6 +299,10 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="print or write schema.graphql")
     export.add_argument("--output", type=Path, default=None)
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    sub.add_parser(
+        "trusted-documents",
+        help='print the trusted documents as JSON {"sha256:<hex>": text} (clients send the ids)',
+    )
     notify = sub.add_parser(
         "send-notifications", help="deliver the notification outbox (WeChat subscribe messages)"
     )
@@ -322,6 +338,10 @@ def _run(args: argparse.Namespace) -> None:
             return
         target.write_text(text, encoding="utf-8")
         print(f"wrote {target}")
+        return
+
+    if args.command == "trusted-documents":
+        sys.stdout.write(trusted_documents_manifest())
         return
 
     settings = load_settings()
