@@ -71,7 +71,9 @@ events {{ worker_connections 1024; }}
 http {{
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
-  access_log {directory / "access.log"};
+  # The cache's verdict on each request: the benchmark counts hits from it.
+  log_format cache '$upstream_cache_status $status $request_method';
+  access_log {directory / "access.log"} cache;
 {temp}
   include {site};
 }}
@@ -106,6 +108,15 @@ class LocalNginx:
     @property
     def https(self) -> str:
         return f"https://127.0.0.1:{self.https_port}"
+
+    def cache_verdicts(self) -> dict[str, int]:
+        """Requests so far by X-Cache-Status (`-`: not a cacheable request, e.g. a POST)."""
+        counts: dict[str, int] = {}
+        path = self.directory / "access.log"
+        for line in path.read_text().splitlines() if path.exists() else ():
+            verdict = line.split(" ", 1)[0]
+            counts[verdict] = counts.get(verdict, 0) + 1
+        return counts
 
     @property
     def error_log(self) -> str:
