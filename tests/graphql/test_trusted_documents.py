@@ -231,3 +231,26 @@ def test_manifest_command__every_shipped_document_by_its_hash() -> None:
     site = Path(__file__).resolve().parents[2] / "culture_cloud/web/site/documents"
     texts = set(manifest.values())
     assert all(path.read_text(encoding="utf-8") in texts for path in site.glob("*.graphql"))
+
+
+async def test_request_state__names_the_trusted_document_or_none(seeded_db: Database) -> None:
+    app = create_app(settings_for(seeded_db))
+    view = app.state.graphql_view
+    original = view.execute_operation
+    seen: list[str | None] = []
+
+    async def spy(request: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await original(request, *args, **kwargs)
+        seen.append(request.state.trusted_document)
+        return result
+
+    view.execute_operation = spy
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
+    ):
+        await http.post("/graphql", json={"documentId": HOME_ID, "variables": {"first": 1}})
+        await http.post("/graphql", json={"query": HOME, "variables": {"first": 1}})
+        await http.post("/graphql", json={"query": HANDWRITTEN})
+
+    assert seen == [HOME_ID, HOME_ID, None]
