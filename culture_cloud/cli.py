@@ -29,16 +29,18 @@ def export_schema_text() -> str:
     return str(create_schema(load_settings(environment=Environment.DEVELOPMENT))) + "\n"
 
 
-def trusted_documents_manifest() -> str:
-    """{"sha256:<hex>": text} of every shipped document, for the mini-program's build."""
+def trusted_documents_manifest(*, index: bool = False) -> str:
+    """{"sha256:<hex>": text} of every shipped document, for the mini-program's build; with
+    `index`, {"<front end>/<file stem>": "sha256:<hex>"} instead."""
     import json
 
     from culture_cloud.schema import create_schema
     from culture_cloud.web.trusted_documents import trusted_documents
 
     schema = create_schema(load_settings(environment=Environment.DEVELOPMENT))
-    manifest = trusted_documents(schema._schema).manifest()
-    return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    registry = trusted_documents(schema._schema)
+    listing = registry.index() if index else registry.manifest()
+    return json.dumps(listing, ensure_ascii=False, indent=2) + "\n"
 
 
 async def _seed(
@@ -299,9 +301,12 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="print or write schema.graphql")
     export.add_argument("--output", type=Path, default=None)
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
-    sub.add_parser(
+    trusted = sub.add_parser(
         "trusted-documents",
         help='print the trusted documents as JSON {"sha256:<hex>": text} (clients send the ids)',
+    )
+    trusted.add_argument(
+        "--index", action="store_true", help='print {"<front end>/<name>": "sha256:<hex>"} instead'
     )
     notify = sub.add_parser(
         "send-notifications", help="deliver the notification outbox (WeChat subscribe messages)"
@@ -341,7 +346,7 @@ def _run(args: argparse.Namespace) -> None:
         return
 
     if args.command == "trusted-documents":
-        sys.stdout.write(trusted_documents_manifest())
+        sys.stdout.write(trusted_documents_manifest(index=args.index))
         return
 
     settings = load_settings()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -69,7 +69,7 @@ class TrustedDocuments:
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[TrustedDocument]:
         return iter(self._by_id.values())
 
     def by_id(self, id_: str) -> TrustedDocument | None:
@@ -81,6 +81,10 @@ class TrustedDocuments:
     def manifest(self) -> dict[str, str]:
         """{"sha256:<hex>": text}, in id order: what `culture-cloud trusted-documents` prints."""
         return {id_: self._by_id[id_].text for id_ in sorted(self._by_id)}
+
+    def index(self) -> dict[str, str]:
+        """{"miniprogram/home": "sha256:<hex>", …}: which id is which file, by name."""
+        return {document.name: document.id for document in sorted(self, key=lambda d: d.name)}
 
 
 def requested_id(document_id_param: object, extensions: Mapping[str, Any] | None) -> str | None:

@@ -233,6 +233,19 @@ def test_manifest_command__every_shipped_document_by_its_hash() -> None:
     assert all(path.read_text(encoding="utf-8") in texts for path in site.glob("*.graphql"))
 
 
+def test_manifest_index__names_each_mini_program_document() -> None:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        main(["trusted-documents", "--index"])
+    index = json.loads(out.getvalue())
+
+    assert index["miniprogram/home"] == HOME_ID
+    assert index["miniprogram/book_event"] == BOOK_ID
+    assert {name for name in index if name.startswith("miniprogram/")} == {
+        f"miniprogram/{path.stem}" for path in MINI.glob("*.graphql")
+    }
+
+
 async def test_request_state__names_the_trusted_document_or_none(seeded_db: Database) -> None:
     app = create_app(settings_for(seeded_db))
     view = app.state.graphql_view
