@@ -95,8 +95,8 @@ class Settings(BaseSettings):
     # the documents the project ships (by id or full text); signed-in callers are unaffected.
     trusted_documents_only: bool = False
     # GET /graphql with a trusted query document, anonymous caller: how long caches (nginx, the
-    # mini-program, browsers) may keep the answer, and serve it stale while refreshing it. A
-    # change is visible within max_age seconds plus one refresh (README: caching).
+    # mini-program, browsers) may keep the answer, and serve it stale while refreshing it.
+    # Behind the shipped nginx, a change is visible within max_age plus one refresh (README).
     graphql_get_max_age_seconds: int = Field(default=10, ge=0, le=3600)
     graphql_get_stale_while_revalidate_seconds: int = Field(default=30, ge=0, le=86400)
 

@@ -1,8 +1,8 @@
 """HTTP caching of GET /graphql answers (trusted query documents only, see http_view).
 
 An anonymous caller's successful answer is public for `max_age` seconds, and a cache may serve
-it stale for `stale_while_revalidate` more while it fetches a fresh one (nginx's
-`proxy_cache_background_update`). A signed-in caller's answer, or any answer with errors, is
+it stale for `stale_while_revalidate` more while it fetches a fresh one (CDNs, browsers; the
+shipped nginx config refreshes in the background with `proxy_cache_use_stale updating`). A signed-in caller's answer, or any answer with errors, is
 `private, no-store`: it may depend on who asked, and an error must not outlive its cause.
 
 The ETag is a hash of the response bytes, so it changes exactly when the answer does; a caller

@@ -119,6 +119,18 @@ def test_shipped_config__nginx_t_accepts_it(tmp_path: Path) -> None:
     assert "test is successful" in result.stderr
 
 
+def test_app_down__typed_503_not_nginx_html(tmp_path: Path) -> None:
+    with (
+        nginx.running(tmp_path, f"127.0.0.1:{free_port()}") as proxy,  # nobody listens there
+        httpx.Client(base_url=proxy.https, verify=False, timeout=30) as http,
+    ):
+        response = http.post("/graphql", json={"query": "{ regions { name } }"})
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+
+
 def test_renderer__a_missing_value_is_refused() -> None:
     with pytest.raises(KeyError, match="UPSTREAM"):
         nginx.renderer().render({}, "upstream x { server ${UPSTREAM}; } # $host stays")
@@ -177,7 +189,7 @@ async def test_event_change__visible_within_documented_freshness(stack: Stack) -
     # Cached: the old answer, straight after the change.
     assert stack.home(6).json() == first.json()
     seen = None
-    while time.monotonic() - changed_at <= MAX_AGE + STALE + 2:
+    while time.monotonic() - changed_at <= MAX_AGE + 5:
         answer = stack.home(6)
         if answer.json()["data"]["events"]["edges"][0]["node"]["title"] == new_title:
             seen = time.monotonic() - changed_at
@@ -185,9 +197,9 @@ async def test_event_change__visible_within_documented_freshness(stack: Stack) -
         await asyncio.sleep(0.1)
 
     assert seen is not None, "the change never showed through the cache"
-    # Documented (README, caching): within max-age plus one background refresh, and never
-    # later than max-age + stale-while-revalidate (then nginx waits for the fresh answer).
-    assert seen <= MAX_AGE + STALE + 0.5, seen
+    # Documented (README, caching): within max-age plus one background refresh; the refresh
+    # is given 2.5 s here, for a busy CI machine (it takes milliseconds on a quiet one).
+    assert seen <= MAX_AGE + 2.5, seen
 
 
 def test_too_large_body__typed_413_from_nginx(stack: Stack) -> None:
