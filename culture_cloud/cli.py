@@ -29,20 +29,6 @@ def export_schema_text() -> str:
     return str(create_schema(load_settings(environment=Environment.DEVELOPMENT))) + "\n"
 
 
-def trusted_documents_manifest(*, index: bool = False) -> str:
-    """{"sha256:<hex>": text} of every shipped document, for the mini-program's build; with
-    `index`, {"<front end>/<file stem>": "sha256:<hex>"} instead."""
-    import json
-
-    from culture_cloud.schema import create_schema
-    from culture_cloud.web.trusted_documents import trusted_documents
-
-    schema = create_schema(load_settings(environment=Environment.DEVELOPMENT))
-    registry = trusted_documents(schema._schema)
-    listing = registry.index() if index else registry.manifest()
-    return json.dumps(listing, ensure_ascii=False, indent=2) + "\n"
-
-
 async def _seed(
     settings: Settings,
     *,
@@ -346,7 +332,11 @@ def _run(args: argparse.Namespace) -> None:
         return
 
     if args.command == "trusted-documents":
-        sys.stdout.write(trusted_documents_manifest(index=args.index))
+        from culture_cloud.schema import create_schema
+        from culture_cloud.web.trusted_documents import listing_json
+
+        schema = create_schema(load_settings(environment=Environment.DEVELOPMENT))
+        sys.stdout.write(listing_json(schema._schema, index=args.index))
         return
 
     settings = load_settings()

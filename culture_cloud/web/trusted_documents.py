@@ -5,6 +5,7 @@ against the schema like the pages' own (web/documents.py) and registered by hash
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from graphql import GraphQLSchema
@@ -29,3 +30,11 @@ def trusted_documents(schema: GraphQLSchema) -> TrustedDocuments:
         for prefix, directory in SOURCES
         for document in Documents(directory, schema)
     )
+
+
+def listing_json(schema: GraphQLSchema, *, index: bool = False) -> str:
+    """`culture-cloud trusted-documents`: {"sha256:<hex>": text} for the mini-program's build;
+    with `index`, {"<front end>/<file stem>": "sha256:<hex>"} instead."""
+    registry = trusted_documents(schema)
+    listing = registry.index() if index else registry.manifest()
+    return json.dumps(listing, ensure_ascii=False, indent=2) + "\n"
