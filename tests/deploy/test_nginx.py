@@ -32,6 +32,7 @@ from culture_cloud.db import transaction
 from culture_cloud.global_ids import from_global_id, to_global_id
 from culture_cloud.seeding.jiexiu import load_jiexiu
 from culture_cloud.testing import nginx
+from culture_cloud.web.assets import Assets
 from tests.accounts.factories import add_user, token_for
 from tests.conftest import IN_CI, Database, _empty
 from tests.support.servers import free_port, wait_until_healthy
@@ -200,6 +201,33 @@ async def test_event_change__visible_within_documented_freshness(stack: Stack) -
     # Documented (README, caching): within max-age plus one background refresh; the refresh
     # is given 2.5 s here, for a busy CI machine (it takes milliseconds on a quiet one).
     assert seen <= MAX_AGE + 2.5, seen
+
+
+def test_static_assets__cached_by_nginx(stack: Stack) -> None:
+    url = Assets().url("forms.js")
+    answers = [stack.http.get(url) for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert [a.headers["x-cache-status"] for a in answers] == ["MISS", "HIT"]
+    assert "immutable" in answers[1].headers["cache-control"]
+
+
+def test_media__served_from_disk_with_the_apps_headers_only_for_its_keys(stack: Stack) -> None:
+    key = f"images/7/{'ab' * 32}.png"
+    path = stack.proxy.directory / "media" / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n not really an image")
+    (stack.proxy.directory / "media" / "secret.txt").write_text("not for the public")
+
+    image = stack.http.get(f"/media/{key}")
+    other = stack.http.get("/media/secret.txt")
+    climbing = stack.http.get("/media/images/7/../../secret.txt")
+
+    assert image.status_code == 200 and image.content == path.read_bytes()
+    assert image.headers["content-type"] == "image/png"
+    assert image.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in image.headers["content-security-policy"]
+    assert other.status_code == 404 and climbing.status_code == 404
 
 
 def test_too_large_body__typed_413_from_nginx(stack: Stack) -> None:
