@@ -32,6 +32,7 @@ from culture_cloud.exports.routes import routes as export_routes
 from culture_cloud.graphql.body_limit import BodyLimit
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.execution import Schema
+from culture_cloud.graphql.http_cache import CachePolicy
 from culture_cloud.graphql.http_view import ContractView
 from culture_cloud.live.context import SubscriptionContext
 from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
@@ -47,6 +48,7 @@ from culture_cloud.web.frontend import WebKit
 from culture_cloud.web.gateway import ContextFactory, Gateway
 from culture_cloud.web.sessions import ACCESS_COOKIE
 from culture_cloud.web.site.routes import site_app
+from culture_cloud.web.trusted_documents import trusted_documents
 from culture_cloud.wechat import WechatClient
 from culture_cloud.wiring import wire
 
@@ -137,11 +139,17 @@ class GraphQLView(ContractView):
     websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(self, *, settings: Settings, **kwargs: Any) -> None:
+        schema = create_schema(settings)
         super().__init__(
-            create_schema(settings),
+            schema,
             graphql_ide="graphiql" if not settings.is_production else None,
-            # Queries over GET leak into logs and caches; mutations over GET are CSRF bait.
-            allow_queries_via_get=False,
+            # GET runs only trusted query documents (ContractView); mutations never.
+            trusted_documents=trusted_documents(schema._schema),
+            trusted_documents_only=settings.trusted_documents_only,
+            cache_policy=CachePolicy(
+                max_age=settings.graphql_get_max_age_seconds,
+                stale_while_revalidate=settings.graphql_get_stale_while_revalidate_seconds,
+            ),
             # Subscriptions over graphql-transport-ws only: the legacy graphql-ws protocol has
             # had connection_init auth bypasses, and HTTP streaming (multipart, SSE) would need
             # its own auth and limits.

@@ -1,5 +1,5 @@
-"""`culture-cloud serve | migrate | seed | export-schema | create-admin | send-notifications |
-send-reminders | mark-no-shows`."""
+"""`culture-cloud serve | migrate | seed | export-schema | trusted-documents | create-admin |
+send-notifications | send-reminders | mark-no-shows`."""
 
 from __future__ import annotations
 
@@ -287,6 +287,13 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="print or write schema.graphql")
     export.add_argument("--output", type=Path, default=None)
     export.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    trusted = sub.add_parser(
+        "trusted-documents",
+        help='print the trusted documents as JSON {"sha256:<hex>": text} (clients send the ids)',
+    )
+    trusted.add_argument(
+        "--index", action="store_true", help='print {"<front end>/<name>": "sha256:<hex>"} instead'
+    )
     notify = sub.add_parser(
         "send-notifications", help="deliver the notification outbox (WeChat subscribe messages)"
     )
@@ -322,6 +329,14 @@ def _run(args: argparse.Namespace) -> None:
             return
         target.write_text(text, encoding="utf-8")
         print(f"wrote {target}")
+        return
+
+    if args.command == "trusted-documents":
+        from culture_cloud.schema import create_schema
+        from culture_cloud.web.trusted_documents import listing_json
+
+        schema = create_schema(load_settings(environment=Environment.DEVELOPMENT))
+        sys.stdout.write(listing_json(schema._schema, index=args.index))
         return
 
     settings = load_settings()

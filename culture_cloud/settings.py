@@ -91,6 +91,14 @@ class Settings(BaseSettings):
     max_input_string_length: int = Field(default=10_000, ge=100)
     # POST /graphql bodies larger than this are refused with 413 before they are parsed.
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Trusted documents (culture_cloud/graphql/trusted.py): on, anonymous callers may run only
+    # the documents the project ships (by id or full text); signed-in callers are unaffected.
+    trusted_documents_only: bool = False
+    # GET /graphql with a trusted query document, anonymous caller: how long caches (nginx, the
+    # mini-program, browsers) may keep the answer, and serve it stale while refreshing it.
+    # Behind the shipped nginx, a change is visible within max_age plus one refresh (README).
+    graphql_get_max_age_seconds: int = Field(default=10, ge=0, le=3600)
+    graphql_get_stale_while_revalidate_seconds: int = Field(default=30, ge=0, le=86400)
 
     wechat_base_url: str = "https://api.weixin.qq.com"
     wechat_appid: str = "wx-demo-appid"

@@ -28,7 +28,7 @@ from strawberry.types.graphql import OperationType
 
 GRAPHQL_RESPONSE_JSON: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
-# Methods /graphql answers at all (GET: GraphiQL in development; queries go over POST).
+# Methods /graphql answers at all (GET: trusted query documents, and GraphiQL in development).
 ALLOWED_METHODS: Final = "GET, POST"
 
 # Codes of errors that mean "the request is wrong" rather than "the server failed".
@@ -123,9 +123,13 @@ def transport_error(exc: HTTPException) -> TransportError:
 
 def _operation_not_allowed(operation: OperationType) -> TransportError:
     if operation is OperationType.QUERY:
-        # Our policy, not the specification's: queries over GET leak into logs and caches.
+        # Our policy, not the specification's: queries over GET leak into logs and caches, so
+        # only trusted documents (public, cacheable) may come that way (http_view).
         return TransportError(
-            400, "BAD_REQUEST", "不接受通过 GET 发送的查询，请用 POST 发送", {"Allow": "POST"}
+            400,
+            "BAD_REQUEST",
+            "GET 只接受已登记文档（documentId）的查询，其他查询请用 POST 发送",
+            {"Allow": "POST"},
         )
     if operation is OperationType.MUTATION:
         # The specification: a mutation over GET is 405.
