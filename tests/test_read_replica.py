@@ -1,0 +1,269 @@
+"""CULTURE_CLOUD_READ_DATABASE_URL with a real streaming replica: anonymous queries and
+signed-out pages read from it, signed-in callers read their own writes on the primary, and a
+replica that falls behind or goes away sends reads back to the primary.
+
+One primary and one hot standby (pg_basebackup + a replication slot) for the whole module, on
+free ports. Pausing the standby's WAL replay makes primary and replica differ, which shows
+which one answered: a row written after the pause exists only on the primary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+from starlette.applications import Starlette
+
+from culture_cloud.app import create_app
+from culture_cloud.db import create_engine, create_session_factory
+from culture_cloud.migrations import upgrade
+from culture_cloud.read_routing import ReadRouter, ReplicaState
+from culture_cloud.settings import Settings
+from tests.accounts.factories import add_user, token_for
+from tests.bookings import factories as f
+from tests.conftest import Database
+from tests.support.graphql import GraphQLClient
+from tests.support.ids import gid
+from tests.support.pg_cluster import (
+    Cluster,
+    make_dir,
+    require_postgres_binaries,
+    scratch_dir,
+    standby_of,
+)
+
+EVENTS = "query { events(first: 100) { edges { node { title } } } }"
+BOOK = """
+mutation Book($input: BookEventInput!) {
+  bookEvent(input: $input) { __typename ... on BookingConfirmed { booking { id } } }
+}
+"""
+MY_BOOKINGS = "query { myBookings(first: 10) { edges { node { id event { title } } } } }"
+LOGIN = """
+mutation Login($username: String!, $password: String!) {
+  loginWithPassword(username: $username, password: $password) { __typename }
+}
+"""
+REPLAYED = "SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn"
+
+
+@dataclass
+class Pair:
+    primary: Cluster
+    standby: Cluster
+    db: Database
+
+    def caught_up(self) -> None:
+        """Waits until the standby has replayed everything the primary wrote so far."""
+        lsn = self.primary.sql("SELECT pg_current_wal_lsn()")
+        self.standby.wait_for(REPLAYED.format(lsn=lsn), "t")
+
+    def settings(self, **values: Any) -> Settings:
+        return Settings(
+            database_url=self.primary.url(),
+            read_database_url=self.standby.url(),
+            environment="test",  # type: ignore[arg-type]
+            read_check_seconds=0.2,
+            **values,
+        )
+
+
+@pytest.fixture(scope="module")
+def _clusters() -> Iterator[tuple[Cluster, Cluster]]:
+    require_postgres_binaries()
+    with scratch_dir() as root:
+        primary = Cluster.initdb(root / "primary")
+        primary.start()
+        try:
+            upgrade(primary.url())
+            standby = standby_of(primary, make_dir(root / "standby-data") / "data")
+            standby.start()
+            try:
+                yield primary, standby
+            finally:
+                standby.stop_quietly()
+        finally:
+            primary.stop_quietly()
+
+
+@pytest.fixture(scope="module")
+async def pair(_clusters: tuple[Cluster, Cluster]) -> AsyncIterator[Pair]:
+    primary, standby = _clusters
+    engine = create_engine(Settings(database_url=primary.url()))
+    try:
+        yield Pair(
+            primary,
+            standby,
+            Database("postgres", primary.url(), engine, create_session_factory(engine)),
+        )
+    finally:
+        await engine.dispose()
+
+
+@contextmanager
+def replay_paused(pair: Pair) -> Iterator[None]:
+    """The standby receives WAL but does not apply it: what the primary writes meanwhile
+    exists only there. Resumed (and caught up) afterwards."""
+    pair.caught_up()
+    pair.standby.sql("SELECT pg_wal_replay_pause()")
+    try:
+        yield
+    finally:
+        pair.standby.sql("SELECT pg_wal_replay_resume()")
+        pair.caught_up()
+
+
+@asynccontextmanager
+async def client(pair: Pair, settings: Settings) -> AsyncIterator[tuple[GraphQLClient, Starlette]]:
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as http,
+    ):
+        yield GraphQLClient(http, pair.db), app
+
+
+def router_of(app: Starlette) -> ReadRouter:
+    router: ReadRouter = app.state.read_router
+    return router
+
+
+async def titles(api: GraphQLClient, **kwargs: Any) -> set[str]:
+    data = await api.data(EVENTS, **kwargs)
+    return {edge["node"]["title"] for edge in data["events"]["edges"]}
+
+
+def title(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:6]}"
+
+
+async def test_anonymous_reads__replica_current__replica_answers_signed_in_read_own_writes(
+    pair: Pair,
+) -> None:
+    before = await f.add_event(pair.db, title=title("回放前"))
+    with replay_paused(pair):
+        after = await f.add_event(pair.db, title=title("回放后"))
+        resident = await add_user(pair.db)
+        async with client(pair, pair.settings(read_max_lag_seconds=60)) as (api, app):
+            assert router_of(app).state is ReplicaState.CURRENT
+            anonymous = await titles(api)
+            page = await api.http.get("/events")
+            token = await token_for(pair.db, resident)
+            signed_in = await titles(api, token=token)
+            booked = await api.data(
+                BOOK,
+                {
+                    "input": {
+                        "eventId": gid("Event", after.id),
+                        "seats": 1,
+                        "idempotencyKey": f.key(),
+                    }
+                },
+                token=token,
+            )
+            mine = await api.data(MY_BOOKINGS, token=token)
+
+    assert before.title in anonymous and after.title not in anonymous
+    assert page.status_code == 200
+    assert before.title in page.text and after.title not in page.text
+    # The signed-in caller reads the primary: the new event, and the booking just made.
+    assert {before.title, after.title} <= signed_in
+    assert booked["bookEvent"]["__typename"] == "BookingConfirmed"
+    assert [edge["node"]["event"]["title"] for edge in mine["myBookings"]["edges"]] == [after.title]
+
+
+async def test_anonymous_reads__replica_behind__primary_answers(pair: Pair) -> None:
+    with replay_paused(pair):
+        await _behind_then_back(pair)
+
+
+async def _behind_then_back(pair: Pair) -> None:
+    async with client(pair, pair.settings(read_max_lag_seconds=0.5)) as (api, app):
+        router = router_of(app)
+        assert await router.refresh() is ReplicaState.CURRENT
+        fresh = await f.add_event(pair.db, title=title("延迟"))
+        # The replica's last replayed commit grows older than 0.5 s while replay is paused.
+        await asyncio.sleep(0.6)
+        assert await router.refresh() is ReplicaState.LAGGING
+        assert router.lag_seconds is not None and router.lag_seconds > 0.5
+        assert fresh.title in await titles(api)
+
+        pair.standby.sql("SELECT pg_wal_replay_resume()")
+        pair.caught_up()
+        assert await router.refresh() is ReplicaState.CURRENT
+        assert fresh.title in await titles(api)
+
+
+async def test_anonymous_reads__replica_stopped__primary_answers_then_replica_again(
+    pair: Pair,
+) -> None:
+    pair.caught_up()
+    async with client(pair, pair.settings()) as (api, app):
+        router = router_of(app)
+        assert await titles(api) is not None
+        assert router.state is ReplicaState.CURRENT
+        pair.standby.stop()
+        try:
+            fresh = await f.add_event(pair.db, title=title("备库停机"))
+            started = time.monotonic()
+            # The first read finds the replica gone and is answered by the primary, no error.
+            assert fresh.title in await titles(api)
+            assert time.monotonic() - started < 5
+            assert router.state is ReplicaState.UNREACHABLE
+            assert fresh.title in await titles(api)
+        finally:
+            pair.standby.start()
+        pair.caught_up()
+        assert await router.refresh() is ReplicaState.CURRENT
+        assert fresh.title in await titles(api)
+
+
+async def test_statements__only_anonymous_queries_reach_the_replica(pair: Pair) -> None:
+    pair.caught_up()
+    resident = await add_user(pair.db)
+    on_replica: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "pg_is_in_recovery" not in statement:  # the router's own lag checks
+            on_replica.append(statement)
+
+    async with client(pair, pair.settings()) as (api, app):
+        replica = router_of(app).replica
+        assert replica is not None
+        event.listen(replica.sync_engine, "before_cursor_execute", seen)
+        # An anonymous mutation (a refused sign-in: it reads the account and counts the
+        # failure), a signed-in query: both on the primary.
+        await api.execute(LOGIN, {"username": "nobody", "password": "wrong-password"})
+        await titles(api, token=await token_for(pair.db, resident))
+        assert on_replica == []
+        await titles(api)
+        assert on_replica
+
+
+def test_settings__replica_needs_postgres_primary() -> None:
+    with pytest.raises(ValueError, match="PostgreSQL primary"):
+        Settings(
+            database_url="sqlite+aiosqlite:///./x.db",
+            read_database_url="postgresql+asyncpg://u@h/db",
+        )
+    with pytest.raises(ValueError, match="PostgreSQL standby"):
+        Settings(
+            database_url="postgresql+asyncpg://u@h/db", read_database_url="sqlite+aiosqlite:///x"
+        )
+    assert Settings(read_database_url="").read_database_url is None
+
+
+async def test_router__no_replica__always_primary(pair: Pair) -> None:
+    router = ReadRouter(pair.db.engine)
+    assert router.engine_for(replica_allowed=True) is pair.db.engine
+    async with router.read(replica_allowed=True) as connection:
+        assert connection.engine is pair.db.engine
