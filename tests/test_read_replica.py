@@ -10,6 +10,8 @@ which one answered: a row written after the pause exists only on the primary.
 from __future__ import annotations
 
 import asyncio
+import random
+import string
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -52,6 +54,7 @@ mutation Login($username: String!, $password: String!) {
   loginWithPassword(username: $username, password: $password) { __typename }
 }
 """
+SEARCH = "query Find($text: String!) { search(text: $text) { edges { cursor } } }"
 REPLAYED = "SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn"
 
 
@@ -253,6 +256,19 @@ async def test_statements__only_anonymous_queries_reach_the_replica(pair: Pair) 
         assert on_replica == []
         await titles(api)
         assert on_replica
+
+
+async def test_search_log__anonymous_search_read_on_replica__logged_on_primary(
+    pair: Pair,
+) -> None:
+    pair.caught_up()
+    term = "".join(random.choice(string.ascii_lowercase) for _ in range(12))
+    async with client(pair, pair.settings()) as (api, app):
+        assert router_of(app).state is ReplicaState.CURRENT
+        data = await api.data(SEARCH, {"text": term})
+    assert data["search"]["edges"] == []
+    logged = pair.primary.sql(f"SELECT count(*) FROM search_log WHERE term = '{term}'")
+    assert logged == "1"
 
 
 def test_settings__replica_needs_postgres_primary() -> None:

@@ -68,6 +68,11 @@ class Context:
             return read_only(self.engine)
         return self.read_router.read(replica_allowed=self.replica_allowed)
 
+    def side_write(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """An autocommit connection on the primary for a small write a query makes (the
+        search log): a read connection may be on the replica, which refuses writes."""
+        return read_only(self.engine)
+
     def read_engine(self) -> AsyncEngine:
         """The engine for this request's reads, for read paths that open their own
         connections: the same choice as `read()`, without its fallback on a failed connect."""
