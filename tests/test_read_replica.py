@@ -10,6 +10,7 @@ which one answered: a row written after the pause exists only on the primary.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import string
 import time
@@ -25,9 +26,10 @@ from sqlalchemy import event
 from starlette.applications import Starlette
 
 from culture_cloud.app import create_app
-from culture_cloud.db import create_engine, create_session_factory
+from culture_cloud.db import create_engine, create_session_factory, transaction
 from culture_cloud.migrations import upgrade
 from culture_cloud.read_routing import ReadRouter, ReplicaState
+from culture_cloud.seeding.jiexiu import load_jiexiu
 from culture_cloud.settings import Settings
 from tests.accounts.factories import add_user, token_for
 from tests.bookings import factories as f
@@ -289,3 +291,47 @@ async def test_router__no_replica__always_primary(pair: Pair) -> None:
     assert router.engine_for(replica_allowed=True) is pair.db.engine
     async with router.read(replica_allowed=True) as connection:
         assert connection.engine is pair.db.engine
+
+
+# Last in the module: it loads the Jiexiu seed, whose events would crowd the other tests'
+# events out of the first page of `events`.
+async def test_site_pages__signed_out_on_replica__every_public_page_answers(
+    pair: Pair, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The net under the rule "anonymous queries only read": every public page of the website,
+    as a signed-out visitor, served from the replica (which refuses any write) without an
+    error page and without a failed write in the log."""
+    async with transaction(pair.db.factory) as session:
+        await load_jiexiu(session)
+    pair.caught_up()
+    # A seed row of each kind (the seed's events all have a place).
+    first = "SELECT min(id) FROM {}"
+    event_id = pair.primary.sql("SELECT min(id) FROM event WHERE venue_id IS NOT NULL")
+    township = pair.primary.sql("SELECT key FROM region ORDER BY id LIMIT 1")
+    paths = [
+        "/", "/events", f"/events/{event_id}", "/venues", "/scenic-spots", "/travel-agencies",
+        "/guides", "/townships", f"/townships/{township}", "/wishes", "/menu",
+        "/search?q=绵山", "/search/suggest?q=mian", "/nearby?lat=37.03&lng=111.92",
+        "/sitemap.xml", "/privacy",
+    ]  # fmt: skip
+    for table, path in (
+        ("venue", "/venues"), ("scenic_spot", "/scenic-spots"),
+        ("travel_agency", "/travel-agencies"), ("guide", "/guides"),
+    ):  # fmt: skip
+        paths.append(f"{path}/{pair.primary.sql(first.format(table))}")
+    on_replica: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "pg_is_in_recovery" not in statement:
+            on_replica.append(statement)
+
+    caplog.set_level(logging.WARNING)
+    async with client(pair, pair.settings(read_max_lag_seconds=60)) as (api, app):
+        replica = router_of(app).replica
+        assert replica is not None
+        event.listen(replica.sync_engine, "before_cursor_execute", seen)
+        statuses = {path: (await api.http.get(path)).status_code for path in paths}
+        assert state_of(router_of(app)) is ReplicaState.CURRENT
+    assert statuses == dict.fromkeys(paths, 200)
+    assert on_replica
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
