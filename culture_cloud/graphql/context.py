@@ -64,9 +64,10 @@ class Context:
     def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A short autocommit connection for one read; never shared between tasks. On the read
         replica for anonymous queries while it is current, otherwise on the primary."""
-        if self.read_router is None:
-            return read_only(self.engine)
-        return self.read_router.read(replica_allowed=self.replica_allowed)
+        router = self.read_router
+        if router is None or router.replica is None or not self.replica_allowed:
+            return read_only(self.engine)  # the common path costs what it did before routing
+        return router.read(replica_allowed=True)
 
     def side_write(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """An autocommit connection on the primary for a small write a query makes (the
