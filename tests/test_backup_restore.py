@@ -1,5 +1,5 @@
 """The backup and restore drill, performed with the scripts in deploy/backup/ on real servers:
-residents book; a base backup and a pg_dump are taken; more bookings (and a cancellation)
+the Jiexiu seed is loaded and residents book; a base backup and a pg_dump are taken; more bookings (and a cancellation)
 follow; the primary's data directory is then deleted (the lost disk). A NEW cluster is restored
 from the base backup plus the WAL archive, the app is started on it, and every confirmed
 booking is found through the API, the ones made after the backup included. The dump restores
@@ -13,12 +13,14 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from culture_cloud.accounts.models import User
-from culture_cloud.db import create_engine, create_session_factory
+from culture_cloud.db import create_engine, create_session_factory, transaction
 from culture_cloud.migrations import upgrade
+from culture_cloud.seeding.jiexiu import load_jiexiu
 from culture_cloud.settings import Settings
 from tests.accounts.factories import add_user
 from tests.bookings import factories as f
@@ -44,6 +46,7 @@ CANCEL = """
 mutation Cancel($id: ID!) { cancelBooking(id: $id) { __typename } }
 """
 MY_BOOKINGS = "query { myBookings(first: 50) { edges { node { id status } } } }"
+CATALOGUE = "query { venues { totalCount } scenicSpots { totalCount } events { totalCount } }"
 
 
 @asynccontextmanager
@@ -64,14 +67,18 @@ async def book(api: GraphQLClient, resident: User, event_id: int | None) -> str:
     return str(result["booking"]["id"])
 
 
-async def confirmed_bookings(db: Database, residents: list[User]) -> set[str]:
-    """Every confirmed booking, as each resident sees their own through the app on `db`."""
+async def seen_through_the_app(
+    db: Database, residents: list[User]
+) -> tuple[set[str], dict[str, Any]]:
+    """Every confirmed booking, as each resident sees their own, and the catalogue's sizes, as
+    a visitor sees them: through the app started on `db`."""
     found: set[str] = set()
     async with graphql_client(db) as api:
         for resident in residents:
             edges = (await api.data(MY_BOOKINGS, user=resident))["myBookings"]["edges"]
             found |= {e["node"]["id"] for e in edges if e["node"]["status"] == "CONFIRMED"}
-    return found
+        catalogue = await api.data(CATALOGUE)
+    return found, catalogue
 
 
 def install_scripts(root: Path) -> Path:
@@ -96,6 +103,8 @@ async def test_restore_drill__base_backup_and_wal__every_confirmed_booking_found
         try:
             await asyncio.to_thread(upgrade, primary.url())
             async with database(primary.url()) as db:
+                async with transaction(db.factory) as session:
+                    await load_jiexiu(session)
                 place = await f.add_place(db)
                 events = [await f.add_event(db, place, capacity=20) for _ in range(2)]
                 residents = [await add_user(db) for _ in range(5)]
@@ -114,7 +123,9 @@ async def test_restore_drill__base_backup_and_wal__every_confirmed_booking_found
                     cancel = await api.data(CANCEL, {"id": cancelled}, user=residents[0])
                     assert cancel["cancelBooking"]["__typename"] == "CancelBookingSuccess"
                     expected = (before | after) - {cancelled}
-                    assert await confirmed_bookings(db, residents) == expected
+                found, catalogue = await seen_through_the_app(db, residents)
+                assert found == expected
+                assert catalogue["venues"]["totalCount"] > 0
             # What archive_timeout does within a minute in production: close the current WAL
             # segment so it is archived.
             segment = primary.sql("SELECT pg_walfile_name(pg_switch_wal())")
@@ -131,13 +142,13 @@ async def test_restore_drill__base_backup_and_wal__every_confirmed_booking_found
             # Replays the archive to its end, then opens for writes.
             restored.wait_for("SELECT pg_is_in_recovery()", "f", timeout=60)
             async with database(restored.url()) as db:
-                assert await confirmed_bookings(db, residents) == expected
+                assert await seen_through_the_app(db, residents) == (expected, catalogue)
 
             # The small-install path: the nightly dump, into a new database.
             run([f"{scripts}/restore-dump.sh", dump, "from_dump",
                  "-h", "127.0.0.1", "-p", str(restored.port), "-U", "postgres"])  # fmt: skip
             async with database(restored.url("from_dump")) as db:
-                assert await confirmed_bookings(db, residents) == before
+                assert await seen_through_the_app(db, residents) == (before, catalogue)
         finally:
             restored.stop_quietly()
 
