@@ -1,6 +1,7 @@
 """The backup and restore drill, performed with the scripts in deploy/backup/ on real servers:
-the Jiexiu seed is loaded and residents book; a base backup and a pg_dump are taken; more bookings (and a cancellation)
-follow; the primary's data directory is then deleted (the lost disk). A NEW cluster is restored
+the Jiexiu seed is loaded and residents book; a base backup and a pg_dump are taken; more
+bookings (and a cancellation) follow; the primary's data directory is then deleted (the lost
+disk). A NEW cluster is restored
 from the base backup plus the WAL archive, the app is started on it, and every confirmed
 booking is found through the API, the ones made after the backup included. The dump restores
 the state at the time of the dump, which is what a nightly dump promises.
