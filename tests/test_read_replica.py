@@ -293,6 +293,43 @@ async def test_router__no_replica__always_primary(pair: Pair) -> None:
         assert connection.engine is pair.db.engine
 
 
+async def test_router__lag_looked_at_in_background__once_per_interval(pair: Pair) -> None:
+    pair.caught_up()
+    now = [0.0]
+    replica = create_engine(Settings(database_url=pair.standby.url()))
+    router = ReadRouter(pair.db.engine, replica, check_seconds=1.0, clock=lambda: now[0])
+    checks: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "pg_is_in_recovery" in statement:
+            checks.append(statement)
+
+    async def settled() -> None:
+        """Waits for the look the router started in the background, if any."""
+        if router._check is not None:
+            async with asyncio.timeout(10):
+                await asyncio.gather(router._check)
+
+    event.listen(replica.sync_engine, "before_cursor_execute", seen)
+    try:
+        # Not looked at yet: the primary answers at once, and one look starts behind it.
+        assert [router.engine_for(replica_allowed=True) for _ in range(20)] == [pair.db.engine] * 20
+        await settled()
+        assert len(checks) == 1 and router.state is ReplicaState.CURRENT
+        now[0] = 0.5
+        assert router.engine_for(replica_allowed=True) is replica
+        await settled()
+        assert len(checks) == 1  # the verdict is still fresh
+        now[0] = 1.5
+        assert router.engine_for(replica_allowed=True) is replica  # the old verdict, no wait
+        await settled()
+        assert len(checks) == 2
+        assert router.engine_for(replica_allowed=False) is pair.db.engine
+    finally:
+        await router.close()
+        await replica.dispose()
+
+
 # Last in the module: it loads the Jiexiu seed, whose events would crowd the other tests'
 # events out of the first page of `events`.
 async def test_site_pages__signed_out_on_replica__every_public_page_answers(
