@@ -7,9 +7,12 @@
 # e.g. restore.sh /var/backups/culture-cloud/base-20261205T020000Z \
 #        /var/backups/culture-cloud/wal /var/lib/postgresql/15/restored '2026-12-05 10:59:00+08'
 #
-# Then start PostgreSQL on NEW_DATA_DIR (pg_ctl -D NEW_DATA_DIR start, or point the cluster's
-# data_directory at it). It replays the archive and promotes itself; `SELECT
-# pg_is_in_recovery()` answering f means it is ready. Run as the postgres user.
+# Then start PostgreSQL on NEW_DATA_DIR. On Debian the configuration lives in /etc/postgresql:
+# `pg_createcluster 15 restored`, delete its data directory, restore into it, then
+# `pg_ctlcluster 15 restored start` (README "Backups and restore"). Elsewhere the backup's own
+# postgresql.conf is in NEW_DATA_DIR: `pg_ctl -D NEW_DATA_DIR start`. It replays the archive
+# and promotes itself; `SELECT pg_is_in_recovery()` answering f means it is ready. Run as the
+# postgres user.
 set -eu
 # Debian puts pg_verifybackup and friends only in the versioned directory.
 PATH="${PG_BIN:-/usr/lib/postgresql/15/bin}:$PATH"
