@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -39,6 +40,7 @@ from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
 from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandler
 from culture_cloud.media import routes as media_routes
 from culture_cloud.media.storage import storage_for
+from culture_cloud.read_routing import ReadRouter
 from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
@@ -111,6 +113,7 @@ def _context_values(state: Any, settings: Settings, request: Request | WebSocket
         "settings": settings,
         "engine": state.engine,
         "session_factory": state.session_factory,
+        "read_router": state.read_router,
         "authenticate": state.authenticate,
         "client_ip": client_ip(
             request.client.host if request.client else None,
@@ -245,6 +248,20 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+def _read_router(settings: Settings, engine: AsyncEngine) -> ReadRouter:
+    """Reads on the primary only, or also on CULTURE_CLOUD_READ_DATABASE_URL's replica."""
+    replica = None
+    if settings.read_database_url is not None:
+        # A replica that does not answer within 2 s counts as away: reads go to the primary.
+        replica = create_engine(settings, url=settings.read_database_url, connect_timeout=2.0)
+    return ReadRouter(
+        engine,
+        replica,
+        max_lag_seconds=settings.read_max_lag_seconds,
+        check_seconds=settings.read_check_seconds,
+    )
+
+
 def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> Starlette:
     """`freeze_gc`: for a server process (see lifespan); tests build many apps in one process
     and leave it off."""
@@ -256,6 +273,12 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        read_router = _read_router(settings, engine)
+        app.state.read_router = read_router
+        if read_router.replica is not None:
+            # A first look before serving, so anonymous reads use a current replica from the
+            # first request (bounded: a replica that is away does not delay the start).
+            await read_router.refresh()
         # How the GraphQL context turns a bearer token into a viewer (accounts' session check).
         app.state.authenticate = partial(load_viewer_shared, engine, settings)
         # One HTTP client and one WechatClient per process: the WeChat access token it caches
@@ -316,6 +339,9 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             await http.aclose()
             await sms_http.aclose()
             await app.state.media_storage.close()
+            await read_router.close()
+            if read_router.replica is not None:
+                await read_router.replica.dispose()
             await engine.dispose()
 
     view = GraphQLView(settings=settings)

@@ -182,7 +182,13 @@ def json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(
+    settings: Settings, *, url: str | None = None, connect_timeout: float | None = None
+) -> AsyncEngine:
+    """The engine for `settings.database_url`, or for `url` (a read replica) with the same
+    options. `connect_timeout`: seconds before an unanswered connection attempt fails (asyncpg
+    waits 60 s by default; a replica that is away should cost a request far less)."""
+    url = url or settings.database_url
     options: dict[str, Any] = {
         "json_serializer": json_dumps,
         "json_deserializer": orjson.loads,
@@ -191,14 +197,16 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # nor the text of a failed statement's exception may carry them.
         "hide_parameters": True,
     }
-    if settings.is_sqlite:
+    if url.startswith("sqlite"):
         # aiosqlite logs every call with its arguments at DEBUG, bound values included.
         _aiosqlite_log.setLevel(max(logging.INFO, _aiosqlite_log.level))
-        engine = create_async_engine(settings.database_url, **options)
+        engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
+    if connect_timeout is not None:
+        options["connect_args"] = {"timeout": connect_timeout}
     engine = create_async_engine(
-        settings.database_url,
+        url,
         **options,
         pool_size=settings.db_pool_size,
         # No overflow: overflow connections are closed on return, so sustained load above the

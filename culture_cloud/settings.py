@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     db_echo: bool = False
     # A pooled PostgreSQL connection idle this long is pinged before use (db.guard_idle_connections).
     db_ping_idle_seconds: float = Field(default=30.0, ge=0)
+    # A streaming replica for anonymous public reads (culture_cloud/read_routing.py); None =
+    # every read on the primary. PostgreSQL only, like the primary it copies.
+    read_database_url: str | None = None
+    # Reads fall back to the primary while the replica is further behind than this.
+    read_max_lag_seconds: float = Field(default=5.0, ge=0)
+    # How long one look at the replica's lag (or at its absence) is believed.
+    read_check_seconds: float = Field(default=1.0, gt=0)
     secret_key: str = DEFAULT_SECRET
     seed_on_start: bool = True
 
@@ -203,6 +210,24 @@ class Settings(BaseSettings):
     @classmethod
     def _supported_database_url(cls, value: str) -> str:
         return check_database_url(value)
+
+    @field_validator("read_database_url")
+    @classmethod
+    def _replica_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not check_database_url(value).startswith("postgresql+asyncpg"):
+            raise ValueError(f"a read replica is a PostgreSQL standby; use {POSTGRES_FORM}")
+        return value
+
+    @model_validator(mode="after")
+    def _replica_of_postgres(self) -> Self:
+        if self.read_database_url is not None and self.is_sqlite:
+            raise ValueError(
+                "CULTURE_CLOUD_READ_DATABASE_URL needs a PostgreSQL primary "
+                "(CULTURE_CLOUD_DATABASE_URL); SQLite has no replicas"
+            )
+        return self
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -14,10 +14,12 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
+from strawberry.types.graphql import OperationType
 
 from culture_cloud.db import SessionFactory, read_only, utcnow
 from culture_cloud.errors import Unauthenticated
 from culture_cloud.identity import INVALID_MESSAGE, MISSING_MESSAGE, Authenticate, Viewer
+from culture_cloud.read_routing import ReadRouter
 from culture_cloud.settings import Settings
 from culture_cloud.wechat import WechatClient
 
@@ -49,14 +51,39 @@ class Context:
     # False for searches that are not a visitor's search: the website's suggestions as one
     # types ask for every prefix on the way to a word.
     log_searches: bool = True
+    # Where reads go (culture_cloud/read_routing.py); None: always `engine`.
+    read_router: ReadRouter | None = None
+    # Set by the request pipeline once it knows the operation: True only for a query by a
+    # caller without credentials. Default-deny: everything else reads from the primary.
+    replica_allowed: bool = False
     _viewer: Viewer | None = field(default=None, init=False, repr=False)
     _auth_problem: str | None = field(default=None, init=False, repr=False)
     _viewer_resolved: bool = field(default=False, init=False, repr=False)
     _viewer_lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def read(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        """A short autocommit connection for one read; never shared between tasks."""
+        """A short autocommit connection for one read; never shared between tasks. On the read
+        replica for anonymous queries while it is current, otherwise on the primary."""
+        router = self.read_router
+        if router is None or router.replica is None or not self.replica_allowed:
+            return read_only(self.engine)  # the common path costs what it did before routing
+        return router.read(replica_allowed=True)
+
+    def side_write(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """An autocommit connection on the primary for a small write a query makes (the
+        search log): a read connection may be on the replica, which refuses writes."""
         return read_only(self.engine)
+
+    def read_engine(self) -> AsyncEngine:
+        """The engine for this request's reads, for read paths that open their own
+        connections: the same choice as `read()`, without its fallback on a failed connect."""
+        if self.read_router is None:
+            return self.engine
+        return self.read_router.engine_for(replica_allowed=self.replica_allowed)
+
+    def route_reads(self, operation: OperationType) -> None:
+        """Called once the operation is known: anonymous queries may use the replica."""
+        self.replica_allowed = operation is OperationType.QUERY and not self.authorization
 
     async def viewer(self) -> Viewer | None:
         """The signed-in caller, or None for anonymous callers and for bad tokens (which

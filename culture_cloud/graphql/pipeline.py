@@ -65,4 +65,13 @@ class RequestPipeline(CodedErrors):
             )
             if error is not None:
                 context.pre_execution_errors = [error]
+        # Now the operation is known: the context decides where its reads go (read replica).
+        route_reads = getattr(context.context, "route_reads", None)
+        if route_reads is not None and not context.pre_execution_errors:
+            try:
+                operation = context.operation_type
+            except RuntimeError:  # no such operation: graphql-core refuses it; reads stay put
+                operation = None
+            if operation is not None:
+                route_reads(operation)
         yield

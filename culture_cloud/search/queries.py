@@ -129,9 +129,19 @@ class SearchQuery:
                 first=first,
                 after=after,
             )
-            if after is None and info.context.log_searches:  # asked for, not a further page
+            # Asked for, not a further page: logged once, on the connection at hand when it
+            # is the primary's.
+            log = after is None and info.context.log_searches
+            if log and conn.engine is info.context.engine:
                 await record_search(
                     conn, text, info.context.now, logged=info.context.logged_searches
+                )
+                log = False
+        if log:
+            # Read on the replica, which refuses writes: the entry goes to the primary.
+            async with info.context.side_write() as primary:
+                await record_search(
+                    primary, text, info.context.now, logged=info.context.logged_searches
                 )
         nodes = await _load_nodes(info, page.items)
         edges = [
