@@ -685,14 +685,14 @@ def outcome(response: httpx.Response) -> str:
 
 
 async def _act(browser: WebClient, case: Case, url: str, data: dict[str, Any]) -> httpx.Response:
-    if case.method == "GET":
-        return await browser.get(url)
-    # The form's token comes from a page every visitor may see (the website's home page has
-    # the 长辈模式 form); the token belongs to the browser, not to the page.
     if case.json:
         headers = {"Origin": BASE, "Accept": "application/json"}
         headers["X-CSRF-Token"] = await browser.csrf_token("/")
         return await browser.http.request(case.method, url, json=data or None, headers=headers)
+    if case.method == "GET":
+        return await browser.get(url)
+    # The form's token comes from a page every visitor may see (the website's home page has
+    # the 长辈模式 form); the token belongs to the browser, not to the page.
     if not case.upload:
         return await browser.post_form(url, data, page="/")
     token = await browser.csrf_token("/")
