@@ -107,6 +107,7 @@ class Case:
     data: Form = field(default=form())
     upload: bool = False  # a multipart post with a JPEG as `file`
     json: bool = False  # the door's script: a JSON body, the CSRF token in X-CSRF-Token
+    variant: str = ""  # names a second row of one route (the door of an entry slot)
 
 
 async def _new_account(world: MatrixWorld, n: int) -> dict[str, str]:
@@ -215,6 +216,58 @@ async def _slot_days(world: MatrixWorld, n: int) -> dict[str, str]:
     await world.venue_with_hours()
     day = days_ahead(20 + n).isoformat()
     return {"dateFrom": day, "dateTo": day, "slotMinutes": "60", "capacity": "10"}
+
+
+def _door_rows(kind: str, make: str) -> list[Case]:
+    """The door of one of our events or of one of our venue's entry slots (`kind`): the page,
+    the no-script forms and the script's JSON endpoints."""
+    door = f"/console/door/{kind}/{{id}}"
+    variant = "" if kind == "event" else kind
+    return [
+        Case("GET", DOOR, OUR_DOOR, with_id(door, make), variant=variant),
+        Case(
+            "POST",
+            DOOR + "/check-in",
+            OUR_DOOR,
+            with_id(door + "/check-in", make),
+            form(code="CC1-not-a-real-code"),
+            variant=variant,
+        ),
+        Case(
+            "POST",
+            DOOR + "/search",
+            OUR_DOOR,
+            with_id(door + "/search", make),
+            form(text="1234"),
+            variant=variant,
+        ),
+        Case(
+            "GET",
+            DOOR + "/entries.json",
+            OUR_DOOR_JSON,
+            with_id(door + "/entries.json", make),
+            json=True,
+            variant=variant,
+        ),
+        Case(
+            "POST",
+            DOOR + "/search.json",
+            OUR_DOOR_JSON,
+            with_id(door + "/search.json", make),
+            form(text="1234"),
+            json=True,
+            variant=variant,
+        ),
+        Case(
+            "POST",
+            DOOR + "/check-ins.json",
+            OUR_DOOR_JSON,
+            with_id(door + "/check-ins.json", make),
+            _door_batch,
+            json=True,
+            variant=variant,
+        ),
+    ]
 
 
 CASES = [
@@ -543,47 +596,15 @@ CASES = [
         )
         for suffix in ("", ".csv", ".xlsx")
     ],
-    # ---- the door (检票): as the API's doorTargets / doorList / checkInBatch, which refuse
-    # editors; another organisation's manager has a door list of their own, not ours --------
+    # ---- the door (检票) of an event and of an entry slot: as the API's doorTargets /
+    # doorList / checkInBatch, which refuse editors; another organisation's manager has a
+    # door list of their own, not ours ----------------------------------------------------
     Case("GET", "/door", DOOR_PICKER, fixed("/console/door")),
-    Case("GET", DOOR, OUR_DOOR, with_id("/console/door/event/{id}", "our_event")),
-    Case(
-        "POST",
-        DOOR + "/check-in",
-        OUR_DOOR,
-        with_id("/console/door/event/{id}/check-in", "our_event"),
-        form(code="CC1-not-a-real-code"),
-    ),
-    Case(
-        "POST",
-        DOOR + "/search",
-        OUR_DOOR,
-        with_id("/console/door/event/{id}/search", "our_event"),
-        form(text="1234"),
-    ),
-    Case(
-        "GET",
-        DOOR + "/entries.json",
-        OUR_DOOR_JSON,
-        with_id("/console/door/event/{id}/entries.json", "our_event"),
-        json=True,
-    ),
-    Case(
-        "POST",
-        DOOR + "/search.json",
-        OUR_DOOR_JSON,
-        with_id("/console/door/event/{id}/search.json", "our_event"),
-        form(text="1234"),
-        json=True,
-    ),
-    Case(
-        "POST",
-        DOOR + "/check-ins.json",
-        OUR_DOOR_JSON,
-        with_id("/console/door/event/{id}/check-ins.json", "our_event"),
-        _door_batch,
-        json=True,
-    ),
+    *[
+        row
+        for kind, make in (("event", "our_event"), ("slot", "slot_number"))
+        for row in _door_rows(kind, make)
+    ],
     # ---- places (managers: updateVenue / updateScenicSpot / generateVenueSlots) -------------
     Case("GET", "/places", MANAGERS, fixed("/console/places")),
     Case(
@@ -660,8 +681,9 @@ def _checked_elsewhere(path: str) -> str | None:
 
 
 def test_matrix__every_console_route__has_an_entry(app_settings: Settings) -> None:
+    rows = {(case.method, case.route, case.variant) for case in CASES}
+    assert len(rows) == len(CASES), "a route is listed twice"
     table = {(case.method, case.route) for case in CASES}
-    assert len(table) == len(CASES), "a route is listed twice"
     routes = console_routes(app_settings)
     unlisted = {(method, path) for method, path in routes - table if not _checked_elsewhere(path)}
     assert unlisted == set(), "console routes without a matrix entry"
@@ -718,7 +740,8 @@ async def test_matrix__every_page_and_action__allowed_or_refused_as_the_api_deci
             response = await _act(browsers[role], case, url, await case.data(world))
             seen = outcome(response)
             if seen != case.expect[role]:
-                differences.setdefault(f"{case.method} {case.route}", {})[role] = (
+                row = f"{case.method} {case.route}" + (f" ({case.variant})" if case.variant else "")
+                differences.setdefault(row, {})[role] = (
                     seen,
                     case.expect[role],
                 )
