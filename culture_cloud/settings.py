@@ -4,7 +4,7 @@ import re
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
@@ -185,6 +185,19 @@ class Settings(BaseSettings):
     # The website's public address (https://…, no trailing slash) for canonical links, Open
     # Graph and the sitemap; unset = the address each request came to.
     web_public_url: str | None = None
+    # The map on the console's place form (Leaflet, culture_cloud/web/console/place_map.py): a
+    # tile URL template ({z} {x} {y}; {s} takes each character of the subdomains in turn). The
+    # default is AMap's street map, whose tiles are drawn in GCJ-02: a click on it gives GCJ-02
+    # coordinates, so console_map_datum must name the datum of whichever tiles are set (WGS84
+    # for OpenStreetMap or a self-hosted WGS84 tile server). Empty = no map (typed coordinates
+    # only). The page's Content-Security-Policy admits images from the tile hosts only.
+    console_map_tile_url: str = (
+        "https://webrd0{s}.is.autonavi.com/appmaptile"
+        "?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
+    )
+    console_map_tile_subdomains: str = Field(default="1234", max_length=10)
+    console_map_datum: Literal["GCJ02", "WGS84"] = "GCJ02"
+    console_map_attribution: str = Field(default="© 高德地图", max_length=200)
     # Uploads (culture_cloud/media): images are checked, re-encoded and stored here.
     media_storage: MediaStorageKind = MediaStorageKind.LOCAL
     # Local storage: the directory (created on the first upload) and the public address of
@@ -243,6 +256,20 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("console_map_tile_url")
+    @classmethod
+    def _tile_url_template(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        parts = urlsplit(value.replace("{s}", "s"))
+        placeholders = all(name in value for name in ("{x}", "{y}", "{z}"))
+        if parts.scheme not in {"http", "https"} or not parts.hostname or not placeholders:
+            raise ValueError(
+                "must be an http:// or https:// tile address with {x}, {y} and {z}, or empty"
+            )
         return value
 
     @field_validator("media_public_base_url")

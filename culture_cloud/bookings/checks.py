@@ -87,6 +87,8 @@ def target_field(ref: TargetRef) -> str:
 def check_target(target: Target, request: BookingRequest, now: datetime) -> None:
     field = target_field(target.ref)
     if target.status is EventStatus.CANCELLED:
+        if not target.is_event:
+            raise BookingFailed(Code.SLOT_CLOSED, "该入场时段已关闭，请选择其他时段", field=field)
         raise BookingFailed(Code.EVENT_CANCELLED, "活动已取消", field=field)
     if not target.booking_required:
         raise BookingFailed(Code.BAD_USER_INPUT, "此活动无需预约，可直接前往", field=field)

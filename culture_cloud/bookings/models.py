@@ -57,6 +57,9 @@ class VenueSlot(SQLModel, table=True):
     booked_seats: int = 0
     real_name_required: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # Closed by a manager (closeVenueSlot): no new reservations; its bookings were cancelled.
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    close_reason: str | None = Field(default=None, max_length=200)
 
 
 class Booking(SQLModel, table=True):

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from culture_cloud.bookings import attendance, cancellation, service, slots
+from culture_cloud.bookings import attendance, cancellation, service, slot_changes, slots
 from culture_cloud.bookings.inputs import (
     BookEventInput,
     GenerateVenueSlotsInput,
@@ -32,8 +32,12 @@ from culture_cloud.bookings.types import (
     CancelBookingSuccess,
     CheckInResult,
     CheckInSuccess,
+    CloseVenueSlotResult,
+    CloseVenueSlotSuccess,
     GenerateVenueSlotsResult,
     GenerateVenueSlotsSuccess,
+    UpdateVenueSlotResult,
+    UpdateVenueSlotSuccess,
     VenueSlot,
 )
 from culture_cloud.global_ids import expect_global_id
@@ -136,3 +140,36 @@ class BookingsMutation:
             real_name_required=input.real_name_required,
         )
         return GenerateVenueSlotsSuccess(created=[VenueSlot.from_row(row) for row in created])
+
+    @strawberry.mutation(
+        permission_classes=[StaffRole(Role.MANAGER)],
+        description="修改一个入场时段的名额（本单位负责人或管理员）；不能少于已预约人数（CONFLICT）",
+    )
+    @errors_as(InputError)
+    async def update_venue_slot(
+        self, info: Info, id: strawberry.ID, capacity: int
+    ) -> UpdateVenueSlotResult:
+        slot = await _run(
+            info,
+            slot_changes.update_venue_slot,
+            slot_id=expect_global_id(id, "VenueSlot", field="id"),
+            capacity=capacity,
+        )
+        return UpdateVenueSlotSuccess(slot=VenueSlot.from_row(slot))
+
+    @strawberry.mutation(
+        permission_classes=[StaffRole(Role.MANAGER)],
+        description="关闭一个入场时段（本单位负责人或管理员；须说明原因）：不再接受预约，"
+        "已确认的预约随之取消并通知预约人；已签到的保留",
+    )
+    @errors_as(InputError)
+    async def close_venue_slot(
+        self, info: Info, id: strawberry.ID, reason: str
+    ) -> CloseVenueSlotResult:
+        slot, cancelled = await _run(
+            info,
+            slot_changes.close_venue_slot,
+            slot_id=expect_global_id(id, "VenueSlot", field="id"),
+            reason=reason,
+        )
+        return CloseVenueSlotSuccess(slot=VenueSlot.from_row(slot), cancelled_bookings=cancelled)

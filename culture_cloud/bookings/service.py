@@ -144,6 +144,8 @@ async def _book_once(
         locked = await load_target(session, ref, rules, lock=True)
         assert locked is not None
         if locked.status is EventStatus.CANCELLED:
+            if not locked.is_event:
+                raise BookingFailed(Code.SLOT_CLOSED, "该入场时段已关闭，请选择其他时段")
             raise BookingFailed(Code.EVENT_CANCELLED, "活动已取消")
         if locked.status is not EventStatus.PUBLISHED:
             raise BookingFailed(Code.BOOKING_CLOSED, "活动已暂停预约")

@@ -153,7 +153,8 @@ async def load_target(
         ends_at=row.ends_at,
         capacity=row.capacity,
         booked_seats=row.booked_seats,
-        status=EventStatus.PUBLISHED,
+        # A closed slot refuses reservations as a cancelled event does (checks.check_target).
+        status=EventStatus.PUBLISHED if row.closed_at is None else EventStatus.CANCELLED,
         booking_required=True,
         # Entry slots are short and many: a full one sends people to the next, not to a queue.
         allow_waitlist=False,
@@ -195,6 +196,9 @@ def take_seats_of(
     ]
     if require_published and kind is TargetKind.EVENT:
         conditions.append(table.c.status == EventStatus.PUBLISHED)
+    if kind is TargetKind.VENUE_SLOT:
+        # A slot closed after the checks read it takes no more seats (closeVenueSlot).
+        conditions.append(table.c.closed_at.is_(None))
     return (
         update(table)
         .where(*conditions)

@@ -42,6 +42,10 @@ class VenueSlot(Node):
     capacity: int
     remaining_seats: int
     real_name_required: bool = strawberry.field(description="实名预约：须填写每位参与者姓名")
+    closed: bool = strawberry.field(
+        default=False, description="已由场馆负责人关闭：不再接受预约，原有预约已取消"
+    )
+    close_reason: str | None = strawberry.field(default=None, description="关闭原因")
 
     @strawberry.field
     def venue(self, info: Info) -> Venue | None:
@@ -58,6 +62,8 @@ class VenueSlot(Node):
             capacity=row.capacity,
             remaining_seats=max(0, row.capacity - row.booked_seats),
             real_name_required=row.real_name_required,
+            closed=row.closed_at is not None,
+            close_reason=row.close_reason,
         )
 
 
@@ -147,7 +153,7 @@ class BookingWaitlisted:
 
 @strawberry.type(
     description="预约失败（未创建任何记录）。code：SOLD_OUT、BOOKING_NOT_OPEN、BOOKING_CLOSED、"
-    "LIMIT_EXCEEDED、ALREADY_BOOKED、EVENT_CANCELLED、BLOCKED、IDEMPOTENCY_CONFLICT、"
+    "LIMIT_EXCEEDED、ALREADY_BOOKED、EVENT_CANCELLED、SLOT_CLOSED、BLOCKED、IDEMPOTENCY_CONFLICT、"
     "CANCEL_DEADLINE_PASSED、NOT_CANCELLABLE、INVALID_CODE、ALREADY_CHECKED_IN、"
     "BOOKING_CANCELLED、NOT_CONFIRMED、CHECK_IN_NOT_OPEN、CHECK_IN_CLOSED、"
     "BAD_USER_INPUT、NOT_FOUND、INVALID_ID"
@@ -204,4 +210,25 @@ class GenerateVenueSlotsSuccess:
 
 GenerateVenueSlotsResult = Annotated[
     GenerateVenueSlotsSuccess | InputError, strawberry.union("GenerateVenueSlotsResult")
+]
+
+
+@strawberry.type
+class UpdateVenueSlotSuccess:
+    slot: VenueSlot
+
+
+UpdateVenueSlotResult = Annotated[
+    UpdateVenueSlotSuccess | InputError, strawberry.union("UpdateVenueSlotResult")
+]
+
+
+@strawberry.type
+class CloseVenueSlotSuccess:
+    slot: VenueSlot
+    cancelled_bookings: int = strawberry.field(description="随之取消并已通知的预约数")
+
+
+CloseVenueSlotResult = Annotated[
+    CloseVenueSlotSuccess | InputError, strawberry.union("CloseVenueSlotResult")
 ]

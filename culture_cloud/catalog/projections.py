@@ -203,6 +203,7 @@ EVENT = Projection(
         "price_yuan": derived("price_yuan", ("price_fen",), _price),
         "is_free": derived("is_free", ("price_fen",), _is_free),
         "remaining_seats": derived("remaining_seats", ("capacity", "booked_seats"), _remaining),
+        "in_series": derived("in_series", ("series_id",), lambda row: row.series_id is not None),
         "location": keep_row(*_LOCATION),
     },
     {

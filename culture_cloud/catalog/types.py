@@ -266,6 +266,9 @@ class Event(Projected, Node):
     rating: float
     rating_count: int
     remaining_seats: int | None = strawberry.field(description="剩余名额；不限名额时为空")
+    in_series: bool = strawberry.field(
+        description="是否为每周重复系列中的一场（可用 wholeSeries 整个系列一起修改、发布）"
+    )
 
     @strawberry.field
     def venue(self, info: Info) -> Venue | None:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from culture_cloud.actor import Actor
 from culture_cloud.catalog.models import Event, EventKind
 from culture_cloud.errors import Conflict
-from culture_cloud.publishing import event_hooks
+from culture_cloud.publishing import event_hooks, event_series
 from culture_cloud.publishing import validation as v
 from culture_cloud.publishing.event_editing import (
     event_for_edit,
@@ -104,7 +104,12 @@ async def update_event(
     settings: Settings,
     event_id: int,
     changes: EventChanges,
-) -> Event:
+    whole_series: bool = False,
+) -> list[Event]:
+    """Applies `changes` to the event, or with `whole_series` also to every other occurrence
+    of its weekly series that is still to come and not cancelled (event_series.py). All or
+    nothing: one refused occurrence refuses the whole edit. Returns the updated events in
+    start order, the named one included."""
     place: dict[str, Any] = {}
     if changes.venue_id is not UNSET or changes.scenic_spot_id is not UNSET:
         # Naming one kind of place moves the event there; the other kind is cleared. The place
@@ -116,8 +121,27 @@ async def update_event(
             session, actor.viewer, venue_id=venue_id, scenic_spot_id=spot_id
         )
     event = await event_for_edit(session, actor.viewer, event_id)
-    before = event_snapshot(event)
     values = _event_values(changes) | place
+    if not whole_series or event.series_id is None:
+        await apply_changes(session, actor=actor, settings=settings, event=event, values=values)
+        return [event]
+    return await event_series.update_series(
+        session, actor=actor, settings=settings, event=event, values=values, apply=apply_changes
+    )
+
+
+async def apply_changes(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    settings: Settings,
+    event: Event,
+    values: dict[str, Any],
+    occurrence: str = "",
+) -> None:
+    """Checks `values` (column -> normalised value) against the locked event and saves them.
+    `occurrence` names the date in messages when the event is one of a series."""
+    before = event_snapshot(event)
 
     def after(name: str) -> Any:
         return values[name] if name in values else getattr(event, name)
@@ -135,12 +159,15 @@ async def update_event(
         for name, field in (("start_at", "startAt"), ("end_at", "endAt")):
             if after(name) != getattr(event, name):
                 raise Conflict(
-                    "该活动已有预约，不能直接修改时间；请使用“延期”（postponeEvent）并说明原因",
+                    f"{occurrence}该活动已有预约，不能直接修改时间；"
+                    "请使用“延期”（postponeEvent）并说明原因",
                     field=field,
                 )
         new_capacity = after("capacity")
         if new_capacity is not None and new_capacity < event.booked_seats:
-            raise Conflict(f"名额不能少于已预约人数（{event.booked_seats}）", field="capacity")
+            raise Conflict(
+                f"{occurrence}名额不能少于已预约人数（{event.booked_seats}）", field="capacity"
+            )
     more_seats = _more_seats(event.capacity, after("capacity"))
     for name, value in values.items():
         setattr(event, name, value)
@@ -152,7 +179,6 @@ async def update_event(
     if more_seats:
         await event_hooks.on_event_capacity_raised(session, settings, event, now=actor.now)
         await session.refresh(event)  # promotion moved booked_seats in SQL
-    return event
 
 
 def _more_seats(before: int | None, after: int | None) -> bool:

@@ -5,7 +5,7 @@ service then checks the loaded object against the caller's organisation."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -68,22 +68,36 @@ class PublishingMutation:
 
     @strawberry.mutation(
         permission_classes=[EDITORS],
-        description="修改本单位的活动；已有预约的活动改时间请用 postponeEvent（CONFLICT）",
+        description="修改本单位的活动；已有预约的活动改时间请用 postponeEvent（CONFLICT）。"
+        "wholeSeries 时同一每周系列中尚未开始、未取消的其他场次一起修改"
+        "（时间按与本场的间隔平移），任一场被拒则全部不改",
     )
     @errors_as(InputError)
     async def update_event(
-        self, info: Info, id: strawberry.ID, input: UpdateEventInput
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: UpdateEventInput,
+        whole_series: Annotated[
+            bool,
+            strawberry.argument(
+                description="true 时修改整个系列（本场及其后未取消的场次）；不属于系列的活动只改本场"
+            ),
+        ] = False,
     ) -> UpdateEventResult:
         pk = expect_global_id(id, "Event", field="id")
         changes = input.to_domain()
-        row = await run_command(
+        rows = await run_command(
             info,
             event_updates.update_event,
             settings=info.context.settings,
             event_id=pk,
             changes=changes,
+            whole_series=whole_series,
         )
-        return UpdateEventSuccess(event=_event(row))
+        updated = [_event(row) for row in rows]
+        event = next(e for e in updated if e._pk == pk)
+        return UpdateEventSuccess(event=event, updated=updated)
 
     @strawberry.mutation(
         permission_classes=[EDITORS],

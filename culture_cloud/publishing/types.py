@@ -21,6 +21,9 @@ class CreateEventSuccess:
 @strawberry.type
 class UpdateEventSuccess:
     event: Event
+    updated: list[Event] = strawberry.field(
+        description="本次修改的全部场次，按开始时间排序（wholeSeries 时含同系列的其他场次）"
+    )
 
 
 @strawberry.type

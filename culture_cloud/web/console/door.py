@@ -24,7 +24,8 @@ from culture_cloud.db import utcnow
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.timeutil import to_local
 from culture_cloud.web.console.display import parse_time, pk
-from culture_cloud.web.console.nav import ADMIN, CHECKER, MANAGER, NAV, NavEntry
+from culture_cloud.web.console.nav import DOOR as DOOR_ROLES
+from culture_cloud.web.console.nav import NAV, NavEntry
 from culture_cloud.web.console.staff import require_staff
 from culture_cloud.web.frontend import FrontEnd
 from culture_cloud.web.results import (
@@ -37,9 +38,7 @@ from culture_cloud.web.results import (
 from culture_cloud.web.site import forms
 
 PATH: Final = "/console/door"
-# As the API's doorList and checkInBatch: not editors (they plan events, they do not let
-# people in).
-ROLES: Final = frozenset({CHECKER, MANAGER, ADMIN})
+ROLES: Final = DOOR_ROLES
 NAV.append(NavEntry(PATH, "检票", ROLES, order=10))
 
 DOOR_ONLY: Final = "检票仅限本单位的核验员、负责人和管理员"

@@ -147,6 +147,10 @@ async def update(request: Request, web: FrontEnd) -> Response:
     viewer = await require_staff(request, web, EVENT_EDITORS)
     form = await web.form(request)
     values = event_form.posted_values(form)
+    # 只改这一场 / 整个系列: only offered for an occurrence of a series; the API edits just
+    # this event when it is not one, whatever was posted.
+    whole_series = form.get("scope") == "series"
+    values["scope"] = "series" if whole_series else "one"
     changed = event_form.changed_fields(values, form.get("was"))
     errors = FormErrors()
     changes = event_form.event_input(values, errors, creating=False, changed=changed)
@@ -154,10 +158,12 @@ async def update(request: Request, web: FrontEnd) -> Response:
     if not errors and not changes:
         return see_other(event_path(gid, "?done=saved"))
     if not errors:
-        result = await web.run(request, "console_update_event", {"id": gid, "input": changes})
+        variables = {"id": gid, "input": changes, "wholeSeries": whole_series}
+        result = await web.run(request, "console_update_event", variables)
         payload, errors = forms.outcome(result, "updateEvent", known=event_form.KNOWN)
         if payload is not None:
-            return see_other(event_path(gid, "?done=saved"))
+            count = len(payload["updated"])
+            return see_other(event_path(gid, f"?done=saved&n={count}"))
     event, places = await load_event(request, web, viewer)
     raw_was = form.get("was")
     return render_form(

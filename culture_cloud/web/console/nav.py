@@ -42,7 +42,9 @@ ROLES: Final = (CHECKER, EDITOR, MANAGER, ADMIN)
 
 # Role sets most entries use.
 EDITING: Final = frozenset({EDITOR, MANAGER})
-DOOR: Final = frozenset({CHECKER, EDITOR, MANAGER})
+# The door, as the API's checkIn / doorList / checkInBatch: not editors (they plan events, they
+# do not let people in).
+DOOR: Final = frozenset({CHECKER, MANAGER, ADMIN})
 MANAGING: Final = frozenset({MANAGER})
 ADMINISTERING: Final = frozenset({ADMIN})
 EVERYONE: Final = frozenset(ROLES)

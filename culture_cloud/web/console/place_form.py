@@ -55,6 +55,13 @@ def _number(value: object) -> str:
     return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _coordinate(value: object) -> str:
+    # Six decimals (about 10 cm), not `g`'s six digits, which cut 111.91234 to 111.912 (100 m).
+    if not isinstance(value, int | float):
+        return ""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
 def place_values(place: dict[str, Any], *, venue: bool) -> dict[str, str]:
     """What the edit form shows for a place (a console_place node), as posted strings."""
     location = place.get("location") or {}
@@ -62,8 +69,8 @@ def place_values(place: dict[str, Any], *, venue: bool) -> dict[str, str]:
         "description": place.get("description") or "",
         "address": place.get("address") or "",
         "phone": place.get("phone") or "",
-        "lat": _number(location.get("lat")),
-        "lng": _number(location.get("lng")),
+        "lat": _coordinate(location.get("lat")),
+        "lng": _coordinate(location.get("lng")),
         "system": "WGS84",
     }
     if venue:

@@ -1,6 +1,7 @@
 """场馆/景区 in the console (managers and administrators, as the API allows): the
 organisation's venues and scenic spots, each one's edit form (hours, tickets, facilities,
-accessibility, contact, the location typed in any datum) and a venue's entry-slot generator.
+accessibility, contact, the location typed in any datum or clicked on a map: place_map.py)
+and a venue's entry-slot generator.
 Every change is a POST with the CSRF token; refused input comes back beside its field with
 what was typed; only the changed fields are sent (place_form.py)."""
 
@@ -15,7 +16,7 @@ from starlette.routing import BaseRoute
 
 from culture_cloud.db import utcnow
 from culture_cloud.timeutil import local_today
-from culture_cloud.web.console import place_form
+from culture_cloud.web.console import place_form, place_map
 from culture_cloud.web.console.nav import ADMIN, MANAGER, NAV, NavEntry
 from culture_cloud.web.console.staff import StaffViewer, require_staff
 from culture_cloud.web.frontend import FrontEnd, see_other
@@ -82,7 +83,7 @@ def _render(
     status_code: int = 200,
 ) -> Response:
     today = local_today(utcnow())
-    return web.render(
+    response = web.render(
         request,
         "console_place_form.html",
         {
@@ -105,9 +106,13 @@ def _render(
             },
             "slot_errors": slot_errors or FormErrors(),
             "done": DONE.get(request.query_params.get("done", "")),
+            "map": place_map.map_context(web.settings, place),
         },
         status_code=status_code,
     )
+    # The map's tiles come from the tile provider: this page alone admits their images.
+    response.headers["Content-Security-Policy"] = place_map.content_security_policy(web.settings)
+    return response
 
 
 def _fields(kind: str) -> tuple[str, ...]:

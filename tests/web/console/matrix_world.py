@@ -224,6 +224,25 @@ class MatrixWorld:
         result: tuple[int, str] = await self._cached("our_slot", make)
         return result
 
+    async def venue_number(self) -> int:
+        return self.cast.venue_id
+
+    async def venue_with_hours(self) -> None:
+        """Our venue opens 09:00–11:00 every day, so entry slots can be generated from it."""
+
+        async def make() -> bool:
+            daily = [["09:00", "11:00"]]
+            hours = {
+                "weekly": {day: daily for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+            }
+            async with transaction(self.db.factory) as session:
+                venue = await session.get(m.Venue, self.cast.venue_id)
+                assert venue is not None
+                venue.opening_hours = hours
+            return True
+
+        await self._cached("venue_with_hours", make)
+
     async def slot_number(self) -> int:
         number, _ = await self.our_slot()
         return number
@@ -238,6 +257,15 @@ class MatrixWorld:
         )
         assert event.id is not None
         return event.id
+
+    async def fresh_slot(self) -> int:
+        """An entry slot of our venue, a day of its own (closing changes it)."""
+        place = bookings.Place(self.cast.ours, self.cast.venue_id)
+        slot = await bookings.add_slot(
+            self.db, place, starts_in=timedelta(days=3, hours=next(_serial))
+        )
+        assert slot.id is not None
+        return slot.id
 
     async def fresh_draft(self) -> int:
         return await self.fresh_event(status=m.EventStatus.DRAFT)

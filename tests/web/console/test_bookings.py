@@ -8,11 +8,15 @@ import csv
 import io
 from datetime import timedelta
 
+from culture_cloud.accounts.models import User
+from culture_cloud.bookings import service
+from culture_cloud.bookings.targets import TargetKind, TargetRef
 from culture_cloud.timeutil import to_local
 from tests.accounts.factories import add_user
 from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.web.console.conftest import Cast, SignIn
+from tests.web.console.support import post
 from tests.web.support import text_of
 
 
@@ -122,3 +126,52 @@ async def test_slot_bookings__venue_day_slots_list_and_download(
     assert theirs.status_code == 400 and "本单位的场馆" in text_of(theirs.text)
     bad_day = await editor.get(f"/console/slots?venue={cast.venue_id}&date=明天")
     assert bad_day.status_code == 400 and "日期格式" in text_of(bad_day.text)
+
+
+async def test_slots_page__manager_changes_capacity_and_closes_one_slot(
+    signed_in: SignIn, cast: Cast, db: Database
+) -> None:
+    place = bookings.Place(cast.ours, cast.venue_id)
+    slot = await bookings.add_slot(db, place, starts_in=timedelta(days=2), capacity=5)
+    await bookings.add_slot(db, place, starts_in=timedelta(days=2, hours=1), capacity=5)
+    assert slot.id is not None
+    day = to_local(slot.starts_at).date().isoformat()
+    page = f"/console/slots?venue={cast.venue_id}&date={day}"
+    resident = await add_user(db, real_name="赵小兰")
+    await _reserve_slot(db, resident, slot.id, 3)
+    editor = await signed_in("editor")
+    assert "关闭时段" not in (await editor.get(page)).text  # editors only look
+    manager = await signed_in("manager")
+    back = {"venue": str(cast.venue_id), "date": day}
+
+    too_few = await post(
+        manager, f"/console/slots/{slot.id}/capacity", {**back, "capacity": "2"}, page=page
+    )
+    raised = await post(
+        manager, f"/console/slots/{slot.id}/capacity", {**back, "capacity": "8"}, page=page
+    )
+    no_reason = await post(manager, f"/console/slots/{slot.id}/close", back, page=page)
+    closed = await post(
+        manager, f"/console/slots/{slot.id}/close", {**back, "reason": "临时布展"}, page=page
+    )
+
+    assert too_few.status_code == 400 and "不能少于已预约人数（3）" in text_of(too_few.text)
+    assert raised.status_code == 303 and "done=capacity" in raised.headers["location"]
+    assert no_reason.status_code == 400 and "关闭原因" in text_of(no_reason.text)
+    assert closed.status_code == 303
+    shown = text_of((await manager.get(closed.headers["location"])).text)
+    assert "时段已关闭" in shown and "已关闭 （临时布展）" in shown
+    assert shown.count("改名额") == 1  # only the other slot can still be adjusted
+    told = await bookings.notifications(db)
+    assert any("临时布展" in n.body for n in told)
+
+
+async def _reserve_slot(db: Database, user: User, slot_id: int, seats: int) -> None:
+    assert user.id is not None
+    await service.book(
+        db.factory,
+        db.settings,
+        actor=bookings.resident_actor(user.id),
+        target=TargetRef(TargetKind.VENUE_SLOT, slot_id),
+        request=bookings.request(seats),
+    )

@@ -1,6 +1,7 @@
 """检票 in process (both databases): who may open the door pages, checking in by a typed code
 and by a search without the script, and the script's JSON endpoints (the CSRF header, the
-door list with its verifiers, search, check-in batches and their refusals)."""
+door list with its verifiers, search, check-in batches and their refusals); the door of an
+entry slot as well as of an event."""
 
 from __future__ import annotations
 
@@ -334,3 +335,34 @@ async def test_door_json__bad_items__answered_per_item_or_refused(
     [result] = answered.json()["results"]
     assert result["outcome"] == "NOT_CHECKABLE" and result["field"] == "scannedAt"
     assert await _status(db, booked["zhang"][0]) is BookingStatus.CONFIRMED
+
+
+async def test_slot_door__checker_checks_in__page_and_script(
+    db: Database, cast: Cast, signed_in: SignIn
+) -> None:
+    """The door of a venue's entry slot (not an event) works for its organisation's checker:
+    the page, a typed code, and the script's list."""
+    place = f.Place(cast.ours, cast.venue_id)
+    slot = await f.add_slot(db, place, starts_in=timedelta(minutes=30))
+    visitor = await add_user(db, real_name="王五", phone="13600002468")
+    assert slot.id is not None and visitor.id is not None
+    booked = await f.service.book(
+        db.factory,
+        db.settings,
+        actor=f.resident_actor(visitor.id),
+        target=f.TargetRef(f.TargetKind.VENUE_SLOT, slot.id),
+        request=f.request(),
+    )
+    path = f"/console/door/slot/{slot.id}"
+    checker = await signed_in("checker")
+
+    page = await checker.get(path)
+    assert page.status_code == 200 and "已签到 0 / 应到 1 座" in text_of(page.text)
+    code = f.checkin_code(db, booked.booking)
+    first = await checker.post_form(path + "/check-in", {"code": code}, page=path)
+    assert first.status_code == 200 and _answer(first.text) == "通过 1 人 · 王*"
+    assert await _status(db, booked.booking) is BookingStatus.CHECKED_IN
+
+    listed = (await _json(checker, "GET", path + "/entries.json", page=path)).json()
+    assert (listed["bookedSeats"], listed["checkedInSeats"]) == (1, 1)
+    assert [e["bookerName"] for e in listed["entries"]] == ["王*"]

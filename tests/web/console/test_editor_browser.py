@@ -1,9 +1,9 @@
 """An editor's journey in a real chromium against a real server, at a phone and a PC size: sign
 in at /console/login, create a weekly series, upload a poster (a generated JPEG) from the edit
-page, publish the whole series; a resident books the first date in ANOTHER browser context on
-the website; the editor's booking list, open meanwhile, shows the seats go down live and, once
-reloaded, the booking (masked). axe-core runs on every console page on the way; screenshots go
-to test-artifacts/."""
+page, publish the whole series, then edit it as a series (new title, afternoon times); a
+resident books the first date in ANOTHER browser context on the website; the editor's booking
+list, open meanwhile, shows the seats go down live and, once reloaded, the booking (masked).
+axe-core runs on every console page on the way; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -119,6 +119,19 @@ async def test_editor_journey__series_poster_publish_and_a_booking(
         await page.wait_for_url(re.compile(r"\?done=published&n=3$"))
         assert "已发布" in await page.inner_text("main")
         await _check(page, "event-published", size)
+
+        # The series moves to the afternoon and gets a new title, as a series.
+        await page.click("a:text-is('编辑')")
+        await page.wait_for_url(f"{server.http}{event_path}/edit")
+        title = f"周六非遗剪纸课·下午场（{size}）"
+        await page.fill("#f-title", title)
+        await page.fill("#f-startAt", at(first, 14))
+        await page.fill("#f-endAt", at(first, 15, 30))
+        await page.check("input[name=scope][value=series]")
+        await _check(page, "edit-series", size)
+        await page.click("button:text-is('保存修改')")
+        await page.wait_for_url(re.compile(r"\?done=saved&n=3$"))
+        assert "14:00–15:30" in await page.inner_text("main")
 
         # The booking list, open while a resident books in another browser.
         await page.goto(f"{server.http}{event_path}/bookings")

@@ -174,6 +174,53 @@ async def test_edit__changed_fields_saved__booked_times_kept(
     assert "不能少于已预约人数" in field_error(too_few.text, "capacity")
 
 
+async def test_edit__series__one_date_or_whole_series(signed_in: SignIn, cast: Cast) -> None:
+    editor = await signed_in("editor")
+    first = local_day(9)
+    number = await create_event(
+        editor,
+        cast,
+        title="周六剪纸课",
+        startAt=at(first, 9),
+        endAt=at(first, 10),
+        **{
+            "recurrence-weekdays": [str(first.isoweekday())],
+            "recurrence-until": (first + timedelta(days=14)).isoformat(),
+        },
+    )
+    single = await create_event(editor, cast, title="单场讲座")
+    assert "修改范围" not in (await editor.get(f"/console/events/{single}/edit")).text
+    edit = f"/console/events/{number}/edit"
+    form = await editor.get(edit)
+    assert "只改这一场" in form.text and "整个系列" in form.text
+    was = re.search(r'name="was" value="([^"]*)"', form.text)
+    assert was
+    base = {
+        **event_form(cast, title="周六剪纸课", startAt=at(first, 9), endAt=at(first, 10)),
+        "was": unescape(was.group(1)),
+    }
+
+    one = await post(editor, edit, {**base, "title": "剪纸课（首场）", "scope": "one"}, page=edit)
+    assert one.headers["location"] == f"/console/events/{number}?done=saved&n=1"
+    assert text_of((await editor.get("/console/events?q=剪纸课")).text).count("周六剪纸课") == 2
+
+    series = await post(
+        editor,
+        edit,
+        {
+            **base,
+            "title": "周六剪纸课（下午）",
+            "startAt": at(first, 14),
+            "endAt": at(first, 15),
+            "scope": "series",
+        },
+        page=edit,
+    )
+    assert series.headers["location"] == f"/console/events/{number}?done=saved&n=3"
+    listing = text_of((await editor.get("/console/events?q=剪纸课")).text)
+    assert listing.count("周六剪纸课（下午）") == 3 and "14:00–15:00" in listing
+
+
 async def test_events_list__search_status_time_and_pages(signed_in: SignIn, cast: Cast) -> None:
     editor = await signed_in("editor")
     for index in range(22):

@@ -1,7 +1,8 @@
 """The management pages in a real chromium against a real server (both databases), at a phone
 and a PC viewport: a museum's manager signs in, finds a resident's complaint in the inbox,
-accepts it and answers it; an administrator creates a staff account and finds its creation
-in the audit log. axe-core finds no serious or critical violation on any page visited, and
+accepts it and answers it, then picks the museum's location with a click on the place form's
+map (its tiles unreachable, as without network) and saves it; an administrator creates a
+staff account and finds its creation in the audit log. axe-core finds no serious or critical violation on any page visited, and
 every page leaves a screenshot in test-artifacts/console-admin-*.png."""
 
 from __future__ import annotations
@@ -11,15 +12,27 @@ from typing import Any
 
 import pytest
 
+from culture_cloud.geo import CoordSystem, LatLng, to_wgs84
 from culture_cloud.identity import StaffRole
 from tests.accounts.factories import PASSWORD, add_admin, add_staff
 from tests.bookings import factories as bookings
 from tests.conftest import Database
-from tests.live.conftest import Server
+from tests.live.conftest import Server, serve_in_process
 from tests.support.browser import VIEWPORTS, assert_accessible, screenshot, viewport
+from tests.support.settings import settings_for
 from tests.web.console.admin_support import complaint_about
 
 TIMEOUT_MS = 20_000
+# No tile server answers here (a closed port on loopback): the place form's map says its tiles
+# are unavailable, as it does without network, and a click on it still picks a point.
+NO_TILES = "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png"
+
+
+@pytest.fixture(scope="module")
+async def live_site(live_database: Database) -> AsyncIterator[Server]:
+    settings = settings_for(live_database, console_map_tile_url=NO_TILES)
+    async with serve_in_process(settings) as server:
+        yield server
 
 
 @pytest.fixture
@@ -33,11 +46,18 @@ async def page_at(browser: Any) -> AsyncIterator[Any]:
         page.set_default_timeout(TIMEOUT_MS)
         page.problems = []
         page.on("pageerror", lambda exc: page.problems.append(str(exc)))
+        # A refused tile would also show "tiles unavailable": the policy must not be the cause.
+        page.on("console", lambda message: _policy_refusal(page, message))
         return page
 
     yield open_page
     for context in contexts:
         await context.close()
+
+
+def _policy_refusal(page: Any, message: Any) -> None:
+    if "Content Security Policy" in message.text:
+        page.problems.append(message.text)
 
 
 async def _checked(page: Any, name: str, size: str) -> None:
@@ -96,6 +116,25 @@ async def test_console__manager_answers_complaint__admin_creates_account_and_aud
     text = await page.inner_text("main")
     assert "已办结" in text and answer in text
     await _checked(page, "feedback-answered", size)
+
+    # ---- the manager picks the museum's location on the place form's map ----------------
+    await _open_from_nav(page, "场馆/景区")
+    edit = f"/console/places/venue/{place.venue_id}/edit"
+    await page.click(f"a[href='{edit}']")
+    await page.wait_for_url(live_site.http + edit)
+    await page.wait_for_selector("#place-map-tiles", state="visible")  # no tile server here
+    await _checked(page, "place-form-map", size)
+    box = page.locator("[data-place-map]")
+    centre = [float(await box.get_attribute(f"data-{name}") or "nan") for name in ("lat", "lng")]
+    await page.locator("#place-map").click()  # the middle of the map is its centre
+    clicked = [float(await page.input_value(f"#f-{name}")) for name in ("lat", "lng")]
+    assert clicked == pytest.approx(centre, abs=1e-3)  # within a pixel or two
+    assert await page.input_value("#f-system") == "GCJ02"
+    await page.click("form.place-form button[type=submit]")
+    await page.wait_for_url(f"{live_site.http}{edit}?done=saved")
+    saved = to_wgs84(LatLng(*clicked), CoordSystem.GCJ02)  # the form shows WGS84 back
+    assert float(await page.input_value("#f-lat")) == pytest.approx(saved.lat, abs=1e-6)
+    assert float(await page.input_value("#f-lng")) == pytest.approx(saved.lng, abs=1e-6)
     await page.click("header form[action='/console/logout'] button")
     await page.wait_for_url(live_site.http + "/console/login")
 

@@ -5,12 +5,19 @@ as the API refuses them; a post without the form token changes nothing."""
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
+import httpx
+
 from culture_cloud.db import transaction
+from tests.accounts.factories import token_for
 from tests.catalog import factories as catalog
 from tests.conftest import Database
+from tests.support.settings import settings_for
 from tests.web.console.conftest import Cast, SignIn
 from tests.web.console.support import field_error, field_value, local_day, post
-from tests.web.support import text_of
+from tests.web.support import text_of, web_client
 
 
 def _edit(cast: Cast) -> str:
@@ -53,13 +60,54 @@ async def test_manager_edits_hours_and_location__public_page_shows_them(
     assert "周一" in public and "闭馆" in public
     page = (await manager.get(f"/venues/{cast.venue_id}")).text
     assert "37.027" in page and "111.913" in page  # the map links, in GCJ-02 as typed
+    # The form's map (AMap tiles, GCJ-02 by default) is centred on the saved place in its datum,
+    # and only this page admits images from the tile hosts.
+    box = _map_box(again.text)
+    assert box["data-datum"] == "GCJ02" and "data-marked" in box
+    assert abs(float(box["data-lat"]) - 37.027) < 1e-5
+    assert abs(float(box["data-lng"]) - 111.913) < 1e-5
+    images = _image_sources(again)
+    assert {f"https://webrd0{n}.is.autonavi.com" for n in "1234"} <= images
+    assert _image_sources(listing) == {"'self'", "data:"}
+
+
+def _map_box(html: str) -> dict[str, str]:
+    """The attributes of the place form's map box (data-place-map)."""
+    match = re.search(r"<div [^>]*data-place-map[^>]*>", html)
+    assert match, "no map on the form"
+    return {
+        name: unescape(value or "")
+        for name, value in re.findall(r'([\w-]+)(?:="([^"]*)")?', match.group(0)[5:-1])
+    }
+
+
+def _image_sources(response: httpx.Response) -> set[str]:
+    policy = response.headers["content-security-policy"]
+    (images,) = [d.split()[1:] for d in policy.split(";") if d.split()[:1] == ["img-src"]]
+    return set(images)
+
+
+async def test_map_turned_off__typed_location_only__strict_policy(db: Database, cast: Cast) -> None:
+    settings = settings_for(db, console_map_tile_url="")
+    async with web_client(db, settings) as manager:
+        manager.sign_in_with_token(await token_for(db, cast.user("manager")))
+        form = await manager.get(_edit(cast))
+        assert form.status_code == 200
+        assert "data-place-map" not in form.text and "leaflet" not in form.text
+        assert _image_sources(form) == {"'self'", "data:"}
+        saved = await post(
+            manager,
+            _edit(cast),
+            {**_form_of(form.text), "lat": "37.0330", "lng": "111.9250", "system": "BD09"},
+            page=_edit(cast),
+        )
+        assert saved.status_code == 303, text_of(saved.text)[:500]
+        lat = float(field_value((await manager.get(_edit(cast))).text, "lat") or "nan")
+        assert 37.02 < lat < 37.03  # BD-09 → WGS84 moves it south by several hundred metres
 
 
 def _form_of(html: str) -> dict[str, str]:
     """The edit form's hidden `was` (what it showed), so only typed fields count as changed."""
-    import re
-    from html import unescape
-
     match = re.search(r'name="was" value="([^"]*)"', html)
     assert match
     return {"was": unescape(match.group(1))}
