@@ -6,7 +6,7 @@ No Strawberry here: the GraphQL face is staff_types.DoorTarget / staff_api.doorT
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -43,12 +43,17 @@ def door_scope(viewer: Viewer, organization_id: int | None) -> int | None:
 
 
 async def door_targets(
-    conn: Executor, *, day: date, organization_id: int | None
+    conn: Executor, *, day: date, organization_id: int | None, opened_by: datetime | None = None
 ) -> list[ListedTarget]:
     """Events and entry slots running (at least partly) on `day`, by start time; at most
     DOOR_TARGETS_LIMIT. Drafts, cancelled events and events without booking are left out:
-    nobody can be checked in to them."""
+    nobody can be checked in to them.
+
+    `opened_by`: also those starting before this moment even if that is after `day` — today's
+    list at 23:40 holds the 00:10 show whose check-in has already opened."""
     start, end = local_date_range(day, day)
+    if opened_by is not None:
+        end = max(end, opened_by)
     events = (
         select(
             EVENT_TABLE.c.id,

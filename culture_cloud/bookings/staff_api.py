@@ -4,7 +4,7 @@ checks the event's or slot's organisation after loading it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 
 import strawberry
@@ -106,7 +106,10 @@ class StaffBookingsQuery:
         info: Info,
         day: Annotated[
             date | None,
-            strawberry.argument(name="date", description="日期（北京时间）；为空时为今天"),
+            strawberry.argument(
+                name="date",
+                description="日期（北京时间）；为空时为今天，并含已开始签到的次日凌晨场次",
+            ),
         ] = None,
         organization_id: Annotated[
             strawberry.ID | None,
@@ -120,11 +123,15 @@ class StaffBookingsQuery:
             else expect_global_id(organization_id, "Organization", field="organizationId")
         )
         scope = door_targets.door_scope(viewer, requested)
+        opens = current_rules().checkin_opens_minutes_before
+        now = info.context.now
+        today = local_today(now)
+        # Today's list also holds what starts after midnight but can already be checked in.
+        opened_by = now + timedelta(minutes=opens) if day in (None, today) else None
         async with info.context.read() as conn:
             found = await door_targets.door_targets(
-                conn, day=day or local_today(info.context.now), organization_id=scope
+                conn, day=day or today, organization_id=scope, opened_by=opened_by
             )
-        opens = current_rules().checkin_opens_minutes_before
         return [DoorTarget.of(target, opens_minutes_before=opens) for target in found]
 
     @strawberry.field(

@@ -100,3 +100,30 @@ async def test_door_targets__administrator__every_organisation_or_one(
 
     assert sorted(t["title"] for t in every) == ["博物馆活动", "图书馆活动"]
     assert [t["title"] for t in one] == ["图书馆活动"]
+
+
+async def test_door_targets__just_before_midnight__lists_the_show_whose_check_in_opened(
+    db: Database,
+) -> None:
+    """At 23:40 Beijing time the checker's list for today holds tomorrow's 00:10 show: its
+    check-in opened at 23:10. Tomorrow's 09:00 show stays on tomorrow's list."""
+    from culture_cloud.bookings.door_targets import door_targets
+
+    place = await f.add_place(db, "介休市博物馆")
+    today = local_today(utcnow())
+    midnight = local_day_start(today + timedelta(days=1))
+    late = await f.add_event(
+        db, place, title="跨年晋剧专场", start_at=midnight + timedelta(minutes=10)
+    )
+    await f.add_event(db, place, title="明日讲座", start_at=midnight + timedelta(hours=9))
+    at_2340 = midnight - timedelta(minutes=20)
+    async with db.engine.connect() as conn:
+        plain = await door_targets(conn, day=today, organization_id=place.organization_id)
+        opened = await door_targets(
+            conn,
+            day=today,
+            organization_id=place.organization_id,
+            opened_by=at_2340 + timedelta(minutes=60),
+        )
+    assert [t.title for t in plain] == []
+    assert [(t.title, t.ref.id) for t in opened] == [("跨年晋剧专场", late.id)]
