@@ -115,7 +115,7 @@ async def _send_notifications(settings: Settings, *, once: bool, batch: int) -> 
     from culture_cloud.wechat import WechatClient
 
     # Also keeps httpx from logging request URLs, which carry the WeChat access token.
-    configure_logging()
+    configure_logging(settings)
     logger = logging.getLogger("culture_cloud.notifications")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -352,24 +352,37 @@ def _run(args: argparse.Namespace) -> None:
     elif args.command == "send-reminders":
         asyncio.run(_send_reminders(settings))
     elif args.command == "serve":
-        import uvicorn
+        _serve(settings, host=args.host, port=args.port, workers=args.workers)
 
-        from culture_cloud.app import configure_logging, proxy_options
 
-        configure_logging()
-        _migrate(settings)
-        if settings.seed_on_start:
-            asyncio.run(_seed(settings, synthetic=0, only_if_empty=True))
-        print(f"介休文旅云 running on http://{args.host}:{args.port}/graphql")
-        uvicorn.run(
-            "culture_cloud.app:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="info",
-            **proxy_options(settings),
-        )
+def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    # Before anything imports prometheus-client (culture_cloud/metrics.py): the workers share
+    # their metrics through this directory.
+    from culture_cloud.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir(settings.metrics_dir)
+
+    import uvicorn
+
+    from culture_cloud.app import configure_logging, server_options
+
+    configure_logging(settings)
+    _migrate(settings)
+    if settings.seed_on_start:
+        asyncio.run(_seed(settings, synthetic=0, only_if_empty=True))
+    print(f"介休文旅云 running on http://{host}:{port}/graphql", flush=True)
+    # SIGTERM (systemd's stop, a deploy): uvicorn stops accepting connections, lets requests in
+    # flight finish (up to CULTURE_CLOUD_SHUTDOWN_TIMEOUT_SECONDS), closes WebSockets with 1012
+    # "service restart" so clients reconnect elsewhere, then runs the app's shutdown.
+    uvicorn.run(
+        "culture_cloud.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        **server_options(settings),
+    )
 
 
 if __name__ == "__main__":
