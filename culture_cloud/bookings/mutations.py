@@ -43,7 +43,7 @@ from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.mutation import actor_of, errors_as
 from culture_cloud.graphql.permissions import IsAuthenticated, IsResident, StaffRole
-from culture_cloud.graphql.user_errors import InputError
+from culture_cloud.graphql.user_errors import InputError, user_error_code
 from culture_cloud.identity import StaffRole as Role
 from culture_cloud.timeutil import to_local
 
@@ -72,7 +72,9 @@ async def _book(
             request=request,
         )
     except DomainError as error:
-        metrics.count_booking(label, error.code.value)  # SOLD_OUT, BOOKING_CLOSED, ...
+        # The code the caller reads: SOLD_OUT, BOOKING_CLOSED, ... or UNAUTHENTICATED & co.
+        code = user_error_code(error)
+        metrics.count_booking(label, code.value if code is not None else error.code.value)
         raise
     except Exception as error:
         metrics.count_booking(label, "SERVICE_UNAVAILABLE" if is_outage(error) else "INTERNAL")
