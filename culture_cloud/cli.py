@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from culture_cloud import cli_args
+from culture_cloud.job_locks import single_run
 from culture_cloud.operator_errors import OperatorError, check_database, load_settings
 from culture_cloud.resources import data_path, is_installed_copy
 from culture_cloud.settings import Environment, Settings
@@ -20,6 +21,8 @@ from culture_cloud.wiring import wire
 
 SCHEMA_PATH = data_path("schema", "schema.graphql")
 ADMIN_PASSWORD_ENV = "CULTURE_CLOUD_ADMIN_PASSWORD"
+# A periodic job that another host is running right now (culture_cloud/job_locks.py).
+SKIPPED = "另一台主机正在运行 {job}，本次跳过 (another host is running {job}: skipped)"
 
 
 def export_schema_text() -> str:
@@ -182,8 +185,12 @@ async def _send_reminders(settings: Settings) -> None:
 
     engine = create_engine(settings)
     try:
-        async with transaction(create_session_factory(engine)) as session:
-            created = await send_reminders(session, utcnow())
+        async with single_run(engine, "send-reminders") as mine:
+            if not mine:
+                print(SKIPPED.format(job="send-reminders"))
+                return
+            async with transaction(create_session_factory(engine)) as session:
+                created = await send_reminders(session, utcnow())
     finally:
         await engine.dispose()
     print(f"已加入提醒 (reminders enqueued): {created}")
@@ -197,12 +204,16 @@ async def _mark_no_shows(settings: Settings) -> None:
 
     engine = create_engine(settings)
     try:
-        factory = create_session_factory(engine)
-        now = utcnow()
-        async with write_transaction(factory) as session:
-            report = await mark_no_shows(session, now)
-        async with write_transaction(factory) as session:
-            purged = await purge_expired_idempotency_records(session, now)
+        async with single_run(engine, "mark-no-shows") as mine:
+            if not mine:
+                print(SKIPPED.format(job="mark-no-shows"))
+                return
+            factory = create_session_factory(engine)
+            now = utcnow()
+            async with write_transaction(factory) as session:
+                report = await mark_no_shows(session, now)
+            async with write_transaction(factory) as session:
+                purged = await purge_expired_idempotency_records(session, now)
     finally:
         await engine.dispose()
     print(
