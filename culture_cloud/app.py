@@ -66,13 +66,24 @@ def configure_logging(settings: Settings | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    # uvicorn's loggers go through the same handler (serve passes log_config=None).
+    # uvicorn's loggers go through the same handler (serve passes log_config=None), without
+    # its per-connection lines: they carry the client's address, which is personal data.
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    handler.addFilter(_without_peer_addresses)
     # httpx logs full request URLs at INFO; WeChat puts the app secret and tokens in them.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _without_peer_addresses(record: logging.LogRecord) -> bool:
+    if record.name != "uvicorn.error":
+        return True
+    message = str(record.msg)
+    return not (
+        message.startswith('%s - "WebSocket') or message in {"connection open", "connection closed"}
+    )
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:
