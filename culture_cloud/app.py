@@ -99,6 +99,9 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or ""}
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's settings for `culture-cloud serve` beyond the proxy: our logging (no
     log_config of its own), our access log (operations/middleware.py: no query strings, no
@@ -108,6 +111,11 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "log_config": None,
         "access_log": False,
         "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
+        # With --workers, uvicorn's parent pings each worker and kills one that does not answer
+        # in time (default 5 s). A worker's start-up (the jieba dictionary, gc.freeze) holds
+        # the interpreter for longer than that on a busy 2-core machine, so the default killed
+        # every worker before it served (seen: an endless restart loop).
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
     }
 
 
