@@ -20,7 +20,7 @@ from culture_cloud.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = ROOT / "deploy" / "systemd"
-INSTALLED = "/opt/culture-cloud/venv/bin/culture-cloud"
+INSTALLED = "/opt/culture-cloud/bin/culture-cloud"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
