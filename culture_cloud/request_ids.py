@@ -61,9 +61,10 @@ class JsonFormatter(logging.Formatter):
         rid = current_request_id.get()
         if rid is not None:
             entry["request_id"] = rid
-        for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = value
+        fields = record.__dict__
+        for key in fields.keys() - _STANDARD:  # what `extra=` added (a set difference in C)
+            if not key.startswith("_"):
+                entry[key] = fields[key]
         if record.exc_info and record.exc_info[1] is not None:
             entry["exception"] = format_safely(record.exc_info[1])
         return orjson.dumps(entry, default=str).decode()
