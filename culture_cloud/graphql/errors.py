@@ -96,9 +96,11 @@ class CodedErrors(MaskErrors):
             # The database is away or refused under contention: nothing was committed (one
             # transaction per mutation), so the client may retry. An incident, not a bug.
             logger.warning("database unavailable at %s: %s", error.path, type(original).__name__)
-            return _with_extensions(
-                error, UNAVAILABLE_MESSAGE, {"code": ErrorCode.SERVICE_UNAVAILABLE.value}
-            )
+            outage: dict[str, object] = {"code": ErrorCode.SERVICE_UNAVAILABLE.value}
+            rid = request_id()
+            if rid is not None:  # residents call during outages: the id finds their request
+                outage["requestId"] = rid
+            return _with_extensions(error, UNAVAILABLE_MESSAGE, outage)
         # The request's id (also in X-Request-Id and on every log line of the request), so
         # one number finds the answer, the log and the proxy's record; a fresh one outside.
         error_id = request_id() or uuid.uuid4().hex
