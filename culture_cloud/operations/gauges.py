@@ -70,10 +70,9 @@ def exposition(gauges: DatabaseGauges | None) -> bytes:
     def gauge(name: str, doc: str, value: float) -> None:
         Gauge(name, doc, registry=registry).set(value)
 
-    gauge("culture_cloud_database_up", "1 when the scrape's database queries answered", 1)
+    up = 0 if gauges is None else 1
+    gauge("culture_cloud_database_up", "1 when the scrape's database queries answered", up)
     if gauges is None:
-        registry = CollectorRegistry()
-        gauge("culture_cloud_database_up", "1 when the scrape's database queries answered", 0)
         return generate_latest(registry)
     gauge("culture_cloud_notifications_pending", "Outbox messages not yet sent", gauges.pending)
     gauge(

@@ -184,3 +184,14 @@ async def test_metrics__through_the_trusted_proxy__the_real_client_decides(db: D
     async with http_app(allowed) as http:
         scraper = await http.get("/metrics", headers={"X-Forwarded-For": "10.1.2.3"})
         assert scraper.status_code == 200
+
+
+async def test_metrics__database_away__still_answers_with_database_up_0() -> None:
+    settings = Settings(
+        database_url="postgresql+asyncpg://postgres@127.0.0.1:1/x", environment="test"
+    )  # type: ignore[arg-type]
+    async with http_app(settings) as http:
+        samples = await scrape(http)
+    assert value(samples, "culture_cloud_database_up") == 0
+    assert not any(name.startswith("culture_cloud_notifications") for name, _ in samples)
+    assert any(name == "culture_cloud_graphql_operations_total" for name, _ in samples)
