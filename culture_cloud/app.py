@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
-from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -25,10 +25,11 @@ from strawberry.http.websocket_origin import is_same_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from culture_cloud import dashboard, graphiql
+from culture_cloud import dashboard, graphiql, metrics
 from culture_cloud.accounts.sms.sender import AliyunSmsSender
 from culture_cloud.accounts.tokens import load_viewer_shared
-from culture_cloud.db import create_engine, create_session_factory
+from culture_cloud.client_addresses import client_ip
+from culture_cloud.db import create_engine, create_session_factory, watch_engine_pool
 from culture_cloud.exports.routes import routes as export_routes
 from culture_cloud.graphql.body_limit import BodyLimit
 from culture_cloud.graphql.context import Context
@@ -40,7 +41,10 @@ from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
 from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandler
 from culture_cloud.media import routes as media_routes
 from culture_cloud.media.storage import storage_for
+from culture_cloud.operations.middleware import RequestIdMiddleware
+from culture_cloud.operations.routes import routes as operations_routes
 from culture_cloud.read_routing import ReadRouter
+from culture_cloud.request_ids import JsonFormatter, TextFormatter
 from culture_cloud.schema import create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
@@ -57,41 +61,33 @@ from culture_cloud.wiring import wire
 logger = logging.getLogger("culture_cloud")
 
 
-def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def configure_logging(settings: Settings | None = None) -> None:
+    """JSON lines (production, or CULTURE_CLOUD_LOG_FORMAT=json) or text, each with the
+    request id while a request runs (culture_cloud/request_ids.py)."""
+    handler = logging.StreamHandler()
+    json_logs = settings.json_logs if settings is not None else False
+    handler.setFormatter(JsonFormatter() if json_logs else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    # uvicorn's loggers go through the same handler (serve passes log_config=None), without
+    # its per-connection lines: they carry the client's address, which is personal data.
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    handler.addFilter(_without_peer_addresses)
     # httpx logs full request URLs at INFO; WeChat puts the app secret and tokens in them.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-def client_ip(
-    peer: str | None, forwarded_for: str | None, trusted: Sequence[IPv4Network | IPv6Network]
-) -> str | None:
-    """The caller's address for rate limits and the audit log.
-
-    X-Forwarded-For is believed only when the peer is a trusted proxy, and then only up to the
-    first hop (from the right) that is not itself a trusted proxy: everything left of it was
-    written by the client and could be anything.
-    """
-    if peer is None or not trusted or not forwarded_for:
-        return peer
-
-    def is_trusted(address: str) -> bool:
-        try:
-            parsed = ip_address(address)
-        except ValueError:
-            return False
-        return any(parsed in network for network in trusted)
-
-    if not is_trusted(peer):
-        return peer
-    for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
-        if not is_trusted(hop):
-            try:
-                return str(ip_address(hop))
-            except ValueError:
-                return peer  # garbage from a proxy we trust: fall back to what we know
-    return peer
+def _without_peer_addresses(record: logging.LogRecord) -> bool:
+    if record.name != "uvicorn.error":
+        return True
+    message = str(record.msg)
+    return not (
+        message.startswith('%s - "WebSocket') or message in {"connection open", "connection closed"}
+    )
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:
@@ -105,6 +101,26 @@ def proxy_options(settings: Settings) -> dict[str, Any]:
     """
     trusted = [str(network) for network in settings.trusted_proxies]
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or ""}
+
+
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's settings for `culture-cloud serve` beyond the proxy: our logging (no
+    log_config of its own), our access log (operations/middleware.py: no query strings, no
+    client addresses) instead of uvicorn's, and how long SIGTERM waits for requests in flight."""
+    return {
+        **proxy_options(settings),
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
+        # With --workers, uvicorn's parent pings each worker and kills one that does not answer
+        # in time (default 5 s). A worker's start-up (the jieba dictionary, gc.freeze) holds
+        # the interpreter for longer than that on a busy 2-core machine, so the default killed
+        # every worker before it served (seen: an endless restart loop).
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
+    }
 
 
 def _context_values(state: Any, settings: Settings, request: Request | WebSocket) -> dict[str, Any]:
@@ -272,6 +288,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = create_engine(settings)
         app.state.engine = engine
+        watch_engine_pool(engine)
         app.state.session_factory = create_session_factory(engine)
         read_router = _read_router(settings, engine)
         app.state.read_router = read_router
@@ -343,9 +360,14 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             if read_router.replica is not None:
                 await read_router.replica.dispose()
             await engine.dispose()
+            metrics.process_exiting()
 
     view = GraphQLView(settings=settings)
-    app = Starlette(lifespan=lifespan)
+    # Outermost: every request has its id before anything can log or fail.
+    app = Starlette(
+        lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware, trust_header=bool(settings.trusted_proxies))],
+    )
     schema = view.schema
     assert isinstance(schema, Schema)
     web = WebKit.build(settings, Gateway(schema, web_context_factory(app, settings)))
@@ -356,6 +378,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             # Same view: strawberry's ASGI app answers the websocket scope with subscriptions.
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
+            # /metrics (not public: see the module) and /readyz
+            *operations_routes(),
             *dashboard.routes(),
             # GraphiQL's scripts and styles, from the package (development only, like the page).
             *([] if settings.is_production else graphiql.routes()),
@@ -389,5 +413,6 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
 
 def app_from_env() -> Starlette:
     """uvicorn factory for `serve --workers N`: each worker builds its app from the environment."""
-    configure_logging()
-    return create_app(Settings(), freeze_gc=True)
+    settings = Settings()
+    configure_logging(settings)
+    return create_app(settings, freeze_gc=True)

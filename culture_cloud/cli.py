@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from culture_cloud import cli_args
+from culture_cloud.job_locks import single_run
 from culture_cloud.operator_errors import OperatorError, check_database, load_settings
 from culture_cloud.resources import data_path, is_installed_copy
 from culture_cloud.settings import Environment, Settings
@@ -20,6 +21,8 @@ from culture_cloud.wiring import wire
 
 SCHEMA_PATH = data_path("schema", "schema.graphql")
 ADMIN_PASSWORD_ENV = "CULTURE_CLOUD_ADMIN_PASSWORD"
+# A periodic job that another host is running right now (culture_cloud/job_locks.py).
+SKIPPED = "另一台主机正在运行 {job}，本次跳过 (another host is running {job}: skipped)"
 
 
 def export_schema_text() -> str:
@@ -115,7 +118,7 @@ async def _send_notifications(settings: Settings, *, once: bool, batch: int) -> 
     from culture_cloud.wechat import WechatClient
 
     # Also keeps httpx from logging request URLs, which carry the WeChat access token.
-    configure_logging()
+    configure_logging(settings)
     logger = logging.getLogger("culture_cloud.notifications")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -182,8 +185,12 @@ async def _send_reminders(settings: Settings) -> None:
 
     engine = create_engine(settings)
     try:
-        async with transaction(create_session_factory(engine)) as session:
-            created = await send_reminders(session, utcnow())
+        async with single_run(engine, "send-reminders") as mine:
+            if not mine:
+                print(SKIPPED.format(job="send-reminders"))
+                return
+            async with transaction(create_session_factory(engine)) as session:
+                created = await send_reminders(session, utcnow())
     finally:
         await engine.dispose()
     print(f"已加入提醒 (reminders enqueued): {created}")
@@ -197,12 +204,16 @@ async def _mark_no_shows(settings: Settings) -> None:
 
     engine = create_engine(settings)
     try:
-        factory = create_session_factory(engine)
-        now = utcnow()
-        async with write_transaction(factory) as session:
-            report = await mark_no_shows(session, now)
-        async with write_transaction(factory) as session:
-            purged = await purge_expired_idempotency_records(session, now)
+        async with single_run(engine, "mark-no-shows") as mine:
+            if not mine:
+                print(SKIPPED.format(job="mark-no-shows"))
+                return
+            factory = create_session_factory(engine)
+            now = utcnow()
+            async with write_transaction(factory) as session:
+                report = await mark_no_shows(session, now)
+            async with write_transaction(factory) as session:
+                purged = await purge_expired_idempotency_records(session, now)
     finally:
         await engine.dispose()
     print(
@@ -367,24 +378,37 @@ def _run(args: argparse.Namespace) -> None:
     elif args.command == "send-reminders":
         asyncio.run(_send_reminders(settings))
     elif args.command == "serve":
-        import uvicorn
+        _serve(settings, host=args.host, port=args.port, workers=args.workers)
 
-        from culture_cloud.app import configure_logging, proxy_options
 
-        configure_logging()
-        _migrate(settings)
-        if settings.seed_on_start:
-            asyncio.run(_seed(settings, synthetic=0, only_if_empty=True))
-        print(f"介休文旅云 running on http://{args.host}:{args.port}/graphql")
-        uvicorn.run(
-            "culture_cloud.app:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="info",
-            **proxy_options(settings),
-        )
+def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    # Before anything imports prometheus-client (culture_cloud/metrics.py): the workers share
+    # their metrics through this directory.
+    from culture_cloud.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir(settings.metrics_dir)
+
+    import uvicorn
+
+    from culture_cloud.app import configure_logging, server_options
+
+    configure_logging(settings)
+    _migrate(settings)
+    if settings.seed_on_start:
+        asyncio.run(_seed(settings, synthetic=0, only_if_empty=True))
+    print(f"介休文旅云 running on http://{host}:{port}/graphql", flush=True)
+    # SIGTERM (systemd's stop, a deploy): uvicorn stops accepting connections, lets requests in
+    # flight finish (up to CULTURE_CLOUD_SHUTDOWN_TIMEOUT_SECONDS), closes WebSockets with 1012
+    # "service restart" so clients reconnect elsewhere, then runs the app's shutdown.
+    uvicorn.run(
+        "culture_cloud.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        **server_options(settings),
+    )
 
 
 if __name__ == "__main__":

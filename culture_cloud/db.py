@@ -36,6 +36,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from culture_cloud import metrics
 from culture_cloud.settings import Settings
 
 # Stable constraint names so Alembic migrations are identical on both backends.
@@ -219,6 +220,16 @@ def create_engine(
     )
     guard_idle_connections(engine, idle_seconds=settings.db_ping_idle_seconds)
     return engine
+
+
+def watch_engine_pool(engine: AsyncEngine) -> None:
+    """Pool use for /metrics: the gauges follow every checkout and checkin."""
+    pool = engine.sync_engine.pool
+    if not all(hasattr(pool, name) for name in ("checkedout", "checkedin", "size", "overflow")):
+        return  # a pool without counts (NullPool, StaticPool)
+    checked_out, checked_in = metrics.watch_pool(pool)
+    event.listen(engine.sync_engine, "checkout", lambda *_: checked_out())
+    event.listen(engine.sync_engine, "checkin", lambda *_: checked_in())
 
 
 def guard_idle_connections(engine: AsyncEngine, *, idle_seconds: float) -> None:

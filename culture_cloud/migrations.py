@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from alembic import command
 from alembic.config import Config
 
@@ -23,3 +25,14 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+@cache
+def revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """(heads, every revision) of this code's migrations, read once: the files do not change
+    while the process runs."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    every = frozenset(revision.revision for revision in script.walk_revisions())
+    return frozenset(script.get_heads()), every

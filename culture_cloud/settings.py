@@ -219,6 +219,21 @@ class Settings(BaseSettings):
     media_max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     media_max_pixels: int = Field(default=40_000_000, ge=1_000_000, le=MEDIA_MAX_PIXELS_CEILING)
 
+    # Operations (culture_cloud/operations). Logs: "json" (one object a line, for journald and
+    # log collectors) or "text"; unset = json in production, text elsewhere.
+    log_format: str | None = Field(default=None, pattern="^(json|text)$")
+    # /metrics answers callers from these networks (the real client behind a trusted proxy),
+    # or anyone with `Authorization: Bearer <metrics_token>`; everyone else gets 404.
+    metrics_allow: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=lambda: [ip_network("127.0.0.0/8"), ip_network("::1/128")]
+    )
+    metrics_token: str | None = Field(default=None, min_length=16)
+    # Where `serve`'s workers share their metrics (emptied at start); unset = a new temporary
+    # directory per start.
+    metrics_dir: Path | None = None
+    # SIGTERM: in-flight requests get this long to finish before they are cancelled.
+    shutdown_timeout_seconds: float = Field(default=25.0, gt=0)
+
     @field_validator("database_url")
     @classmethod
     def _supported_database_url(cls, value: str) -> str:
@@ -242,7 +257,7 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "metrics_allow", mode="before")
     @classmethod
     def _split_proxies(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -312,6 +327,10 @@ class Settings(BaseSettings):
     @property
     def secure_cookies(self) -> bool:
         return self.is_production if self.web_secure_cookies is None else self.web_secure_cookies
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format == "json" if self.log_format else self.is_production
 
     @property
     def is_sqlite(self) -> bool:

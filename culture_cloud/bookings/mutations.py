@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from culture_cloud import metrics
 from culture_cloud.bookings import attendance, cancellation, service, slot_changes, slots
 from culture_cloud.bookings.inputs import (
     BookEventInput,
@@ -40,11 +41,13 @@ from culture_cloud.bookings.types import (
     UpdateVenueSlotSuccess,
     VenueSlot,
 )
+from culture_cloud.db import is_outage
+from culture_cloud.errors import DomainError
 from culture_cloud.global_ids import expect_global_id
 from culture_cloud.graphql.context import Info
 from culture_cloud.graphql.mutation import actor_of, errors_as
 from culture_cloud.graphql.permissions import IsAuthenticated, IsResident, StaffRole
-from culture_cloud.graphql.user_errors import InputError
+from culture_cloud.graphql.user_errors import InputError, user_error_code
 from culture_cloud.identity import StaffRole as Role
 from culture_cloud.timeutil import to_local
 
@@ -63,13 +66,27 @@ async def _book(
 ) -> BookingResult:
     actor = await actor_of(info)
     type_name = "Event" if kind is TargetKind.EVENT else "VenueSlot"
-    result = await service.book(
-        info.context.session_factory,
-        info.context.settings,
-        actor=actor,
-        target=TargetRef(kind, expect_global_id(global_id, type_name, field=field)),
-        request=request,
-    )
+    label = "event" if kind is TargetKind.EVENT else "venue_slot"
+    try:
+        result = await service.book(
+            info.context.session_factory,
+            info.context.settings,
+            actor=actor,
+            target=TargetRef(kind, expect_global_id(global_id, type_name, field=field)),
+            request=request,
+        )
+    except DomainError as error:
+        # The code the caller reads: SOLD_OUT, BOOKING_CLOSED, ... or UNAUTHENTICATED & co.
+        code = user_error_code(error)
+        metrics.count_booking(label, code.value if code is not None else error.code.value)
+        raise
+    except Exception as error:
+        metrics.count_booking(label, "SERVICE_UNAVAILABLE" if is_outage(error) else "INTERNAL")
+        raise
+    if result.replayed:
+        metrics.count_booking(label, "replayed")
+    else:
+        metrics.count_booking(label, result.outcome.value.lower())
     [booking] = await build_bookings(info, [result.booking], owner=True)
     if result.outcome is IdempotentOutcome.WAITLISTED:
         return BookingWaitlisted(booking=booking, replayed=result.replayed)

@@ -13,6 +13,7 @@ from culture_cloud.errors import DomainError, ErrorCode
 from culture_cloud.graphql.input_guard import variable_path
 from culture_cloud.graphql.input_paths import field_of
 from culture_cloud.logsafe import format_safely
+from culture_cloud.request_ids import request_id
 
 logger = logging.getLogger("culture_cloud.graphql")
 
@@ -95,14 +96,21 @@ class CodedErrors(MaskErrors):
             # The database is away or refused under contention: nothing was committed (one
             # transaction per mutation), so the client may retry. An incident, not a bug.
             logger.warning("database unavailable at %s: %s", error.path, type(original).__name__)
-            return _with_extensions(
-                error, UNAVAILABLE_MESSAGE, {"code": ErrorCode.SERVICE_UNAVAILABLE.value}
-            )
-        error_id = uuid.uuid4().hex[:12]
+            outage: dict[str, object] = {"code": ErrorCode.SERVICE_UNAVAILABLE.value}
+            rid = request_id()
+            if rid is not None:  # residents call during outages: the id finds their request
+                outage["requestId"] = rid
+            return _with_extensions(error, UNAVAILABLE_MESSAGE, outage)
+        # The request's id (also in X-Request-Id and on every log line of the request), so
+        # one number finds the answer, the log and the proxy's record; a fresh one outside.
+        error_id = request_id() or uuid.uuid4().hex
         # Not exc_info: a database error's message quotes the values of the failed row.
         logger.error("unexpected error %s at %s\n%s", error_id, error.path, format_safely(original))
         return _with_extensions(
-            error, INTERNAL_MESSAGE, {"code": ErrorCode.INTERNAL.value, "errorId": error_id}
+            error,
+            INTERNAL_MESSAGE,
+            # requestId: the name operators look up; errorId: the name clients already read.
+            {"code": ErrorCode.INTERNAL.value, "errorId": error_id, "requestId": error_id},
         )
 
     def _variable_error(self, error: GraphQLError, node: VariableDefinitionNode) -> GraphQLError:

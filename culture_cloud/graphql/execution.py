@@ -5,7 +5,8 @@ this module imports no domain."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import strawberry
@@ -21,6 +22,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from culture_cloud import metrics
 from culture_cloud.graphql import descriptions, fallbacks
 from culture_cloud.graphql.compiled import Fallback, PlanRunner, compiled_for
 from culture_cloud.graphql.errors import CodedErrors
@@ -91,18 +93,57 @@ class Schema(strawberry.Schema):
         # Expected errors are answers, not incidents; CodedErrors logs the unexpected ones.
         del errors, execution_context
 
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        started = time.perf_counter()
         # `execute` serves HTTP; subscriptions run over WebSocket only (culture_cloud/live),
         # where connection_init authenticates and per-connection caps apply.
-        allowed = kwargs.get("allowed_operation_types")
-        if allowed is not None:
-            kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
-        result = await super().execute(*args, **kwargs)
+        if allowed_operation_types is not None:
+            allowed_operation_types = set(allowed_operation_types) - {OperationType.SUBSCRIPTION}
+        result = await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
         # Errors raised inside an extension hook (ParserCache's parse: syntax errors, the token
         # limit) skip the operation hook where CodedErrors runs; code them here. Idempotent.
         if result.errors:
             result.errors = CodedErrors()._process_errors(result.errors)
+        metrics.observe_operation(
+            operation_name or operation_name_of(query),
+            outcome_of(result),
+            time.perf_counter() - started,
+        )
         return result
+
+
+# The first operation's name, without parsing: `query Name`, `mutation Name(...)`.
+_FIRST_OPERATION = re.compile(r"\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
+
+def operation_name_of(query: str | None) -> str | None:
+    match = _FIRST_OPERATION.match(query or "")
+    return match.group(1) if match else None
+
+
+def outcome_of(result: ExecutionResult) -> str:
+    """ok, or the code of the first error (payload errors such as SOLD_OUT are answers: ok)."""
+    if not result.errors:
+        return "ok"
+    code = (result.errors[0].extensions or {}).get("code")
+    return code if isinstance(code, str) else "INTERNAL"
 
 
 def _validation_rules(settings: Settings) -> list[Any]:

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from graphql import GraphQLError, OperationDefinitionNode, print_ast
 
+from culture_cloud import metrics
 from culture_cloud.errors import DomainError
 
 logger = logging.getLogger("culture_cloud.graphql.compiled")
@@ -59,6 +60,7 @@ def classify(error: BaseException | None) -> Reason:
 def record(operation: OperationDefinitionNode, error: BaseException | None) -> Reason:
     reason = classify(error)
     _counts[reason] += 1
+    metrics.count_fallback(reason.value)
     digest = document_hash(operation)
     if (digest, reason) in _logged:
         return reason

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from culture_cloud.logsafe import format_safely
+from culture_cloud.request_ids import request_id
 from culture_cloud.web.cookies import set_cookie_headers
 from culture_cloud.web.frontend import FrontEnd, safe_next, see_other
 from culture_cloud.web.results import (
@@ -130,7 +131,8 @@ def _to_sign_in(request: Request, sign_in_path: str) -> Response:
 
 
 def _log_unexpected(request: Request, exc: BaseException) -> str:
-    error_id = uuid.uuid4().hex[:12]
+    # The request's id: the number the visitor reads out is the one in every log line.
+    error_id = request_id() or uuid.uuid4().hex
     # The path only: a query string can hold what the visitor typed.
     logger.error(
         "unexpected web error %s on %s %s\n%s",

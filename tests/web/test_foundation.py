@@ -62,8 +62,10 @@ async def test_page__unexpected_error__500_page_with_logged_id_without_personal_
     assert response.status_code == 500
     page = text_of(response.text)
     assert "服务器出错了" in page and "page bug" not in page and "Traceback" not in page
-    error_id = re.search(r"错误编号： ?([0-9a-f]{12})", page)
+    error_id = re.search(r"错误编号： ?([0-9a-f]{12,})", page)
     assert error_id, page
+    # One number for the visitor, the response header and the log: the request's id.
+    assert error_id.group(1) == response.headers["x-request-id"]
     logged = [r.getMessage() for r in caplog.records if error_id.group(1) in r.getMessage()]
     assert logged and "13800001234" not in logged[0]
 

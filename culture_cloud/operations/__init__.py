@@ -1,0 +1,1 @@
+"""Running the service: request ids and the access log, /metrics, /readyz, jobs' gauges."""
