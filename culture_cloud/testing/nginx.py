@@ -72,7 +72,7 @@ http {{
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
   # The cache's verdict on each request: the benchmark counts hits from it.
-  log_format cache '$upstream_cache_status $status $request_method';
+  log_format cache '$upstream_cache_status $status $request_method $request_id';
   access_log {directory / "access.log"} cache;
 {temp}
   include {site};

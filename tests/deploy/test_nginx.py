@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import ssl
 import subprocess
 import sys
@@ -166,14 +167,10 @@ def test_post__never_cached(stack: Stack) -> None:
 
     assert all(a.status_code == 200 for a in answers)
     assert all("x-cache-status" not in a.headers for a in answers)
-    # nginx's access log (format: cache verdict, status, method): both went to the app. nginx
-    # writes the line after sending the answer, so the last one may trail the client a little.
-    log: list[str] = []
-    deadline = time.monotonic() + 5
-    while log[-2:] != ["- 200 POST", "- 200 POST"] and time.monotonic() < deadline:
-        time.sleep(0.02)
-        log = (stack.proxy.directory / "access.log").read_text().splitlines()
-    assert log[-2:] == ["- 200 POST", "- 200 POST"], log[-4:]
+    # nginx's access log (format: cache verdict, status, method, request id): both went to the
+    # app. nginx writes the line after sending the answer, so the last one may trail a little.
+    wanted = [f"- 200 POST {a.headers['x-request-id']}" for a in answers]
+    assert _access_log_ends_with(stack, wanted)
 
 
 async def test_event_change__visible_within_documented_freshness(stack: Stack) -> None:
@@ -300,3 +297,26 @@ async def test_subscription__upgrades_through_nginx(stack: Stack) -> None:
     assert ack["type"] == "connection_ack"
     assert first["type"] == "next", first
     assert first["payload"]["data"]["eventSeats"]["eventId"] == event_id
+
+
+def test_request_id__nginx_names_the_request_a_client_cannot(stack: Stack) -> None:
+    """nginx's $request_id reaches the app (which trusts its proxy), so nginx's and the app's
+    logs and an error's requestId share one id; a client's own X-Request-Id is replaced."""
+    answer = stack.http.post(
+        "/graphql",
+        json={"documentId": HOME_ID, "variables": {"first": 1}},
+        headers={"X-Request-Id": "forged-by-client"},
+    )
+    assert answer.status_code == 200
+    rid = answer.headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", rid), answer.headers
+    assert _access_log_ends_with(stack, [f"- 200 POST {rid}"])
+
+
+def _access_log_ends_with(stack: Stack, lines: list[str]) -> bool:
+    log: list[str] = []
+    deadline = time.monotonic() + 5
+    while log[-len(lines) :] != lines and time.monotonic() < deadline:
+        time.sleep(0.02)
+        log = (stack.proxy.directory / "access.log").read_text().splitlines()
+    return log[-len(lines) :] == lines
