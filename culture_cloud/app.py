@@ -38,7 +38,7 @@ from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
 from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandler
 from culture_cloud.media import routes as media_routes
 from culture_cloud.media.storage import storage_for
-from culture_cloud.schema import create_schema
+from culture_cloud.schema import create_compiled_reads, create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
 from culture_cloud.web.application import FrontEndMount
@@ -155,6 +155,9 @@ class GraphQLView(ContractView):
         )
         self.settings = settings
         self.websocket_connections = 0
+        # Read documents compiled to one SQL statement (PostgreSQL; None elsewhere).
+        assert isinstance(self.schema, Schema)
+        self.compiled_reads = create_compiled_reads(settings, self.schema)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -189,6 +192,11 @@ class GraphQLView(ContractView):
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if isinstance(request, WebSocket):
             return await self._run_websocket(request, context, root_value)
+        if self.compiled_reads is not None and isinstance(request, Request):
+            # A planned read answers from one statement; anything else returns None.
+            answered = await self.compiled_reads.answer(request, request.app.state.engine)
+            if answered is not None:
+                return answered
         # HTTP: the GraphQL-over-HTTP contract (culture_cloud/graphql/transport.py).
         return await super().run(request, context, root_value)
 
