@@ -19,6 +19,7 @@ def app_settings(db: Database) -> Settings:
     # see it (graphql/sql/reads.py); tests/graphql/test_sql_compiled_reads.py covers them.
     return settings_for(db, sql_compiled_reads=False)
 
+
 HOME_PAGE = """
 query Home($first: Int!) {
   events(first: $first) {
