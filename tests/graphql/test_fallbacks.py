@@ -21,8 +21,8 @@ from culture_cloud.settings import Settings
 from culture_cloud.timeutil import local_today
 from tests.accounts.factories import add_admin
 from tests.conftest import Database
-from tests.support.settings import settings_for
 from tests.support.graphql import graphql_client
+from tests.support.settings import settings_for
 
 # The dashboard keeps its documents in template literals: `const NAME = \`query ...\`;`
 _TEMPLATE = re.compile(r"const ([A-Z_]+) = `((?:query|mutation|\{)[^`]*)`;")
