@@ -322,7 +322,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     app = Starlette(lifespan=lifespan)
     schema = view.schema
     assert isinstance(schema, Schema)
-    web = WebKit.build(settings, Gateway(schema, web_context_factory(app, settings)))
+    gateway = Gateway(schema, web_context_factory(app, settings), view.compiled_reads)
+    web = WebKit.build(settings, gateway)
     app.router.routes.extend(
         [
             # Every method reaches the view, so a wrong one gets a typed 405, not plain text.

@@ -8,6 +8,7 @@ off by design, and the test checks that it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -253,3 +254,18 @@ async def test_sql_reads__random_variables__same_answer_as_general_executor(
         variables = {**variables, "after": events["pageInfo"]["endCursor"]}
         got, expected = await _both(paths, EVERYTHING, variables)
         assert got == expected
+
+
+_CSRF = re.compile(r'name="csrf_token" value="[0-9a-f]+"')
+
+
+async def test_sql_reads__website_event_list__same_page_answered_by_sql(paths: Paths) -> None:
+    before = reads.ANSWERED["Events"]
+    for path in ("/events", "/events?kind=FESTIVAL", "/events?free=1"):
+        got = await paths.compiled.get(path)
+        expected = await paths.general.get(path)
+        assert got.status_code == expected.status_code == 200
+        # The same HTML but for each app's own CSRF secret.
+        assert _CSRF.sub("", got.text) == _CSRF.sub("", expected.text), path
+    # The website's in-process documents take the compiled path too (PostgreSQL only).
+    assert reads.ANSWERED["Events"] - before == (0 if paths.reads is None else 3)

@@ -108,13 +108,15 @@ class CompiledReads:
         query, variables = body.get("query"), body.get("variables")
         if not isinstance(query, str) or not isinstance(variables, dict | None):
             return None
-        plan = self.plan(query)
-        if plan is None:
-            return None
-        data = await self.run(plan, body, request, engine)
+        data = await self.data(
+            query,
+            variables,
+            engine,
+            operation_name=body.get("operationName"),
+            signed_in=bool(request.headers.get("authorization")),
+        )
         if data is None:
             return None
-        ANSWERED[plan.operation.name.value if plan.operation.name else ""] += 1
         content_type = (
             f"{transport.GRAPHQL_RESPONSE_JSON}; charset=utf-8"
             if media_type == transport.GRAPHQL_RESPONSE_JSON
@@ -122,17 +124,38 @@ class CompiledReads:
         )
         return Response(b'{"data":' + data + b"}", headers={"content-type": content_type})
 
-    async def run(
-        self, plan: DocumentPlan, body: dict[str, Any], request: Request, engine: AsyncEngine
+    async def data(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        engine: AsyncEngine,
+        *,
+        operation_name: object = None,
+        signed_in: bool,
     ) -> bytes | None:
-        name = body.get("operationName")
+        """The response's `data` as JSON bytes, or None: the general executor answers."""
+        plan = self.plan(query)
+        if plan is None:
+            return None
         own = plan.operation.name.value if plan.operation.name else None
-        if name is not None and name != own:
+        if operation_name is not None and operation_name != own:
             return None  # the general path explains the mismatch
-        if not plan.viewer_independent and request.headers.get("authorization"):
+        data = await self.run(plan, variables, engine, signed_in=signed_in)
+        if data is not None:
+            ANSWERED[own or ""] += 1
+        return data
+
+    async def run(
+        self,
+        plan: DocumentPlan,
+        variables: dict[str, Any] | None,
+        engine: AsyncEngine,
+        *,
+        signed_in: bool,
+    ) -> bytes | None:
+        if not plan.viewer_independent and signed_in:
             FALLBACKS["viewer"] += 1
             return None
-        variables = body.get("variables")
         if variables and check_variables(variables, plan.document, self.max_string_length):
             FALLBACKS["variables"] += 1
             return None
