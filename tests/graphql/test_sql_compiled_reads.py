@@ -269,3 +269,19 @@ async def test_sql_reads__website_event_list__same_page_answered_by_sql(paths: P
         assert _CSRF.sub("", got.text) == _CSRF.sub("", expected.text), path
     # The website's in-process documents take the compiled path too (PostgreSQL only).
     assert reads.ANSWERED["Events"] - before == (0 if paths.reads is None else 3)
+
+
+async def test_sql_reads__database_error__general_answer_and_counted(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if paths.reads is None:
+        pytest.skip("SQLite: no compiled reads (by design)")
+
+    async def failing(*args: Any) -> bytes:
+        raise ConnectionResetError("the statement's connection went away")
+
+    monkeypatch.setattr(reads, "fetch_bytes", failing)
+    before = reads.FALLBACKS["database"]
+    got, expected = await _both(paths, BENCH_LIST_PAGE, {"first": 3})
+    assert got == expected and "errors" not in got
+    assert reads.FALLBACKS["database"] == before + 1

@@ -25,10 +25,11 @@ from typing import Any, Final
 import orjson
 from graphql import DocumentNode, GraphQLError, GraphQLSchema
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import Pool
+from sqlalchemy.util import await_only, greenlet_spawn
 from starlette.requests import Request
 from starlette.responses import Response
 
-from culture_cloud.db import read_only
 from culture_cloud.errors import DomainError
 from culture_cloud.graphql import transport
 from culture_cloud.graphql.input_guard import check_variables
@@ -183,11 +184,26 @@ class CompiledReads:
 
 
 async def fetch_bytes(engine: AsyncEngine, sql: str, params: list[Any]) -> bytes:
-    """One statement on the asyncpg connection of a pooled autocommit connection (as
-    db_direct does): no SQLAlchemy result machinery for a single bytea value."""
-    async with read_only(engine) as connection:
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        value = await driver.fetchval(sql, *params)
+    """One statement on the asyncpg connection of a pooled connection.
+
+    Checkout, statement and checkin run in one greenlet (the pool's own events, such as the
+    idle ping, still apply): measured ~0.2 ms a request against ~0.5 ms through an
+    AsyncConnection, whose connect, options, raw connection and close each switch. Outside a
+    transaction block, as `db.read_only` reads are.
+    """
+    value = await greenlet_spawn(_fetch_in_greenlet, engine.sync_engine.pool, sql, params)
     return bytes(value)
+
+
+def _fetch_in_greenlet(pool: Pool, sql: str, params: list[Any]) -> Any:
+    connection = pool.connect()
+    try:
+        driver = connection.driver_connection
+        assert driver is not None
+        return await_only(driver.fetchval(sql, *params))
+    except Exception:
+        if driver is None or driver.is_closed():
+            connection.invalidate()  # a lost connection must not go back to the pool
+        raise
+    finally:
+        connection.close()
