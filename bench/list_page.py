@@ -129,7 +129,18 @@ def start_server(
     return subprocess.Popen(cmd, env=env, cwd=ROOT)
 
 
-def wait_ready(port: int, timeout: float = 60, query: str = QUERY) -> None:
+def stop(servers: list[subprocess.Popen[bytes]]) -> None:
+    for server in servers:
+        server.terminate()
+    for server in servers:
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def wait_ready(port: int, timeout: float = 180, query: str = QUERY) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -303,9 +314,7 @@ def main() -> None:
                     run_wrk(wrk, ports[system], args.seconds, args.connections, scripts[system])
                 )
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+        stop(servers)
         os.unlink(ours)
         os.unlink(theirs)
 

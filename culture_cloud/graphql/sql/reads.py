@@ -2,7 +2,8 @@
 statement whose result (the response's `data`, built by PostgreSQL) is passed through as bytes.
 
 Hooked in front of the general view (app.GraphQLView.run): `answer` returns a response, or
-None and the general executor answers as always. None whenever anything is not plainly the
+None and the general executor answers as always. The website's gateway asks `data` the same
+way for the documents it runs in process. None whenever anything is not plainly the
 compiled case: another method or media type, `extensions` (persisted documents) or unknown
 keys in the body, an operation name that does not match, variables that fail the input guard
 or coercion, a plan that depends on the viewer while a token is sent, an argument the plan
