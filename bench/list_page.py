@@ -1,11 +1,17 @@
-"""List-page benchmark: the project's /graphql against the raw floor, side by side.
+"""List-page benchmark: the project's /graphql beside the raw floor and PostGraphile v5.
 
-    python -m bench.list_page [--events 10000] [--seconds 10] [--connections 16]
+    python -m bench.list_page [--events 10000] [--seconds 10] [--connections 16] [--rounds 2]
+
+Four servers on one database, driven by wrk in interleaved rounds: the raw floor (asyncpg +
+orjson), PostGraphile v5 (bench/postgraphile_peer.py; installed from npm on first run), the
+project with compiled reads (the document is answered by one SQL statement) and the project's
+general path (CULTURE_CLOUD_SQL_COMPILED_READS=false). Issue #16's targets: the project >= 1.0x
+PostGraphile and >= 0.6x the floor.
 
 Needs PostgreSQL (CULTURE_CLOUD_BENCH_DATABASE_URL, default: local trust auth, database
 culture_cloud_bench, created if missing) and `wrk` (Debian package; installed if missing
-when running as root). Prints req/s, p50 and p99 for both servers and the ratio; writes
-bench/results/list_page.json. The target for issue #2 is ratio >= 0.25.
+when running as root), and npm for the peer. Prints req/s, p50 and p99 for each system and
+the ratios; writes bench/results/list_page.json.
 """
 
 from __future__ import annotations
@@ -26,6 +32,9 @@ from typing import Any
 
 import asyncpg
 import httpx
+
+from bench import postgraphile_peer
+from culture_cloud.global_ids import to_global_id
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/culture_cloud_bench"
@@ -87,7 +96,9 @@ async def _analyze(dsn: str) -> None:
     await conn.close()
 
 
-def start_server(app: str, port: int, url: str, *, factory: bool) -> subprocess.Popen[bytes]:
+def start_server(
+    app: str, port: int, url: str, *, factory: bool, extra: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "CULTURE_CLOUD_DATABASE_URL": url,
@@ -98,6 +109,7 @@ def start_server(app: str, port: int, url: str, *, factory: bool) -> subprocess.
         "CULTURE_CLOUD_SMS_ACCESS_KEY_ID": "",
         "CULTURE_CLOUD_WECHAT_WEB_APPID": "",
         "CULTURE_CLOUD_SEED_ON_START": "false",
+        **(extra or {}),
     }
     cmd = [
         sys.executable,
@@ -117,13 +129,24 @@ def start_server(app: str, port: int, url: str, *, factory: bool) -> subprocess.
     return subprocess.Popen(cmd, env=env, cwd=ROOT)
 
 
-def wait_ready(port: int, timeout: float = 30) -> None:
+def stop(servers: list[subprocess.Popen[bytes]]) -> None:
+    for server in servers:
+        server.terminate()
+    for server in servers:
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def wait_ready(port: int, timeout: float = 180, query: str = QUERY) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             r = httpx.post(
                 f"http://127.0.0.1:{port}/graphql",
-                json={"query": QUERY, "variables": {"first": 20}},
+                json={"query": query, "variables": {"first": 20}},
                 timeout=2,
             )
             if r.status_code == 200:
@@ -132,16 +155,6 @@ def wait_ready(port: int, timeout: float = 30) -> None:
             pass
         time.sleep(0.3)
     raise RuntimeError(f"server on port {port} did not become ready")
-
-
-def fetch(port: int, first: int) -> Any:
-    r = httpx.post(
-        f"http://127.0.0.1:{port}/graphql",
-        json={"query": QUERY, "variables": {"first": first}},
-        timeout=10,
-    )
-    r.raise_for_status()
-    return r.json()
 
 
 def ensure_wrk() -> str:
@@ -209,6 +222,45 @@ def run_wrk(
     return {"rps": rps, "p50_ms": p50, "p99_ms": p99}
 
 
+def _script(body: str) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+            f"wrk.body = {json.dumps(body)}\n"
+        )
+    return script.name
+
+
+def _post(port: int, query: str, first: int) -> Any:
+    r = httpx.post(
+        f"http://127.0.0.1:{port}/graphql",
+        json={"query": query, "variables": {"first": first}},
+        timeout=10,
+    )
+    r.raise_for_status()
+    return r.json()
+
+
+def _same_page_as_postgraphile(ours: Any, theirs: Any) -> bool:
+    """PostGraphile names things its way (rowId, priceFen, venueByVenueId): compare the rows."""
+    nodes = [e["node"] for e in ours["data"]["events"]["edges"]]
+    peer = theirs["data"]["allEvents"]["nodes"]
+    return [
+        (n["id"], n["title"], n["remainingSeats"], (n["venue"] or {}).get("name")) for n in nodes
+    ] == [
+        (
+            to_global_id("Event", p["rowId"]),
+            p["title"],
+            p["remainingSeats"],
+            (p["venueByVenueId"] or {}).get("name"),
+        )
+        for p in peer
+    ]
+
+
+SYSTEMS = ("floor", "postgraphile", "project", "project_general")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000)
@@ -217,65 +269,84 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     url = os.environ.get("CULTURE_CLOUD_BENCH_DATABASE_URL", DEFAULT_URL)
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
     wrk = ensure_wrk()
     asyncio.run(prepare_database(url, args.events))
+    node = postgraphile_peer.install()
+    asyncio.run(postgraphile_peer.prepare(dsn))
 
-    body = json.dumps({"query": QUERY, "variables": {"first": 20}})
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(
-            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-            f"wrk.body = {json.dumps(body)}\n"
-        )
-    project_port, floor_port = _free_port(), _free_port()
+    ours = _script(json.dumps({"query": QUERY, "variables": {"first": 20}}))
+    theirs = _script(json.dumps({"query": postgraphile_peer.QUERY, "variables": {"first": 20}}))
+    ports = {system: _free_port() for system in SYSTEMS}
     servers = [
-        start_server("culture_cloud.app:app_from_env", project_port, url, factory=True),
-        start_server("bench.floor:app", floor_port, url, factory=False),
+        start_server("culture_cloud.app:app_from_env", ports["project"], url, factory=True),
+        start_server(
+            "culture_cloud.app:app_from_env",
+            ports["project_general"],
+            url,
+            factory=True,
+            extra={"CULTURE_CLOUD_SQL_COMPILED_READS": "false"},
+        ),
+        start_server("bench.floor:app", ports["floor"], url, factory=False),
+        postgraphile_peer.start(node, ports["postgraphile"], dsn),
     ]
+    scripts = {"floor": ours, "project": ours, "project_general": ours, "postgraphile": theirs}
     try:
-        wait_ready(project_port)
-        wait_ready(floor_port)
-        same = fetch(project_port, 20) == fetch(floor_port, 20)
-        if not same:
-            sys.exit("the floor and the project return different JSON: fix the floor first")
-        results: dict[str, list[dict[str, float]]] = {"project": [], "floor": []}
-        run_wrk(wrk, project_port, 2, args.connections, script.name)  # warm-up
-        run_wrk(wrk, floor_port, 2, args.connections, script.name)
-        # Interleaved rounds so drift on the machine affects both sides alike.
+        for system in ("project", "project_general", "floor"):
+            wait_ready(ports[system])
+        wait_ready(ports["postgraphile"], query=postgraphile_peer.QUERY)
+        floor = _post(ports["floor"], QUERY, 20)
+        if _post(ports["project"], QUERY, 20) != floor:
+            sys.exit("the floor and the project (compiled) return different JSON")
+        if _post(ports["project_general"], QUERY, 20) != floor:
+            sys.exit("the floor and the project (general path) return different JSON")
+        if not _same_page_as_postgraphile(
+            floor, _post(ports["postgraphile"], postgraphile_peer.QUERY, 20)
+        ):
+            sys.exit("PostGraphile returns another page than the floor")
+        results: dict[str, list[dict[str, float]]] = {system: [] for system in SYSTEMS}
+        for system in SYSTEMS:  # warm-up (PostGraphile's JIT, our plan cache)
+            run_wrk(wrk, ports[system], 2, args.connections, scripts[system])
+        # Interleaved rounds so drift on the machine affects every system alike.
         for _ in range(args.rounds):
-            results["floor"].append(
-                run_wrk(wrk, floor_port, args.seconds, args.connections, script.name)
-            )
-            results["project"].append(
-                run_wrk(wrk, project_port, args.seconds, args.connections, script.name)
-            )
+            for system in SYSTEMS:
+                results[system].append(
+                    run_wrk(wrk, ports[system], args.seconds, args.connections, scripts[system])
+                )
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
-        os.unlink(script.name)
+        stop(servers)
+        os.unlink(ours)
+        os.unlink(theirs)
 
     def mean(side: str, key: str) -> float:
         return sum(r[key] for r in results[side]) / len(results[side])
 
     summary = {
-        side: {k: round(mean(side, k), 2) for k in ("rps", "p50_ms", "p99_ms")}
-        for side in ("project", "floor")
+        side: {k: round(mean(side, k), 2) for k in ("rps", "p50_ms", "p99_ms")} for side in SYSTEMS
     }
-    ratio = summary["project"]["rps"] / summary["floor"]["rps"]
+    rps = {side: summary[side]["rps"] for side in SYSTEMS}
+    ratios = {
+        "project/floor": rps["project"] / rps["floor"],
+        "project/postgraphile": rps["project"] / rps["postgraphile"],
+        "project_general/floor": rps["project_general"] / rps["floor"],
+        "postgraphile/floor": rps["postgraphile"] / rps["floor"],
+    }
     print(
         f"list page, 20 events of {args.events}, {args.connections} connections, "
         f"{args.rounds}x{args.seconds}s each, PostgreSQL"
     )
-    print(f"{'':10} {'req/s':>10} {'p50 ms':>10} {'p99 ms':>10}")
-    for side in ("floor", "project"):
+    print(f"{'':16} {'req/s':>10} {'p50 ms':>10} {'p99 ms':>10}")
+    for side in SYSTEMS:
         s = summary[side]
-        print(f"{side:10} {s['rps']:>10.1f} {s['p50_ms']:>10.2f} {s['p99_ms']:>10.2f}")
-    print(f"ratio project/floor req/s: {ratio:.2f} (target >= 0.25)")
+        print(f"{side:16} {s['rps']:>10.1f} {s['p50_ms']:>10.2f} {s['p99_ms']:>10.2f}")
+    for name, value in ratios.items():
+        print(f"ratio {name} req/s: {value:.2f}")
+    print("targets: project/postgraphile >= 1.0, project/floor >= 0.6 (issue #16)")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "list_page.json").write_text(
         json.dumps(
-            {"summary": summary, "ratio": ratio, "runs": results, "args": vars(args)}, indent=2
+            {"summary": summary, "ratios": ratios, "runs": results, "args": vars(args)}, indent=2
         )
     )
 

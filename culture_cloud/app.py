@@ -45,7 +45,7 @@ from culture_cloud.operations.middleware import RequestIdMiddleware
 from culture_cloud.operations.routes import routes as operations_routes
 from culture_cloud.read_routing import ReadRouter
 from culture_cloud.request_ids import JsonFormatter, TextFormatter
-from culture_cloud.schema import create_schema
+from culture_cloud.schema import create_compiled_reads, create_schema
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.settings import Settings
 from culture_cloud.web.application import FrontEndMount
@@ -182,6 +182,9 @@ class GraphQLView(ContractView):
         )
         self.settings = settings
         self.websocket_connections = 0
+        # Read documents compiled to one SQL statement (PostgreSQL; None elsewhere).
+        assert isinstance(self.schema, Schema)
+        self.compiled_reads = create_compiled_reads(settings, self.schema)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -216,6 +219,11 @@ class GraphQLView(ContractView):
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if isinstance(request, WebSocket):
             return await self._run_websocket(request, context, root_value)
+        if self.compiled_reads is not None and isinstance(request, Request):
+            # A planned read answers from one statement; anything else returns None.
+            answered = await self.compiled_reads.answer(request, request.app.state.engine)
+            if answered is not None:
+                return answered
         # HTTP: the GraphQL-over-HTTP contract (culture_cloud/graphql/transport.py).
         return await super().run(request, context, root_value)
 
@@ -370,7 +378,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     )
     schema = view.schema
     assert isinstance(schema, Schema)
-    web = WebKit.build(settings, Gateway(schema, web_context_factory(app, settings)))
+    gateway = Gateway(schema, web_context_factory(app, settings), view.compiled_reads)
+    web = WebKit.build(settings, gateway)
     app.router.routes.extend(
         [
             # Every method reaches the view, so a wrong one gets a typed 405, not plain text.

@@ -23,11 +23,13 @@ from culture_cloud.bookings.staff_api import DoorMutation, StaffBookingsQuery
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
+from culture_cloud.catalog.sql_reads import COMPILERS as CATALOG_SQL_READS
 from culture_cloud.feedback import types as feedback_types
 from culture_cloud.feedback.mutations import FeedbackMutation
 from culture_cloud.feedback.queries import FeedbackQuery, visible_feedback
 from culture_cloud.graphql import composition, nodes
-from culture_cloud.graphql.execution import Schema, build_schema
+from culture_cloud.graphql.execution import Schema, build_schema, document_validator
+from culture_cloud.graphql.sql.reads import CompiledReads
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
 from culture_cloud.media import types as media_types
@@ -153,4 +155,17 @@ def create_schema(settings: Settings) -> Schema:
     )
 
 
-__all__ = ["Schema", "create_schema"]
+def create_compiled_reads(settings: Settings, schema: Schema) -> CompiledReads | None:
+    """The SQL compiler for read documents, on PostgreSQL only (SQLite: the executors)."""
+    if not settings.sql_compiled_reads or not settings.database_url.startswith("postgresql"):
+        return None
+    return CompiledReads(
+        schema._schema,
+        compilers=CATALOG_SQL_READS,
+        validate=document_validator(settings),
+        max_tokens=settings.max_query_tokens,
+        max_string_length=settings.max_input_string_length,
+    )
+
+
+__all__ = ["Schema", "create_compiled_reads", "create_schema"]

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
 
     # The compiled executor for plain queries (culture_cloud/graphql/compiled.py); off = graphql-core.
     compiled_execution: bool = True
+    # Read documents compiled to one SQL statement on PostgreSQL (culture_cloud/graphql/sql);
+    # off, or on SQLite, every request takes the executor above.
+    sql_compiled_reads: bool = True
 
     max_query_depth: int = Field(default=10, ge=2)
     max_query_tokens: int = Field(default=2000, ge=100)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, specified_rules
 from graphql.execution.values import get_argument_values
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
@@ -18,7 +18,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -157,6 +157,17 @@ def _validation_rules(settings: Settings) -> list[Any]:
     if settings.is_production:
         rules.append(NoSchemaIntrospectionCustomRule)
     return rules
+
+
+def document_validator(settings: Settings) -> Callable[[Any, DocumentNode], list[GraphQLError]]:
+    """Validation exactly as a request gets it (graphql-core's rules, ours, Strawberry's), for
+    code that plans documents outside a request (graphql/sql)."""
+    rules = (*specified_rules, *_validation_rules(settings))
+
+    def validate(schema: Any, document: DocumentNode) -> list[GraphQLError]:
+        return validate_document(schema, document, rules)
+
+    return validate
 
 
 def _extensions(settings: Settings) -> list[Any]:

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from culture_cloud.settings import Settings
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
+from tests.support.settings import settings_for
+
+
+@pytest.fixture
+def app_settings(db: Database) -> Settings:
+    # The general executor's cost. On PostgreSQL compiled reads answer this document with one
+    # statement of their own, sent on the driver connection where SQLAlchemy's events do not
+    # see it (graphql/sql/reads.py); tests/graphql/test_sql_compiled_reads.py covers them.
+    return settings_for(db, sql_compiled_reads=False)
+
 
 HOME_PAGE = """
 query Home($first: Int!) {

@@ -22,6 +22,7 @@ from culture_cloud.timeutil import local_today
 from tests.accounts.factories import add_admin
 from tests.conftest import Database
 from tests.support.graphql import graphql_client
+from tests.support.settings import settings_for
 
 # The dashboard keeps its documents in template literals: `const NAME = \`query ...\`;`
 _TEMPLATE = re.compile(r"const ([A-Z_]+) = `((?:query|mutation|\{)[^`]*)`;")
@@ -109,7 +110,10 @@ async def test_forced_failure__logged_once_per_document_and_counted(
     monkeypatch.setattr(catalog_types, "_related", broken)
     before = fallbacks.counts()
     caplog.set_level(logging.INFO, logger="culture_cloud.graphql.compiled")
-    async with graphql_client(seeded) as api:
+    # The Python executor's fallbacks: SQL compiled reads (PostgreSQL) would answer these
+    # documents without the broken resolver.
+    python_only = settings_for(seeded, sql_compiled_reads=False)
+    async with graphql_client(seeded, python_only) as api:
         for _ in range(3):
             body = await api.execute(query, {"tags": [secret]})
             assert body["errors"][0]["extensions"]["code"] == "INTERNAL"

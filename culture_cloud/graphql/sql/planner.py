@@ -1,0 +1,113 @@
+"""A read document -> one SQL statement that builds the whole `data` object, planned once.
+
+`plan_document` parses and validates the document exactly as the general path does (same
+token limit, same validation rules), then asks the root-field compilers the domains register
+(`RootCompiler`, keyed by Query field name) to plan each root field. A document with anything
+they do not handle gets no plan (`None`) and always takes the general executor.
+
+At run time `DocumentPlan.statement` coerces the variables with graphql-core (any error: the
+general path reports it), gives each root field its arguments, and joins their expressions
+into `SELECT convert_to(json_build_object(...)::text, 'UTF8')`: the response `data` as bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.language.parser import parse
+
+from culture_cloud.graphql.sql.connection import Params
+from culture_cloud.graphql.sql.objects import Unsupported, build_object, response_key
+
+
+class RootPlan(Protocol):
+    # False when the answer depends on who asks: such plans are only run for anonymous calls.
+    viewer_independent: bool
+
+    def render(self, arguments: dict[str, Any], params: Params) -> str:
+        """SQL (type json) for the field's value. Raises a DomainError for bad arguments (the
+        general path reports it) or Unsupported for arguments it does not compile."""
+        ...
+
+
+RootCompiler = Callable[[GraphQLSchema, GraphQLField, FieldNode], RootPlan]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPlan:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    roots: tuple[tuple[str, FieldNode, GraphQLField, RootPlan], ...]
+    schema: GraphQLSchema
+
+    @property
+    def viewer_independent(self) -> bool:
+        return all(plan.viewer_independent for *_, plan in self.roots)
+
+    def statement(self, variables: Mapping[str, Any] | None) -> tuple[str, list[Any]] | None:
+        """The SQL and its parameters; None when the variables do not coerce."""
+        coerced = get_variable_values(
+            self.schema, self.operation.variable_definitions or (), dict(variables or {})
+        )
+        if isinstance(coerced, list):  # errors: the general path reports them
+            return None
+        params = Params()
+        pairs = []
+        for key, node, field_def, plan in self.roots:
+            arguments = get_argument_values(field_def, node, coerced)
+            pairs.append((key, plan.render(arguments, params)))
+        return f"SELECT convert_to(({build_object(pairs)})::text, 'UTF8')", params.values
+
+
+def plan_document(
+    schema: GraphQLSchema,
+    query: str,
+    *,
+    max_tokens: int,
+    validate: Callable[[GraphQLSchema, DocumentNode], Sequence[GraphQLError]],
+    compilers: Mapping[str, RootCompiler],
+) -> DocumentPlan | None:
+    """The plan for a one-operation query document, or None (the general path answers)."""
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError:
+        return None
+    if validate(schema, document):
+        return None
+    if len(document.definitions) != 1:
+        return None  # fragments or several operations: not compiled
+    operation = document.definitions[0]
+    if not isinstance(operation, OperationDefinitionNode):
+        return None
+    if operation.operation is not OperationType.QUERY or operation.directives:
+        return None
+    query_type = schema.query_type
+    assert query_type is not None
+    try:
+        roots = []
+        seen: set[str] = set()
+        for selection in operation.selection_set.selections:
+            if not isinstance(selection, FieldNode) or selection.directives:
+                raise Unsupported("fragments and directives")
+            key = response_key(selection)
+            compiler = compilers.get(selection.name.value)
+            if compiler is None or key in seen:
+                raise Unsupported(f"root field {selection.name.value}")
+            seen.add(key)
+            field_def = query_type.fields[selection.name.value]
+            roots.append((key, selection, field_def, compiler(schema, field_def, selection)))
+    except Unsupported:
+        return None
+    return DocumentPlan(document, operation, tuple(roots), schema)
