@@ -221,7 +221,14 @@ class GraphQLView(ContractView):
             return await self._run_websocket(request, context, root_value)
         if self.compiled_reads is not None and isinstance(request, Request):
             # A planned read answers from one statement; anything else returns None.
-            answered = await self.compiled_reads.answer(request, request.app.state.engine)
+            router = request.app.state.read_router
+            answered = await self.compiled_reads.answer(
+                request,
+                engine_for=lambda anonymous: router.engine_for(replica_allowed=anonymous),
+                trusted_documents=self.trusted_documents,
+                trusted_only=self.trusted_documents_only,
+                cache_policy=self.cache_policy,
+            )
             if answered is not None:
                 return answered
         # HTTP: the GraphQL-over-HTTP contract (culture_cloud/graphql/transport.py).

@@ -90,7 +90,8 @@ def instruments() -> Instruments:
         ),
         fallbacks=Counter(
             "culture_cloud_compiled_fallbacks",
-            "Compiled executor runs that fell back to graphql-core, by reason",
+            "Compiled reads (SQL: sql_* reasons) and compiled executor runs that fell back to the "
+            "general executor, by reason",
             ["reason"],
         ),
         pool_checked_out=pool_gauge(

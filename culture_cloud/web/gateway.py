@@ -44,7 +44,13 @@ class Gateway:
         context = await self.context_for(request, authorization)
         if self.compiled_reads is not None:
             compiled = await self.compiled_reads.data(
-                document.source, variables, context.engine, signed_in=authorization is not None
+                document.source,
+                variables,
+                # A signed-out visitor's page may read from the replica, as the API's would.
+                context.read_router.engine_for(replica_allowed=authorization is None)
+                if context.read_router is not None
+                else context.engine,
+                signed_in=authorization is not None,
             )
             if compiled is not None:
                 return Result(data=orjson.loads(compiled), errors=[])

@@ -8,6 +8,7 @@ off by design, and the test checks that it is.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from culture_cloud.db import transaction
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.sql import reads
 from culture_cloud.graphql.sql.reads import CompiledReads
+from culture_cloud.graphql.trusted import document_id
 from tests.catalog.factories import add_event, add_venue
 from tests.conftest import Database
 
@@ -148,7 +150,7 @@ async def test_sql_reads__every_served_document_it_accepts__same_answer(paths: P
     accepted = {name for name, text in _served_documents().items() if paths.reads.plan(text)}
     # The mini-program's home page and the website's event list; the others select what the
     # compiler does not handle (unions, arguments on fields, viewer data) and fall back.
-    assert accepted == {"bench/list_page.py", "site/events.graphql"}
+    assert accepted == {"bench/list_page.py", "miniprogram/home.graphql", "site/events.graphql"}
     for name in sorted(accepted):
         query = _served_documents()[name]
         before = sum(reads.ANSWERED.values())
@@ -300,3 +302,80 @@ async def test_sql_reads__stale_or_bad_token__same_public_list(paths: Paths) -> 
     assert got.status_code == expected.status_code == 200
     assert got.json() == expected.json() and "errors" not in got.json()
     assert reads.ANSWERED["ListPage"] - before == (0 if paths.reads is None else 1)
+
+
+MINI_HOME = (DOCUMENTS / "miniprogram" / "documents" / "home.graphql").read_text()
+
+
+async def test_sql_reads__trusted_document_by_id__compiled_over_post_and_get(
+    paths: Paths,
+) -> None:
+    """The mini-program sends its home page by id, as GET for the cache: the compiled path
+    answers it the same as the text through the general executor, with the GET's cache
+    headers and a 304 for the copy the caller has."""
+    if paths.reads is None:
+        pytest.skip("SQLite: no compiled reads (by design)")
+    variables = {"first": 5}
+    expected = (
+        await paths.general.post("/graphql", json={"query": MINI_HOME, "variables": variables})
+    ).json()
+    assert expected["data"]["events"]["edges"]
+    id_ = document_id(MINI_HOME)
+
+    before = sum(reads.ANSWERED.values())
+    posted = await paths.compiled.post("/graphql", json={"documentId": id_, "variables": variables})
+    got = await paths.compiled.get(
+        "/graphql", params={"documentId": id_, "variables": json.dumps(variables)}
+    )
+    assert sum(reads.ANSWERED.values()) == before + 2
+    assert posted.json() == got.json() == expected
+    assert got.headers["cache-control"].startswith("public, max-age=")
+    again = await paths.compiled.get(
+        "/graphql",
+        params={"documentId": id_, "variables": json.dumps(variables)},
+        headers={"If-None-Match": got.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+
+async def test_sql_reads__trusted_documents_only__anonymous_own_text_still_refused(
+    seeded: Database,
+) -> None:
+    """The compiled path sits behind the same gate: an anonymous caller's hand-written list
+    query is refused when only trusted documents are allowed, though the compiler could
+    answer it; the registered text is answered."""
+    app = create_app(seeded.settings.model_copy(update={"trusted_documents_only": True}))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+    ):
+        before = sum(reads.ANSWERED.values())
+        own = await http.post(
+            "/graphql", json={"query": EVERYTHING, "variables": {"orderBy": "START_TIME"}}
+        )
+        assert own.status_code == 403
+        assert own.json()["errors"][0]["extensions"]["code"] == "TRUSTED_DOCUMENT_REQUIRED"
+        assert sum(reads.ANSWERED.values()) == before
+        shipped = await http.post("/graphql", json={"query": MINI_HOME, "variables": {"first": 3}})
+        assert shipped.status_code == 200 and shipped.json()["data"]["events"]["edges"]
+
+
+async def test_sql_reads__filter_field_not_compiled__falls_back_not_ignored(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter field the SQL does not know yet (as a new EventFilter field would be) sends
+    the request to the general executor instead of being answered as if it were unset."""
+    if paths.reads is None:
+        pytest.skip("SQLite: no compiled reads (by design)")
+    from culture_cloud.catalog import sql_reads
+
+    monkeypatch.setattr(
+        sql_reads, "COMPILED_EVENT_FILTERS", sql_reads.COMPILED_EVENT_FILTERS - {"free"}
+    )
+    before = reads.FALLBACKS["arguments"]
+    got, expected = await _both(
+        paths, EVERYTHING, {"orderBy": "START_TIME", "filter": {"free": True}}
+    )
+    assert got == expected
+    assert all(e["node"]["isFree"] for e in got["data"]["events"]["edges"])
+    assert reads.FALLBACKS["arguments"] == before + 1

@@ -1,11 +1,13 @@
-"""The compiled read path over HTTP: a POSTed query the SQL compiler planned is answered by one
+"""The compiled read path over HTTP: a query the SQL compiler planned is answered by one
 statement whose result (the response's `data`, built by PostgreSQL) is passed through as bytes.
 
 Hooked in front of the general view (app.GraphQLView.run): `answer` returns a response, or
-None and the general executor answers as always. The website's gateway asks `data` the same
-way for the documents it runs in process. None whenever anything is not plainly the
-compiled case: another method or media type, `extensions` (persisted documents) or unknown
-keys in the body, an operation name that does not match, variables that fail the input guard
+None and the general executor answers as always. It keeps the view's gates: a document id
+(`documentId`, APQ) names its registered text, a GET runs only a trusted document and gets the
+same cache headers, and with trusted-documents-only an anonymous caller's own text goes to the
+general view to be refused. The website's gateway asks `data` the same way for the documents
+it runs in process. None whenever anything is not plainly the compiled case: another method or
+media type, an unknown document id or unknown keys in the body, an operation name that does not match, variables that fail the input guard
 or coercion, a plan that depends on the viewer while a token is sent, an argument the plan
 does not compile, a coded error (a bad cursor, a bad id: the general path reports it), or any
 database error. Every such miss after planning is counted in `FALLBACKS`; nothing is logged
@@ -31,16 +33,20 @@ from sqlalchemy.util import await_only, greenlet_spawn
 from starlette.requests import Request
 from starlette.responses import Response
 
+from culture_cloud import metrics
 from culture_cloud.errors import DomainError
-from culture_cloud.graphql import transport
+from culture_cloud.graphql import http_cache, transport, trusted
+from culture_cloud.graphql.http_cache import CachePolicy
 from culture_cloud.graphql.input_guard import check_variables
 from culture_cloud.graphql.sql.objects import Unsupported
 from culture_cloud.graphql.sql.planner import DocumentPlan, RootCompiler, plan_document
+from culture_cloud.graphql.trusted import TrustedDocuments
 
 logger = logging.getLogger("culture_cloud.graphql.sql")
 
 CACHE_SIZE: Final = 512
-_BODY_KEYS: Final = frozenset({"query", "variables", "operationName"})
+_BODY_KEYS: Final = frozenset({"query", "variables", "operationName", "documentId", "extensions"})
+_JSON_PARAMS: Final = ("variables", "extensions")
 
 # Answers given by the compiled path, and the requests it handed to the general executor after
 # planning, by reason: "arguments" (an argument it does not compile), "coded_error" (a bad
@@ -93,38 +99,57 @@ class CompiledReads:
             self._plans.move_to_end(query)
         return cached if isinstance(cached, DocumentPlan) else None
 
-    async def answer(self, request: Request, engine: AsyncEngine) -> Response | None:
-        if request.method != "POST" or not transport.is_json_content_type(
-            request.headers.get("content-type")
-        ):
+    async def answer(
+        self,
+        request: Request,
+        *,
+        engine_for: Callable[[bool], AsyncEngine],
+        trusted_documents: TrustedDocuments,
+        trusted_only: bool,
+        cache_policy: CachePolicy,
+    ) -> Response | None:
+        """The compiled answer to a POST or GET, behind the same gates as the general view:
+        a document id (documentId, APQ) names its registered text; a GET runs only a trusted
+        document and gets the same cache headers; with `trusted_only`, an anonymous caller's
+        own text is left to the general view to refuse. `engine_for(anonymous)`: the read
+        replica for anonymous callers while it is current."""
+        request_data = await _request_data(request)
+        if request_data is None:
             return None
         media_type = transport.negotiate(request.headers.get("accept"))
         if media_type is None:
             return None
         try:
-            body = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            return None
-        if not isinstance(body, dict) or not body.keys() <= _BODY_KEYS:
-            return None
-        query, variables = body.get("query"), body.get("variables")
+            id_ = trusted.requested_id(request_data.get("documentId"), request_data["extensions"])
+            query, document = trusted.resolve(trusted_documents, request_data.get("query"), id_)
+        except transport.Refused:
+            return None  # the general view refuses with its standard error
+        variables = request_data.get("variables")
         if not isinstance(query, str) or not isinstance(variables, dict | None):
+            return None
+        anonymous = not request.headers.get("authorization")
+        if document is None and (request.method == "GET" or (trusted_only and anonymous)):
             return None
         data = await self.data(
             query,
             variables,
-            engine,
-            operation_name=body.get("operationName"),
-            signed_in=bool(request.headers.get("authorization")),
+            engine_for(anonymous),
+            operation_name=request_data.get("operationName"),
+            signed_in=not anonymous,
         )
         if data is None:
             return None
+        request.state.trusted_document = document.id if document else None
         content_type = (
             f"{transport.GRAPHQL_RESPONSE_JSON}; charset=utf-8"
             if media_type == transport.GRAPHQL_RESPONSE_JSON
             else transport.JSON
         )
-        return Response(b'{"data":' + data + b"}", headers={"content-type": content_type})
+        response = Response(b'{"data":' + data + b"}", headers={"content-type": content_type})
+        if request.method == "GET":
+            request.state.graphql_had_errors = False
+            return http_cache.apply(request, response, cache_policy)
+        return response
 
     async def data(
         self,
@@ -156,32 +181,37 @@ class CompiledReads:
         signed_in: bool,
     ) -> bytes | None:
         if not plan.viewer_independent and signed_in:
-            FALLBACKS["viewer"] += 1
+            _fell_back("viewer")
             return None
         if variables and check_variables(variables, plan.document, self.max_string_length):
-            FALLBACKS["variables"] += 1
+            _fell_back("variables")
             return None
         try:
             statement = plan.statement(variables)
         except Unsupported:
-            FALLBACKS["arguments"] += 1
+            _fell_back("arguments")
             return None
         except (DomainError, GraphQLError):
-            FALLBACKS["coded_error"] += 1
+            _fell_back("coded_error")
             return None
         if statement is None:
-            FALLBACKS["variables"] += 1
+            _fell_back("variables")
             return None
         sql, params = statement
         try:
             return await fetch_bytes(engine, sql, params)
         except Exception as exc:  # the general path reports outages and errors its standard way
-            FALLBACKS["database"] += 1
+            _fell_back("database")
             # The type only: a driver message can quote a parameter, i.e. what a user typed.
             logger.warning(
                 "compiled read failed (%s); the general executor answers", type(exc).__name__
             )
             return None
+
+
+def _fell_back(reason: str) -> None:
+    FALLBACKS[reason] += 1
+    metrics.count_fallback(f"sql_{reason}")
 
 
 async def fetch_bytes(engine: AsyncEngine, sql: str, params: list[Any]) -> bytes:
@@ -208,3 +238,32 @@ def _fetch_in_greenlet(pool: Pool, sql: str, params: list[Any]) -> Any:
         raise
     finally:
         connection.close()
+
+
+async def _request_data(request: Request) -> dict[str, Any] | None:
+    """The request's GraphQL parameters when it is plainly one JSON POST or one GET, with
+    `extensions` always present (None when absent); None for anything else."""
+    if request.method == "POST":
+        if not transport.is_json_content_type(request.headers.get("content-type")):
+            return None
+        try:
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+    elif request.method == "GET":
+        body = dict(request.query_params)
+        for name in _JSON_PARAMS:
+            if name in body:
+                try:
+                    body[name] = orjson.loads(body[name])
+                except orjson.JSONDecodeError:
+                    return None
+    else:
+        return None
+    if not isinstance(body, dict) or not body.keys() <= _BODY_KEYS:
+        return None
+    extensions = body.get("extensions")
+    if not isinstance(extensions, dict | None):
+        return None
+    body["extensions"] = extensions
+    return body
