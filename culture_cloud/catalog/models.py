@@ -104,7 +104,10 @@ class LocatedRecord(SQLModel):
 
 
 class Venue(LocatedRecord, table=True):
-    __table_args__ = (Index("ix_venue_name_id", "name", "id"),)
+    __table_args__ = (
+        Index("ix_venue_name_id", "name", "id"),
+        Index("ix_venue_lat_lng", "lat", "lng"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str | None = Field(default=None, max_length=64, unique=True)
@@ -132,7 +135,10 @@ class Venue(LocatedRecord, table=True):
 
 class ScenicSpot(LocatedRecord, table=True):
     __tablename__ = "scenic_spot"
-    __table_args__ = (Index("ix_scenic_spot_name_id", "name", "id"),)
+    __table_args__ = (
+        Index("ix_scenic_spot_name_id", "name", "id"),
+        Index("ix_scenic_spot_lat_lng", "lat", "lng"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str | None = Field(default=None, max_length=64, unique=True)
@@ -158,7 +164,10 @@ class ScenicSpot(LocatedRecord, table=True):
 
 class TravelAgency(LocatedRecord, table=True):
     __tablename__ = "travel_agency"
-    __table_args__ = (Index("ix_travel_agency_name_id", "name", "id"),)
+    __table_args__ = (
+        Index("ix_travel_agency_name_id", "name", "id"),
+        Index("ix_travel_agency_lat_lng", "lat", "lng"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str | None = Field(default=None, max_length=64, unique=True)
@@ -208,6 +217,7 @@ class EventSeries(SQLModel, table=True):
 class Event(LocatedRecord, table=True):
     __table_args__ = (
         Index("ix_event_start_id", "start_at", "id"),
+        Index("ix_event_lat_lng", "lat", "lng"),
         UniqueConstraint("series_id", "start_at", name="uq_event_series_occurrence"),
     )
 
@@ -264,7 +274,17 @@ class SearchTerm(SQLModel, table=True):
 
     __tablename__ = "search_term"
     __table_args__ = (
-        Index("ix_search_term_term", "term"),
+        # Covering: a term's rows are read from the index alone (they are spread over the whole
+        # table, one document's terms per insert). varchar_pattern_ops lets PostgreSQL answer
+        # `term LIKE 'p%'` from it whatever the database's collation.
+        Index(
+            "ix_search_term_term_target",
+            "term",
+            "target_kind",
+            "target_id",
+            "weight",
+            postgresql_ops={"term": "varchar_pattern_ops"},
+        ),
         Index("ix_search_term_target", "target_kind", "target_id"),
     )
 
