@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final, cast
 
-from sqlalchemy import Index, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import enum_column, json_column, utc_column
@@ -293,6 +293,19 @@ class SearchTerm(SQLModel, table=True):
     target_id: int
     term: str = Field(max_length=64)
     weight: int
+
+
+class CatalogueVersion(SQLModel, table=True):
+    """One row (id 1) whose `n` the database's own triggers raise whenever what the cached
+    counts depend on changes: search_term rows, and venues and events added, removed, moved to
+    another region or given another status (migration 0012). Counts cached under a version
+    (culture_cloud/catalog/counts.py) are therefore right in every process: reading `n` is one
+    primary-key lookup, where recounting is a scan. No row yet reads as 0."""
+
+    __tablename__ = "catalogue_version"
+
+    id: int = Field(primary_key=True)
+    n: int = Field(sa_type=BigInteger, nullable=False)
 
 
 # Core tables for SQL written without the ORM: typed once here, imported wherever needed.
