@@ -153,6 +153,7 @@ async def fill(url: str, items: int) -> None:
                 )
             ).scalar_one()
             if have:
+                await _analyze(engine, url)  # a migration may have added columns since
                 return
             regions = list((await conn.execute(select(m.Region.id))).scalars())
             rows = generate(items, regions)
@@ -195,16 +196,20 @@ async def fill(url: str, items: int) -> None:
                 f"in {time.monotonic() - started:.0f}s",
                 file=sys.stderr,
             )
-        if url.startswith("postgresql"):
-            async with engine.connect() as conn:
-                await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql(
-                    "VACUUM ANALYZE"
-                )
-        else:
-            async with engine.begin() as conn:
-                await conn.exec_driver_sql("ANALYZE")
+        await _analyze(engine, url)
     finally:
         await engine.dispose()
+
+
+async def _analyze(engine: Any, url: str) -> None:
+    if url.startswith("postgresql"):
+        async with engine.connect() as conn:
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql(
+                "VACUUM ANALYZE"
+            )
+    else:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("ANALYZE")
 
 
 class _Row:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, union_all
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -151,10 +151,16 @@ def _nearby_select(kind: str, near: Near, now: datetime) -> Select[Any]:
     return stmt
 
 
-def _nearest(kind: str, near: Near, now: datetime, limit: int, after: Any) -> Select[Any]:
-    """The first `limit` rows of one kind in page order, from the cursor on: on PostgreSQL the
-    GiST index yields them nearest first (KNN), so a page reads about `limit` rows per kind
-    instead of every row in the radius."""
+def _nearest(
+    kind: str, near: Near, now: datetime, limit: int, after: Any, *, knn: bool
+) -> Select[Any]:
+    """At least the first `limit` rows of one kind in page order, from the cursor on.
+
+    PostgreSQL (`knn`): the GiST index yields rows nearest first, so a page reads about `limit`
+    rows per kind instead of every row in the radius. The index orders by distance alone, so
+    the page takes every row tied with the last one (FETCH ... WITH TIES: events at one venue
+    share a distance) and the union's (distance, kind, id) order decides among them. Adding
+    `id` to this ORDER BY would make PostgreSQL sort the whole radius instead."""
     model = catalogue_kinds.by_key(kind).model
     distance = distance_expr(model, near)
     stmt = _nearby_select(kind, near, now)
@@ -169,6 +175,8 @@ def _nearest(kind: str, near: Near, now: datetime, limit: int, after: Any) -> Se
             stmt = stmt.where(distance > at)
         else:
             stmt = stmt.where(or_(distance > at, and_(distance == at, model.id > after_id)))
+    if knn:
+        return stmt.order_by(distance).fetch(limit, with_ties=True)
     return stmt.order_by(distance, model.id).limit(limit)
 
 
@@ -191,8 +199,9 @@ async def nearby(
         # An empty page still reports the full totalCount.
         return Page(items=[], cursors=[], has_next_page=False), everything
     cursor = None if after is None else decode_cursor(after, "nearby", 3, NEARBY_CURSOR_TYPES)
+    knn = _dialect(session) == "postgresql"
     candidates = union_all(
-        *[_nearest(k, near, now, limit + 1, cursor).subquery().select() for k in wanted]
+        *[_nearest(k, near, now, limit + 1, cursor, knn=knn).subquery().select() for k in wanted]
     ).subquery()
     keys = [SortKey(candidates.c.distance), SortKey(candidates.c.kind), SortKey(candidates.c.id)]
     stmt = select(candidates.c.kind, candidates.c.id, candidates.c.distance)
@@ -208,6 +217,12 @@ async def nearby(
         ),
         everything,
     )
+
+
+def _dialect(session: Executor) -> str:
+    if isinstance(session, AsyncConnection):
+        return session.dialect.name
+    return session.get_bind().dialect.name
 
 
 async def count_subquery(session: Executor, subquery: Any) -> int:
