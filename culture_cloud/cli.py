@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import getpass
 import logging
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -308,6 +309,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _prepare_database(settings: Settings) -> None:
+    """`serve`'s first step, run in a child process: migrate, then seed an empty database."""
+    _migrate(settings)
+    if settings.seed_on_start:
+        asyncio.run(_seed(settings, synthetic=0, only_if_empty=True))
+
+
 def _run(args: argparse.Namespace) -> None:
     if args.command == "export-schema":
         text = export_schema_text()
@@ -357,9 +365,15 @@ def _run(args: argparse.Namespace) -> None:
         from culture_cloud.app import configure_logging, proxy_options
 
         configure_logging()
-        _migrate(settings)
-        if settings.seed_on_start:
-            asyncio.run(_seed(settings, synthetic=0, only_if_empty=True))
+        # Migrating and seeding import Alembic and index documents (pypinyin's ~55 MB of
+        # tables): done in a child process, so the serving process never holds them.
+        prepare = multiprocessing.get_context("spawn").Process(
+            target=_prepare_database, args=(settings,), name="prepare-database"
+        )
+        prepare.start()
+        prepare.join()
+        if prepare.exitcode != 0:
+            sys.exit(f"数据库准备失败 (migrate/seed failed, exit code {prepare.exitcode})")
         print(f"介休文旅云 running on http://{args.host}:{args.port}/graphql")
         uvicorn.run(
             "culture_cloud.app:app_from_env",
