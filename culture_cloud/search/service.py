@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -200,14 +200,18 @@ async def nearby(
         return Page(items=[], cursors=[], has_next_page=False), everything
     cursor = None if after is None else decode_cursor(after, "nearby", 3, NEARBY_CURSOR_TYPES)
     knn = _dialect(session) == "postgresql"
-    candidates = union_all(
-        *[_nearest(k, near, now, limit + 1, cursor, knn=knn).subquery().select() for k in wanted]
-    ).subquery()
-    keys = [SortKey(candidates.c.distance), SortKey(candidates.c.kind), SortKey(candidates.c.id)]
-    stmt = select(candidates.c.kind, candidates.c.id, candidates.c.distance)
-    if cursor is not None:
-        stmt = stmt.where(seek_condition(keys, cursor))
-    rows = (await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
+    # SQLite has no index that yields rows nearest first, so it looks in growing rings: the
+    # rows within r of the centre are nearer than every row outside, so once a ring holds more
+    # than a page, its first rows are the page (the bounding box on the (lat, lng) index keeps
+    # each ring cheap). PostgreSQL asks once: its KNN scan stops by itself.
+    ring = near.radius_km if knn else min(near.radius_km, FIRST_RING_KM + _cursor_km(cursor))
+    while True:
+        rows = await _nearby_rows(
+            session, replace(near, radius_km=ring), wanted, now, limit, cursor, knn=knn
+        )
+        if len(rows) > limit or ring >= near.radius_km:
+            break
+        ring = min(near.radius_km, ring * RING_GROWTH)
     page_rows = rows[:limit]
     return (
         Page(
@@ -217,6 +221,35 @@ async def nearby(
         ),
         everything,
     )
+
+
+FIRST_RING_KM = 1.0
+RING_GROWTH = 4.0
+
+
+def _cursor_km(cursor: Any) -> float:
+    return 0.0 if cursor is None else float(cursor[0]) / 1000.0
+
+
+async def _nearby_rows(
+    session: Executor,
+    near: Near,
+    wanted: Sequence[str],
+    now: datetime,
+    limit: int,
+    cursor: Any,
+    *,
+    knn: bool,
+) -> list[Any]:
+    """Up to limit + 1 rows within `near`, after the cursor, in (distance, kind, id) order."""
+    candidates = union_all(
+        *[_nearest(k, near, now, limit + 1, cursor, knn=knn).subquery().select() for k in wanted]
+    ).subquery()
+    keys = [SortKey(candidates.c.distance), SortKey(candidates.c.kind), SortKey(candidates.c.id)]
+    stmt = select(candidates.c.kind, candidates.c.id, candidates.c.distance)
+    if cursor is not None:
+        stmt = stmt.where(seek_condition(keys, cursor))
+    return list((await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all())
 
 
 def _dialect(session: Executor) -> str:
