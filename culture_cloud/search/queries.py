@@ -99,11 +99,12 @@ def _counter(
             return 0
         if complete:
             return len(page.items)
+        counted = subquery() if callable(subquery) else subquery
         async with info.context.read() as conn:
             if cache_key is None:
-                return await service.count_subquery(conn, subquery)
+                return await service.count_subquery(conn, counted)
             return int(
-                await COUNTS.get(conn, cache_key, lambda: service.count_subquery(conn, subquery))
+                await COUNTS.get(conn, cache_key, lambda: service.count_subquery(conn, counted))
             )
 
     return total
