@@ -23,6 +23,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from culture_cloud.catalog import kinds
 from culture_cloud.catalog.filters import Near
 from culture_cloud.geo import bounding_box
 
@@ -89,7 +90,7 @@ def _within_default(element: within_m, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 def _table(model: Any) -> str:
-    return str(model.__table__.name)
+    return str(kinds.by_model(model).table.name)
 
 
 def distance_expr(model: Any, near: Near) -> ColumnElement[float]:

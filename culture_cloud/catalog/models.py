@@ -319,3 +319,4 @@ EVENT_SERIES_TABLE: Final = cast(Table, EventSeries.__table__)  # type: ignore[a
 EVENT_TABLE: Final = cast(Table, Event.__table__)  # type: ignore[attr-defined]
 CATALOG_TAG_TABLE: Final = cast(Table, CatalogTag.__table__)  # type: ignore[attr-defined]
 SEARCH_TERM_TABLE: Final = cast(Table, SearchTerm.__table__)  # type: ignore[attr-defined]
+CATALOGUE_VERSION_TABLE: Final = cast(Table, CatalogueVersion.__table__)  # type: ignore[attr-defined]
