@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import getpass
 import logging
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -326,6 +327,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _prepare_database(settings: Settings) -> None:
+    """`serve`'s first step, run in a child process: migrate, then seed an empty database."""
+    _migrate(settings)
+    if settings.seed_on_start:
+        asyncio.run(_seed(settings, synthetic=0, only_if_empty=True))
+
+
 def _run(args: argparse.Namespace) -> None:
     if args.command == "export-schema":
         text = export_schema_text()
@@ -393,9 +401,15 @@ def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     from culture_cloud.app import configure_logging, server_options
 
     configure_logging(settings)
-    _migrate(settings)
-    if settings.seed_on_start:
-        asyncio.run(_seed(settings, synthetic=0, only_if_empty=True))
+    # Migrating and seeding import Alembic and index documents (pypinyin's ~55 MB of
+    # tables): done in a child process, so the serving process never holds them.
+    prepare = multiprocessing.get_context("spawn").Process(
+        target=_prepare_database, args=(settings,), name="prepare-database"
+    )
+    prepare.start()
+    prepare.join()
+    if prepare.exitcode != 0:
+        sys.exit(f"数据库准备失败 (migrate/seed failed, exit code {prepare.exitcode})")
     print(f"介休文旅云 running on http://{host}:{port}/graphql", flush=True)
     # SIGTERM (systemd's stop, a deploy): uvicorn stops accepting connections, lets requests in
     # flight finish (up to CULTURE_CLOUD_SHUTDOWN_TIMEOUT_SECONDS), closes WebSockets with 1012

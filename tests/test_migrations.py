@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 
 from culture_cloud import models_registry  # noqa: F401
 from culture_cloud.db import create_engine
-from culture_cloud.migrations import downgrade, upgrade
+from culture_cloud.migrations import DATABASE_OWNED_TABLES, downgrade, include_object, upgrade
 from culture_cloud.settings import Settings
 from tests.conftest import BACKENDS, IN_CI, POSTGRES_URL, _asyncpg_dsn, _postgres_available
 
@@ -58,13 +58,15 @@ async def _run_sync(url: str, fn: Any) -> Any:
 
 
 def _tables(conn: Connection) -> set[str]:
-    return set(inspect(conn).get_table_names()) - {"alembic_version"}
+    return set(inspect(conn).get_table_names()) - {"alembic_version", *DATABASE_OWNED_TABLES}
 
 
 def _model_diff(conn: Connection) -> list[Any]:
     # Same options as schema/migrations/env.py, so this is what `alembic revision
     # --autogenerate` would put into a new migration.
-    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        conn, opts={"compare_type": True, "include_object": include_object}
+    )
     diff: list[Any] = compare_metadata(context, SQLModel.metadata)
     return diff
 
@@ -110,7 +112,9 @@ async def test_migrations__model_change__detected(fresh_url: str) -> None:
     await asyncio.to_thread(upgrade, fresh_url)
 
     def diff_with_change(conn: Connection) -> list[Any]:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diff: list[Any] = compare_metadata(context, changed)
         return diff
 
@@ -129,3 +133,64 @@ async def test_geo_distance_km__jiexiu_to_taiyuan__about_109_km(fresh_url: str) 
         return float(conn.execute(sql, params).scalar_one())
 
     assert await _run_sync(fresh_url, distance) == pytest.approx(109.15, abs=0.5)
+
+
+def _geo_objects(conn: Connection) -> dict[str, Any]:
+    """PostGIS, the generated geog columns and their GiST indexes (PostgreSQL)."""
+    extension = conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).first()
+    columns = conn.execute(
+        text(
+            "SELECT table_name, udt_name, is_generated FROM information_schema.columns"
+            " WHERE column_name = 'geog' ORDER BY table_name"
+        )
+    ).all()
+    indexes = conn.execute(
+        text("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%USING gist (geog)%'")
+    ).scalars()
+    return {"postgis": extension is not None, "columns": columns, "gist": sorted(indexes)}
+
+
+async def test_migration_0013__postgis_geog_and_gist__added_and_removed(fresh_url: str) -> None:
+    if not fresh_url.startswith("postgresql"):
+        await asyncio.to_thread(upgrade, fresh_url)
+        await asyncio.to_thread(downgrade, fresh_url, "0012")  # SQLite: the indexes only
+        await asyncio.to_thread(upgrade, fresh_url)
+        return
+    located = ["event", "scenic_spot", "travel_agency", "venue"]
+    await asyncio.to_thread(upgrade, fresh_url)
+    after = await _run_sync(fresh_url, _geo_objects)
+    assert after["postgis"]
+    assert [tuple(c) for c in after["columns"]] == [(t, "geography", "ALWAYS") for t in located]
+    assert after["gist"] == [f"ix_{t}_geog" for t in located]
+
+    await asyncio.to_thread(downgrade, fresh_url, "0012")
+    assert await _run_sync(fresh_url, _geo_objects) == {"postgis": False, "columns": [], "gist": []}
+
+
+async def test_migration_0013__geog_follows_lat_lng(fresh_url: str) -> None:
+    """The geography column is generated: set, moved and cleared with lat/lng by any writer."""
+    if not fresh_url.startswith("postgresql"):
+        pytest.skip("the geography column exists on PostgreSQL only")
+    await asyncio.to_thread(upgrade, fresh_url)
+
+    def points(conn: Connection) -> list[Any]:
+        conn.execute(
+            text(
+                "INSERT INTO travel_agency (name, licence_no, lat, lng, is_demo, rating_avg,"
+                " rating_count, tags) VALUES ('演示', 'L-1', :lat, :lng, true, 0, 0, '[]')"
+            ),
+            {"lat": JIEXIU_CENTRE[0], "lng": JIEXIU_CENTRE[1]},
+        )
+        read = text("SELECT ST_Y(geog::geometry), ST_X(geog::geometry) FROM travel_agency")
+        seen = [tuple(conn.execute(read).one())]
+        conn.execute(
+            text("UPDATE travel_agency SET lat = :lat, lng = :lng"),
+            dict(zip(("lat", "lng"), TAIYUAN, strict=True)),
+        )
+        seen.append(tuple(conn.execute(read).one()))
+        conn.execute(text("UPDATE travel_agency SET lat = NULL"))
+        seen.append(tuple(conn.execute(read).one()))
+        conn.rollback()
+        return seen
+
+    assert await _run_sync(fresh_url, points) == [JIEXIU_CENTRE, TAIYUAN, (None, None)]

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 from culture_cloud.catalog import kinds, models, service
 from culture_cloud.catalog import types as t
+from culture_cloud.catalog.counts import COUNTS
 from culture_cloud.catalog.kinds import CatalogueKind
 from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.loaders import RequestLoader
@@ -85,7 +86,12 @@ class _CountByRegionLoader(RequestLoader[int, int]):
 
     async def batch_load(self, keys: Sequence[int]) -> list[int]:
         async with self.context.read() as conn:
-            counts = await service.count_by_region(conn, self.model, keys)
+            # Every township page asks for the same 14 regions: counted once per catalogue change.
+            counts = await COUNTS.get(
+                conn,
+                ("by_region", self.model.__name__, tuple(sorted(keys))),
+                lambda: service.count_by_region(conn, self.model, keys),
+            )
         return [counts.get(i, 0) for i in keys]
 
 

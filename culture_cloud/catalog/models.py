@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final, cast
 
-from sqlalchemy import Index, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import enum_column, json_column, utc_column
@@ -104,7 +104,10 @@ class LocatedRecord(SQLModel):
 
 
 class Venue(LocatedRecord, table=True):
-    __table_args__ = (Index("ix_venue_name_id", "name", "id"),)
+    __table_args__ = (
+        Index("ix_venue_name_id", "name", "id"),
+        Index("ix_venue_lat_lng", "lat", "lng"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str | None = Field(default=None, max_length=64, unique=True)
@@ -132,7 +135,10 @@ class Venue(LocatedRecord, table=True):
 
 class ScenicSpot(LocatedRecord, table=True):
     __tablename__ = "scenic_spot"
-    __table_args__ = (Index("ix_scenic_spot_name_id", "name", "id"),)
+    __table_args__ = (
+        Index("ix_scenic_spot_name_id", "name", "id"),
+        Index("ix_scenic_spot_lat_lng", "lat", "lng"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str | None = Field(default=None, max_length=64, unique=True)
@@ -158,7 +164,10 @@ class ScenicSpot(LocatedRecord, table=True):
 
 class TravelAgency(LocatedRecord, table=True):
     __tablename__ = "travel_agency"
-    __table_args__ = (Index("ix_travel_agency_name_id", "name", "id"),)
+    __table_args__ = (
+        Index("ix_travel_agency_name_id", "name", "id"),
+        Index("ix_travel_agency_lat_lng", "lat", "lng"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str | None = Field(default=None, max_length=64, unique=True)
@@ -208,6 +217,7 @@ class EventSeries(SQLModel, table=True):
 class Event(LocatedRecord, table=True):
     __table_args__ = (
         Index("ix_event_start_id", "start_at", "id"),
+        Index("ix_event_lat_lng", "lat", "lng"),
         UniqueConstraint("series_id", "start_at", name="uq_event_series_occurrence"),
     )
 
@@ -264,7 +274,17 @@ class SearchTerm(SQLModel, table=True):
 
     __tablename__ = "search_term"
     __table_args__ = (
-        Index("ix_search_term_term", "term"),
+        # Covering: a term's rows are read from the index alone (they are spread over the whole
+        # table, one document's terms per insert). varchar_pattern_ops lets PostgreSQL answer
+        # `term LIKE 'p%'` from it whatever the database's collation.
+        Index(
+            "ix_search_term_term_target",
+            "term",
+            "target_kind",
+            "target_id",
+            "weight",
+            postgresql_ops={"term": "varchar_pattern_ops"},
+        ),
         Index("ix_search_term_target", "target_kind", "target_id"),
     )
 
@@ -273,6 +293,19 @@ class SearchTerm(SQLModel, table=True):
     target_id: int
     term: str = Field(max_length=64)
     weight: int
+
+
+class CatalogueVersion(SQLModel, table=True):
+    """One row (id 1) whose `n` the database's own triggers raise whenever what the cached
+    counts depend on changes: search_term rows, and venues and events added, removed, moved to
+    another region or given another status (migration 0013). Counts cached under a version
+    (culture_cloud/catalog/counts.py) are therefore right in every process: reading `n` is one
+    primary-key lookup, where recounting is a scan. No row yet reads as 0."""
+
+    __tablename__ = "catalogue_version"
+
+    id: int = Field(primary_key=True)
+    n: int = Field(sa_type=BigInteger, nullable=False)
 
 
 # Core tables for SQL written without the ORM: typed once here, imported wherever needed.
@@ -286,3 +319,4 @@ EVENT_SERIES_TABLE: Final = cast(Table, EventSeries.__table__)  # type: ignore[a
 EVENT_TABLE: Final = cast(Table, Event.__table__)  # type: ignore[attr-defined]
 CATALOG_TAG_TABLE: Final = cast(Table, CatalogTag.__table__)  # type: ignore[attr-defined]
 SEARCH_TERM_TABLE: Final = cast(Table, SearchTerm.__table__)  # type: ignore[attr-defined]
+CATALOGUE_VERSION_TABLE: Final = cast(Table, CatalogueVersion.__table__)  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from culture_cloud.catalog.filters import (
     check_min_rating,
     check_tags,
 )
+from culture_cloud.catalog.geo_sql import distance_expr, near_conditions
 from culture_cloud.catalog.models import (
     CatalogTag,
     Event,
@@ -36,7 +37,6 @@ from culture_cloud.catalog.models import (
 )
 from culture_cloud.db import Executor
 from culture_cloud.errors import BadInput
-from culture_cloud.geo import bounding_box
 from culture_cloud.keyset import Page, SortKey, fetch_page
 from culture_cloud.timeutil import local_date_range
 
@@ -45,20 +45,6 @@ M = TypeVar("M")
 PUBLIC_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED)
 # Built once: every event list starts with it (SQL elements are immutable, so sharing is safe).
 IS_PUBLIC_EVENT = col(Event.status).in_(PUBLIC_EVENT_STATUSES)
-
-
-def distance_expr(model: Any, near: Near) -> ColumnElement[float]:
-    return func.geo_distance_km(model.lat, model.lng, near.center.lat, near.center.lng)
-
-
-def near_conditions(model: Any, near: Near) -> list[ColumnElement[bool]]:
-    # The bounding box is indexable; the exact distance then trims its corners.
-    min_lat, max_lat, min_lng, max_lng = bounding_box(near.center, near.radius_km)
-    return [
-        model.lat.between(min_lat, max_lat),
-        model.lng.between(min_lng, max_lng),
-        distance_expr(model, near) <= near.radius_km,
-    ]
 
 
 def tag_conditions(model: Any, tags: Sequence[str]) -> list[ColumnElement[bool]]:

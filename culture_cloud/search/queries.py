@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types.field import StrawberryField
 
 from culture_cloud.catalog import types as t
+from culture_cloud.catalog.counts import COUNTS
 from culture_cloud.catalog.inputs import NearInput
 from culture_cloud.catalog.loaders import target_loader
 from culture_cloud.errors import BadInput
@@ -85,12 +86,26 @@ def _page_info(page: Page[Hit]) -> PageInfo:
     )
 
 
-def _counter(info: Info, subquery: Any) -> Any:
+def _counter(
+    info: Info, subquery: Any, page: Page[Hit], *, complete: bool, cache_key: Any = None
+) -> Any:
+    """totalCount, only if asked for. A first page with nothing after it is the whole answer
+    (a miss is 0) and costs nothing; otherwise search counts come from the versioned cache
+    (culture_cloud/catalog/counts.py). Nearby counts are not cached: they depend on the time
+    (events that have ended drop out) and each visitor's position differs anyway."""
+
     async def total() -> int:
         if subquery is None:
             return 0
+        if complete:
+            return len(page.items)
+        counted = subquery() if callable(subquery) else subquery
         async with info.context.read() as conn:
-            return await service.count_subquery(conn, subquery)
+            if cache_key is None:
+                return await service.count_subquery(conn, counted)
+            return int(
+                await COUNTS.get(conn, cache_key, lambda: service.count_subquery(conn, counted))
+            )
 
     return total
 
@@ -149,9 +164,15 @@ class SearchQuery:
             for hit, node, cursor in zip(page.items, nodes, page.cursors, strict=True)
             if node is not None
         ]
-        return SearchConnection(
-            edges=edges, page_info=_page_info(page), _count=_counter(info, grouped)
+        kind_values = tuple(sorted(k.value for k in kinds or []))
+        counter = _counter(
+            info,
+            grouped,
+            page,
+            complete=after is None and first != 0 and not page.has_next_page,
+            cache_key=("search", text, kind_values),
         )
+        return SearchConnection(edges=edges, page_info=_page_info(page), _count=counter)
 
     @_described_field(
         description="附近的场馆、景区、旅行社和未结束的活动，按距离排序；坐标可为 WGS84、GCJ02、BD09"
@@ -184,6 +205,7 @@ class SearchQuery:
             for hit, node, cursor in zip(page.items, nodes, page.cursors, strict=True)
             if node is not None
         ]
-        return NearbyConnection(
-            edges=edges, page_info=_page_info(page), _count=_counter(info, combined)
+        counter = _counter(
+            info, combined, page, complete=after is None and first != 0 and not page.has_next_page
         )
+        return NearbyConnection(edges=edges, page_info=_page_info(page), _count=counter)

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, literal, or_, select, union_all
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from culture_cloud.catalog import kinds as catalogue_kinds
 from culture_cloud.catalog.filters import Near
+from culture_cloud.catalog.geo_sql import distance_expr, near_conditions
 from culture_cloud.catalog.models import (
     Event,
     EventStatus,
     SearchTerm,
 )
-from culture_cloud.catalog.service import PUBLIC_EVENT_STATUSES, distance_expr, near_conditions
+from culture_cloud.catalog.service import PUBLIC_EVENT_STATUSES
 from culture_cloud.db import Executor
 from culture_cloud.keyset import (
     Page,
@@ -33,12 +34,12 @@ from culture_cloud.keyset import (
 from culture_cloud.search.tokenize import document_terms, query_terms
 
 MIN_PREFIX_CHARS = 2
-# Cursor value types: (score, kind, id) for search, (distance, kind, id) for nearby.
+# Cursor value types: (score, kind, id) for search, (metres, kind, id) for nearby.
 SEARCH_CURSOR_TYPES = (int, str, int)
 NEARBY_CURSOR_TYPES = (float, str, int)
 
 
-def _fields(kind: str, row: Any) -> list[tuple[str | None, int]]:
+def document_fields(kind: str, row: Any) -> list[tuple[str | None, int]]:
     tags = " ".join(row.tags or [])
     if kind == "event":
         return [(row.title, 10), (tags, 5), (row.description, 1)]
@@ -59,7 +60,7 @@ async def index_object(session: AsyncSession, kind: str, row: Any) -> None:
     )
     if kind == "event" and row.status is EventStatus.DRAFT:
         return
-    terms = document_terms(_fields(kind, row))
+    terms = document_terms(document_fields(kind, row))
     if terms:
         await session.execute(
             insert(SearchTerm),
@@ -150,6 +151,35 @@ def _nearby_select(kind: str, near: Near, now: datetime) -> Select[Any]:
     return stmt
 
 
+def _nearest(
+    kind: str, near: Near, now: datetime, limit: int, after: Any, *, knn: bool
+) -> Select[Any]:
+    """At least the first `limit` rows of one kind in page order, from the cursor on.
+
+    PostgreSQL (`knn`): the GiST index yields rows nearest first, so a page reads about `limit`
+    rows per kind instead of every row in the radius. The index orders by distance alone, so
+    the page takes every row tied with the last one (FETCH ... WITH TIES: events at one venue
+    share a distance) and the union's (distance, kind, id) order decides among them. Adding
+    `id` to this ORDER BY would make PostgreSQL sort the whole radius instead."""
+    model = catalogue_kinds.by_key(kind).model
+    distance = distance_expr(model, near)
+    stmt = _nearby_select(kind, near, now)
+    if after is not None:
+        # The (distance, kind, id) seek with this kind fixed, so the limit counts only rows
+        # after the cursor (events at one venue share a distance: a coarse `>=` would spend the
+        # limit on rows of the previous page).
+        at, after_kind, after_id = after
+        if kind > after_kind:
+            stmt = stmt.where(distance >= at)
+        elif kind < after_kind:
+            stmt = stmt.where(distance > at)
+        else:
+            stmt = stmt.where(or_(distance > at, and_(distance == at, model.id > after_id)))
+    if knn:
+        return stmt.order_by(distance).fetch(limit, with_ties=True)
+    return stmt.order_by(distance, model.id).limit(limit)
+
+
 async def nearby(
     session: Executor,
     *,
@@ -159,30 +189,79 @@ async def nearby(
     first: int | None,
     after: str | None,
 ) -> tuple[Page[Hit], Any]:
+    """A page of what is within the radius, nearest first; Hit.score is the distance in km.
+    Also returns a function building the subquery that totalCount counts."""
     limit = page_size(first)
     wanted = [k for k in (kinds or catalogue_kinds.NEARBY_KEYS) if k in catalogue_kinds.NEARBY_KEYS]
     if not wanted:
         return Page(items=[], cursors=[], has_next_page=False), None
-    combined = union_all(*[_nearby_select(k, near, now) for k in wanted]).subquery()
+
+    def everything() -> Any:
+        # Built only if totalCount is asked for (statement building is a measurable share of
+        # a nearby request in the profile; the map page never asks).
+        return union_all(*[_nearby_select(k, near, now) for k in wanted]).subquery()
+
     if limit == 0:
         # An empty page still reports the full totalCount.
-        return Page(items=[], cursors=[], has_next_page=False), combined
-    keys = [SortKey(combined.c.distance), SortKey(combined.c.kind), SortKey(combined.c.id)]
-    stmt = select(combined.c.kind, combined.c.id, combined.c.distance)
-    if after is not None:
-        stmt = stmt.where(
-            seek_condition(keys, decode_cursor(after, "nearby", 3, NEARBY_CURSOR_TYPES))
+        return Page(items=[], cursors=[], has_next_page=False), everything
+    cursor = None if after is None else decode_cursor(after, "nearby", 3, NEARBY_CURSOR_TYPES)
+    knn = _dialect(session) == "postgresql"
+    # SQLite has no index that yields rows nearest first, so it looks in growing rings: the
+    # rows within r of the centre are nearer than every row outside, so once a ring holds more
+    # than a page, its first rows are the page (the bounding box on the (lat, lng) index keeps
+    # each ring cheap). PostgreSQL asks once: its KNN scan stops by itself.
+    ring = near.radius_km if knn else min(near.radius_km, FIRST_RING_KM + _cursor_km(cursor))
+    while True:
+        rows = await _nearby_rows(
+            session, replace(near, radius_km=ring), wanted, now, limit, cursor, knn=knn
         )
-    rows = (await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
+        if len(rows) > limit or ring >= near.radius_km:
+            break
+        ring = min(near.radius_km, ring * RING_GROWTH)
     page_rows = rows[:limit]
     return (
         Page(
-            items=[Hit(kind=k, id=i, score=float(d)) for k, i, d in page_rows],
+            items=[Hit(kind=k, id=i, score=float(d) / 1000.0) for k, i, d in page_rows],
             cursors=[encode_cursor("nearby", [d, k, i]) for k, i, d in page_rows],
             has_next_page=len(rows) > limit,
         ),
-        combined,
+        everything,
     )
+
+
+FIRST_RING_KM = 1.0
+RING_GROWTH = 4.0
+
+
+def _cursor_km(cursor: Any) -> float:
+    return 0.0 if cursor is None else float(cursor[0]) / 1000.0
+
+
+async def _nearby_rows(
+    session: Executor,
+    near: Near,
+    wanted: Sequence[str],
+    now: datetime,
+    limit: int,
+    cursor: Any,
+    *,
+    knn: bool,
+) -> list[Any]:
+    """Up to limit + 1 rows within `near`, after the cursor, in (distance, kind, id) order."""
+    candidates = union_all(
+        *[_nearest(k, near, now, limit + 1, cursor, knn=knn).subquery().select() for k in wanted]
+    ).subquery()
+    keys = [SortKey(candidates.c.distance), SortKey(candidates.c.kind), SortKey(candidates.c.id)]
+    stmt = select(candidates.c.kind, candidates.c.id, candidates.c.distance)
+    if cursor is not None:
+        stmt = stmt.where(seek_condition(keys, cursor))
+    return list((await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all())
+
+
+def _dialect(session: Executor) -> str:
+    if isinstance(session, AsyncConnection):
+        return session.dialect.name
+    return session.get_bind().dialect.name
 
 
 async def count_subquery(session: Executor, subquery: Any) -> int:

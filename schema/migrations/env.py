@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 from culture_cloud import models_registry  # noqa: F401  (imports every table)
 from culture_cloud.db import create_engine
+from culture_cloud.migrations import include_object
 from culture_cloud.settings import Settings
 
 config = context.config
@@ -27,6 +28,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds tables the portable way.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

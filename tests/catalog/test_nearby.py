@@ -303,3 +303,37 @@ async def test_events__this_week_near_city_centre_by_distance__this_weeks_demo_e
         assert edge["distanceKm"] is not None and 0 <= edge["distanceKm"] <= 5
     distances = [e["distanceKm"] for e in edges]
     assert distances == sorted(distances)
+
+
+async def test_nearby__rows_spread_over_many_rings__pages_in_order_with_ties(
+    db: Database, api: GraphQLClient
+) -> None:
+    """Rows at 0.5 km to 18 km, three venues sharing each distance, some just inside and just
+    outside the first rings (1 km, 4 km, 16 km): every page size gives every row once, nearest
+    first, ties by kind then id, and the 20 km page equals the one-page answer. (SQLite looks
+    in growing rings, PostgreSQL in KNN order: both must page alike.)"""
+    distances = [0.5, 0.999, 1.001, 2.0, 3.999, 4.001, 9.0, 15.999, 16.001, 18.0]
+    async with transaction(db.factory) as session:
+        for km in distances:
+            for n in range(3):
+                await add_venue(
+                    session, f"环{km}-{n}", at=(CITY_CENTRE[0] + km * KM_NORTH, CITY_CENTRE[1])
+                )
+    whole = await _nearby(api, radiusKm=20.0, first=100)
+    expected = _keys(whole)
+    assert len(expected) == 30 == whole["totalCount"]
+    _assert_ascending(whole)
+    for size in (1, 2, 4, 7):
+        seen: list[tuple[str, str]] = []
+        after = None
+        while True:
+            page = await _nearby(api, radiusKm=20.0, first=size, after=after)
+            seen += _keys(page)
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert seen == expected, size
+    # A radius between two groups of rows (~2 m apart) cuts exactly there.
+    between = whole["edges"][14]["distanceKm"] + 0.0005
+    inside = await _nearby(api, radiusKm=between, first=100)
+    assert _keys(inside) == expected[:15]

@@ -80,8 +80,9 @@ async def test_regions__with_counts__constant_number_of_sql_statements(
     count_statements.clear()
     await api.data(REGIONS_WITH_COUNTS)
     with_seed = len(count_statements.statements)
-    # regions + venue counts + event counts, each one batched statement
-    assert with_seed <= 3, count_statements.statements
+    # regions + for venue counts and event counts each: the catalogue version (one key lookup)
+    # and, since nothing is cached yet, one batched count
+    assert with_seed <= 5, count_statements.statements
 
     async with transaction(seeded.factory) as session:
         for i in range(6):
@@ -91,3 +92,39 @@ async def test_regions__with_counts__constant_number_of_sql_statements(
     regions = (await api.data(REGIONS_WITH_COUNTS))["regions"]
     assert len(regions) == 20
     assert len(count_statements.statements) == with_seed, count_statements.statements
+
+
+def _counting(statements: list[str]) -> list[str]:
+    return [s for s in statements if "count(" in s.lower() and "GROUP BY" in s]
+
+
+async def test_regions__counts_cached_until_the_catalogue_changes(
+    api: GraphQLClient, seeded: Database, count_statements: Any
+) -> None:
+    """The township counts are not recounted per request, yet a new venue or an event's new
+    status shows at once (the triggers' version moves; no waiting for a TTL)."""
+    first = {r["name"]: r for r in (await api.data(REGIONS_WITH_COUNTS))["regions"]}
+    count_statements.clear()
+    assert {r["name"]: r for r in (await api.data(REGIONS_WITH_COUNTS))["regions"]} == first
+    assert _counting(count_statements.statements) == []
+
+    async with transaction(seeded.factory) as session:
+        region_id = (
+            await session.execute(select(m.Region.id).where(m.Region.name == "洪山镇"))
+        ).scalar_one()
+        venue = await add_venue(session, "新场馆", region_id=region_id)
+        event = await add_event(session, "新活动", shanghai(date(2026, 12, 20), 10), place=venue)
+        event_id = event.id
+    count_statements.clear()
+    after = {r["name"]: r for r in (await api.data(REGIONS_WITH_COUNTS))["regions"]}
+    assert len(_counting(count_statements.statements)) == 2
+    assert after["洪山镇"]["venueCount"] == first["洪山镇"]["venueCount"] + 1
+    assert after["洪山镇"]["eventCount"] == first["洪山镇"]["eventCount"] + 1
+
+    async with transaction(seeded.factory) as session:
+        row = await session.get(m.Event, event_id)
+        assert row is not None
+        row.status = m.EventStatus.DRAFT  # drafts are not counted
+    again = {r["name"]: r for r in (await api.data(REGIONS_WITH_COUNTS))["regions"]}
+    assert again["洪山镇"]["eventCount"] == first["洪山镇"]["eventCount"]
+    assert again["洪山镇"]["venueCount"] == after["洪山镇"]["venueCount"]

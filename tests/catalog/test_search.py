@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from culture_cloud.db import transaction
+from culture_cloud.search.service import index_object
+from tests.catalog.factories import add_venue
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
 
@@ -96,3 +101,48 @@ async def test_search__cursor_from_other_query_shape__invalid_cursor(
     assert await api.error_codes(SEARCH, {"text": "绵山", "after": "not-a-cursor"}) == [
         "INVALID_CURSOR"
     ]
+
+
+def _counts(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT COUNT(")]
+
+
+def _term_reads(statements: list[str]) -> list[str]:
+    return [s for s in statements if "FROM search_term" in s]
+
+
+async def test_search__miss__one_index_probe_and_no_count(
+    seeded: Database, api: GraphQLClient, count_statements: Any
+) -> None:
+    count_statements.clear()
+    data = await api.data(SEARCH, {"text": "火星基地"})
+    assert data["search"] == {
+        "totalCount": 0,
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+        "edges": [],
+    }
+    assert len(_term_reads(count_statements.statements)) == 1
+    assert _counts(count_statements.statements) == []
+
+
+async def test_search__total_count__counted_once_until_the_index_changes(
+    seeded: Database, api: GraphQLClient, count_statements: Any
+) -> None:
+    """A later page's totalCount (the first page cannot know it) is counted once, then served
+    from the versioned cache; re-indexing anything (a write) makes the next request recount."""
+    first = await api.data(SEARCH, {"text": "介休", "first": 2})
+    total = first["search"]["totalCount"]
+    after = first["search"]["pageInfo"]["endCursor"]
+    count_statements.clear()
+    for _ in range(3):
+        page = await api.data(SEARCH, {"text": "介休", "first": 2, "after": after})
+        assert page["search"]["totalCount"] == total
+    assert _counts(count_statements.statements) == []  # the first page's count was cached
+
+    async with transaction(seeded.factory) as session:
+        venue = await add_venue(session, "介休新馆")
+        await index_object(session, "venue", venue)
+    count_statements.clear()
+    grown = await api.data(SEARCH, {"text": "介休", "first": 2})
+    assert grown["search"]["totalCount"] == total + 1
+    assert len(_counts(count_statements.statements)) == 1
