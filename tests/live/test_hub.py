@@ -1,0 +1,114 @@
+"""SeatsHub and Feed on their own: what happens when a socket's write never completes (a real
+socket needs megabytes of unread frames before its writes block, so the blocked write is
+played by a writer that never returns)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+from graphql import GraphQLSchema
+
+from culture_cloud.live.feed import STALLED_CLOSE_CODE, LiveOperation
+from culture_cloud.live.hub import SeatsHub
+from culture_cloud.live.seats import SeatsChanged
+from culture_cloud.schema import create_schema
+from culture_cloud.settings import Settings
+
+QUERY = "subscription($id: ID!) { eventSeats(eventId: $id) { remainingSeats } }"
+GID = "RXZlbnQ6Nw=="  # Event:7
+
+
+class Socket:
+    def __init__(self, op_id: str, *, stuck: bool = False) -> None:
+        self.frames: list[dict[str, object]] = []
+        self.closed: list[int] = []
+        self.stuck = stuck
+        self.operation = LiveOperation(
+            id=op_id,
+            query=QUERY,
+            variables={"id": GID},
+            operation_name=None,
+            send_text=self.send_text,
+            close=self.close,
+        )
+
+    async def send_text(self, frame: str) -> None:
+        if self.stuck:
+            await asyncio.Event().wait()  # the peer's window is full, forever
+        self.frames.append(orjson.loads(frame))
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed.append(code)
+
+    def values(self) -> list[object]:
+        return [f["payload"]["data"]["eventSeats"]["remainingSeats"] for f in self.frames]  # type: ignore[index]
+
+
+def _schema() -> GraphQLSchema:
+    schema: GraphQLSchema = create_schema(Settings(environment="test"))._schema
+    return schema
+
+
+async def test_stuck_socket__others_get_every_push__stuck_one_closed_1013() -> None:
+    hub = SeatsHub(tick_seconds=0.02, stall_seconds=0.2)
+    schema = _schema()
+    sockets = [Socket("s", stuck=True), *(Socket(str(i)) for i in range(3))]
+    feeds = [hub.watch(7, GID, s.operation, schema) for s in sockets]
+    for feed in feeds:
+        hub.joined(7, feed, 10)
+    pumps = [asyncio.create_task(feed.pump()) for feed in feeds]
+    try:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for remaining in (9, 8, 7):
+            hub.publish(SeatsChanged(event_id=7, remaining=remaining))
+            await asyncio.sleep(0.03)  # one push per tick
+        async with asyncio.timeout(1):
+            while any(s.values()[-1:] != [7] for s in sockets[1:]):
+                await asyncio.sleep(0.005)
+        # The others were not held back by the stuck write (0.2 s limit not reached yet).
+        assert loop.time() - started < 0.2
+        assert all(s.values() == [9, 8, 7] for s in sockets[1:])
+        assert all(s.frames[0]["id"] == s.operation.id for s in sockets[1:])
+
+        async with asyncio.timeout(1):
+            while not sockets[0].closed:
+                await asyncio.sleep(0.02)
+        assert sockets[0].closed == [STALLED_CLOSE_CODE] and sockets[0].frames == []
+        assert feeds[0].stalled
+        # Still one frame at most for it, however many changes follow.
+        for remaining in range(6, 0, -1):
+            hub.publish(SeatsChanged(event_id=7, remaining=remaining))
+        await asyncio.sleep(0.05)
+        assert sockets[1].values()[-1] == 1
+    finally:
+        for pump in pumps:
+            pump.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
+        for feed in feeds:
+            hub.unwatch(7, feed)
+    assert hub.event_ids() == []
+
+
+async def test_cached_remaining__one_read_for_many_pollers__changes_kept() -> None:
+    hub = SeatsHub(tick_seconds=10, stall_seconds=1)
+    reads = 0
+    release = asyncio.Event()
+
+    async def read() -> int | None:
+        nonlocal reads
+        reads += 1
+        await release.wait()
+        return 20
+
+    waiting = [asyncio.create_task(hub.cached_remaining(7, read)) for _ in range(50)]
+    while reads == 0:  # the read is under way
+        await asyncio.sleep(0)
+    # A change published while the read is on its way is newer than what it will return.
+    hub.publish(SeatsChanged(event_id=7, remaining=19))
+    release.set()
+    assert await asyncio.gather(*waiting) == [19] * 50
+    assert reads == 1
+    hub.publish(SeatsChanged(event_id=7, remaining=18))
+    assert await hub.cached_remaining(7, read) == 18 and reads == 1
