@@ -24,6 +24,7 @@ class Socket:
         self.frames: list[dict[str, object]] = []
         self.closed: list[int] = []
         self.stuck = stuck
+        self.changed = asyncio.Event()  # set on every frame written and on close
         self.operation = LiveOperation(
             id=op_id,
             query=QUERY,
@@ -37,9 +38,11 @@ class Socket:
         if self.stuck:
             await asyncio.Event().wait()  # the peer's window is full, forever
         self.frames.append(orjson.loads(frame))
+        self.changed.set()
 
     async def close(self, code: int, reason: str) -> None:
         self.closed.append(code)
+        self.changed.set()
 
     def values(self) -> list[object]:
         return [f["payload"]["data"]["eventSeats"]["remainingSeats"] for f in self.frames]  # type: ignore[index]
@@ -65,16 +68,17 @@ async def test_stuck_socket__others_get_every_push__stuck_one_closed_1013() -> N
             hub.publish(SeatsChanged(event_id=7, remaining=remaining))
             await asyncio.sleep(0.03)  # one push per tick
         async with asyncio.timeout(1):
-            while any(s.values()[-1:] != [7] for s in sockets[1:]):
-                await asyncio.sleep(0.005)
+            for s in sockets[1:]:
+                while s.values()[-1:] != [7]:
+                    await s.changed.wait()
+                    s.changed.clear()
         # The others were not held back by the stuck write (0.2 s limit not reached yet).
         assert loop.time() - started < 0.2
         assert all(s.values() == [9, 8, 7] for s in sockets[1:])
         assert all(s.frames[0]["id"] == s.operation.id for s in sockets[1:])
 
         async with asyncio.timeout(1):
-            while not sockets[0].closed:
-                await asyncio.sleep(0.02)
+            await sockets[0].changed.wait()
         assert sockets[0].closed == [STALLED_CLOSE_CODE] and sockets[0].frames == []
         assert feeds[0].stalled
         # Still one frame at most for it, however many changes follow.
@@ -94,17 +98,17 @@ async def test_stuck_socket__others_get_every_push__stuck_one_closed_1013() -> N
 async def test_cached_remaining__one_read_for_many_pollers__changes_kept() -> None:
     hub = SeatsHub(tick_seconds=10, stall_seconds=1)
     reads = 0
-    release = asyncio.Event()
+    started, release = asyncio.Event(), asyncio.Event()
 
     async def read() -> int | None:
         nonlocal reads
         reads += 1
+        started.set()
         await release.wait()
         return 20
 
     waiting = [asyncio.create_task(hub.cached_remaining(7, read)) for _ in range(50)]
-    while reads == 0:  # the read is under way
-        await asyncio.sleep(0)
+    await started.wait()  # the read is under way
     # A change published while the read is on its way is newer than what it will return.
     hub.publish(SeatsChanged(event_id=7, remaining=19))
     release.set()
