@@ -3,8 +3,9 @@
 The hub hands a feed ready-made text frames; the feed writes them from its own operation task,
 so a socket whose writes block (a client that stopped reading) holds up nobody else. Its
 buffer is one frame: a newer figure replaces one not yet written (latest value wins), and a
-write blocked longer than `stall_seconds` closes the socket with 1013 (try again later), on
-which graphql-ws clients reconnect and get the current figure first.
+write still blocked `stall_seconds` after it started, when the next figure comes, closes the
+socket with 1013 (try again later), on which graphql-ws clients reconnect and get the current
+figure first.
 """
 
 from __future__ import annotations
@@ -69,13 +70,22 @@ class Feed:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     pushes: int = 0
     stalled: bool = False
+    sending_since: float | None = None  # loop time a write started; None when idle
+    _closing: asyncio.Future[None] | None = None
 
     def __post_init__(self) -> None:
         self.id_json = orjson.dumps(self.operation.id).decode()
 
-    def offer(self, value: object, suffix: str) -> None:
+    def offer(self, value: object, suffix: str, now: float) -> None:
         """Called by the hub, synchronously, for each push: O(1), never waits."""
         if self.stalled:
+            return
+        if self.sending_since is not None and now - self.sending_since > self.stall_seconds:
+            # Checked here rather than with a timer around every write: the write is the hot
+            # path, and a stuck socket that is offered nothing more costs nothing more.
+            self.stalled = True
+            self.pending = None
+            self._closing = asyncio.ensure_future(self._close_stalled())
             return
         if value == (self.pending_value if self.pending is not None else self.shown):
             return
@@ -83,11 +93,18 @@ class Feed:
         self.pending_value = value
         self.wake.set()
 
+    async def _close_stalled(self) -> None:
+        logger.warning("eventSeats: socket stalled for %.1fs; closing it", self.stall_seconds)
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                await self.operation.close(STALLED_CLOSE_CODE, STALLED_CLOSE_REASON)
+
     async def pump(self) -> None:
         """Writes the pending frame whenever there is one, until the socket goes away or
         stalls; then waits to be cancelled with its operation (the handler ends it)."""
-        try:
-            while True:
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(SocketGone):
+            while not self.stalled:
                 await self.wake.wait()
                 self.wake.clear()
                 frame, value = self.pending, self.pending_value
@@ -95,17 +112,10 @@ class Feed:
                 if frame is None or value == self.shown:
                     continue
                 self.shown = value
-                async with asyncio.timeout(self.stall_seconds):
-                    await self.operation.send_text(frame)
+                self.sending_since = loop.time()
+                await self.operation.send_text(frame)
+                self.sending_since = None
                 self.pushes += 1
-        except TimeoutError:
-            self.stalled = True
-            logger.warning("eventSeats: socket stalled for %.1fs; closing it", self.stall_seconds)
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
-                    await self.operation.close(STALLED_CLOSE_CODE, STALLED_CLOSE_REASON)
-        except SocketGone:
-            pass
         # Nothing more to write: the connection's handler cancels this operation when it sees
         # the socket closed, which runs the subscription's cleanup.
         await asyncio.Event().wait()

@@ -118,13 +118,13 @@ class SeatsHub:
 
     def _push(self, watch: _Watch) -> None:
         watch.timer = None
-        watch.last_push = asyncio.get_running_loop().time()
+        now = watch.last_push = asyncio.get_running_loop().time()
         value = watch.latest
         watch.pushes += 1
         for shape in watch.shapes.values():
             suffix = shape.suffix(value)
             for feed in shape.feeds:
-                feed.offer(value, suffix)
+                feed.offer(value, suffix, now)
 
     # -- subscribers ---------------------------------------------------------------------
 
@@ -166,7 +166,8 @@ class SeatsHub:
         if watch is not None and watch.heard and watch.latest != current:
             shape = watch.shapes.get(feed.operation.shape())
             if shape is not None:
-                feed.offer(watch.latest, shape.suffix(watch.latest))
+                now = asyncio.get_running_loop().time()
+                feed.offer(watch.latest, shape.suffix(watch.latest), now)
 
     def event_ids(self) -> list[int]:
         return list(self._watches)
