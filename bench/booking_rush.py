@@ -183,16 +183,22 @@ async def login_all(
     sem = asyncio.Semaphore(50)
 
     async def one(i: int) -> str:
-        code = fake.issue_login_code(f"o-bench-rush-{run}-{i}")
-        async with sem:
-            r = await clients[i % len(clients)].post(
-                "/graphql", json={"query": LOGIN, "variables": {"code": code}}
-            )
-        r.raise_for_status()
-        result = r.json()["data"]["loginWithWechat"]
-        if result["__typename"] != "AuthPayload":
-            raise RuntimeError(f"login failed: {result}")
-        return str(result["accessToken"])
+        # A few attempts: on a busy machine the in-process fake WeChat server now and then
+        # drops a connection (thousands of logins for --watchers).
+        for attempt in range(3):
+            code = fake.issue_login_code(f"o-bench-rush-{run}-{i}")
+            async with sem:
+                r = await clients[i % len(clients)].post(
+                    "/graphql", json={"query": LOGIN, "variables": {"code": code}}
+                )
+            r.raise_for_status()
+            data = r.json().get("data")
+            result = data["loginWithWechat"] if data else r.json()
+            if data and result["__typename"] == "AuthPayload":
+                return str(result["accessToken"])
+            if attempt == 2:
+                raise RuntimeError(f"login failed: {result}")
+        raise AssertionError("unreachable")
 
     return list(await asyncio.gather(*(one(i) for i in range(n))))
 
