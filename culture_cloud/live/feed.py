@@ -62,6 +62,7 @@ current_operation: ContextVar[LiveOperation | None] = ContextVar(
 class Feed:
     operation: LiveOperation
     stall_seconds: float
+    joined_version: int = 0  # the event's change count in the hub when it was watched
     # '"<id>"' as JSON, computed once: each frame is prefix + this + the shared suffix.
     id_json: str = ""
     shown: object = _UNSET  # the figure the client has (or will have once `pending` is out)

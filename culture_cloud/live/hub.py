@@ -75,7 +75,7 @@ class _Watch:
     gid: str
     shapes: dict[tuple[str, str | None, bytes], _Shape] = field(default_factory=dict)
     latest: Remaining = None
-    heard: bool = False  # `latest` is a published figure (not just the default)
+    version: int = 0  # bumped by every published change
     last_push: float = float("-inf")
     timer: asyncio.TimerHandle | asyncio.Handle | None = None
     pushes: int = 0
@@ -105,7 +105,8 @@ class SeatsHub:
         watch = self._watches.get(change.event_id)
         if watch is None:
             return
-        watch.latest, watch.heard = change.remaining, True
+        watch.latest = change.remaining
+        watch.version += 1
         if watch.timer is not None:
             return  # a push is due; it will carry this figure
         loop = asyncio.get_running_loop()
@@ -139,7 +140,7 @@ class SeatsHub:
         shape = watch.shapes.get(key)
         if shape is None:
             shape = watch.shapes[key] = _Shape(schema, operation, gid)
-        feed = Feed(operation, self.stall_seconds)
+        feed = Feed(operation, self.stall_seconds, joined_version=watch.version)
         shape.feeds.add(feed)
         return feed
 
@@ -159,11 +160,12 @@ class SeatsHub:
             del self._watches[event_id]
 
     def joined(self, event_id: int, feed: Feed, current: Remaining) -> None:
-        """The subscriber's first value went out with `current`. If a newer figure was
-        published while it was being read, it follows with the next push."""
+        """The subscriber's first value is `current`, read after `watch`. A figure published
+        in between may be newer than what the read saw: it follows at once. (One published
+        before is older than the read, whatever it says.)"""
         feed.shown = current
         watch = self._watches.get(event_id)
-        if watch is not None and watch.heard and watch.latest != current:
+        if watch is not None and watch.version != feed.joined_version:
             shape = watch.shapes.get(feed.operation.shape())
             if shape is not None:
                 now = asyncio.get_running_loop().time()

@@ -117,3 +117,25 @@ async def test_cached_remaining__one_read_for_many_pollers__changes_kept() -> No
     assert reads == 1
     hub.publish(SeatsChanged(event_id=7, remaining=18))
     assert await hub.cached_remaining(7, read) == 18 and reads == 1
+
+
+async def test_joined__figure_published_before_the_read__not_pushed_over_it() -> None:
+    """A latecomer's own read wins over an older published figure (a change that sent no
+    signal, an operator's edit, happened in between); one published during its read follows."""
+    hub = SeatsHub(tick_seconds=0.01, stall_seconds=1)
+    schema = _schema()
+    early, late, later = Socket("a"), Socket("b"), Socket("c")
+    first = hub.watch(7, GID, early.operation, schema)
+    hub.joined(7, first, 10)
+    hub.publish(SeatsChanged(event_id=7, remaining=5))
+
+    second = hub.watch(7, GID, late.operation, schema)
+    hub.joined(7, second, 12)  # read after the publish: the database said 12
+    assert second.pending is None
+
+    third = hub.watch(7, GID, later.operation, schema)
+    hub.publish(SeatsChanged(event_id=7, remaining=4))  # during its read
+    hub.joined(7, third, 12)
+    assert third.pending_value == 4 and third.pending is not None
+    for feed in (first, second, third):
+        hub.unwatch(7, feed)
