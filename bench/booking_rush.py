@@ -363,6 +363,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     watch_counts = [int(n) for n in args.watchers.split(",") if n.strip()]
+    # Everyone signs in once, before the first round: with --watchers and interleaved rounds
+    # a run outlasts the default 15-minute access token, and bookings would then fail.
+    os.environ["CULTURE_CLOUD_ACCESS_TOKEN_TTL_SECONDS"] = str(3 * 3600)
     most_watchers = max(watch_counts, default=0)
     if most_watchers:
         # Each server takes its share of the sockets (the default cap is 1,000 per process).
