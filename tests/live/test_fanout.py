@@ -122,7 +122,9 @@ async def test_client_that_stops_reading__others_still_told_at_once(
     data = await live_data(db, capacity=80, booked=0)
     # A real client that reads nothing after subscribing: its socket's buffers fill up and the
     # server's writes to it would wait; the others must not.
-    async with connect(server.ws, subprotocols=[PROTOCOL], proxy=None, max_queue=1) as raw:
+    async with connect(
+        server.ws, subprotocols=[PROTOCOL], proxy=None, max_queue=1, close_timeout=0.5
+    ) as raw:
         stalled = WSClient(raw)
         await _subscribed(stalled, data)
         async with ws_client(server) as ws:
