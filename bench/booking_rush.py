@@ -42,6 +42,7 @@ from bench.list_page import (
     prepare_database,
     start_server,
 )
+from bench.live_watch import Watchers, print_live, summary
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer
 
@@ -164,7 +165,7 @@ async def db_check(url: str, event_id: int) -> tuple[int, int, int]:
     return int(booked), int(confirmed), max_conn - int(used)
 
 
-def wait_ready(port: int, timeout: float = 30) -> None:
+def wait_ready(port: int, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -182,18 +183,33 @@ async def login_all(
     sem = asyncio.Semaphore(50)
 
     async def one(i: int) -> str:
-        code = fake.issue_login_code(f"o-bench-rush-{run}-{i}")
-        async with sem:
-            r = await clients[i % len(clients)].post(
-                "/graphql", json={"query": LOGIN, "variables": {"code": code}}
-            )
-        r.raise_for_status()
-        result = r.json()["data"]["loginWithWechat"]
-        if result["__typename"] != "AuthPayload":
-            raise RuntimeError(f"login failed: {result}")
-        return str(result["accessToken"])
+        # A few attempts: on a busy machine the in-process fake WeChat server now and then
+        # drops a connection (thousands of logins for --watchers).
+        for attempt in range(3):
+            code = fake.issue_login_code(f"o-bench-rush-{run}-{i}")
+            async with sem:
+                r = await clients[i % len(clients)].post(
+                    "/graphql", json={"query": LOGIN, "variables": {"code": code}}
+                )
+            r.raise_for_status()
+            data = r.json().get("data")
+            result = data["loginWithWechat"] if data else r.json()
+            if data and result["__typename"] == "AuthPayload":
+                return str(result["accessToken"])
+            if attempt == 2:
+                raise RuntimeError(f"login failed: {result}")
+        raise AssertionError("unreachable")
 
     return list(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+def servers_cpu_seconds(servers: list[subprocess.Popen[bytes]]) -> float:
+    """User + system CPU time of the server processes so far (Linux /proc)."""
+    total = 0
+    for server in servers:
+        fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def rush(
@@ -338,7 +354,22 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3, help="rushes; the median is reported")
+    parser.add_argument(
+        "--watchers",
+        default="",
+        help="residents subscribed to the event's seats during the rush, split over the "
+        "servers; comma-separated counts (1000,4000): each round runs without watchers and "
+        "with each count, interleaved",
+    )
     args = parser.parse_args()
+    watch_counts = [int(n) for n in args.watchers.split(",") if n.strip()]
+    # Everyone signs in once, before the first round: with --watchers and interleaved rounds
+    # a run outlasts the default 15-minute access token, and bookings would then fail.
+    os.environ["CULTURE_CLOUD_ACCESS_TOKEN_TTL_SECONDS"] = str(3 * 3600)
+    most_watchers = max(watch_counts, default=0)
+    if most_watchers:
+        # Each server takes its share of the sockets (the default cap is 1,000 per process).
+        os.environ["CULTURE_CLOUD_WS_MAX_CONNECTIONS"] = str(most_watchers // args.servers + 100)
     url = os.environ.get("CULTURE_CLOUD_BENCH_DATABASE_URL", DEFAULT_URL)
     asyncio.run(prepare_database(url, 0))
     event_id, warm_id, floor_id = asyncio.run(prepare_events(url, args.capacity))
@@ -364,21 +395,44 @@ def main() -> None:
     try:
         for port in ports:
             wait_ready(port)
-        tokens = asyncio.run(prepare_clients(ports, fake_server, warm_id, residents))
-        rounds = []
+        everyone = asyncio.run(
+            prepare_clients(ports, fake_server, warm_id, residents + most_watchers)
+        )
+        tokens, watcher_tokens = everyone[:residents], everyone[residents:]
+        gid = to_global_id("Event", event_id)
+        by_watchers: dict[int, list[dict[str, Any]]] = {n: [] for n in [0, *watch_counts]}
         for i in range(args.rounds):
-            if i:
-                asyncio.run(prepare_events(url, args.capacity))  # the same event, empty again
-            result = rush(wrk, ports, tokens, to_global_id("Event", event_id), args.clients)
-            booked, db_confirmed, _ = asyncio.run(db_check(url, event_id))
-            confirmed_bookings, rate = asyncio.run(sell_out_rate(url, event_id))
-            result.update(
-                confirmed_bookings=confirmed_bookings,
-                bookings_per_s=rate,
-                booked_seats=booked,
-                confirmed_seats_db=db_confirmed,
-            )
-            rounds.append(result)
+            for j, n in enumerate(by_watchers):
+                if i or j:
+                    asyncio.run(prepare_events(url, args.capacity))  # the same event, empty again
+                # Subscribed (and shown the full count) before the rush starts.
+                watchers = (
+                    Watchers(ports, watcher_tokens[:n], gid, dsn=_dsn(url), event_id=event_id)
+                    if n
+                    else None
+                )
+                cpu_before = servers_cpu_seconds(servers)
+                result = rush(wrk, ports, tokens, gid, args.clients)
+                # The servers' own CPU per seat sold: on a machine shared with other work,
+                # a steadier measure of what the watchers cost than the rates.
+                result["server_cpu_ms_per_booking"] = (
+                    1000 * (servers_cpu_seconds(servers) - cpu_before) / max(1, args.capacity)
+                )
+                booked, db_confirmed, _ = asyncio.run(db_check(url, event_id))
+                confirmed_bookings, rate = asyncio.run(sell_out_rate(url, event_id))
+                result.update(
+                    watchers=n,
+                    confirmed_bookings=confirmed_bookings,
+                    bookings_per_s=rate,
+                    sell_out_s=(confirmed_bookings - 1) / rate if rate else None,
+                    booked_seats=booked,
+                    confirmed_seats_db=db_confirmed,
+                )
+                if watchers is not None:
+                    result["live"] = summary(watchers.report())
+                by_watchers[n].append(result)
+        rounds = by_watchers[0]
+        every_round = [r for runs in by_watchers.values() for r in runs]
     finally:
         for server in servers:
             server.terminate()
@@ -388,11 +442,12 @@ def main() -> None:
     # Every round must be exact; the figures are the median round's (the rush is short, so
     # single rounds swing with whatever else the machine is doing).
     oversold = any(
-        r["booked_seats"] > args.capacity or r["confirmed_seats_db"] > args.capacity for r in rounds
+        r["booked_seats"] > args.capacity or r["confirmed_seats_db"] > args.capacity
+        for r in every_round
     )
     consistent = all(
         r["booked_seats"] == r["confirmed_seats_db"] == r["confirmed_bookings"] == expected
-        for r in rounds
+        for r in every_round
     )
     project = sorted(rounds, key=lambda r: r["bookings_per_s"])[len(rounds) // 2]
     booked, db_confirmed = project["booked_seats"], project["confirmed_seats_db"]
@@ -432,6 +487,8 @@ def main() -> None:
         f"confirmed_bookings={confirmed_bookings} expected={expected} "
         f"capacity={args.capacity} -> {verdict}"
     )
+    if watch_counts:
+        print_live(by_watchers)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "booking_rush.json").write_text(
@@ -439,6 +496,7 @@ def main() -> None:
             {
                 "project": project,
                 "rounds": rounds,
+                "live_rounds": {str(n): runs for n, runs in by_watchers.items()},
                 "pgbench": floor,
                 "ratio": ratio,
                 "residents": residents,

@@ -37,7 +37,9 @@ from culture_cloud.graphql.execution import Schema
 from culture_cloud.graphql.http_cache import CachePolicy
 from culture_cloud.graphql.http_view import ContractView
 from culture_cloud.live.context import SubscriptionContext
+from culture_cloud.live.hub import SeatsHub
 from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
+from culture_cloud.live.seats import local_broker
 from culture_cloud.live.websocket import TextWebSocketAdapter, TransportWSHandler
 from culture_cloud.media import routes as media_routes
 from culture_cloud.media.storage import storage_for
@@ -197,6 +199,7 @@ class GraphQLView(ContractView):
             return SubscriptionContext(
                 request=None,
                 seats_listener=request.app.state.seats_listener,
+                seats_hub=request.app.state.seats_hub,
                 session_authorization=_website_session(request),
                 **values,
             )
@@ -361,11 +364,19 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
         # does not stop the process from starting.
         listener = None if settings.is_sqlite else SeatsListener(asyncpg_dsn(settings.database_url))
         app.state.seats_listener = listener
+        # The process's fan-out of seat counts to subscribers and seats.json (live/hub.py).
+        hub = SeatsHub(
+            tick_seconds=settings.live_seats_tick_ms / 1000,
+            stall_seconds=settings.ws_stall_seconds,
+        )
+        app.state.seats_hub = hub
+        local_broker.add_tap(hub)
         if listener is not None:
             listener.start()
         try:
             yield
         finally:
+            local_broker.remove_tap(hub)
             if listener is not None:
                 await listener.stop()
             await http.aclose()

@@ -181,6 +181,12 @@ class Settings(BaseSettings):
     ws_connection_init_timeout_seconds: float = Field(default=10.0, gt=0)
     # Browser pages on other origins may not open sockets unless listed (comma-separated).
     ws_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Per event, at most one seat-count push per tick (the latest figure; the final one is
+    # never dropped); the website's seats.json answers figures at most this old.
+    live_seats_tick_ms: int = Field(default=150, ge=0, le=5000)
+    # A socket whose write stays blocked this long (the client stopped reading) is closed
+    # with 1013 so that it reconnects; until then it holds one pending frame, no backlog.
+    ws_stall_seconds: float = Field(default=10.0, gt=0)
 
     # The website's session cookies (culture_cloud/web/sessions.py) carry the Secure flag:
     # unset = Secure in production only (development and tests serve plain http on loopback).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import String, Text, case, cast, func, literal, null, text
@@ -26,11 +26,29 @@ class SeatsChanged:
     remaining: int | None
 
 
+class Tap(Protocol):
+    """A fan-out that takes every change (live/hub.py's SeatsHub, one per app)."""
+
+    def publish(self, change: SeatsChanged) -> None: ...
+
+    def event_ids(self) -> list[int]: ...
+
+
 class LocalBroker:
-    """Fan-out to in-process subscribers; the SQLite stand-in for LISTEN/NOTIFY."""
+    """Where every change arrives in a process (from LISTEN on PostgreSQL, after commit on
+    SQLite): handed to the taps (the app's SeatsHub) and to plain queues (subscriptions run
+    outside a WebSocket handler, and tests)."""
 
     def __init__(self) -> None:
         self._queues: dict[int, set[asyncio.Queue[SeatsChanged]]] = defaultdict(set)
+        self._taps: list[Tap] = []
+
+    def add_tap(self, tap: Tap) -> None:
+        self._taps.append(tap)
+
+    def remove_tap(self, tap: Tap) -> None:
+        if tap in self._taps:
+            self._taps.remove(tap)
 
     def subscribe(self, event_id: int) -> asyncio.Queue[SeatsChanged]:
         queue: asyncio.Queue[SeatsChanged] = asyncio.Queue(maxsize=100)
@@ -47,9 +65,14 @@ class LocalBroker:
 
     def event_ids(self) -> list[int]:
         """Events somebody in this process is watching."""
-        return list(self._queues)
+        watched = set(self._queues)
+        for tap in self._taps:
+            watched.update(tap.event_ids())
+        return sorted(watched)
 
     def publish(self, change: SeatsChanged) -> None:
+        for tap in self._taps:
+            tap.publish(change)
         for queue in list(self._queues.get(change.event_id, ())):
             if queue.full():  # a slow client gets the latest figure, not a backlog
                 queue.get_nowait()

@@ -13,6 +13,7 @@ from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
@@ -21,6 +22,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 
 from culture_cloud.db import is_outage
 from culture_cloud.errors import ErrorCode
+from culture_cloud.live.feed import LiveOperation, SocketGone, current_operation
 
 logger = logging.getLogger("culture_cloud.live")
 
@@ -40,6 +42,37 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
+    async def run_operation(self, operation: Operation[Any, None]) -> None:
+        # Tells the eventSeats resolver (which runs in this task) which operation it serves
+        # and how to write to its socket: after the first value, the process's hub writes
+        # ready-made frames instead of a GraphQL execution per subscriber (live/hub.py).
+        token = current_operation.set(
+            LiveOperation(
+                id=operation.id,
+                query=operation.query,
+                variables=operation.variables,
+                operation_name=operation.operation_name,
+                send_text=self._send_text,
+                close=self._close,
+            )
+        )
+        try:
+            await super().run_operation(operation)
+        finally:
+            current_operation.reset(token)
+
+    async def _send_text(self, frame: str) -> None:
+        assert isinstance(self.websocket, TextWebSocketAdapter)
+        try:
+            await self.websocket.ws.send_text(frame)
+        except (WebSocketDisconnect, RuntimeError, OSError) as exc:
+            # RuntimeError: starlette's "after sending websocket.close"; OSError: uvicorn's
+            # ClientDisconnected.
+            raise SocketGone from exc
+
+    async def _close(self, code: int, reason: str) -> None:
+        await self.websocket.close(code=code, reason=reason)
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
             await super().handle_connection_init(message)

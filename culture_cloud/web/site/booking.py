@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from culture_cloud.bookings.checks import IDEMPOTENCY_KEY_PATTERN, MAX_NAME_LENGTH
 from culture_cloud.bookings.rules import current_rules
+from culture_cloud.live.hub import SeatsHub
 from culture_cloud.web.frontend import FrontEnd, see_other
 from culture_cloud.web.results import FormErrors, PageNotFound
 from culture_cloud.web.site import forms
@@ -135,15 +136,23 @@ async def book(request: Request, web: FrontEnd) -> Response:
 
 async def seats_json(request: Request, web: FrontEnd) -> Response:
     """`{"eventId": …, "remainingSeats": n}` (null: no limit) for the live-seats script's
-    polling; a JSON 404 for an event that is not public."""
+    polling; a JSON 404 for an event that is not public. The figure comes from the process's
+    seat hub, as the live subscribers' does: at most one tick old, and a page's worth of
+    visitors polling during a rush costs one read per tick, not one each (live/hub.py)."""
     try:
         gid = _event_id(request)
-        event = (await web.run(request, "event_seats", {"id": gid})).node("node")
+
+        async def read() -> int | None:
+            event = (await web.run(request, "event_seats", {"id": gid})).node("node")
+            remaining: int | None = event["remainingSeats"]
+            return remaining
+
+        hub: SeatsHub = request.app.state.seats_hub
+        remaining = await hub.cached_remaining(int(request.path_params["event_id"]), read)
     except PageNotFound:
         return JSONResponse({"error": "NOT_FOUND"}, status_code=404)
     return JSONResponse(
-        {"eventId": event["id"], "remainingSeats": event["remainingSeats"]},
-        headers={"Cache-Control": "no-store"},
+        {"eventId": gid, "remainingSeats": remaining}, headers={"Cache-Control": "no-store"}
     )
 
 

@@ -4,11 +4,16 @@
    Live seats ([data-live-seats]): a signed-in visitor's page subscribes to eventSeats over
    graphql-transport-ws (the session cookie authenticates the same-origin socket); anyone else,
    or when the socket fails, polls the element's data-poll-url every 10 seconds while the page
-   is visible. */
+   is visible. Both show the same figures (the server's seat hub): pushed at most once per
+   tick, polled at most a tick old. */
 (function () {
   "use strict";
 
   var POLL_SECONDS = 10;
+  // The server closes a socket that stopped reading with 1013 ("try again later"): come back
+  // a few times, a few seconds apart (spread, so a server's worth of pages do not return at
+  // once), before settling for polling.
+  var RETRY_CODE = 1013, RETRIES = 3;
 
   function seatsText(remaining, waitlist) {
     if (remaining === null || remaining === undefined) return "不限";
@@ -22,6 +27,7 @@
     var pollUrl = el.getAttribute("data-poll-url");
     var seconds = Number(el.getAttribute("data-poll-seconds")) || POLL_SECONDS;
     var timer = null;
+    var retries = 0;
 
     function show(remaining) {
       var value = remaining === null ? "" : String(remaining);
@@ -77,10 +83,15 @@
           socket.close();
         }
       };
-      socket.onclose = function () {
+      socket.onclose = function (event) {
+        if (live) el.removeAttribute("data-live");
+        if (event.code === RETRY_CODE && retries < RETRIES) {
+          retries += 1;
+          setTimeout(subscribe, 1000 + Math.random() * 3000);
+          return;
+        }
         // Refused (the session expired), a server restart, a network change: keep the
         // figure fresh by polling instead.
-        if (live) el.removeAttribute("data-live");
         startPolling();
       };
     }
