@@ -27,6 +27,7 @@ from starlette.applications import Starlette
 
 from culture_cloud.app import create_app
 from culture_cloud.db import create_engine, create_session_factory, transaction
+from culture_cloud.graphql.sql import reads as compiled_reads
 from culture_cloud.migrations import upgrade
 from culture_cloud.read_routing import ReadRouter, ReplicaState
 from culture_cloud.seeding.jiexiu import load_jiexiu
@@ -238,7 +239,9 @@ async def test_anonymous_reads__replica_stopped__primary_answers_then_replica_ag
         assert fresh.title in await titles(api)
 
 
-async def test_statements__only_anonymous_queries_reach_the_replica(pair: Pair) -> None:
+async def test_statements__only_anonymous_queries_reach_the_replica(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pair.caught_up()
     resident = await add_user(pair.db)
     on_replica: list[str] = []
@@ -251,6 +254,16 @@ async def test_statements__only_anonymous_queries_reach_the_replica(pair: Pair) 
         replica = router_of(app).replica
         assert replica is not None
         event.listen(replica.sync_engine, "before_cursor_execute", seen)
+        # The event list is a compiled read: one statement on the driver's connection, which
+        # SQLAlchemy's cursor events do not see.
+        fetch = compiled_reads.fetch_bytes
+
+        async def watched(engine: Any, sql: str, params: list[Any]) -> bytes:
+            if engine is replica:
+                on_replica.append(sql)
+            return await fetch(engine, sql, params)
+
+        monkeypatch.setattr(compiled_reads, "fetch_bytes", watched)
         # An anonymous mutation (a refused sign-in: it reads the account and counts the
         # failure), a signed-in query: both on the primary.
         await api.execute(LOGIN, {"username": "nobody", "password": "wrong-password"})
