@@ -15,10 +15,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import SimpleNamespace
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
-from sqlalchemy import Select, Table, select
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+    is_abstract_type,
+)
+from sqlalchemy import Select, Table, bindparam, select
 from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
@@ -185,6 +193,11 @@ class Plan:
         # costs more than executing the query.
         return self.statement()
 
+    @cached_property
+    def by_id_statement(self) -> Select[Any]:
+        """base_statement for one row, its id bound as `pk` at execution."""
+        return self.base_statement.where(self.projection.table.c.id == bindparam("pk"))
+
     def statement(self) -> Select[Any]:
         """SELECT the needed columns, LEFT JOIN covered relations (nested too) with labels
         prefixed by their path: venue__name, venue__region__name."""
@@ -276,10 +289,8 @@ def _field_names(
     out: dict[str, SelectionSetNode | None] = {}
     for node in selection.selections:
         if isinstance(node, FieldNode):
-            name = node.name.value
-            if name in out and (out[name] is not None or node.selection_set is not None):
-                return None  # the same object field selected twice: let the full path merge
-            out[name] = node.selection_set
+            if not _merge(out, node.name.value, node.selection_set):
+                return None
         elif isinstance(node, InlineFragmentNode | FragmentSpreadNode):
             inner = (
                 node.selection_set
@@ -290,10 +301,25 @@ def _field_names(
             if nested is None:
                 return None
             for name, sub in nested.items():
-                if name in out and (out[name] is not None or sub is not None):
+                if not _merge(out, name, sub):
                     return None
-                out[name] = sub
     return out
+
+
+def _merge(
+    out: dict[str, SelectionSetNode | None], name: str, sub: SelectionSetNode | None
+) -> bool:
+    """Adds a field; the same field selected again (under aliases, say `wgs84: location` and
+    `gcj02: location`) gets the union of the sub-selections: over-fetching is safe. False for a
+    leaf selected beside an object selection, which validation refuses anyway."""
+    if name not in out:
+        out[name] = sub
+        return True
+    have = out[name]
+    if have is None or sub is None:
+        return have is None and sub is None
+    out[name] = SelectionSetNode(selections=(*have.selections, *sub.selections))
+    return True
 
 
 def node_selection(field_node: FieldNode, path: Sequence[str]) -> SelectionSetNode | None:
@@ -312,7 +338,78 @@ def node_selection(field_node: FieldNode, path: Sequence[str]) -> SelectionSetNo
     return current
 
 
+def object_selection(
+    selection: SelectionSetNode,
+    fragments: dict[str, Any],
+    schema: GraphQLSchema,
+    type_name: str,
+) -> SelectionSetNode | None:
+    """What a selection on an abstract field (`node(id:)`) asks of one object type: its own
+    fields and the fragments that apply to that type (`... on Event`, `... on Node`), flattened.
+    None when a fragment carries arguments or the type is unknown (let the caller load rows)."""
+    object_type = schema.get_type(type_name)
+    if not isinstance(object_type, GraphQLObjectType):
+        return None
+    flat: list[Any] = []
+    for node in selection.selections:
+        if isinstance(node, FieldNode):
+            flat.append(node)
+            continue
+        fragment = (
+            node
+            if isinstance(node, InlineFragmentNode)
+            else fragments.get(cast(FragmentSpreadNode, node).name.value)
+        )
+        if fragment is None:
+            return None
+        condition = fragment.type_condition
+        if condition is not None:
+            target = schema.get_type(condition.name.value)
+            applies = target is object_type or (
+                is_abstract_type(target) and schema.is_sub_type(target, object_type)
+            )
+            if not applies:
+                continue
+        inner = object_selection(fragment.selection_set, fragments, schema, type_name)
+        if inner is None:
+            return None
+        flat.extend(inner.selections)
+    return SelectionSetNode(selections=tuple(flat))
+
+
+def plan_for_node(
+    projection: Projection,
+    field_node: FieldNode,
+    fragments: dict[str, Any],
+    schema: GraphQLSchema,
+    always: Sequence[Source] = (),
+) -> Plan | None:
+    """The plan for an abstract field's selection (`node(id:)`) when it returns this
+    projection's type, plus the `always` sources the caller checks itself (an event's status,
+    say); cached per parsed document like plan_for_connection."""
+    key = (id(projection), id(field_node))
+    hit = _node_plans.get(key)
+    if hit is not None and hit[0] is field_node:
+        return hit[1]
+    plan = None
+    if field_node.selection_set is not None:
+        selection = object_selection(
+            field_node.selection_set,
+            fragments,
+            schema,
+            get_object_definition(projection.type_, strict=True).name,
+        )
+        plan = None if selection is None else projection.plan(selection, fragments)
+    if plan is not None:
+        plan = Plan(projection, _unique([*plan.sources, *always]), plan.joins)
+    if len(_node_plans) >= _MAX_CACHED_PLANS:
+        _node_plans.clear()
+    _node_plans[key] = (field_node, plan)
+    return plan
+
+
 _MAX_CACHED_PLANS = 1024
+_node_plans: dict[tuple[int, int], tuple[Any, Plan | None]] = {}
 _plans: dict[tuple[int, int], tuple[Any, Plan | None]] = {}
 
 

@@ -2,10 +2,14 @@
 
 graphql-core's executor costs roughly 5–15 µs per resolved field on our machines; a list page
 of 20 events with their venue and region resolves ~300 fields, so the executor alone would eat
-most of a request's budget. For query operations whose selections are plain (object types,
-lists, scalars, enums, `__typename`; no fragments, directives or abstract types) we compile the
-selection once into a tree of `FieldPlan`s and execute it level by level:
+most of a request's budget. For query operations (object types, lists, scalars, enums,
+`__typename`, fragments, `@include`/`@skip`, and interfaces or unions, whose selection is
+compiled for each possible object type) we compile the selection once into a tree of
+`FieldPlan`s (field collection: compiled_fields.py) and execute it level by level:
 
+* a field under `@include`/`@skip` is resolved only when the request's variables let it through;
+* an abstract field's objects get their type from the type's own `resolve_type`, as in
+  graphql-core, and each group of one type runs that type's plans;
 * basic fields (no resolver) are plain attribute reads followed by the scalar's `serialize`;
 * resolver fields are called exactly as graphql-core calls them (same `resolve` function, same
   coerced arguments, an info built by the same execution context), once per parent, and all
@@ -26,7 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    DirectiveNode,
     FieldNode,
+    FragmentDefinitionNode,
+    GraphQLAbstractType,
     GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
@@ -37,15 +44,14 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    is_abstract_type,
 )
 from graphql.pyutils import Path
 from strawberry.types import Info as StrawberryInfo
 
+from culture_cloud.graphql.compiled_fields import NotCompilable, collect, included
+
 DEFINITION_BACKREF = "strawberry-definition"
-
-
-class NotCompilable(Exception):
-    """The selection uses something the compiled path does not handle."""
 
 
 class Fallback(Exception):
@@ -72,6 +78,13 @@ class FieldPlan:
     # (argument conversion, extensions), which has nothing to do for them.
     direct: Callable[..., Any] | None = None
     definition: Any = None
+    # Every field node merged under this response key (info.field_nodes, as graphql-core).
+    nodes: list[FieldNode] = field(default_factory=list)
+    # @skip/@include on the field or the fragments around it (compiled_fields.included).
+    conditions: tuple[DirectiveNode, ...] = ()
+    # For an interface or union: the plans of each possible object type, by type name.
+    abstract: GraphQLAbstractType | None = None
+    by_type: dict[str, list[FieldPlan]] = field(default_factory=dict)
 
 
 def _unwrap(
@@ -93,20 +106,28 @@ def _unwrap(
 
 
 def compile_selection(
-    schema: GraphQLSchema, parent_type: GraphQLObjectType, selection_set: SelectionSetNode
+    schema: GraphQLSchema,
+    parent_type: GraphQLObjectType,
+    selection_sets: list[SelectionSetNode],
+    fragments: dict[str, FragmentDefinitionNode],
 ) -> list[FieldPlan]:
     plans: list[FieldPlan] = []
-    seen: set[str] = set()
-    for selection in selection_set.selections:
-        if not isinstance(selection, FieldNode) or selection.directives:
-            raise NotCompilable("fragments and directives")
-        key = selection.alias.value if selection.alias else selection.name.value
-        if key in seen:
-            raise NotCompilable("merged fields")
-        seen.add(key)
+    for collected in collect(schema, parent_type, selection_sets, fragments):
+        key = collected.key
+        selection = collected.nodes[0]
         name = selection.name.value
         if name == "__typename":
-            plans.append(FieldPlan(key, selection, parent_type, None, "typename"))
+            plans.append(
+                FieldPlan(
+                    key,
+                    selection,
+                    parent_type,
+                    None,
+                    "typename",
+                    nodes=list(collected.nodes),
+                    conditions=collected.conditions,
+                )
+            )
             continue
         if name.startswith("__"):
             raise NotCompilable("introspection")
@@ -127,21 +148,31 @@ def compile_selection(
             python_name=definition.python_name if definition is not None else name,
             non_null=non_null,
             list_item_non_null=item_non_null,
+            nodes=list(collected.nodes),
+            conditions=collected.conditions,
         )
         if plan.kind == "resolver":
             plan.definition = definition
             plan.direct = _direct_callable(definition, field_def)
+        sub_selections = collected.sub_selections()
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-            if selection.selection_set:
+            if sub_selections:
                 raise NotCompilable("selection on a leaf")
             plan.serialize = named.serialize
             plan.passthrough = _PASSTHROUGH.get(named.name)
+        elif not sub_selections:
+            raise NotCompilable("object without selection")
         elif isinstance(named, GraphQLObjectType):
-            if not selection.selection_set:
-                raise NotCompilable("object without selection")
-            plan.children = compile_selection(schema, named, selection.selection_set)
-        else:
-            raise NotCompilable("abstract types")
+            plan.children = compile_selection(schema, named, sub_selections, fragments)
+        elif is_abstract_type(named):
+            abstract = named
+            plan.abstract = abstract
+            plan.by_type = {
+                possible.name: compile_selection(schema, possible, sub_selections, fragments)
+                for possible in schema.get_possible_types(abstract)
+            }
+        else:  # pragma: no cover - every output type is one of the above
+            raise NotCompilable(f"output type {named}")
         plans.append(plan)
     return plans
 
@@ -176,7 +207,9 @@ class CompiledOperation:
 
 
 def compile_operation(
-    schema: GraphQLSchema, operation: OperationDefinitionNode
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode] | None = None,
 ) -> CompiledOperation | None:
     if operation.operation is not OperationType.QUERY or operation.directives:
         return None
@@ -184,11 +217,10 @@ def compile_operation(
     if root_type is None:
         return None
     try:
-        return CompiledOperation(
-            root_type, compile_selection(schema, root_type, operation.selection_set)
-        )
-    except NotCompilable:
+        plans = compile_selection(schema, root_type, [operation.selection_set], fragments or {})
+    except (NotCompilable, KeyError):  # KeyError: a spread of a fragment not given
         return None
+    return CompiledOperation(root_type, plans)
 
 
 class PlanRunner:
@@ -206,8 +238,10 @@ class PlanRunner:
     ) -> list[dict[str, Any]]:
         outs: list[dict[str, Any]] = [{} for _ in sources]
         for plan in plans:
+            if plan.conditions and not included(plan.conditions, self.ctx.variable_values):
+                continue
             values = await self._field_values(plan, sources, path)
-            if plan.children:
+            if plan.children or plan.abstract is not None:
                 await self._complete_objects(plan, values, outs, path)
             else:
                 self._complete_leaves(plan, values, outs)
@@ -221,7 +255,7 @@ class PlanRunner:
             return [getattr(source, name) for source in sources]
         ctx = self.ctx
         field_path = Path(path, plan.response_key, plan.parent_type.name)
-        info = ctx.build_resolve_info(plan.field_def, [plan.node], plan.parent_type, field_path)
+        info = ctx.build_resolve_info(plan.field_def, plan.nodes, plan.parent_type, field_path)
         if plan.direct is not None:
             strawberry_info = StrawberryInfo(_raw_info=info, _field=plan.definition)
             direct = plan.direct
@@ -295,7 +329,12 @@ class PlanRunner:
                     raise Fallback
                 flat.extend(items)
                 shapes.append(len(items))
-        completed = await self._run_level(plan.children, flat, child_path) if flat else []
+        if not flat:
+            completed: list[dict[str, Any]] = []
+        elif plan.abstract is not None:
+            completed = await self._run_abstract(plan, flat, child_path)
+        else:
+            completed = await self._run_level(plan.children, flat, child_path)
         position = 0
         for out, shape in zip(outs, shapes, strict=True):
             if shape is None:
@@ -307,22 +346,51 @@ class PlanRunner:
                 out[key] = completed[position : position + shape]
                 position += shape
 
+    async def _run_abstract(
+        self, plan: FieldPlan, objects: list[Any], path: Path
+    ) -> list[dict[str, Any]]:
+        """Each object completed with the plans of its runtime type, as graphql-core's
+        complete_abstract_value decides it; anything it would refuse falls back."""
+        abstract = plan.abstract
+        assert abstract is not None
+        ctx = self.ctx
+        info = ctx.build_resolve_info(plan.field_def, plan.nodes, plan.parent_type, path)
+        resolve_type = abstract.resolve_type or ctx.type_resolver
+        names = await self._settle([resolve_type(obj, info, abstract) for obj in objects])
+        groups: dict[str, list[int]] = {}
+        for position, (obj, name) in enumerate(zip(objects, names, strict=True)):
+            if not isinstance(name, str) or name not in plan.by_type:
+                raise Fallback
+            runtime = ctx.schema.type_map[name]
+            if runtime.is_type_of is not None and runtime.is_type_of(obj, info) is not True:
+                raise Fallback
+            groups.setdefault(name, []).append(position)
+        completed: list[dict[str, Any]] = [{} for _ in objects]
+        for name, positions in groups.items():
+            outs = await self._run_level(plan.by_type[name], [objects[i] for i in positions], path)
+            for position, out in zip(positions, outs, strict=True):
+                completed[position] = out
+        return completed
+
 
 _MAX_CACHED = 1024
 _compiled: dict[tuple[int, int], tuple[Any, Any, CompiledOperation | None]] = {}
 
 
 def compiled_for(
-    schema: GraphQLSchema, operation: OperationDefinitionNode
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode] | None = None,
 ) -> CompiledOperation | None:
-    """Compiles once per parsed document (ParserCache hands out the same node per query text)."""
+    """Compiles once per parsed document (ParserCache hands out the same node per query text,
+    and the same fragment nodes with it)."""
     key = (id(schema), id(operation))
     hit = _compiled.get(key)
     if hit is not None and hit[0] is schema and hit[1] is operation:
         return hit[2]
     if len(_compiled) >= _MAX_CACHED:
         _compiled.clear()
-    plan = compile_operation(schema, operation)
+    plan = compile_operation(schema, operation, fragments)
     # Keep the schema and node alive with the entry so their ids cannot be reused.
     _compiled[key] = (schema, operation, plan)
     return plan
