@@ -69,6 +69,9 @@ async def test_event_page_document__node_with_relations__three_statements(
     data = await api.data(EVENT_PAGE, {"id": event["id"], "signedIn": False})
     node = data["node"]
     assert node["id"] == event["id"] and node["venue"]["name"] == event["venue"]["name"]
-    assert node["region"]["name"] == event["region"]["name"] and node["organization"] == event["organization"]
+    assert (
+        node["region"]["name"] == event["region"]["name"]
+        and node["organization"] == event["organization"]
+    )
     assert node["gcj02"] and node["bd09"] and node["wgs84"]["precision"]
     assert len(count_statements.statements) == 3, count_statements.statements
