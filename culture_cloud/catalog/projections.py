@@ -204,6 +204,7 @@ EVENT = Projection(
         "is_free": derived("is_free", ("price_fen",), _is_free),
         "remaining_seats": derived("remaining_seats", ("capacity", "booked_seats"), _remaining),
         "location": keep_row(*_LOCATION),
+        "series_dates": plain("_series_id", "series_id"),
     },
     {
         "venue": Relation("venue_id", VENUE, "_venue_id", "_venue_prefetched"),

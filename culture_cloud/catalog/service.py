@@ -186,6 +186,25 @@ async def list_events(
     )
 
 
+async def public_series_dates(
+    conn: Executor, series_ids: Sequence[int], not_ended_at: datetime
+) -> dict[int, list[Any]]:
+    """Each series' public occurrences that have not ended, in start order (drafts never)."""
+    stmt = (
+        table_select(Event)
+        .where(
+            col(Event.series_id).in_(series_ids),
+            IS_PUBLIC_EVENT,
+            col(Event.end_at) > not_ended_at,
+        )
+        .order_by(col(Event.start_at), col(Event.id))
+    )
+    out: dict[int, list[Any]] = {pk: [] for pk in series_ids}
+    for row in (await conn.execute(stmt)).all():
+        out[row.series_id].append(row)
+    return out
+
+
 # --- places -----------------------------------------------------------------------------------
 
 

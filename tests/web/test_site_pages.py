@@ -282,6 +282,32 @@ async def test_event__page__details_map_links_in_each_datum_and_json_ld(
     assert 'property="og:title"' in response.text
 
 
+async def test_event__series__other_dates_to_come_linked(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    today = local_today(utcnow()).isoformat()
+    listed = await api.data(
+        """query($today: Date!) { events(first: 50, filter: { dateFrom: $today }) {
+          edges { node { id seriesDates(first: 10) { id startAt } } } } }""",
+        {"today": today},
+    )
+    event = next(e["node"] for e in listed["events"]["edges"] if e["node"]["seriesDates"])
+    response = await site.get(f"/events/{pk_of(event['id'])}")
+    assert response.status_code == 200
+    section = response.text.split('id="series-heading"', 1)[1].split("</section>", 1)[0]
+    assert "本系列其他场次" in section
+    linked = re.findall(r'<a href="/events/(\d+)"><time datetime="([^"]+)"', section)
+    assert [pk for pk, _ in linked] == [str(pk_of(d["id"])) for d in event["seriesDates"]]
+    assert str(pk_of(event["id"])) not in [pk for pk, _ in linked]
+    # The seed's one event of no series (寒食清明, 2025) has no such section.
+    everything = await api.data(
+        "{ events(first: 100) { edges { node { id seriesDates { id } } } } }"
+    )
+    one_off = next(e["node"] for e in everything["events"]["edges"] if not e["node"]["seriesDates"])
+    alone = await site.get(f"/events/{pk_of(one_off['id'])}")
+    assert alone.status_code == 200 and "本系列其他场次" not in alone.text
+
+
 @pytest.mark.parametrize(
     "path", ["/events/999999", "/events/0", "/events/abc", "/events/2147483648", "/events/-1"]
 )
