@@ -237,17 +237,31 @@ class PlanRunner:
         self, plans: list[FieldPlan], sources: list[Any], path: Path
     ) -> list[dict[str, Any]]:
         outs: list[dict[str, Any]] = [{} for _ in sources]
-        for plan in plans:
-            if plan.conditions and not included(plan.conditions, self.ctx.variable_values):
-                continue
-            values = await self._field_values(plan, sources, path)
+        variables = self.ctx.variable_values
+        active = [p for p in plans if not p.conditions or included(p.conditions, variables)]
+        # Every field of the level is started before any is awaited, and all their awaitables
+        # are gathered together, as graphql-core does: the reads of sibling fields (an event's
+        # reviews, rating summary and series dates) overlap, and DataLoaders batch across them.
+        started: list[list[Any]] = []
+        try:
+            for plan in active:
+                started.append(self._start(plan, sources, path))
+        except BaseException:
+            _close_coroutines(started)
+            raise
+        await self._settle_all(started)
+        for out in outs:  # the response's key order is the plans' order, whatever ends first
+            for plan in active:
+                out[plan.response_key] = None
+        for plan, values in zip(active, started, strict=True):
             if plan.children or plan.abstract is not None:
                 await self._complete_objects(plan, values, outs, path)
             else:
                 self._complete_leaves(plan, values, outs)
         return outs
 
-    async def _field_values(self, plan: FieldPlan, sources: list[Any], path: Path) -> list[Any]:
+    def _start(self, plan: FieldPlan, sources: list[Any], path: Path) -> list[Any]:
+        """The field's value for each source: values, or awaitables not awaited yet."""
         if plan.kind == "typename":
             return [plan.parent_type.name] * len(sources)
         if plan.kind == "basic":
@@ -259,24 +273,31 @@ class PlanRunner:
         if plan.direct is not None:
             strawberry_info = StrawberryInfo(_raw_info=info, _field=plan.definition)
             direct = plan.direct
-            values = [direct(source, strawberry_info) for source in sources]
-            return await self._settle(values)
+            return [direct(source, strawberry_info) for source in sources]
         args = (
             ctx.get_argument_values_for(plan.field_def, plan.node)
             if plan.field_def.args or plan.node.arguments
             else {}
         )
         resolve = plan.field_def.resolve
-        return await self._settle([resolve(source, info, **args) for source in sources])
+        return [resolve(source, info, **args) for source in sources]
+
+    async def _settle_all(self, started: list[list[Any]]) -> None:
+        """Await every awaitable of a level together (in place), so DataLoaders batch them."""
+        is_awaitable = self.ctx.is_awaitable
+        pending = [
+            (values, i)
+            for values in started
+            for i, value in enumerate(values)
+            if is_awaitable(value)
+        ]
+        if pending:
+            results = await asyncio.gather(*(values[i] for values, i in pending))
+            for (values, i), result in zip(pending, results, strict=True):
+                values[i] = result
 
     async def _settle(self, values: list[Any]) -> list[Any]:
-        """Await every awaitable of one field together, so DataLoaders batch them."""
-        ctx = self.ctx
-        pending = [i for i, value in enumerate(values) if ctx.is_awaitable(value)]
-        if pending:
-            results = await asyncio.gather(*(values[i] for i in pending))
-            for i, result in zip(pending, results, strict=True):
-                values[i] = result
+        await self._settle_all([values])
         return values
 
     @staticmethod
@@ -371,6 +392,15 @@ class PlanRunner:
             for position, out in zip(positions, outs, strict=True):
                 completed[position] = out
         return completed
+
+
+def _close_coroutines(started: list[list[Any]]) -> None:
+    """A field raised while its level was being started: the coroutines of the fields before
+    it will never be awaited (the operation falls back), so close them without a warning."""
+    for values in started:
+        for value in values:
+            if inspect.iscoroutine(value):
+                value.close()
 
 
 _MAX_CACHED = 1024

@@ -51,12 +51,12 @@ EVENT_PAGE = (
 ).read_text(encoding="utf-8")
 
 
-async def test_event_page_document__node_with_relations__three_statements(
+async def test_event_page_document__node_with_relations__four_statements(
     seeded: Database, api: GraphQLClient, count_statements: Any
 ) -> None:
     """The website's event page asks node(id:) for an event with its venue, scenic spot,
     region and organiser: one statement for all of them (as a list page's rows), then the
-    rating summary and the reviews; not one statement per relation."""
+    rating summary, the reviews and the series' other dates; not one statement per relation."""
     listed = await api.data(
         "{ events(first: 50) { edges { node { id venue { name } region { name } organization { name } } } } }"
     )
@@ -74,4 +74,4 @@ async def test_event_page_document__node_with_relations__three_statements(
         and node["organization"] == event["organization"]
     )
     assert node["gcj02"] and node["bd09"] and node["wgs84"]["precision"]
-    assert len(count_statements.statements) == 3, count_statements.statements
+    assert len(count_statements.statements) == 4, count_statements.statements
