@@ -14,13 +14,8 @@ from culture_cloud.catalog import inputs, kinds, models, projections, service
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog import types as t
 from culture_cloud.catalog.kinds import CatalogueKind
-from culture_cloud.catalog.projection import (
-    Plan,
-    Projection,
-    plain,
-    plan_for_connection,
-    plan_for_node,
-)
+from culture_cloud.catalog.node_projection import plan_for_node
+from culture_cloud.catalog.projection import Plan, Projection, plain, plan_for_connection
 from culture_cloud.db import geo_distance_km
 from culture_cloud.errors import BadInput
 from culture_cloud.graphql.context import Context, Info
