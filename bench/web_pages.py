@@ -1,18 +1,20 @@
 """Website pages beside the API they are built on, under the same load generator in one run.
 
-    .venv/bin/python -m bench.web_pages [--seconds 8] [--connections 16] [--rounds 2]
+    .venv/bin/python -m bench.web_pages [--database sqlite|postgres|both] [--seconds 8]
+        [--connections 16] [--rounds 2]
 
-Serves the seeded Jiexiu database (by default a fresh SQLite file: `culture-cloud migrate` and
-`seed`; CULTURE_CLOUD_BENCH_DATABASE_URL=postgresql+asyncpg://… runs it on PostgreSQL instead,
-prepared as bench/list_page.py does) with one uvicorn worker in production mode, and drives
-with `wrk` (installed if missing when running as root), in interleaved rounds:
+Serves the seeded Jiexiu database — SQLite: a fresh file (`culture-cloud migrate` and `seed`);
+PostgreSQL: CULTURE_CLOUD_BENCH_DATABASE_URL (default: bench/list_page.py's database, prepared
+as that bench does); `both` (the default) runs one after the other — with one uvicorn worker in
+production mode, and drives it with `wrk` (installed if missing when running as root), in
+interleaved rounds:
 
   api     POST /graphql: the mini-program's event list (bench/list_page.py's query, 20 events)
   events  GET /events: the event list page (20 events from today, filters, paging links)
   event   GET /events/<id>: a bookable event's page (booking panel, map links, reviews)
 
-Prints req/s, p50 and p99 of each and the ratio of each page to the API (issue #14's target:
->= 0.5); writes bench/results/web_pages.json.
+Prints req/s, p50 and p99 of each and the ratio of each page to the API, per database (issue
+#14's target: >= 0.5); writes bench/results/web_pages.json.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 import httpx
 
 from bench.list_page import (
+    DEFAULT_URL,
     QUERY,
     ROOT,
     _free_port,
@@ -81,17 +84,9 @@ def _check_pages(port: int, paths: dict[str, str]) -> None:
             sys.exit(f"{path} answered {response.status_code}: fix the page first")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args()
-    wrk = ensure_wrk()
+def _measure_database(url: str, args: argparse.Namespace, wrk: str) -> dict[str, Any]:
+    """Every target on one database, in interleaved rounds; the report of that database."""
     scratch = Path(tempfile.mkdtemp(prefix="web-pages-bench-"))
-    url = os.environ.get("CULTURE_CLOUD_BENCH_DATABASE_URL") or (
-        f"sqlite+aiosqlite:///{scratch / 'jiexiu.db'}"
-    )
     database = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
     if database == "SQLite":
         _migrate_and_seed(url)
@@ -147,17 +142,37 @@ def main() -> None:
         print(f"{name:8} {label:24} {s['rps']:>9.1f} {s['p50_ms']:>9.2f} {s['p99_ms']:>9.2f}")
     for name, ratio in ratios.items():
         print(f"ratio {name}/api req/s: {ratio:.2f} (target >= 0.5)")
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    report: dict[str, Any] = {
+    return {
         "database": database,
         "paths": paths,
         "summary": summary,
         "ratios": ratios,
         "runs": results,
-        "args": vars(args),
+        "load_average": os.getloadavg(),
     }
-    (out / "web_pages.json").write_text(json.dumps(report, indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    wrk = ensure_wrk()
+    urls: list[str] = []
+    sqlite_dir = tempfile.TemporaryDirectory(prefix="web-pages-sqlite-")
+    if args.database in ("sqlite", "both"):
+        urls.append(f"sqlite+aiosqlite:///{Path(sqlite_dir.name) / 'jiexiu.db'}")
+    if args.database in ("postgres", "both"):
+        urls.append(os.environ.get("CULTURE_CLOUD_BENCH_DATABASE_URL") or DEFAULT_URL)
+    with sqlite_dir:
+        reports = [_measure_database(url, args, wrk) for url in urls]
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "web_pages.json").write_text(
+        json.dumps({"args": vars(args), "databases": reports}, indent=2)
+    )
 
 
 if __name__ == "__main__":

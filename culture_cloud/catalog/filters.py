@@ -61,6 +61,9 @@ class EventFilter:
     date_to: date | None = None
     free: bool | None = None
     bookable: bool | None = None
+    # True: can still be attended with a seat (published, unlimited or not full); False: the rest
+    # of the list (full, cancelled or postponed).
+    has_seats_left: bool | None = None
     tags: tuple[str, ...] = ()
     near: Near | None = None
     min_rating: float | None = None

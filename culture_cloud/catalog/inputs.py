@@ -66,6 +66,13 @@ class EventFilter:
     date_to: date | None = strawberry.field(default=None, description="结束日期（含，北京时间）")
     free: bool | None = None
     bookable: bool | None = strawberry.field(default=None, description="需要预约的活动")
+    has_seats_left: bool | None = strawberry.field(
+        default=None,
+        description=(
+            "true：仍可参加且有余位的活动（已发布，不限名额或未满）；"
+            "false：其余活动（已满、已取消或延期）"
+        ),
+    )
     tags: list[str] | None = strawberry.field(default=None, description="须同时带有全部标签")
     near: NearInput | None = None
     min_rating: float | None = strawberry.field(
@@ -86,6 +93,7 @@ class EventFilter:
             date_to=self.date_to,
             free=self.free,
             bookable=self.bookable,
+            has_seats_left=self.has_seats_left,
             tags=tuple(self.tags or ()),
             near=self.near.to_domain() if self.near else None,
             min_rating=self.min_rating,

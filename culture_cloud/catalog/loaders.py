@@ -81,6 +81,16 @@ class GuideByIdLoader(_ByIdLoader["t.Guide"]):
         return t.Guide.from_row(row)  # type: ignore[no-any-return]
 
 
+class SeriesDatesBySeriesLoader(RequestLoader[int, list["t.Event"]]):
+    """A series' public occurrences that have not ended (the request's `now`), in start
+    order: one statement for every event of a page that shows its series' dates."""
+
+    async def batch_load(self, keys: Sequence[int]) -> list[list[t.Event]]:
+        async with self.context.read() as conn:
+            rows = await service.public_series_dates(conn, keys, self.context.now)
+        return [[t.Event.from_row(row) for row in rows[key]] for key in keys]
+
+
 class _CountByRegionLoader(RequestLoader[int, int]):
     model: ClassVar[Any]
 

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any, ClassVar, TypeVar
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, Table, bindparam, select
 from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
@@ -185,6 +185,11 @@ class Plan:
         # costs more than executing the query.
         return self.statement()
 
+    @cached_property
+    def by_id_statement(self) -> Select[Any]:
+        """base_statement for one row, its id bound as `pk` at execution."""
+        return self.base_statement.where(self.projection.table.c.id == bindparam("pk"))
+
     def statement(self) -> Select[Any]:
         """SELECT the needed columns, LEFT JOIN covered relations (nested too) with labels
         prefixed by their path: venue__name, venue__region__name."""
@@ -276,10 +281,8 @@ def _field_names(
     out: dict[str, SelectionSetNode | None] = {}
     for node in selection.selections:
         if isinstance(node, FieldNode):
-            name = node.name.value
-            if name in out and (out[name] is not None or node.selection_set is not None):
-                return None  # the same object field selected twice: let the full path merge
-            out[name] = node.selection_set
+            if not _merge(out, node.name.value, node.selection_set):
+                return None
         elif isinstance(node, InlineFragmentNode | FragmentSpreadNode):
             inner = (
                 node.selection_set
@@ -290,10 +293,25 @@ def _field_names(
             if nested is None:
                 return None
             for name, sub in nested.items():
-                if name in out and (out[name] is not None or sub is not None):
+                if not _merge(out, name, sub):
                     return None
-                out[name] = sub
     return out
+
+
+def _merge(
+    out: dict[str, SelectionSetNode | None], name: str, sub: SelectionSetNode | None
+) -> bool:
+    """Adds a field; the same field selected again (under aliases, say `wgs84: location` and
+    `gcj02: location`) gets the union of the sub-selections: over-fetching is safe. False for a
+    leaf selected beside an object selection, which validation refuses anyway."""
+    if name not in out:
+        out[name] = sub
+        return True
+    have = out[name]
+    if have is None or sub is None:
+        return have is None and sub is None
+    out[name] = SelectionSetNode(selections=(*have.selections, *sub.selections))
+    return True
 
 
 def node_selection(field_node: FieldNode, path: Sequence[str]) -> SelectionSetNode | None:

@@ -205,6 +205,7 @@ EVENT = Projection(
         "remaining_seats": derived("remaining_seats", ("capacity", "booked_seats"), _remaining),
         "in_series": derived("in_series", ("series_id",), lambda row: row.series_id is not None),
         "location": keep_row(*_LOCATION),
+        "series_dates": plain("_series_id", "series_id"),
     },
     {
         "venue": Relation("venue_id", VENUE, "_venue_id", "_venue_prefetched"),

@@ -14,7 +14,8 @@ from culture_cloud.catalog import inputs, kinds, models, projections, service
 from culture_cloud.catalog import loaders as catalog_loaders
 from culture_cloud.catalog import types as t
 from culture_cloud.catalog.kinds import CatalogueKind
-from culture_cloud.catalog.projection import Plan, Projection, plan_for_connection
+from culture_cloud.catalog.node_projection import plan_for_node
+from culture_cloud.catalog.projection import Plan, Projection, plain, plan_for_connection
 from culture_cloud.db import geo_distance_km
 from culture_cloud.errors import BadInput
 from culture_cloud.graphql.context import Context, Info
@@ -200,8 +201,27 @@ def _loaded(loader: Callable[[Context], DataLoader[int, Any]]) -> Fetcher:
     return fetch
 
 
+# What the draft check below reads, whatever the document selects.
+_DRAFT_CHECK = (projections.EVENT.sources["status"], plain("_organization_id", "organization_id"))
+
+
+async def _planned_event(info: Info, pk: int) -> t.Event | None:
+    """The event with the relations its document selects (venue, region, organiser, …) in one
+    statement, like a list page's rows; None when the selection is not covered (then the
+    loader builds the full object and each relation costs a statement of its own)."""
+    raw = info._raw_info
+    plan = plan_for_node(
+        projections.EVENT, raw.field_nodes[0], raw.fragments, raw.schema, _DRAFT_CHECK
+    )
+    if plan is None:
+        return await catalog_loaders.EventByIdLoader(info.context).load(pk)
+    async with info.context.read() as conn:
+        row = (await conn.execute(plan.by_id_statement, {"pk": pk})).first()
+    return None if row is None else plan.build(row)
+
+
 async def visible_event(info: Info, pk: int) -> t.Event | None:
-    item: t.Event | None = await catalog_loaders.EventByIdLoader(info.context).load(pk)
+    item = await _planned_event(info, pk)
     if item is not None and item.status is models.EventStatus.DRAFT:
         # A draft exists only for its organisation's staff and administrators; to anyone
         # else (a stale or bad token included) it answers as if there were no such event.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, exists, func, inspect, or_, select
+from sqlalchemy import Select, and_, exists, func, inspect, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -45,6 +45,14 @@ M = TypeVar("M")
 PUBLIC_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED, EventStatus.POSTPONED)
 # Built once: every event list starts with it (SQL elements are immutable, so sharing is safe).
 IS_PUBLIC_EVENT = col(Event.status).in_(PUBLIC_EVENT_STATUSES)
+# "Seats left" as remainingSeats reads it (no capacity: unlimited), for an event one can still
+# go to. Plain column comparisons beside the list's own conditions, so the date range and the
+# keyset order keep using ix_event_start_id; no index of its own: booked_seats changes with
+# every booking, and an index on it would slow the booking rush for a filter.
+HAS_SEATS_LEFT = and_(
+    col(Event.status) == EventStatus.PUBLISHED,
+    or_(col(Event.capacity).is_(None), col(Event.booked_seats) < col(Event.capacity)),
+)
 
 
 def tag_conditions(model: Any, tags: Sequence[str]) -> list[ColumnElement[bool]]:
@@ -126,6 +134,10 @@ def event_conditions(flt: EventFilter) -> list[ColumnElement[bool]]:
         conditions.append(col(Event.price_fen) > 0)
     if flt.bookable is not None:
         conditions.append(col(Event.booking_required).is_(flt.bookable))
+    if flt.has_seats_left is True:
+        conditions.append(HAS_SEATS_LEFT)
+    elif flt.has_seats_left is False:
+        conditions.append(not_(HAS_SEATS_LEFT))
     conditions += tag_conditions(Event, flt.tags)
     if flt.near is not None:
         conditions += near_conditions(Event, flt.near)
@@ -158,6 +170,25 @@ async def list_events(
         after=after,
         types=SORT_VALUE_TYPES[order.value],
     )
+
+
+async def public_series_dates(
+    conn: Executor, series_ids: Sequence[int], not_ended_at: datetime
+) -> dict[int, list[Any]]:
+    """Each series' public occurrences that have not ended, in start order (drafts never)."""
+    stmt = (
+        table_select(Event)
+        .where(
+            col(Event.series_id).in_(series_ids),
+            IS_PUBLIC_EVENT,
+            col(Event.end_at) > not_ended_at,
+        )
+        .order_by(col(Event.start_at), col(Event.id))
+    )
+    out: dict[int, list[Any]] = {pk: [] for pk in series_ids}
+    for row in (await conn.execute(stmt)).all():
+        out[row.series_id].append(row)
+    return out
 
 
 # --- places -----------------------------------------------------------------------------------

@@ -28,11 +28,13 @@ from culture_cloud.catalog.values import (
     geo_point,
     opening_hours_from_json,
 )
+from culture_cloud.errors import BadInput
 from culture_cloud.geo import CoordSystem
 from culture_cloud.graphql.context import Context, Info
 from culture_cloud.graphql.nodes import Node
 
 _UNSET: Any = object()
+MAX_SERIES_DATES = 50
 
 
 def _related(
@@ -239,6 +241,7 @@ class Event(Projected, Node):
     _scenic_spot_id: strawberry.Private[int | None]
     _region_id: strawberry.Private[int | None]
     _organization_id: strawberry.Private[int | None]
+    _series_id: strawberry.Private[int | None]
     key: str | None
     title: str
     kind: EventKind  # type: ignore[valid-type]
@@ -312,6 +315,24 @@ class Event(Projected, Node):
         system: CoordSystemEnum = CoordSystem.WGS84,  # type: ignore[valid-type]
     ) -> GeoPoint | None:
         return geo_point(self._row, system)
+
+    @strawberry.field(
+        description=(
+            "同一系列（如每周一场）中其他尚未结束的公开场次，按开始时间；"
+            "不含本场与草稿；不属于系列时为空列表"
+        )
+    )
+    async def series_dates(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="最多列出几场，0–50，默认 10")] = 10,
+    ) -> list[Event]:
+        if not 0 <= first <= MAX_SERIES_DATES:
+            raise BadInput(f"first 须在 0 到 {MAX_SERIES_DATES} 之间", field="first")
+        if self._series_id is None or first == 0:
+            return []
+        dates = await catalog_loaders.SeriesDatesBySeriesLoader(info.context).load(self._series_id)
+        return [item for item in dates if item._pk != self._pk][:first]
 
 
 CatalogItem = Annotated[

@@ -2,14 +2,20 @@
 
 graphql-core's executor costs roughly 5–15 µs per resolved field on our machines; a list page
 of 20 events with their venue and region resolves ~300 fields, so the executor alone would eat
-most of a request's budget. For query operations whose selections are plain (object types,
-lists, scalars, enums, `__typename`; no fragments, directives or abstract types) we compile the
-selection once into a tree of `FieldPlan`s and execute it level by level:
+most of a request's budget. For query operations (object types, lists, scalars, enums,
+`__typename`, fragments, `@include`/`@skip`, and interfaces or unions, whose selection is
+compiled for each possible object type) we compile the selection once into a tree of
+`FieldPlan`s (field collection: compiled_fields.py; the plans: compiled_plans.py) and
+execute it level by level:
 
+* a field under `@include`/`@skip` is resolved only when the request's variables let it through;
+* an abstract field's objects get their type from the type's own `resolve_type`, as in
+  graphql-core, and each group of one type runs that type's plans;
 * basic fields (no resolver) are plain attribute reads followed by the scalar's `serialize`;
 * resolver fields are called exactly as graphql-core calls them (same `resolve` function, same
   coerced arguments, an info built by the same execution context), once per parent, and all
-  awaitables of one field are gathered together, so DataLoader batching is preserved;
+  awaitables of one level (every field, every parent) are gathered together, so DataLoaders
+  batch and sibling fields' reads overlap;
 * anything unexpected — an exception, a null in a non-null position, an unsupported selection —
   makes the caller fall back to graphql-core's executor, which then produces the standard
   result and errors. Queries are read-only, so re-running them is safe.
@@ -21,152 +27,25 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    FieldNode,
-    GraphQLEnumType,
-    GraphQLList,
-    GraphQLNonNull,
+    FragmentDefinitionNode,
     GraphQLObjectType,
-    GraphQLOutputType,
-    GraphQLScalarType,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
 )
 from graphql.pyutils import Path
 from strawberry.types import Info as StrawberryInfo
 
-DEFINITION_BACKREF = "strawberry-definition"
-
-
-class NotCompilable(Exception):
-    """The selection uses something the compiled path does not handle."""
+from culture_cloud.graphql.compiled_fields import NotCompilable, included
+from culture_cloud.graphql.compiled_plans import FieldPlan, compile_selection
 
 
 class Fallback(Exception):
     """At run time: let graphql-core execute this operation instead."""
-
-
-@dataclass(slots=True)
-class FieldPlan:
-    response_key: str
-    node: FieldNode
-    parent_type: GraphQLObjectType
-    field_def: Any
-    # "typename" | "basic" | "resolver"
-    kind: str
-    python_name: str = ""
-    non_null: bool = False
-    # For lists: whether items may be null; None when the field is not a list.
-    list_item_non_null: bool | None = None
-    serialize: Callable[[Any], Any] | None = None
-    # Values of exactly this type are already serialised (str for String/ID, int for Int...).
-    passthrough: type | None = None
-    children: list[FieldPlan] = field(default_factory=list)
-    # Set for plain `def f(self, info)` resolvers: called directly, skipping Strawberry's wrapper
-    # (argument conversion, extensions), which has nothing to do for them.
-    direct: Callable[..., Any] | None = None
-    definition: Any = None
-
-
-def _unwrap(
-    type_: GraphQLOutputType,
-) -> tuple[bool, bool | None, GraphQLOutputType]:
-    non_null = isinstance(type_, GraphQLNonNull)
-    if isinstance(type_, GraphQLNonNull):
-        type_ = type_.of_type
-    item_non_null: bool | None = None
-    if isinstance(type_, GraphQLList):
-        inner = type_.of_type
-        item_non_null = isinstance(inner, GraphQLNonNull)
-        if item_non_null:
-            inner = inner.of_type
-        if isinstance(inner, GraphQLList | GraphQLNonNull):
-            raise NotCompilable("nested lists")
-        type_ = inner
-    return non_null, item_non_null, type_
-
-
-def compile_selection(
-    schema: GraphQLSchema, parent_type: GraphQLObjectType, selection_set: SelectionSetNode
-) -> list[FieldPlan]:
-    plans: list[FieldPlan] = []
-    seen: set[str] = set()
-    for selection in selection_set.selections:
-        if not isinstance(selection, FieldNode) or selection.directives:
-            raise NotCompilable("fragments and directives")
-        key = selection.alias.value if selection.alias else selection.name.value
-        if key in seen:
-            raise NotCompilable("merged fields")
-        seen.add(key)
-        name = selection.name.value
-        if name == "__typename":
-            plans.append(FieldPlan(key, selection, parent_type, None, "typename"))
-            continue
-        if name.startswith("__"):
-            raise NotCompilable("introspection")
-        field_def = parent_type.fields.get(name)
-        if field_def is None:
-            raise NotCompilable(f"unknown field {name}")
-        non_null, item_non_null, named = _unwrap(field_def.type)
-        definition = (field_def.extensions or {}).get(DEFINITION_BACKREF)
-        is_basic = (
-            bool(getattr(field_def.resolve, "_is_default", False)) and not selection.arguments
-        )
-        plan = FieldPlan(
-            response_key=key,
-            node=selection,
-            parent_type=parent_type,
-            field_def=field_def,
-            kind="basic" if is_basic and definition is not None else "resolver",
-            python_name=definition.python_name if definition is not None else name,
-            non_null=non_null,
-            list_item_non_null=item_non_null,
-        )
-        if plan.kind == "resolver":
-            plan.definition = definition
-            plan.direct = _direct_callable(definition, field_def)
-        if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-            if selection.selection_set:
-                raise NotCompilable("selection on a leaf")
-            plan.serialize = named.serialize
-            plan.passthrough = _PASSTHROUGH.get(named.name)
-        elif isinstance(named, GraphQLObjectType):
-            if not selection.selection_set:
-                raise NotCompilable("object without selection")
-            plan.children = compile_selection(schema, named, selection.selection_set)
-        else:
-            raise NotCompilable("abstract types")
-        plans.append(plan)
-    return plans
-
-
-# Built-in scalars whose serialize returns a value of exactly this type unchanged. Not Int or
-# Float: their serialize also checks the 32-bit range and finiteness.
-_PASSTHROUGH: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
-
-
-def _direct_callable(definition: Any, field_def: Any) -> Callable[..., Any] | None:
-    """The resolver function itself, when calling it as f(source, info) is all Strawberry does."""
-    resolver = getattr(definition, "base_resolver", None)
-    if resolver is None or field_def.args or definition.extensions:
-        return None
-    if getattr(definition, "permission_classes", None):
-        return None
-    func = resolver.wrapped_func
-    if not inspect.isfunction(func) or inspect.iscoroutinefunction(func):
-        return None
-    names = list(inspect.signature(func).parameters)
-    if names == ["self", "info"]:
-        return func
-    if names == ["self"]:
-        return lambda source, _info: func(source)
-    return None
 
 
 @dataclass(slots=True)
@@ -176,7 +55,9 @@ class CompiledOperation:
 
 
 def compile_operation(
-    schema: GraphQLSchema, operation: OperationDefinitionNode
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode] | None = None,
 ) -> CompiledOperation | None:
     if operation.operation is not OperationType.QUERY or operation.directives:
         return None
@@ -184,11 +65,10 @@ def compile_operation(
     if root_type is None:
         return None
     try:
-        return CompiledOperation(
-            root_type, compile_selection(schema, root_type, operation.selection_set)
-        )
-    except NotCompilable:
+        plans = compile_selection(schema, root_type, [operation.selection_set], fragments or {})
+    except (NotCompilable, KeyError):  # KeyError: a spread of a fragment not given
         return None
+    return CompiledOperation(root_type, plans)
 
 
 class PlanRunner:
@@ -205,15 +85,31 @@ class PlanRunner:
         self, plans: list[FieldPlan], sources: list[Any], path: Path
     ) -> list[dict[str, Any]]:
         outs: list[dict[str, Any]] = [{} for _ in sources]
-        for plan in plans:
-            values = await self._field_values(plan, sources, path)
-            if plan.children:
+        variables = self.ctx.variable_values
+        active = [p for p in plans if not p.conditions or included(p.conditions, variables)]
+        # Every field of the level is started before any is awaited, and all their awaitables
+        # are gathered together, as graphql-core does: the reads of sibling fields (an event's
+        # reviews, rating summary and series dates) overlap, and DataLoaders batch across them.
+        started: list[list[Any]] = []
+        try:
+            for plan in active:
+                started.append(self._start(plan, sources, path))
+        except BaseException:
+            _close_coroutines(started)
+            raise
+        await self._settle_all(started)
+        for out in outs:  # the response's key order is the plans' order, whatever ends first
+            for plan in active:
+                out[plan.response_key] = None
+        for plan, values in zip(active, started, strict=True):
+            if plan.children or plan.abstract is not None:
                 await self._complete_objects(plan, values, outs, path)
             else:
                 self._complete_leaves(plan, values, outs)
         return outs
 
-    async def _field_values(self, plan: FieldPlan, sources: list[Any], path: Path) -> list[Any]:
+    def _start(self, plan: FieldPlan, sources: list[Any], path: Path) -> list[Any]:
+        """The field's value for each source: values, or awaitables not awaited yet."""
         if plan.kind == "typename":
             return [plan.parent_type.name] * len(sources)
         if plan.kind == "basic":
@@ -221,28 +117,35 @@ class PlanRunner:
             return [getattr(source, name) for source in sources]
         ctx = self.ctx
         field_path = Path(path, plan.response_key, plan.parent_type.name)
-        info = ctx.build_resolve_info(plan.field_def, [plan.node], plan.parent_type, field_path)
+        info = ctx.build_resolve_info(plan.field_def, plan.nodes, plan.parent_type, field_path)
         if plan.direct is not None:
             strawberry_info = StrawberryInfo(_raw_info=info, _field=plan.definition)
             direct = plan.direct
-            values = [direct(source, strawberry_info) for source in sources]
-            return await self._settle(values)
+            return [direct(source, strawberry_info) for source in sources]
         args = (
             ctx.get_argument_values_for(plan.field_def, plan.node)
             if plan.field_def.args or plan.node.arguments
             else {}
         )
         resolve = plan.field_def.resolve
-        return await self._settle([resolve(source, info, **args) for source in sources])
+        return [resolve(source, info, **args) for source in sources]
+
+    async def _settle_all(self, started: list[list[Any]]) -> None:
+        """Await every awaitable of a level together (in place), so DataLoaders batch them."""
+        is_awaitable = self.ctx.is_awaitable
+        pending = [
+            (values, i)
+            for values in started
+            for i, value in enumerate(values)
+            if is_awaitable(value)
+        ]
+        if pending:
+            results = await asyncio.gather(*(values[i] for values, i in pending))
+            for (values, i), result in zip(pending, results, strict=True):
+                values[i] = result
 
     async def _settle(self, values: list[Any]) -> list[Any]:
-        """Await every awaitable of one field together, so DataLoaders batch them."""
-        ctx = self.ctx
-        pending = [i for i, value in enumerate(values) if ctx.is_awaitable(value)]
-        if pending:
-            results = await asyncio.gather(*(values[i] for i in pending))
-            for i, result in zip(pending, results, strict=True):
-                values[i] = result
+        await self._settle_all([values])
         return values
 
     @staticmethod
@@ -295,7 +198,12 @@ class PlanRunner:
                     raise Fallback
                 flat.extend(items)
                 shapes.append(len(items))
-        completed = await self._run_level(plan.children, flat, child_path) if flat else []
+        if not flat:
+            completed: list[dict[str, Any]] = []
+        elif plan.abstract is not None:
+            completed = await self._run_abstract(plan, flat, child_path)
+        else:
+            completed = await self._run_level(plan.children, flat, child_path)
         position = 0
         for out, shape in zip(outs, shapes, strict=True):
             if shape is None:
@@ -307,22 +215,60 @@ class PlanRunner:
                 out[key] = completed[position : position + shape]
                 position += shape
 
+    async def _run_abstract(
+        self, plan: FieldPlan, objects: list[Any], path: Path
+    ) -> list[dict[str, Any]]:
+        """Each object completed with the plans of its runtime type, as graphql-core's
+        complete_abstract_value decides it; anything it would refuse falls back."""
+        abstract = plan.abstract
+        assert abstract is not None
+        ctx = self.ctx
+        info = ctx.build_resolve_info(plan.field_def, plan.nodes, plan.parent_type, path)
+        resolve_type = abstract.resolve_type or ctx.type_resolver
+        names = await self._settle([resolve_type(obj, info, abstract) for obj in objects])
+        groups: dict[str, list[int]] = {}
+        for position, (obj, name) in enumerate(zip(objects, names, strict=True)):
+            if not isinstance(name, str) or name not in plan.by_type:
+                raise Fallback
+            runtime = ctx.schema.type_map[name]
+            if runtime.is_type_of is not None and runtime.is_type_of(obj, info) is not True:
+                raise Fallback
+            groups.setdefault(name, []).append(position)
+        completed: list[dict[str, Any]] = [{} for _ in objects]
+        for name, positions in groups.items():
+            outs = await self._run_level(plan.by_type[name], [objects[i] for i in positions], path)
+            for position, out in zip(positions, outs, strict=True):
+                completed[position] = out
+        return completed
+
+
+def _close_coroutines(started: list[list[Any]]) -> None:
+    """A field raised while its level was being started: the coroutines of the fields before
+    it will never be awaited (the operation falls back), so close them without a warning."""
+    for values in started:
+        for value in values:
+            if inspect.iscoroutine(value):
+                value.close()
+
 
 _MAX_CACHED = 1024
 _compiled: dict[tuple[int, int], tuple[Any, Any, CompiledOperation | None]] = {}
 
 
 def compiled_for(
-    schema: GraphQLSchema, operation: OperationDefinitionNode
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: dict[str, FragmentDefinitionNode] | None = None,
 ) -> CompiledOperation | None:
-    """Compiles once per parsed document (ParserCache hands out the same node per query text)."""
+    """Compiles once per parsed document (ParserCache hands out the same node per query text,
+    and the same fragment nodes with it)."""
     key = (id(schema), id(operation))
     hit = _compiled.get(key)
     if hit is not None and hit[0] is schema and hit[1] is operation:
         return hit[2]
     if len(_compiled) >= _MAX_CACHED:
         _compiled.clear()
-    plan = compile_operation(schema, operation)
+    plan = compile_operation(schema, operation, fragments)
     # Keep the schema and node alive with the entry so their ids cannot be reused.
     _compiled[key] = (schema, operation, plan)
     return plan

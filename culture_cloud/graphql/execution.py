@@ -48,7 +48,11 @@ class CompilingExecutionContext(StrawberryGraphQLCoreExecutionContext):
         serially: bool,
         new_defer_usages: Any,
     ) -> Any:
-        compiled = None if serially else compiled_for(self.schema, self.operation)
+        compiled = (
+            None
+            if serially
+            else compiled_for(self.schema, self.operation, self.fragment_definitions)
+        )
         if compiled is None:
             return super().execute_collected_root_fields(
                 root_type, root_value, grouped_field_set, serially, new_defer_usages

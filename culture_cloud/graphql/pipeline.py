@@ -28,7 +28,25 @@ def _validator() -> Callable[..., Any]:
     # Imported lazily: strawberry.schema.schema imports the extensions package.
     from strawberry.schema.schema import validate_document
 
-    return lru_cache(maxsize=CACHE_SIZE)(validate_document)
+    # Keyed by identity, not by value: graphql-core's AST nodes hash by walking every node, so
+    # an lru_cache hit cost a full walk of the document per request (a page's document has
+    # hundreds of nodes). The parse cache hands out the same DocumentNode for the same text,
+    # and each entry keeps its schema and document alive so their ids are not reused. The rules
+    # (a tuple of rule classes, cheap to hash) are part of the key by value.
+    results: dict[tuple[int, int, Any], tuple[Any, Any, Any]] = {}
+
+    def validate(schema: Any, document: Any, rules: Any) -> Any:
+        key = (id(schema), id(document), tuple(rules))
+        hit = results.get(key)
+        if hit is not None and hit[0] is schema and hit[1] is document:
+            return hit[2]
+        errors = validate_document(schema, document, rules)
+        if len(results) >= CACHE_SIZE:
+            results.clear()
+        results[key] = (schema, document, errors)
+        return errors
+
+    return validate
 
 
 class RequestPipeline(CodedErrors):

@@ -589,6 +589,48 @@ async def test_events__remaining_seats__capacity_minus_booked(
     assert seats == {"some left": 18, "full": 0, "unlimited": None}
 
 
+async def test_events__has_seats_left__unlimited_counts_full_and_called_off_do_not(
+    db: Database, api: GraphQLClient
+) -> None:
+    async with transaction(db.factory) as session:
+        place = await add_venue(session, "hall")
+        start = shanghai(DAY, 10)
+        await add_event(session, "some left", start, place=place, capacity=30, booked_seats=29)
+        await add_event(session, "full", start, place=place, capacity=20, booked_seats=20)
+        await add_event(session, "unlimited", start, place=place, capacity=None, booked_seats=5)
+        await add_event(session, "no seats yet", start, place=place, capacity=0)
+        cancelled = m.EventStatus.CANCELLED
+        await add_event(session, "cancelled", start, place=place, capacity=9, status=cancelled)
+        draft = m.EventStatus.DRAFT
+        await add_event(session, "draft with seats", start, place=place, capacity=9, status=draft)
+
+    async def names(**flt: Any) -> list[str]:
+        page = await _list(api, LISTS["events"], first=100, filter=flt)
+        assert page["totalCount"] == len(page["edges"])
+        return sorted(_names(page))
+
+    assert await names(hasSeatsLeft=True) == ["some left", "unlimited"]
+    # The rest of the list, never a draft: full (capacity 0 included) or called off.
+    assert await names(hasSeatsLeft=False) == ["cancelled", "full", "no seats yet"]
+    assert len(await names()) == 5
+    # With the other filters and with keyset paging: one per page, the same two events.
+    seen: list[str] = []
+    after = None
+    for _ in range(3):
+        page = await _list(
+            api,
+            LISTS["events"],
+            first=1,
+            after=after,
+            filter={"hasSeatsLeft": True, "kinds": ["ACTIVITY"]},
+        )
+        seen += _names(page)
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert sorted(seen) == ["some left", "unlimited"]
+
+
 async def test_lists__seed_rows__demo_flag_marks_exactly_the_fictional_rows(
     seeded: Database,
     api: GraphQLClient,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,3 +57,34 @@ async def test_home_page__20_events__same_statement_count_as_5(
     assert large == small
     # One statement: venue, scenic spot, region and organisation are joined into the page.
     assert large == 1, count_statements.statements
+
+
+EVENT_PAGE = (
+    Path(__file__).resolve().parents[2] / "culture_cloud/web/site/documents/event.graphql"
+).read_text(encoding="utf-8")
+
+
+async def test_event_page_document__node_with_relations__four_statements(
+    seeded: Database, api: GraphQLClient, count_statements: Any
+) -> None:
+    """The website's event page asks node(id:) for an event with its venue, scenic spot,
+    region and organiser: one statement for all of them (as a list page's rows), then the
+    rating summary, the reviews and the series' other dates; not one statement per relation."""
+    listed = await api.data(
+        "{ events(first: 50) { edges { node { id venue { name } region { name } organization { name } } } } }"
+    )
+    event = next(
+        e["node"]
+        for e in listed["events"]["edges"]
+        if all(e["node"][k] for k in ("venue", "region", "organization"))
+    )
+    count_statements.clear()
+    data = await api.data(EVENT_PAGE, {"id": event["id"], "signedIn": False})
+    node = data["node"]
+    assert node["id"] == event["id"] and node["venue"]["name"] == event["venue"]["name"]
+    assert (
+        node["region"]["name"] == event["region"]["name"]
+        and node["organization"] == event["organization"]
+    )
+    assert node["gcj02"] and node["bd09"] and node["wgs84"]["precision"]
+    assert len(count_statements.statements) == 4, count_statements.statements

@@ -69,6 +69,39 @@ UNIONS_FALL_BACK = """
 
 REGIONS = "{ regions { id name kind code population venueCount eventCount } }"
 
+# node(id:) with fragments on the concrete type, @include/@skip on fields and fragments, and
+# the same field under several aliases (the event page's shape); the ids come from the list.
+CONDITIONS_AND_NODES = """
+query Nodes($first: Int!, $yes: Boolean!, $no: Boolean!) {
+  events(first: $first) { edges { node { id } } }
+  regions @skip(if: $no) { id name @include(if: $yes) kind @include(if: $no) }
+  hidden: regions @include(if: $no) { id }
+}
+"""
+
+NODE_DOCUMENT = """
+fragment Place on Venue { name address }
+query Node($id: ID!, $yes: Boolean!, $no: Boolean!) {
+  node(id: $id) {
+    __typename
+    id
+    ... on Event {
+      title startAt remainingSeats
+      venue { ...Place region { name } }
+      w: location(system: WGS84) { lat lng precision }
+      g: location(system: GCJ02) { lat lng }
+      organization @include(if: $yes) { name }
+      scenicSpot @skip(if: $yes) { name }
+      ratingSummary { count average }
+      reviews(first: 3) { pageInfo { hasNextPage } edges { node { overall } } }
+    }
+    ... @include(if: $no) { what: __typename }
+    ...Place
+    ... on Node { id }
+  }
+}
+"""
+
 BAD_CURSOR = '{ events(first: 2, after: "nope") { edges { node { title } } } }'
 
 DOCUMENTS = {
@@ -79,6 +112,8 @@ DOCUMENTS = {
     "guides_and_agencies": (GUIDES_AND_AGENCIES, None),
     "unions": (UNIONS_FALL_BACK, None),
     "regions": (REGIONS, None),
+    "conditions": (CONDITIONS_AND_NODES, {"first": 2, "yes": True, "no": False}),
+    "conditions_other_way": (CONDITIONS_AND_NODES, {"first": 2, "yes": False, "no": True}),
     "bad_cursor": (BAD_CURSOR, None),
 }
 
@@ -124,17 +159,43 @@ async def test_compiled_execution__document__same_response_as_graphql_core(
         assert "errors" not in expected and expected["data"]
 
 
-async def test_compiled_execution__plain_list_query__is_compiled_and_unions_are_not() -> None:
-    from graphql import parse
+def _compiles(query: str) -> bool:
+    from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 
     from culture_cloud.schema import create_schema
     from culture_cloud.settings import Settings
 
     schema = create_schema(Settings())._schema
-    home = parse(HOME_PAGE).definitions[0]
-    unions = parse(UNIONS_FALL_BACK).definitions[0]
-    assert compiled.compile_operation(schema, home) is not None  # type: ignore[arg-type]
-    assert compiled.compile_operation(schema, unions) is None  # type: ignore[arg-type]
+    document = parse(query)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    (operation,) = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    return compiled.compile_operation(schema, operation, fragments) is not None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [HOME_PAGE, UNIONS_FALL_BACK, WITH_FRAGMENTS_AND_ALIASES, CONDITIONS_AND_NODES, NODE_DOCUMENT],
+)
+def test_compiled_execution__lists_unions_fragments_conditions__compiled(query: str) -> None:
+    assert _compiles(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ __schema { queryType { name } } }",
+        # graphql-core decides a conditional field merged with another per occurrence.
+        "query Q($a: Boolean!) { regions { name name @include(if: $a) } }",
+        "fragment R on Region { name } { regions { ...R ...R } }",
+        "{ regions { name @deprecated } }",
+    ],
+)
+def test_compiled_execution__what_it_does_not_reproduce__left_to_graphql_core(
+    query: str,
+) -> None:
+    assert not _compiles(query)
 
 
 async def test_compiled_execution__resolver_raises__falls_back_with_standard_error(
@@ -155,3 +216,42 @@ async def test_compiled_execution__resolver_raises__falls_back_with_standard_err
     ]
     assert got["data"] == expected["data"]
     assert expected["errors"][0]["extensions"]["code"] == "INTERNAL"
+
+
+async def test_compiled_execution__node_of_each_kind__same_response_and_not_a_fallback(
+    both_paths: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    """node(id:) answers an event (its relations joined into one statement), a venue (the
+    `...Place` fragment applies, the event's fragment does not), a region, and nothing."""
+    from culture_cloud.global_ids import to_global_id
+    from culture_cloud.graphql import fallbacks
+
+    fast, plain = both_paths
+    listed = await _post(
+        plain,
+        "{ events(first: 30) { edges { node { id venue { id } } } } regions { id } }",
+        None,
+    )
+    events = [edge["node"] for edge in listed["data"]["events"]["edges"]]
+    with_venue = next(e for e in events if e["venue"])
+    ids = [
+        with_venue["id"],
+        with_venue["venue"]["id"],
+        listed["data"]["regions"][0]["id"],
+        to_global_id("Event", 999_999),
+    ]
+    before = fallbacks.counts()
+    for node_id in ids:
+        for yes in (True, False):
+            variables = {"id": node_id, "yes": yes, "no": not yes}
+            expected = await _post(plain, NODE_DOCUMENT, variables)
+            got = await _post(fast, NODE_DOCUMENT, variables)
+            assert got == expected
+            assert "errors" not in expected
+    assert fallbacks.counts() == before
+    event = (await _post(fast, NODE_DOCUMENT, {"id": ids[0], "yes": True, "no": False}))["data"]
+    assert event["node"]["__typename"] == "Event" and event["node"]["venue"]["name"]
+    assert "organization" in event["node"] and "scenicSpot" not in event["node"]
+    venue = (await _post(fast, NODE_DOCUMENT, {"id": ids[1], "yes": True, "no": False}))["data"]
+    assert venue["node"]["__typename"] == "Venue" and "title" not in venue["node"]
+    assert venue["node"]["name"] and venue["node"]["id"] == with_venue["venue"]["id"]

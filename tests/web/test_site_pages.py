@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
-from culture_cloud.catalog.models import Organization
+from culture_cloud.catalog.models import Event, Organization
 from culture_cloud.db import transaction, utcnow
 from culture_cloud.search.models import SEARCH_LOG_TABLE
 from culture_cloud.timeutil import local_today
@@ -168,6 +168,51 @@ async def test_events__filters__only_matching_events_listed(
     assert listed == {str(pk_of(e["node"]["id"])) for e in expected["events"]["edges"]}
 
 
+async def test_events__seats_left__full_event_left_out_and_kept_while_paging(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    today = local_today(utcnow()).isoformat()
+    everything = (await api.data(EVENTS, {"filter": {"dateFrom": today}}))["events"]
+    full = everything["edges"][0]["node"]
+    async with transaction(seeded.factory) as session:
+        await session.execute(
+            update(Event)
+            .where(col(Event.id) == pk_of(full["id"]))
+            .values(capacity=5, booked_seats=5)
+        )
+    expected = (await api.data(EVENTS, {"filter": {"dateFrom": today, "hasSeatsLeft": True}}))[
+        "events"
+    ]
+    assert expected["totalCount"] == everything["totalCount"] - 1
+    response = await site.get("/events", params={"seats": "1"})
+    assert response.status_code == 200
+    assert f"共 {expected['totalCount']} 场活动" in text_of(response.text)
+    assert 'name="seats" value="1" checked' in response.text  # the form shows the filter
+    listed = re.findall(r'<h2><a href="/events/(\d+)"', response.text)
+    assert str(pk_of(full["id"])) not in listed
+    assert listed == [str(pk_of(e["node"]["id"])) for e in expected["edges"]]
+    unfiltered = await site.get("/events")
+    assert f'<h2><a href="/events/{pk_of(full["id"])}"' in unfiltered.text
+    # The next page keeps the filter: its link carries it, and it lists the API's next page.
+    assert expected["pageInfo"]["hasNextPage"], "the seed has more than one page of events"
+    next_link = re.search(r'href="([^"]+)" rel="next"', response.text)
+    assert next_link and "seats=1" in next_link.group(1)
+    page_two = await site.get(next_link.group(1).replace("&amp;", "&"))
+    second = (
+        await api.data(
+            EVENTS,
+            {
+                "filter": {"dateFrom": today, "hasSeatsLeft": True},
+                "after": expected["pageInfo"]["endCursor"],
+            },
+        )
+    )["events"]
+    assert re.findall(r'<h2><a href="/events/(\d+)"', page_two.text) == [
+        str(pk_of(e["node"]["id"])) for e in second["edges"]
+    ]
+    assert 'name="seats" value="1" checked' in page_two.text
+
+
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
@@ -176,12 +221,24 @@ async def test_events__filters__only_matching_events_listed(
         ({"region": "abc"}, "region", "请选择列表中的乡镇"),
         ({"kind": "PARTY"}, "kind", "请选择列表中的类别"),
         ({"free": "maybe"}, "free", "请选择列表中的选项"),
+        ({"seats": "yes"}, "seats", "请选择列表中的选项"),
         ({"kind": "x" * 1000}, "kind", "输入过长或含有无效字符"),
         ({"region": "1\x00"}, "region", "输入过长或含有无效字符"),
         ({"from": "0001-01-01"}, "from", ""),
         ({"after": "not-a-cursor"}, None, "分页"),
     ],
-    ids=["bad-date", "reversed", "region", "kind", "free", "too-long", "nul", "far-past", "cursor"],
+    ids=[
+        "bad-date",
+        "reversed",
+        "region",
+        "kind",
+        "free",
+        "seats",
+        "too-long",
+        "nul",
+        "far-past",
+        "cursor",
+    ],
 )
 async def test_events__bad_filter__chinese_message_and_still_a_list(
     site: WebClient, seeded: Database, params: dict[str, str], field: str | None, message: str
@@ -223,6 +280,32 @@ async def test_event__page__details_map_links_in_each_datum_and_json_ld(
     assert data["location"]["geo"]["latitude"]
     assert f'<link rel="canonical" href="http://test/events/{pk_of(event["id"])}">' in response.text
     assert 'property="og:title"' in response.text
+
+
+async def test_event__series__other_dates_to_come_linked(
+    site: WebClient, seeded: Database, api: GraphQLClient
+) -> None:
+    today = local_today(utcnow()).isoformat()
+    listed = await api.data(
+        """query($today: Date!) { events(first: 50, filter: { dateFrom: $today }) {
+          edges { node { id seriesDates(first: 10) { id startAt } } } } }""",
+        {"today": today},
+    )
+    event = next(e["node"] for e in listed["events"]["edges"] if e["node"]["seriesDates"])
+    response = await site.get(f"/events/{pk_of(event['id'])}")
+    assert response.status_code == 200
+    section = response.text.split('id="series-heading"', 1)[1].split("</section>", 1)[0]
+    assert "本系列其他场次" in section
+    linked = re.findall(r'<a href="/events/(\d+)"><time datetime="([^"]+)"', section)
+    assert [pk for pk, _ in linked] == [str(pk_of(d["id"])) for d in event["seriesDates"]]
+    assert str(pk_of(event["id"])) not in [pk for pk, _ in linked]
+    # The seed's one event of no series (寒食清明, 2025) has no such section.
+    everything = await api.data(
+        "{ events(first: 100) { edges { node { id seriesDates { id } } } } }"
+    )
+    one_off = next(e["node"] for e in everything["events"]["edges"] if not e["node"]["seriesDates"])
+    alone = await site.get(f"/events/{pk_of(one_off['id'])}")
+    assert alone.status_code == 200 and "本系列其他场次" not in alone.text
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from culture_cloud.web.site.links import EVENT_KINDS, global_id
 PAGE_SIZE = 20
 MAX_PARAM = 200  # a cursor is ~40 characters; nothing here needs more
 MAX_TRAIL = 30  # pages one can step back through with "上一页"
-FIELDS = ("from", "to", "region", "kind", "free", "bookable")
+FIELDS = ("from", "to", "region", "kind", "free", "bookable", "seats")
 # The API's names for what went wrong (error `field`) → the form field it came from.
 API_FIELDS = {
     "dateFrom": "from",
@@ -27,7 +27,11 @@ API_FIELDS = {
     "kinds": "kind",
     "free": "free",
     "bookable": "bookable",
+    "hasSeatsLeft": "seats",
 }
+# Yes/no fields: form name → the API's filter name ("1" yes, "0" no; the form's checkbox for
+# seats sends only "1", a link may carry either).
+FLAGS = {"free": "free", "bookable": "bookable", "seats": "hasSeatsLeft"}
 
 
 @dataclass
@@ -123,9 +127,9 @@ def parse(params: QueryParams, today: date) -> EventQuery:
             query.filter["kinds"] = [raw["kind"]]
         else:
             query.errors.add("kind", "请选择列表中的类别")
-    for name in ("free", "bookable"):
+    for name, api_name in FLAGS.items():
         if raw.get(name) in ("1", "0"):
-            query.filter[name] = raw[name] == "1"
+            query.filter[api_name] = raw[name] == "1"
         elif raw.get(name):
             query.errors.add(name, "请选择列表中的选项")
     cursors = [_clean(value) for value in params.getlist("trail")[:MAX_TRAIL]]
