@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import getpass
-import logging
 import multiprocessing
 import os
 import sys
 from pathlib import Path
 
 from culture_cloud import cli_args
-from culture_cloud.job_locks import single_run
+from culture_cloud.cli_jobs import mark_no_shows, rollup, send_notifications, send_reminders
 from culture_cloud.operator_errors import OperatorError, check_database, load_settings
 from culture_cloud.resources import data_path, is_installed_copy
 from culture_cloud.settings import Environment, Settings
@@ -22,8 +20,6 @@ from culture_cloud.wiring import wire
 
 SCHEMA_PATH = data_path("schema", "schema.graphql")
 ADMIN_PASSWORD_ENV = "CULTURE_CLOUD_ADMIN_PASSWORD"
-# A periodic job that another host is running right now (culture_cloud/job_locks.py).
-SKIPPED = "另一台主机正在运行 {job}，本次跳过 (another host is running {job}: skipped)"
 
 
 def export_schema_text() -> str:
@@ -103,138 +99,6 @@ async def _create_admin(settings: Settings, *, username: str, password: str) -> 
     finally:
         await engine.dispose()
     print(f"已创建管理员 {user.username} (administrator created)")
-
-
-async def _send_notifications(settings: Settings, *, once: bool, batch: int) -> None:
-    import signal
-
-    import httpx
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from culture_cloud.app import configure_logging
-    from culture_cloud.db import create_engine, create_session_factory, is_outage, utcnow
-    from culture_cloud.logsafe import describe, format_safely
-    from culture_cloud.notifications.delivery import DeliveryReport, RetryPolicy, deliver_pending
-    from culture_cloud.notifications.wechat import WechatSender
-    from culture_cloud.wechat import WechatClient
-
-    # Also keeps httpx from logging request URLs, which carry the WeChat access token.
-    configure_logging(settings)
-    logger = logging.getLogger("culture_cloud.notifications")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    # SIGTERM (systemd, docker stop) finishes the batch in hand instead of abandoning claimed
-    # messages until their lease runs out.
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    engine = create_engine(settings)
-    try:
-        async with httpx.AsyncClient(timeout=settings.wechat_timeout_seconds) as http:
-            client = WechatClient(
-                base_url=settings.wechat_base_url,
-                appid=settings.wechat_appid,
-                secret=settings.wechat_secret,
-                http=http,
-            )
-            try:
-                sender = WechatSender.from_settings(client, settings)
-            except ValueError as exc:
-                sys.exit(f"配置有误 (configuration error): {exc}")
-            factory = create_session_factory(engine)
-            policy = RetryPolicy.from_settings(settings)
-            while not stop.is_set():
-                try:
-                    report = await deliver_pending(
-                        factory, sender, now=utcnow(), batch=batch, policy=policy
-                    )
-                except (OSError, SQLAlchemyError) as exc:
-                    # The database is away: a cron run reports it; a service waits and retries.
-                    # Never the exception's text: a failed statement's message quotes its row.
-                    if once:
-                        sys.exit(f"send-notifications: database error: {describe(exc)}")
-                    if is_outage(exc):
-                        logger.warning(
-                            "send-notifications: database unavailable (%s); retrying",
-                            type(exc).__name__,
-                        )
-                    else:
-                        logger.error(
-                            "send-notifications: database error; retrying\n%s", format_safely(exc)
-                        )
-                    report = DeliveryReport()
-                if report.claimed:
-                    print(
-                        f"通知发送 (notifications): claimed={report.claimed} sent={report.sent} "
-                        f"retrying={report.retrying} failed={report.failed} "
-                        f"skipped={report.skipped} lost={report.lost}",
-                        flush=True,
-                    )
-                if report.claimed == batch:
-                    continue  # a backlog: go on without waiting
-                if once:
-                    break
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(settings.notification_poll_seconds):
-                        await stop.wait()
-    finally:
-        await engine.dispose()
-
-
-async def _send_reminders(settings: Settings) -> None:
-    from culture_cloud.bookings.reminders import send_reminders
-    from culture_cloud.db import create_engine, create_session_factory, transaction, utcnow
-
-    engine = create_engine(settings)
-    try:
-        async with single_run(engine, "send-reminders") as mine:
-            if not mine:
-                print(SKIPPED.format(job="send-reminders"))
-                return
-            async with transaction(create_session_factory(engine)) as session:
-                created = await send_reminders(session, utcnow())
-    finally:
-        await engine.dispose()
-    print(f"已加入提醒 (reminders enqueued): {created}")
-
-
-async def _mark_no_shows(settings: Settings) -> None:
-    from culture_cloud.bookings.attendance import mark_no_shows
-    from culture_cloud.bookings.idempotency import purge_expired_idempotency_records
-    from culture_cloud.bookings.transactions import write_transaction
-    from culture_cloud.db import create_engine, create_session_factory, utcnow
-
-    engine = create_engine(settings)
-    try:
-        async with single_run(engine, "mark-no-shows") as mine:
-            if not mine:
-                print(SKIPPED.format(job="mark-no-shows"))
-                return
-            factory = create_session_factory(engine)
-            now = utcnow()
-            async with write_transaction(factory) as session:
-                report = await mark_no_shows(session, now)
-            async with write_transaction(factory) as session:
-                purged = await purge_expired_idempotency_records(session, now)
-    finally:
-        await engine.dispose()
-    print(
-        f"未到场 {report.no_shows} 笔，候补关闭 {report.expired_waitlist} 笔，"
-        f"清理过期幂等记录 {purged} 条 (no-shows marked, waitlists closed, keys purged)"
-    )
-
-
-async def _rollup(settings: Settings, *, full: bool) -> None:
-    from culture_cloud.db import create_engine, utcnow
-    from culture_cloud.statistics.rollup import run_rollup
-
-    engine = create_engine(settings)
-    try:
-        async with engine.begin() as conn:
-            report = await run_rollup(conn, now=utcnow(), full=full)
-    finally:
-        await engine.dispose()
-    mode = "全量" if report.full else "增量"
-    print(f"统计汇总（{mode}）：重算活动 {report.events} 个 (events recounted)")
 
 
 def _migrate(settings: Settings) -> None:
@@ -367,9 +231,9 @@ def _run(args: argparse.Namespace) -> None:
         _migrate(settings)
         asyncio.run(_create_admin(settings, username=args.username, password=password))
     elif args.command == "mark-no-shows":
-        asyncio.run(_mark_no_shows(settings))
+        asyncio.run(mark_no_shows(settings))
     elif args.command == "rollup":
-        asyncio.run(_rollup(settings, full=args.full))
+        asyncio.run(rollup(settings, full=args.full))
     elif args.command == "seed":
         _migrate(settings)
         asyncio.run(
@@ -382,9 +246,9 @@ def _run(args: argparse.Namespace) -> None:
             )
         )
     elif args.command == "send-notifications":
-        asyncio.run(_send_notifications(settings, once=args.once, batch=args.batch))
+        asyncio.run(send_notifications(settings, once=args.once, batch=args.batch))
     elif args.command == "send-reminders":
-        asyncio.run(_send_reminders(settings))
+        asyncio.run(send_reminders(settings))
     elif args.command == "serve":
         _serve(settings, host=args.host, port=args.port, workers=args.workers)
 
@@ -398,7 +262,7 @@ def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
-    from culture_cloud.app import configure_logging, server_options
+    from culture_cloud.server_setup import configure_logging, server_options
 
     configure_logging(settings)
     # Migrating and seeding import Alembic and index documents (pypinyin's ~55 MB of

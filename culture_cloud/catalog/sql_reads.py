@@ -238,6 +238,7 @@ COMPILED_EVENT_FILTERS: Final = frozenset(
         "date_to",
         "free",
         "bookable",
+        "has_seats_left",
         "tags",
         "min_rating",
     }
@@ -291,6 +292,13 @@ def event_conditions(flt: f.EventFilter, params: Params) -> list[str]:
         conditions.append("t0.price_fen > 0")
     if flt.bookable is not None:
         conditions.append(f"t0.booking_required = {params.add(flt.bookable, 'bool')}")
+    if flt.has_seats_left is not None:
+        # service.HAS_SEATS_LEFT: published, and no capacity or places left.
+        seats_left = (
+            f"(t0.status = {literal(models.EventStatus.PUBLISHED.value)}"
+            " AND (t0.capacity IS NULL OR t0.booked_seats < t0.capacity))"
+        )
+        conditions.append(seats_left if flt.has_seats_left else f"NOT {seats_left}")
     for tag in f.check_tags(flt.tags):
         conditions.append(
             "EXISTS (SELECT 1 FROM catalog_tag ct WHERE "

@@ -219,7 +219,7 @@ def _variables(draw: st.DrawFn, regions: list[str]) -> dict[str, Any]:
     for key in ("dateFrom", "dateTo"):
         if draw(st.booleans()):
             flt[key] = draw(st.one_of(st.none(), _DAY.map(str)))
-    for key in ("free", "bookable"):
+    for key in ("free", "bookable", "hasSeatsLeft"):
         if draw(st.booleans()):
             flt[key] = draw(st.one_of(st.none(), st.booleans()))
     if draw(st.booleans()):

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from culture_cloud import cli
+from culture_cloud import cli_jobs
 from culture_cloud.bookings.models import BOOKING_TABLE, Booking, BookingStatus
 from culture_cloud.catalog.models import EVENT_TABLE
 from culture_cloud.db import create_engine, transaction, utcnow
@@ -73,7 +73,7 @@ async def test_jobs__two_hosts_at_once__every_effect_once(
     # The jobs below as the command runs them, twice at once in this process (each run makes
     # its own engine, as a host would): the same code path without two more process starts.
     settings = db.settings
-    await asyncio.gather(cli._mark_no_shows(settings), cli._mark_no_shows(settings))
+    await asyncio.gather(cli_jobs.mark_no_shows(settings), cli_jobs.mark_no_shows(settings))
     async with db.engine.connect() as conn:
         statuses = (
             await conn.execute(
@@ -88,7 +88,9 @@ async def test_jobs__two_hosts_at_once__every_effect_once(
         ).scalar_one()
     assert booked == 0  # 4 seats released once, not twice
 
-    await asyncio.gather(cli._rollup(settings, full=False), cli._rollup(settings, full=False))
+    await asyncio.gather(
+        cli_jobs.rollup(settings, full=False), cli_jobs.rollup(settings, full=False)
+    )
     async with db.engine.connect() as conn:
         stats = dict(
             (
