@@ -480,3 +480,21 @@ async def test_robots__personal_and_staff_pages_disallowed(site: WebClient, db: 
     for path in ("/me", "/login", "/console"):
         assert f"Disallow: {path}" in lines
     assert "Sitemap: http://test/sitemap.xml" in lines
+
+
+async def test_event__no_venue_or_scenic_spot__page_says_the_city(
+    site: WebClient, seeded: Database
+) -> None:
+    """A city-wide event (a festival across the streets) has no venue or scenic spot: its
+    page shows 介休市 as the place and no map links, not a 500."""
+    from tests.catalog.factories import add_event
+
+    async with transaction(seeded.factory) as session:
+        event = await add_event(
+            session, "寒食清明民俗巡游（演示数据）", utcnow() + timedelta(days=3), is_demo=True
+        )
+    response = await site.get(f"/events/{event.id}")
+    assert response.status_code == 200, response.text[:500]
+    page = text_of(response.text)
+    assert "寒食清明民俗巡游" in page and "介休市" in page
+    assert "uri.amap.com" not in response.text

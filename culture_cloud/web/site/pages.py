@@ -204,7 +204,8 @@ async def event(request: Request, web: FrontEnd) -> Response:
     if item.get("__typename") != "Event":
         raise PageNotFound()
     path = f"/events/{request.path_params['id']}"
-    place = item.get("venue") or item.get("scenicSpot") or {}
+    # None for a city-wide event (no venue, no scenic spot): the page says 介休市.
+    place = item.get("venue") or item.get("scenicSpot")
     return web.render(
         request,
         "event.html",
@@ -215,8 +216,8 @@ async def event(request: Request, web: FrontEnd) -> Response:
             "event": item,
             "place": place,
             "map_place": {
-                "name": place.get("name") or item["title"],
-                "address": place.get("address"),
+                "name": (place or {}).get("name") or item["title"],
+                "address": (place or {}).get("address"),
                 "location": item.get("wgs84"),
                 "gcj": item.get("gcj02"),
                 "bd": item.get("bd09"),
