@@ -1,7 +1,8 @@
 """deploy/systemd: the units and timers an install copies to /etc/systemd/system. Checked by
 systemd's own `systemd-analyze verify` (with the program path pointed at this checkout), and
 read here for what verify cannot know: each ExecStart is a command `culture-cloud` accepts,
-every timer starts a unit that exists, the API's stop timeout outlasts its graceful shutdown."""
+every timer starts a unit that exists, the API's stop timeout outlasts its graceful shutdown, and
+the API template's default instances (its ports) are nginx's upstream servers."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ from culture_cloud.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = ROOT / "deploy" / "systemd"
 INSTALLED = "/opt/culture-cloud/bin/culture-cloud"
+API = UNITS / "culture-cloud-api@.service"
+# The API instances an install enables (README): nginx's upstream servers, one port each.
+PORTS = [
+    address.rpartition(":")[2]
+    for address in next(
+        line.partition("=")[2].split()
+        for line in (ROOT / "deploy/nginx/production.env").read_text(encoding="utf-8").splitlines()
+        if line.startswith("UPSTREAM=")
+    )
+]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -49,8 +60,12 @@ def test_units__systemd_analyze_verify__no_complaint(tmp_path: Path) -> None:
         # The env file exists only on an installed host.
         text = text.replace("EnvironmentFile=/", "EnvironmentFile=-/")
         (tmp_path / path.name).write_text(text, encoding="utf-8")
+    # A template is checked as its instances: verify finds culture-cloud-api@8000.service's file
+    # (the template beside it) and puts the port where %i stands.
+    names = [p.name for p in tmp_path.iterdir() if "@." not in p.name]
+    names += [API.name.replace("@.", f"@{port}.") for port in PORTS]
     result = subprocess.run(
-        [analyze, "verify", *sorted(str(p) for p in tmp_path.iterdir())],
+        [analyze, "verify", *sorted(str(tmp_path / name) for name in names)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -63,7 +78,7 @@ def test_units__systemd_analyze_verify__no_complaint(tmp_path: Path) -> None:
 def test_units__every_exec_start__a_culture_cloud_command() -> None:
     services = _files(".service")
     assert {p.stem for p in services} == {
-        "culture-cloud-api",
+        "culture-cloud-api@",
         "culture-cloud-notifications",
         "culture-cloud-rollup",
         "culture-cloud-reminders",
@@ -71,10 +86,11 @@ def test_units__every_exec_start__a_culture_cloud_command() -> None:
     }
     commands = {}
     for path in services:
-        argv = shlex.split(_unit(path)["Service"]["ExecStart"])
+        # A template's instance is its port.
+        argv = shlex.split(_unit(path)["Service"]["ExecStart"].replace("%i", "8000"))
         assert argv[0] == INSTALLED, path.name
         commands[path.stem] = _parser().parse_args(argv[1:]).command  # exits on a bad command
-    assert commands["culture-cloud-api"] == "serve"
+    assert commands["culture-cloud-api@"] == "serve"
     assert commands["culture-cloud-notifications"] == "send-notifications"
 
 
@@ -92,10 +108,22 @@ def test_timers__each_starts_its_oneshot_service() -> None:
 
 
 def test_api_unit__stop_timeout_outlasts_graceful_shutdown_and_metrics_dir_is_its_runtime() -> None:
-    service = _unit(UNITS / "culture-cloud-api.service")["Service"]
+    service = _unit(API)["Service"]
     assert service["KillSignal"] == "SIGTERM" and service["KillMode"] == "mixed"
     default = Settings.model_fields["shutdown_timeout_seconds"].default
     assert float(service["TimeoutStopSec"]) > default + 5
+    # Per instance: `serve` empties its metrics directory at start, and a stopped unit's
+    # runtime directory is removed.
+    assert "%i" in service["RuntimeDirectory"]
     assert (
         f"CULTURE_CLOUD_METRICS_DIR=/run/{service['RuntimeDirectory']}/" in service["Environment"]
     )
+
+
+def test_api_unit__one_worker_per_instance_on_nginxs_upstream_ports() -> None:
+    argv = shlex.split(_unit(API)["Service"]["ExecStart"])
+    assert argv[argv.index("--port") + 1] == "%i"
+    assert len(PORTS) >= 2, PORTS  # one restarts while another serves
+    for port in PORTS:
+        args = _parser().parse_args([a.replace("%i", port) for a in argv[1:]])
+        assert (args.host, args.port, args.workers) == ("127.0.0.1", int(port), 1)

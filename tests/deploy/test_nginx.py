@@ -2,7 +2,7 @@
 `culture-cloud serve`: the config passes `nginx -t` as shipped; public trusted reads are cached
 (MISS, then HIT) and a change shows within the documented freshness; signed-in reads bypass the
 cache; subscriptions upgrade through it; the app sees the real client address; nginx's own
-refusals are typed JSON.
+refusals are typed JSON; an instance that refuses connections (restarting) is passed over.
 
 One nginx and one app per backend for the module (they take seconds to start)."""
 
@@ -55,6 +55,7 @@ class Stack:
     db: Database
     proxy: nginx.LocalNginx
     http: httpx.Client
+    upstream: str  # the app's host:port
 
     def home(self, first: int, **headers: str) -> httpx.Response:
         params = {"documentId": HOME_ID, "variables": json.dumps({"first": first})}
@@ -96,7 +97,7 @@ def stack(seeded_db: Database, tmp_path_factory: pytest.TempPathFactory) -> Iter
                 nginx.running(directory, f"127.0.0.1:{port}") as proxy,
                 httpx.Client(base_url=proxy.https, verify=False, timeout=30) as http,
             ):
-                yield Stack(seeded_db, proxy, http)
+                yield Stack(seeded_db, proxy, http, f"127.0.0.1:{port}")
         finally:
             server.terminate()
             server.wait(timeout=15)
@@ -136,6 +137,30 @@ def test_app_down__typed_503_not_nginx_html(tmp_path: Path) -> None:
 def test_renderer__a_missing_value_is_refused() -> None:
     with pytest.raises(KeyError, match="UPSTREAM"):
         nginx.renderer().render({}, "upstream x { server ${UPSTREAM}; } # $host stays")
+    with pytest.raises(ValueError, match="UPSTREAM is empty"):
+        nginx.renderer().render({"UPSTREAM": " "}, "upstream x { server ${UPSTREAM}; }")
+
+
+def test_one_instance_restarting__the_other_answers_post_and_get(
+    stack: Stack, tmp_path: Path
+) -> None:
+    """An upgrade restarts culture-cloud-api@PORT instances one at a time: nginx passes over
+    the one refusing connections, a POST included (it never reached that instance)."""
+    down = f"127.0.0.1:{free_port()}"  # nobody listens there: an instance mid-restart
+    with (
+        nginx.running(tmp_path, f"{down} {stack.upstream}") as proxy,
+        httpx.Client(base_url=proxy.https, verify=False, timeout=30) as http,
+    ):
+        # Round robin starts with the first server: the stopped one.
+        post = http.post("/graphql", json={"documentId": HOME_ID, "variables": {"first": 2}})
+        get = http.get("/graphql", params={"documentId": HOME_ID, "variables": '{"first": 2}'})
+
+    assert (post.status_code, get.status_code) == (200, 200), (post.text, get.text)
+    assert post.json() == get.json()
+    assert len(post.json()["data"]["events"]["edges"]) == 2
+    # The POST was tried on the stopped instance first, refused, and sent on.
+    refused = [line for line in proxy.error_log.splitlines() if "Connection refused" in line]
+    assert any('"POST /graphql' in line and f"http://{down}/" in line for line in refused), refused
 
 
 def test_public_trusted_get__miss_then_hit_same_answer(stack: Stack) -> None:
