@@ -118,6 +118,8 @@ def test_api_unit__stop_timeout_outlasts_graceful_shutdown_and_metrics_dir_is_it
     assert (
         f"CULTURE_CLOUD_METRICS_DIR=/run/{service['RuntimeDirectory']}/" in service["Environment"]
     )
+    # glibc arenas capped for the workers' threads (#16, docs/decisions.md).
+    assert "MALLOC_ARENA_MAX=2" in service["Environment"].split()
 
 
 def test_api_unit__one_worker_per_instance_on_nginxs_upstream_ports() -> None:

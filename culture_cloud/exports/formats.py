@@ -11,8 +11,6 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from urllib.parse import quote
 
-import xlsxwriter
-
 from culture_cloud.timeutil import to_local
 
 Cell = str | int | float | None
@@ -64,6 +62,10 @@ async def csv_body(headers: Sequence[str], chunks: Chunks) -> AsyncIterator[byte
 async def xlsx_body(sheet: str, headers: Sequence[str], chunks: Chunks) -> AsyncIterator[bytes]:
     """xlsxwriter in constant-memory mode flushes each finished row to a temporary file; the
     workbook is zipped into another temporary file, streamed, and deleted."""
+    # Imported here, not at the top: xlsxwriter costs each server process ~2 MB of RSS
+    # (issue #16) and only staff exports in XLSX need it.
+    import xlsxwriter
+
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 from sqlalchemy import select as sa_select
@@ -30,10 +30,12 @@ from culture_cloud.actor import Actor
 from culture_cloud.catalog.models import Organization
 from culture_cloud.db import Executor, insert_ignoring_duplicates
 from culture_cloud.errors import NotFound
-from culture_cloud.media import images
 from culture_cloud.media.errors import StorageUnavailable
 from culture_cloud.media.models import MEDIA_ASSET_TABLE, MediaAsset
 from culture_cloud.media.storage import Storage, image_keys
+
+if TYPE_CHECKING:
+    from culture_cloud.media import images
 
 logger = logging.getLogger("culture_cloud.media")
 
@@ -58,6 +60,10 @@ async def upload_image(
     max_pixels: int,
 ) -> Uploaded:
     ensure(can_edit_organization_content(actor.viewer, organization_id), FORBIDDEN_MESSAGE)
+    # Imported here, not at the top: Pillow and its colour-management module cost each server
+    # process ~2 MB of RSS (issue #16), and only staff uploads need them.
+    from culture_cloud.media import images
+
     async with _PROCESSING:
         image = await asyncio.to_thread(images.process, data, max_pixels=max_pixels)
     if await session.get(Organization, organization_id) is None:

@@ -86,3 +86,17 @@ async def test_readyz__database_unusable__503_with_reason(kind: str, tmp_path: P
         response = await http.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "reason": reason}
+
+
+def test_revisions__same_heads_and_revisions_as_alembic() -> None:
+    # /readyz reads the migration files without Alembic (issue #16: the serving process does
+    # not import it); Alembic's own reading of the same folder must agree.
+    from alembic.script import ScriptDirectory
+
+    from culture_cloud.migrations import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    heads, every = revisions()
+    assert heads == frozenset(script.get_heads())
+    assert every == frozenset(r.revision for r in script.walk_revisions())
+    assert len(every) >= 13

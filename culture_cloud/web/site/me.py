@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import segno
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
@@ -76,6 +75,10 @@ async def _booking(request: Request, web: FrontEnd) -> dict[str, Any]:
 def qr_svg(code: str) -> Markup:
     """The check-in code as an inline SVG QR code (error correction M, as door scanners
     expect), drawn on the server: no script, works in any browser and when printed."""
+    # Imported here, not at the top: segno's tables cost each server process ~1 MB of RSS
+    # (issue #16) and only a visitor's booking page draws a code.
+    import segno
+
     qr = segno.make(code, error="m", micro=False)
     return Markup(qr.svg_inline(scale=6, border=4, dark="#000", light="#fff", omitsize=True))
 
