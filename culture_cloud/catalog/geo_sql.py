@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Float, and_, literal
+from sqlalchemy import Boolean, Float, and_, bindparam, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -93,28 +93,46 @@ def _table(model: Any) -> str:
     return str(kinds.by_model(model).table.name)
 
 
-def distance_expr(model: Any, near: Near) -> ColumnElement[float]:
-    """Metres from the centre of `near` to the row's point (NULL without one)."""
-    return distance_m(
-        _table(model), model.lat, model.lng, _float(near.center.lat), _float(near.center.lng)
-    )
+def distance_expr(model: Any, near: Near | None) -> ColumnElement[float]:
+    """Metres from the centre of `near` to the row's point (NULL without one). `near` None:
+    the centre is the bound parameters of NEAR_PARAMS (values from near_param_values)."""
+    lat, lng = (_P["lat"], _P["lng"]) if near is None else _centre(near)
+    return distance_m(_table(model), model.lat, model.lng, lat, lng)
 
 
-def near_conditions(model: Any, near: Near) -> list[ColumnElement[bool]]:
+def near_conditions(model: Any, near: Near | None) -> list[ColumnElement[bool]]:
     """Rows within `near`'s radius. SQLite: an indexable bounding box first, the exact distance
-    then trims its corners; PostgreSQL: ST_DWithin on the GiST index does both."""
-    radius = _float(near.radius_km * 1000.0)
-    exact = within_m(
-        _table(model),
-        model.lat,
-        model.lng,
-        _float(near.center.lat),
-        _float(near.center.lng),
-        radius,
-    )
-    min_lat, max_lat, min_lng, max_lng = bounding_box(near.center, near.radius_km)
+    then trims its corners; PostgreSQL: ST_DWithin on the GiST index does both. `near` None:
+    the circle is the bound parameters of NEAR_PARAMS, as in distance_expr."""
+    box_values: tuple[Any, Any, Any, Any]
+    if near is None:
+        lat, lng, radius = _P["lat"], _P["lng"], _P["radius_m"]
+        box_values = (_P["min_lat"], _P["max_lat"], _P["min_lng"], _P["max_lng"])
+    else:
+        lat, lng = _centre(near)
+        radius = _float(near.radius_km * 1000.0)
+        box_values = bounding_box(near.center, near.radius_km)
+    min_lat, max_lat, min_lng, max_lng = box_values
+    exact = within_m(_table(model), model.lat, model.lng, lat, lng, radius)
     box = and_(model.lat.between(min_lat, max_lat), model.lng.between(min_lng, max_lng))
     return [_SqliteOnly(box), exact]
+
+
+def _centre(near: Near) -> tuple[Any, Any]:
+    return _float(near.center.lat), _float(near.center.lng)
+
+
+# Statements built once and run with these parameters (search/service.py caches nearby's: building
+# the union of per-kind subqueries was the largest Python cost of a nearby request).
+NEAR_PARAMS = ("lat", "lng", "radius_m", "min_lat", "max_lat", "min_lng", "max_lng")
+_P = {name: bindparam(f"near_{name}", type_=Float()) for name in NEAR_PARAMS}
+
+
+def near_param_values(near: Near) -> dict[str, float]:
+    """The values of NEAR_PARAMS for `near`: exactly what the literal form would bind."""
+    box = bounding_box(near.center, near.radius_km)
+    values = (near.center.lat, near.center.lng, near.radius_km * 1000.0, *box)
+    return {f"near_{name}": float(v) for name, v in zip(NEAR_PARAMS, values, strict=True)}
 
 
 def _float(value: float) -> Any:

@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final, cast
 
-from sqlalchemy import BigInteger, Index, Table, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from culture_cloud.db import enum_column, json_column, utc_column
@@ -276,13 +276,14 @@ class SearchTerm(SQLModel, table=True):
     __table_args__ = (
         # Covering: a term's rows are read from the index alone (they are spread over the whole
         # table, one document's terms per insert). varchar_pattern_ops lets PostgreSQL answer
-        # `term LIKE 'p%'` from it whatever the database's collation.
+        # `term LIKE 'p%'` from it whatever the database's collation. In ranking order
+        # (weight DESC, kind, id) so a one-term search reads its page as an index range.
         Index(
-            "ix_search_term_term_target",
+            "ix_search_term_rank",
             "term",
+            text("weight DESC"),
             "target_kind",
             "target_id",
-            "weight",
             postgresql_ops={"term": "varchar_pattern_ops"},
         ),
         Index("ix_search_term_target", "target_kind", "target_id"),

@@ -5,16 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from culture_cloud.catalog import kinds as catalogue_kinds
 from culture_cloud.catalog.filters import Near
-from culture_cloud.catalog.geo_sql import distance_expr, near_conditions
+from culture_cloud.catalog.geo_sql import distance_expr, near_conditions, near_param_values
 from culture_cloud.catalog.models import (
     Event,
     EventStatus,
@@ -112,16 +127,27 @@ async def search(
     if limit == 0:
         # An empty page still reports the full totalCount.
         return Page(items=[], cursors=[], has_next_page=False), grouped.subquery()
-    keys = [
-        SortKey(score, descending=True),
-        SortKey(kind_column),
-        SortKey(id_column),
-    ]
-    stmt = grouped
-    if after is not None:
-        stmt = stmt.having(
-            seek_condition(keys, decode_cursor(after, "search", 3, SEARCH_CURSOR_TYPES))
+    cursor = None if after is None else decode_cursor(after, "search", 3, SEARCH_CURSOR_TYPES)
+    stmt: Any
+    if len(matchers) == 1 and len(terms.exact) == 1:
+        # One exact term (most queries): a document has one row per term (index_object
+        # replaces its rows with one per key of a term dict), so its score is that row's weight
+        # and the page is a range of ix_search_term_rank, (term, weight DESC, kind, id), read
+        # in order: ~0.1 ms instead of grouping every matching row (~40 ms for 晋剧 at
+        # 100,000 items). Same rows, same order, same cursors as the grouped query.
+        weight = col(SearchTerm.weight)
+        keys = [SortKey(weight, descending=True), SortKey(kind_column), SortKey(id_column)]
+        stmt = select(kind_column, id_column, weight.label("score")).where(
+            col(SearchTerm.term) == terms.exact[0],
+            kind_column.in_(kinds or catalogue_kinds.KEYS),
         )
+        if cursor is not None:
+            stmt = stmt.where(seek_condition(keys, cursor))
+    else:
+        keys = [SortKey(score, descending=True), SortKey(kind_column), SortKey(id_column)]
+        stmt = grouped
+        if cursor is not None:
+            stmt = stmt.having(seek_condition(keys, cursor))
     rows = (await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
     page_rows = rows[:limit]
     hits = [Hit(kind=k, id=i, score=float(s)) for k, i, s in page_rows]
@@ -138,7 +164,16 @@ async def search(
 # --- nearby -----------------------------------------------------------------------------------
 
 
-def _nearby_select(kind: str, near: Near, now: datetime) -> Select[Any]:
+_NOW = bindparam("now", type_=Event.__table__.c.end_at.type)  # type: ignore[attr-defined]
+_AFTER = (
+    bindparam("after_distance", type_=Float()),
+    bindparam("after_kind", type_=String()),
+    bindparam("after_id", type_=Integer()),
+)
+
+
+def _nearby_select(kind: str, near: Near | None, now: Any) -> Select[Any]:
+    """`near` None (and `now` a bound parameter): the circle is geo_sql's NEAR_PARAMS."""
     model = catalogue_kinds.by_key(kind).model
     stmt = select(
         literal(kind).label("kind"),
@@ -151,10 +186,9 @@ def _nearby_select(kind: str, near: Near, now: datetime) -> Select[Any]:
     return stmt
 
 
-def _nearest(
-    kind: str, near: Near, now: datetime, limit: int, after: Any, *, knn: bool
-) -> Select[Any]:
-    """At least the first `limit` rows of one kind in page order, from the cursor on.
+def _nearest(kind: str, limit: int, after_kind: str | None, *, knn: bool) -> Select[Any]:
+    """At least the first `limit` rows of one kind in page order, from the cursor on (its
+    values are the _AFTER parameters; `after_kind` None: no cursor).
 
     PostgreSQL (`knn`): the GiST index yields rows nearest first, so a page reads about `limit`
     rows per kind instead of every row in the radius. The index orders by distance alone, so
@@ -162,13 +196,13 @@ def _nearest(
     share a distance) and the union's (distance, kind, id) order decides among them. Adding
     `id` to this ORDER BY would make PostgreSQL sort the whole radius instead."""
     model = catalogue_kinds.by_key(kind).model
-    distance = distance_expr(model, near)
-    stmt = _nearby_select(kind, near, now)
-    if after is not None:
+    distance = distance_expr(model, None)
+    stmt = _nearby_select(kind, None, _NOW)
+    if after_kind is not None:
         # The (distance, kind, id) seek with this kind fixed, so the limit counts only rows
         # after the cursor (events at one venue share a distance: a coarse `>=` would spend the
         # limit on rows of the previous page).
-        at, after_kind, after_id = after
+        at, _kind, after_id = _AFTER
         if kind > after_kind:
             stmt = stmt.where(distance >= at)
         elif kind < after_kind:
@@ -178,6 +212,24 @@ def _nearest(
     if knn:
         return stmt.order_by(distance).fetch(limit, with_ties=True)
     return stmt.order_by(distance, model.id).limit(limit)
+
+
+@lru_cache(maxsize=256)
+def _nearby_statement(
+    wanted: tuple[str, ...], limit: int, after_kind: str | None, *, knn: bool
+) -> Select[Any]:
+    """Up to limit + 1 rows within the circle, after the cursor, in (distance, kind, id) order;
+    built once per shape (kinds, page size, the cursor's kind) and run with the circle's, the
+    time's and the cursor's values as parameters (_nearby_rows). Building this union of
+    per-kind subqueries on every request was most of a nearby request's Python time."""
+    candidates = union_all(
+        *[_nearest(k, limit, after_kind, knn=knn).subquery().select() for k in wanted]
+    ).subquery()
+    keys = [SortKey(candidates.c.distance), SortKey(candidates.c.kind), SortKey(candidates.c.id)]
+    stmt = select(candidates.c.kind, candidates.c.id, candidates.c.distance)
+    if after_kind is not None:
+        stmt = stmt.where(seek_condition(keys, _AFTER))
+    return stmt.order_by(*order_clauses(keys)).limit(limit)
 
 
 async def nearby(
@@ -248,14 +300,13 @@ async def _nearby_rows(
     knn: bool,
 ) -> list[Any]:
     """Up to limit + 1 rows within `near`, after the cursor, in (distance, kind, id) order."""
-    candidates = union_all(
-        *[_nearest(k, near, now, limit + 1, cursor, knn=knn).subquery().select() for k in wanted]
-    ).subquery()
-    keys = [SortKey(candidates.c.distance), SortKey(candidates.c.kind), SortKey(candidates.c.id)]
-    stmt = select(candidates.c.kind, candidates.c.id, candidates.c.distance)
+    stmt = _nearby_statement(
+        tuple(wanted), limit + 1, None if cursor is None else cursor[1], knn=knn
+    )
+    params: dict[str, Any] = {**near_param_values(near), "now": now}
     if cursor is not None:
-        stmt = stmt.where(seek_condition(keys, cursor))
-    return list((await session.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all())
+        params.update(zip((p.key for p in _AFTER), cursor, strict=True))
+    return list((await session.execute(stmt, params)).all())
 
 
 def _dialect(session: Executor) -> str:

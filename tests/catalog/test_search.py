@@ -3,9 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text as text_
 
 from culture_cloud.db import transaction
-from culture_cloud.search.service import index_object
+from culture_cloud.keyset import decode_cursor
+from culture_cloud.search.service import SEARCH_CURSOR_TYPES, index_object
+from culture_cloud.search.tokenize import QueryTerms, query_terms
 from tests.catalog.factories import add_venue
 from tests.conftest import Database
 from tests.support.graphql import GraphQLClient
@@ -146,3 +149,49 @@ async def test_search__total_count__counted_once_until_the_index_changes(
     grown = await api.data(SEARCH, {"text": "介休", "first": 2})
     assert grown["search"]["totalCount"] == total + 1
     assert len(_counts(count_statements.statements)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [("介休", None), ("琉璃", None), ("琉璃", ["EVENT", "VENUE"]), ("文化", None)],
+)
+async def test_search__one_term__pages_equal_the_grouped_ranking(
+    seeded: Database, api: GraphQLClient, text: str, kinds: list[str] | None
+) -> None:
+    """A one-term search reads its page straight from the (term, weight DESC, kind, id) index;
+    paged through, it must give exactly what the general GROUP BY ranking gives: the same
+    items, scores and order (ties broken by kind, then id)."""
+    assert query_terms(text) == QueryTerms(exact=(text,), prefixes=())  # one term indeed
+    kind_values = [k.lower() for k in kinds] if kinds else None
+    async with seeded.engine.connect() as conn:
+        stmt = (
+            "SELECT target_kind, target_id, SUM(weight) FROM search_term WHERE term = :t"
+            + (" AND target_kind IN ('event', 'venue')" if kind_values else "")
+            + " GROUP BY target_kind, target_id ORDER BY 3 DESC, 1, 2"
+        )
+        rows = await conn.execute(text_(stmt), {"t": text})
+        expected = [(k, int(i), int(s)) for k, i, s in rows]
+    assert len(expected) > 3
+    seen: list[tuple[str, int, int]] = []
+    after = None
+    while True:
+        variables = {"text": text, "kinds": kinds, "first": 3, "after": after}
+        page = (await api.data(SEARCH, variables))["search"]
+        for edge in page["edges"]:
+            score, kind, pk = decode_cursor(edge["cursor"], "search", 3, SEARCH_CURSOR_TYPES)
+            assert (kind, score) == (_KIND[edge["node"]["__typename"]], int(edge["score"]))
+            seen.append((kind, pk, score))
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == expected
+    assert page["totalCount"] == len(expected)
+
+
+_KIND = {
+    "Venue": "venue",
+    "Event": "event",
+    "ScenicSpot": "scenic_spot",
+    "TravelAgency": "travel_agency",
+    "Guide": "guide",
+}
