@@ -31,6 +31,7 @@ from culture_cloud.catalog import kinds as catalogue_kinds
 from culture_cloud.catalog.filters import Near
 from culture_cloud.catalog.geo_sql import distance_expr, near_conditions, near_param_values
 from culture_cloud.catalog.models import (
+    EVENT_TABLE,
     Event,
     EventStatus,
     SearchTerm,
@@ -164,7 +165,7 @@ async def search(
 # --- nearby -----------------------------------------------------------------------------------
 
 
-_NOW = bindparam("now", type_=Event.__table__.c.end_at.type)  # type: ignore[attr-defined]
+_NOW = bindparam("now", type_=EVENT_TABLE.c.end_at.type)
 _AFTER = (
     bindparam("after_distance", type_=Float()),
     bindparam("after_kind", type_=String()),
