@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from culture_cloud.request_ids import JsonFormatter
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer
-from tests.accounts.conftest import WECHAT_APPID, WECHAT_SECRET
+from tests.accounts.conftest import WECHAT_APPID, WECHAT_SECRET, phone_refused_by_database
 from tests.conftest import Database
 from tests.support.graphql import graphql_client
 from tests.support.settings import settings_for
@@ -42,28 +42,8 @@ def json_log() -> Iterator[io.StringIO]:
 
 @pytest.fixture
 async def phone_refused(db: Database) -> AsyncIterator[None]:
-    """The database refuses this phone number; PostgreSQL's DETAIL then quotes the whole row."""
-    async with db.engine.begin() as conn:
-        if db.backend == "postgres":
-            await conn.execute(
-                text(
-                    "ALTER TABLE app_user ADD CONSTRAINT ck_test_json_phone "
-                    f"CHECK (phone IS DISTINCT FROM '{PHONE}')"
-                )
-            )
-        else:
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER test_json_phone BEFORE UPDATE OF phone ON app_user "
-                    f"WHEN NEW.phone = '{PHONE}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-                )
-            )
-    yield
-    async with db.engine.begin() as conn:
-        if db.backend == "postgres":
-            await conn.execute(text("ALTER TABLE app_user DROP CONSTRAINT ck_test_json_phone"))
-        else:
-            await conn.execute(text("DROP TRIGGER test_json_phone"))
+    async with phone_refused_by_database(db, PHONE):
+        yield
 
 
 async def test_json_log__failure_with_phone_and_name__ids_match_and_no_personal_data(

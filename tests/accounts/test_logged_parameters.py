@@ -8,10 +8,9 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import text
 
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer
-from tests.accounts.conftest import WECHAT_APPID, WECHAT_SECRET
+from tests.accounts.conftest import WECHAT_APPID, WECHAT_SECRET, phone_refused_by_database
 from tests.conftest import Database
 from tests.support.graphql import graphql_client
 from tests.support.settings import settings_for
@@ -22,28 +21,8 @@ BIND_PHONE = "mutation($code: String!) { bindPhone(code: $code) { __typename } }
 
 @pytest.fixture
 async def phone_refused(db: Database) -> AsyncIterator[None]:
-    """The database refuses this one phone number, as a constraint nobody expected would."""
-    async with db.engine.begin() as conn:
-        if db.backend == "postgres":
-            await conn.execute(
-                text(
-                    "ALTER TABLE app_user ADD CONSTRAINT ck_test_phone "
-                    f"CHECK (phone IS DISTINCT FROM '{PHONE}')"
-                )
-            )
-        else:
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER test_phone BEFORE UPDATE OF phone ON app_user "
-                    f"WHEN NEW.phone = '{PHONE}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-                )
-            )
-    yield
-    async with db.engine.begin() as conn:
-        if db.backend == "postgres":
-            await conn.execute(text("ALTER TABLE app_user DROP CONSTRAINT ck_test_phone"))
-        else:
-            await conn.execute(text("DROP TRIGGER test_phone"))
+    async with phone_refused_by_database(db, PHONE):
+        yield
 
 
 async def test_failed_statement__phone_in_row__phone_in_no_log_line(
