@@ -249,7 +249,8 @@ def test_manifest_index__names_each_mini_program_document() -> None:
 async def test_request_state__names_the_trusted_document_or_none(seeded_db: Database) -> None:
     app = create_app(settings_for(seeded_db))
     view = app.state.graphql_view
-    original = view.execute_operation
+    # The view's entry point: PostgreSQL's compiled reads answer before execute_operation.
+    original = view.run
     seen: list[str | None] = []
 
     async def spy(request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -257,7 +258,7 @@ async def test_request_state__names_the_trusted_document_or_none(seeded_db: Data
         seen.append(request.state.trusted_document)
         return result
 
-    view.execute_operation = spy
+    view.run = spy
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http,
