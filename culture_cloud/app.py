@@ -305,6 +305,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
         # The process's fan-out of seat counts to subscribers and seats.json (live/hub.py).
         hub = SeatsHub(
             tick_seconds=settings.live_seats_tick_ms / 1000,
+            max_tick_seconds=settings.live_seats_max_tick_ms / 1000,
+            frames_per_second=settings.live_seats_frames_per_second,
             stall_seconds=settings.ws_stall_seconds,
         )
         app.state.seats_hub = hub

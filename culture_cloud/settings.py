@@ -183,7 +183,12 @@ class Settings(BaseSettings):
     ws_allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Per event, at most one seat-count push per tick (the latest figure; the final one is
     # never dropped); the website's seats.json answers figures at most this old.
-    live_seats_tick_ms: int = Field(default=150, ge=0, le=5000)
+    live_seats_tick_ms: int = Field(default=200, ge=0, le=5000)
+    # The tick stretches with the process's subscribers so that it writes about this many
+    # seat-count frames a second (each a socket write, ~30–60 µs of its event loop), up to
+    # live_seats_max_tick_ms; 0 = never stretch. The final figure still always goes out.
+    live_seats_frames_per_second: int = Field(default=4000, ge=0)
+    live_seats_max_tick_ms: int = Field(default=600, ge=0, le=5000)
     # A socket whose write stays blocked this long (the client stopped reading) is closed
     # with 1013 so that it reconnects; until then it holds one pending frame, no backlog.
     ws_stall_seconds: float = Field(default=10.0, gt=0)

@@ -4,7 +4,11 @@ Every change reaches `publish` (the LISTEN connection on PostgreSQL, the after-c
 SQLite, both through `local_broker`). For an event with subscribers in this process it keeps
 only the latest figure and pushes it at most once per tick: the first change after a quiet
 spell goes out at once, later ones wait for the tick and carry whatever is latest then, so the
-final figure (sold out, reopened by a cancellation) always goes out. A push runs the GraphQL
+final figure (sold out, reopened by a cancellation) always goes out. The tick stretches with
+the process's subscribers (`push_interval`): every frame is a socket write (~30–60 µs of the
+loop's time, most of it the kernel's send), so a process writes at most about
+`frames_per_second` frames a second, between `tick_seconds` and `max_tick_seconds` apart, and
+the rush it reports keeps most of the loop. A push runs the GraphQL
 selection once per distinct document (`_Shape`), encodes it once, and hands every subscriber
 the same bytes behind its own operation id (`Feed.offer`). Before this, each subscriber ran
 its own execution and encoding (~90 µs each), blocking the loop that serves the bookings.
@@ -89,9 +93,19 @@ class _Known:
 
 
 class SeatsHub:
-    def __init__(self, *, tick_seconds: float, stall_seconds: float) -> None:
+    def __init__(
+        self,
+        *,
+        tick_seconds: float,
+        stall_seconds: float,
+        max_tick_seconds: float | None = None,
+        frames_per_second: float | None = None,
+    ) -> None:
         self.tick_seconds = tick_seconds
+        self.max_tick_seconds = max(tick_seconds, max_tick_seconds or tick_seconds)
+        self.frames_per_second = frames_per_second
         self.stall_seconds = stall_seconds
+        self._subscribers = 0  # in this process, over all events
         self._watches: dict[int, _Watch] = {}
         self._known: dict[int, _Known] = {}
         self._reads: dict[int, asyncio.Future[Remaining]] = {}
@@ -110,7 +124,7 @@ class SeatsHub:
         if watch.timer is not None:
             return  # a push is due; it will carry this figure
         loop = asyncio.get_running_loop()
-        wait = watch.last_push + self.tick_seconds - loop.time()
+        wait = watch.last_push + self.push_interval() - loop.time()
         if wait <= 0:
             # Soon, not now: notifications that arrived together coalesce into one push.
             watch.timer = loop.call_soon(self._push, watch)
@@ -127,6 +141,15 @@ class SeatsHub:
             for feed in shape.feeds:
                 feed.offer(value, suffix, now)
 
+    def push_interval(self) -> float:
+        """Seconds between two pushes of one event: the tick, stretched so that this process
+        writes about `frames_per_second` frames a second (each push is one frame per
+        subscriber), never beyond `max_tick_seconds`."""
+        if not self.frames_per_second:
+            return self.tick_seconds
+        wanted = self._subscribers / self.frames_per_second
+        return min(self.max_tick_seconds, max(self.tick_seconds, wanted))
+
     # -- subscribers ---------------------------------------------------------------------
 
     def watch(
@@ -142,6 +165,7 @@ class SeatsHub:
             shape = watch.shapes[key] = _Shape(schema, operation, gid)
         feed = Feed(operation, self.stall_seconds, joined_version=watch.version)
         shape.feeds.add(feed)
+        self._subscribers += 1
         return feed
 
     def unwatch(self, event_id: int, feed: Feed) -> None:
@@ -151,7 +175,9 @@ class SeatsHub:
         key = feed.operation.shape()
         shape = watch.shapes.get(key)
         if shape is not None:
-            shape.feeds.discard(feed)
+            if feed in shape.feeds:
+                shape.feeds.discard(feed)
+                self._subscribers -= 1
             if not shape.feeds:
                 del watch.shapes[key]
         if not watch.shapes:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import orjson
+import pytest
 from graphql import GraphQLSchema
 
 from culture_cloud.live.feed import STALLED_CLOSE_CODE, LiveOperation
@@ -139,3 +140,50 @@ async def test_joined__figure_published_before_the_read__not_pushed_over_it() ->
     assert third.pending_value == 4 and third.pending is not None
     for feed in (first, second, third):
         hub.unwatch(7, feed)
+
+
+async def test_push_interval__stretches_with_subscribers__final_figure_still_goes_out() -> None:
+    """Each push is a socket write per subscriber: with many subscribers in the process the
+    tick stretches (up to its maximum) so the writes leave the loop to the bookings; the
+    last figure of a burst still arrives, one stretched tick later at most."""
+    hub = SeatsHub(tick_seconds=0.01, max_tick_seconds=0.08, frames_per_second=100, stall_seconds=1)
+    schema = _schema()
+    assert hub.push_interval() == 0.01  # nobody watching: the plain tick
+    sockets = [Socket(str(i)) for i in range(4)]
+    feeds = [hub.watch(7, GID, s.operation, schema) for s in sockets]
+    assert hub.push_interval() == pytest.approx(0.04)  # 4 subscribers / 100 frames a second
+    more = [Socket(f"m{i}") for i in range(20)]
+    extra = [hub.watch(8, GID, s.operation, schema) for s in more]
+    assert hub.push_interval() == 0.08  # 24 / 100 = 0.24 s, capped
+    for feed in extra:
+        hub.unwatch(8, feed)
+    hub.unwatch(8, extra[0])  # twice: counted once
+    assert hub.push_interval() == pytest.approx(0.04)
+
+    for feed in feeds:
+        hub.joined(7, feed, 100)
+    pumps = [asyncio.create_task(feed.pump()) for feed in feeds]
+    try:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for remaining in range(99, 49, -1):  # a burst: 50 changes in ~0.1 s
+            hub.publish(SeatsChanged(event_id=7, remaining=remaining))
+            await asyncio.sleep(0.002)
+        async with asyncio.timeout(1):
+            for s in sockets:
+                while s.values()[-1:] != [50]:
+                    await s.changed.wait()
+                    s.changed.clear()
+        # The first change went out at once, then one push per stretched tick: a handful of
+        # frames for 50 changes, each subscriber ending on the final figure.
+        elapsed = loop.time() - started
+        for s in sockets:
+            assert s.values()[0] == 99 and s.values()[-1] == 50
+            assert len(s.values()) <= 2 + elapsed / 0.04
+    finally:
+        for pump in pumps:
+            pump.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
+        for feed in feeds:
+            hub.unwatch(7, feed)
+    assert hub.push_interval() == 0.01
