@@ -16,15 +16,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from graphql import FieldNode, GraphQLField, GraphQLSchema
 
 from culture_cloud.catalog import kinds as catalogue_kinds
-from culture_cloud.catalog.counts import COUNTS
+from culture_cloud.catalog.counts import COUNTS, MISSING
 from culture_cloud.catalog.sql_reads import EVENT, GUIDE, SCENIC_SPOT, TRAVEL_AGENCY, VENUE
 from culture_cloud.db import read_only
 from culture_cloud.errors import BadInput
 from culture_cloud.graphql.sql.connection import Params
-from culture_cloud.graphql.sql.objects import named_object_type
+from culture_cloud.graphql.sql.objects import named_object_type, response_key
 from culture_cloud.graphql.sql.planner import ReadRun, RootCompiler
 from culture_cloud.graphql.sql.ranked import RankedConnection, page_rows
 from culture_cloud.graphql.sql.unions import Member
@@ -80,6 +81,17 @@ def _seek(score: str, after: Sequence[Any] | None, params: Params) -> str:
     )
 
 
+def _matching(exact: Sequence[str], prefixes: list[str], kinds: list[str], params: Params) -> str:
+    """service.search's grouped query's condition: any term, of the kinds asked for."""
+    matchers = [f"t.term = ANY({params.add(list(exact), '_text')})"] if exact else []
+    matchers += [
+        f"t.term LIKE {params.add(service._escape_like(p) + '%', 'text')} ESCAPE '\\'"
+        for p in prefixes
+    ]
+    kind_sql = f"t.target_kind = ANY({params.add(kinds or list(catalogue_kinds.KEYS), '_text')})"
+    return f"({' OR '.join(matchers)}) AND {kind_sql}"
+
+
 def page_sql(
     exact: tuple[str, ...],
     prefixes: list[str],
@@ -88,8 +100,10 @@ def page_sql(
     limit: int,
     params: Params,
 ) -> str:
-    kind_sql = f"t.target_kind = ANY({params.add(kinds or list(catalogue_kinds.KEYS), '_text')})"
     if len(exact) == 1 and not prefixes:
+        kind_sql = (
+            f"t.target_kind = ANY({params.add(kinds or list(catalogue_kinds.KEYS), '_text')})"
+        )
         # service.search's fast path: one row per document and term, a range of
         # ix_search_term_rank read in order.
         order = "t.weight DESC, t.target_kind, t.target_id"
@@ -100,16 +114,11 @@ def page_sql(
             f"WHERE {where} AND {_seek('t.weight', after, params)} "
             f"ORDER BY {order} LIMIT {limit + 1}"
         )
-    matchers = [f"t.term = ANY({params.add(list(exact), '_text')})"] if exact else []
-    matchers += [
-        f"t.term LIKE {params.add(service._escape_like(p) + '%', 'text')} ESCAPE '\\'"
-        for p in prefixes
-    ]
     order = "sum(t.weight) DESC, t.target_kind, t.target_id"
     return (
         "SELECT t.target_kind AS kind, t.target_id AS id, sum(t.weight)::int8 AS score, "
         f"row_number() OVER (ORDER BY {order}) AS _n FROM search_term t "
-        f"WHERE ({' OR '.join(matchers)}) AND {kind_sql} "
+        f"WHERE {_matching(exact, prefixes, kinds, params)} "
         f"GROUP BY t.target_kind, t.target_id HAVING {_seek('sum(t.weight)', after, params)} "
         f"ORDER BY {order} LIMIT {limit + 1}"
     )
@@ -128,6 +137,8 @@ class SearchPlan:
             CATALOGUE_MEMBERS,
             {"score": lambda row: float_json(f"{row}.score::float8")},
         )
+        self.key = response_key(node)
+        self.total_key = next((k for k, name in self.connection.pieces if name == "totalCount"), "")
 
     async def render(self, arguments: dict[str, Any], params: Params, run: ReadRun) -> str:
         text: str = arguments["text"]
@@ -155,20 +166,35 @@ class SearchPlan:
         )
         total = "NULL"
         if self.connection.wants_total:
-            counted = await _cached_count(run, text, terms, kinds)
-            total = params.add(counted, "int8")
+            total = await self._total(run, text, terms, kinds, params)
             if after is None and first != 0:
                 # A complete first page is its own count, as the resolver takes it.
                 complete = f"NOT EXISTS (SELECT 1 FROM p WHERE p._n > {limit})"
                 total = f"(CASE WHEN {complete} THEN {page_rows(limit)} ELSE {total} END)"
         return self.connection.render(page, _search_cursor, limit, total)
 
+    async def _total(
+        self, run: ReadRun, text: str, terms: Any, kinds: list[str], params: Params
+    ) -> str:
+        """The cached count (the resolver's key), or a count in the statement itself, filed
+        in the cache once the statement has answered: evaluated only where the page does not
+        answer it (a miss or a complete first page counts nothing, as in the resolver)."""
+        key = ("search", text, tuple(sorted(kinds)))
+        async with read_only(run.engine) as conn:
+            full, cached = await COUNTS.lookup(conn, key)
+        if cached is not MISSING:
+            return params.add(int(cached), "int8")
+        run.after.append(lambda: self._file(run, full))
+        prefixes = [p for p in terms.prefixes if len(p) >= service.MIN_PREFIX_CHARS]
+        matching = _matching(terms.exact, prefixes, kinds, params)
+        return (
+            "(SELECT count(*) FROM (SELECT 1 FROM search_term t WHERE "
+            f"{matching} GROUP BY t.target_kind, t.target_id) g)"
+        )
 
-async def _cached_count(run: ReadRun, text: str, terms: Any, kinds: list[str]) -> int:
-    hits = service.search_hits(terms, kinds)
-    key = ("search", text, tuple(sorted(kinds)))
-    async with read_only(run.engine) as conn:
-        return int(await COUNTS.get(conn, key, lambda: service.count_subquery(conn, hits)))
+    async def _file(self, run: ReadRun, full: Any) -> None:
+        value = orjson.loads(run.data)[self.key][self.total_key]
+        COUNTS.store(full, value)
 
 
 async def _log(run: ReadRun, text: str) -> None:

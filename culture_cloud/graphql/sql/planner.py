@@ -45,6 +45,8 @@ class ReadRun:
     log_searches: bool = True
     # Search terms logged by this request, as the Context's field of that name.
     logged_searches: set[str] = field(default_factory=set)
+    # The statement's answer (the response's `data`), for the `after` actions.
+    data: bytes = b""
     # Run in order once the statement has answered (never when the general path takes over).
     after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

@@ -216,6 +216,7 @@ class CompiledReads:
                 "compiled read failed (%s); the general executor answers", type(exc).__name__
             )
             return None
+        run.data = data
         for action in run.after:
             await action()
         return data
