@@ -52,7 +52,9 @@ from culture_cloud.reviews import types as reviews_types
 from culture_cloud.reviews.mutations import ReviewsMutation
 from culture_cloud.reviews.queries import ReviewsQuery, visible_review
 from culture_cloud.reviews.reviewable import REVIEWABLE_TYPES, Reviewable
+from culture_cloud.search.nearby_sql import COMPILERS as NEARBY_SQL_READS
 from culture_cloud.search.queries import SearchQuery
+from culture_cloud.search.sql_reads import COMPILERS as SEARCH_SQL_READS
 from culture_cloud.settings import Settings
 from culture_cloud.statistics.queries import StatisticsQuery
 
@@ -161,7 +163,7 @@ def create_compiled_reads(settings: Settings, schema: Schema) -> CompiledReads |
         return None
     return CompiledReads(
         schema._schema,
-        compilers=CATALOG_SQL_READS,
+        compilers={**CATALOG_SQL_READS, **SEARCH_SQL_READS, **NEARBY_SQL_READS},
         validate=document_validator(settings),
         max_tokens=settings.max_query_tokens,
         max_string_length=settings.max_input_string_length,

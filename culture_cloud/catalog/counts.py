@@ -33,6 +33,21 @@ class VersionedCounts:
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self.computed = 0  # how many times a count really ran (tests and the bench read it)
 
+    async def lookup(self, conn: AsyncConnection, key: Hashable) -> tuple[Hashable, Any]:
+        """The entry's full key (the version read now) and its value, or MISSING: for a caller
+        that counts elsewhere (in its own statement) and files the count with `store`."""
+        version = (await conn.execute(_VERSION)).scalar_one_or_none() or 0
+        full = (conn.engine.url.render_as_string(hide_password=True), version, key)
+        if full in self._entries:
+            self._entries.move_to_end(full)
+            return full, self._entries[full]
+        return full, MISSING
+
+    def store(self, full: Hashable, value: Any) -> None:
+        self._entries[full] = value
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
     async def get(
         self, conn: AsyncConnection, key: Hashable, compute: Callable[[], Awaitable[Any]]
     ) -> Any:
@@ -49,4 +64,5 @@ class VersionedCounts:
         return value
 
 
+MISSING = object()
 COUNTS = VersionedCounts()

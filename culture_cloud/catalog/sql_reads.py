@@ -30,7 +30,7 @@ from culture_cloud.graphql.sql.objects import (
     computed,
     named_object_type,
 )
-from culture_cloud.graphql.sql.planner import RootCompiler
+from culture_cloud.graphql.sql.planner import ReadRun, RootCompiler
 from culture_cloud.graphql.sql.values import (
     enum_name,
     float_json,
@@ -152,6 +152,46 @@ SCENIC_SPOT = SqlObject(
         **_RATING,
     },
     _place_relations(),
+)
+
+TRAVEL_AGENCY = SqlObject(
+    "TravelAgency",
+    "travel_agency",
+    {
+        "id": _id("TravelAgency"),
+        **_columns(
+            key="key",
+            name="name",
+            licenceNo="licence_no",
+            address="address",
+            phone="phone",
+            description="description",
+            tags="tags",
+            isDemo="is_demo",
+        ),
+        **_RATING,
+    },
+    _place_relations(),
+)
+
+# A guide's phone is masked in Python (projections.py): not compiled, so it falls back.
+GUIDE = SqlObject(
+    "Guide",
+    "guide",
+    {
+        "id": _id("Guide"),
+        **_columns(
+            key="key",
+            name="name",
+            cardNo="card_no",
+            languages="languages",
+            specialities="specialities",
+            tags="tags",
+            isDemo="is_demo",
+        ),
+        **_RATING,
+    },
+    {"agency": Relation("agency_id", lambda: TRAVEL_AGENCY)},
 )
 
 EVENT = SqlObject(
@@ -320,7 +360,8 @@ class EventsPlan:
         del schema
         self.template = ConnectionTemplate(EVENT, named_object_type(field.type), node.selection_set)  # type: ignore[arg-type]
 
-    def render(self, arguments: dict[str, Any], params: Params) -> str:
+    async def render(self, arguments: dict[str, Any], params: Params, run: ReadRun) -> str:
+        del run
         flt = _event_filter(arguments.get("filter"))
         order = arguments["orderBy"].value
         if order not in EVENT_ORDERINGS:

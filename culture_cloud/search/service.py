@@ -47,7 +47,7 @@ from culture_cloud.keyset import (
     page_size,
     seek_condition,
 )
-from culture_cloud.search.tokenize import document_terms, query_terms
+from culture_cloud.search.tokenize import QueryTerms, document_terms, query_terms
 
 MIN_PREFIX_CHARS = 2
 # Cursor value types: (score, kind, id) for search, (metres, kind, id) for nearby.
@@ -91,6 +91,34 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _matchers(terms: QueryTerms) -> list[ColumnElement[bool]]:
+    matchers: list[ColumnElement[bool]] = (
+        [col(SearchTerm.term).in_(terms.exact)] if terms.exact else []
+    )
+    matchers += [
+        col(SearchTerm.term).like(_escape_like(p) + "%", escape="\\")
+        for p in terms.prefixes
+        if len(p) >= MIN_PREFIX_CHARS
+    ]
+    return matchers
+
+
+def _grouped(matchers: Sequence[ColumnElement[bool]], kinds: Sequence[str]) -> Any:
+    kind_column, id_column = col(SearchTerm.target_kind), col(SearchTerm.target_id)
+    return (
+        select(kind_column, id_column, func.sum(col(SearchTerm.weight)).label("score"))
+        .where(or_(*matchers), kind_column.in_(kinds or catalogue_kinds.KEYS))
+        .group_by(kind_column, id_column)
+    )
+
+
+def search_hits(terms: QueryTerms, kinds: Sequence[str]) -> Any:
+    """What a search's totalCount counts (a subquery), or None when nothing can match: the
+    compiled read (search/sql_reads.py) counts through the same cache key and statement."""
+    matchers = _matchers(terms)
+    return _grouped(matchers, kinds).subquery() if matchers else None
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     kind: str
@@ -108,23 +136,12 @@ async def search(
 ) -> tuple[Page[Hit], Any]:
     limit = page_size(first)
     terms = query_terms(text)
-    matchers: list[ColumnElement[bool]] = (
-        [col(SearchTerm.term).in_(terms.exact)] if terms.exact else []
-    )
-    matchers += [
-        col(SearchTerm.term).like(_escape_like(p) + "%", escape="\\")
-        for p in terms.prefixes
-        if len(p) >= MIN_PREFIX_CHARS
-    ]
+    matchers = _matchers(terms)
     if not matchers:
         return Page(items=[], cursors=[], has_next_page=False), None
     kind_column, id_column = col(SearchTerm.target_kind), col(SearchTerm.target_id)
     score = func.sum(col(SearchTerm.weight))
-    grouped = (
-        select(kind_column, id_column, score.label("score"))
-        .where(or_(*matchers), kind_column.in_(kinds or catalogue_kinds.KEYS))
-        .group_by(kind_column, id_column)
-    )
+    grouped = _grouped(matchers, kinds)
     if limit == 0:
         # An empty page still reports the full totalCount.
         return Page(items=[], cursors=[], has_next_page=False), grouped.subquery()

@@ -51,6 +51,8 @@ class Gateway:
                 if context.read_router is not None
                 else context.engine,
                 signed_in=authorization is not None,
+                primary=context.engine,
+                log_searches=log_searches,
             )
             if compiled is not None:
                 return Result(data=orjson.loads(compiled), errors=[])

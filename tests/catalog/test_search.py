@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text as text_
 
 from culture_cloud.db import transaction
+from culture_cloud.graphql.sql import reads
 from culture_cloud.keyset import decode_cursor
 from culture_cloud.search.service import SEARCH_CURSOR_TYPES, index_object
 from culture_cloud.search.tokenize import QueryTerms, query_terms
@@ -118,13 +119,16 @@ async def test_search__miss__one_index_probe_and_no_count(
     seeded: Database, api: GraphQLClient, count_statements: Any
 ) -> None:
     count_statements.clear()
+    answered = sum(reads.ANSWERED.values())
     data = await api.data(SEARCH, {"text": "火星基地"})
     assert data["search"] == {
         "totalCount": 0,
         "pageInfo": {"hasNextPage": False, "endCursor": None},
         "edges": [],
     }
-    assert len(_term_reads(count_statements.statements)) == 1
+    # PostgreSQL: the compiled read's one statement (raw asyncpg, not logged here) probes it.
+    compiled = sum(reads.ANSWERED.values()) > answered
+    assert len(_term_reads(count_statements.statements)) == (0 if compiled else 1)
     assert _counts(count_statements.statements) == []
 
 
@@ -146,9 +150,12 @@ async def test_search__total_count__counted_once_until_the_index_changes(
         venue = await add_venue(session, "介休新馆")
         await index_object(session, "venue", venue)
     count_statements.clear()
+    answered = sum(reads.ANSWERED.values())
     grown = await api.data(SEARCH, {"text": "介休", "first": 2})
     assert grown["search"]["totalCount"] == total + 1
-    assert len(_counts(count_statements.statements)) == 1
+    # PostgreSQL: the compiled read counts inside its one statement and files the count.
+    compiled = sum(reads.ANSWERED.values()) > answered
+    assert len(_counts(count_statements.statements)) == (0 if compiled else 1)
 
 
 @pytest.mark.parametrize(

@@ -148,10 +148,15 @@ async def test_sql_reads__every_served_document_it_accepts__same_answer(paths: P
         assert sum(reads.ANSWERED.values()) == before
         return
     accepted = {name for name, text in _served_documents().items() if paths.reads.plan(text)}
-    # The mini-program's home page and the website's event list; the others select what the
-    # compiler does not handle (unions, arguments on fields, viewer data) and fall back.
-    assert accepted == {"bench/list_page.py", "miniprogram/home.graphql", "site/events.graphql"}
-    for name in sorted(accepted):
+    # The mini-program's home page, the website's event list, and both's search and map
+    # (test_sql_compiled_search.py compares those); the others select what the compiler does
+    # not handle (arguments on fields, viewer data) and fall back.
+    lists = {"bench/list_page.py", "miniprogram/home.graphql", "site/events.graphql"}
+    search_and_map = {
+        f"{app}/{doc}.graphql" for app in ("miniprogram", "site") for doc in ("search", "nearby")
+    }
+    assert accepted == lists | search_and_map
+    for name in sorted(lists):
         query = _served_documents()[name]
         before = sum(reads.ANSWERED.values())
         variables: dict[str, Any] = {"first": 5}

@@ -64,10 +64,12 @@ class Joins:
     def __init__(self) -> None:
         self.clauses: list[str] = []
 
-    def add(self, table: str, parent_alias: str, fk: str) -> str:
+    def add(self, table: str, parent_alias: str, fk: str, also: str | None = None) -> str:
+        """`also`: a further condition of the join (SQL of our own, never client text)."""
         alias = f"j{len(self.clauses)}"
+        on = f"{alias}.id = {parent_alias}.{identifier(fk)}"
         self.clauses.append(
-            f"LEFT JOIN {identifier(table)} {alias} ON {alias}.id = {parent_alias}.{identifier(fk)}"
+            f"LEFT JOIN {identifier(table)} {alias} ON {on}{f' AND {also}' if also else ''}"
         )
         return alias
 

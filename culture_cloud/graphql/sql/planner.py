@@ -5,15 +5,16 @@ token limit, same validation rules), then asks the root-field compilers the doma
 (`RootCompiler`, keyed by Query field name) to plan each root field. A document with anything
 they do not handle gets no plan (`None`) and always takes the general executor.
 
-At run time `DocumentPlan.statement` coerces the variables with graphql-core (any error: the
+At run time `DocumentPlan.statement` (async: a root may look up a cached count first) coerces the variables with graphql-core (any error: the
 general path reports it), gives each root field its arguments, and joins their expressions
 into `SELECT convert_to(json_build_object(...)::text, 'UTF8')`: the response `data` as bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from graphql import (
@@ -27,16 +28,34 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.language.parser import parse
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from culture_cloud.graphql.sql.connection import Params
 from culture_cloud.graphql.sql.objects import Unsupported, build_object, response_key
+
+
+@dataclass(slots=True)
+class ReadRun:
+    """One request's run of a plan: what a root may need besides its arguments."""
+
+    engine: AsyncEngine  # where the statement runs (a replica for anonymous callers)
+    primary: AsyncEngine  # where a read's small writes go (a replica refuses them)
+    now: datetime
+    # False when the caller asks for reads that are not a visitor's own (suggestions).
+    log_searches: bool = True
+    # Search terms logged by this request, as the Context's field of that name.
+    logged_searches: set[str] = field(default_factory=set)
+    # The statement's answer (the response's `data`), for the `after` actions.
+    data: bytes = b""
+    # Run in order once the statement has answered (never when the general path takes over).
+    after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 class RootPlan(Protocol):
     # False when the answer depends on who asks: such plans are only run for anonymous calls.
     viewer_independent: bool
 
-    def render(self, arguments: dict[str, Any], params: Params) -> str:
+    async def render(self, arguments: dict[str, Any], params: Params, run: ReadRun) -> str:
         """SQL (type json) for the field's value. Raises a DomainError for bad arguments (the
         general path reports it) or Unsupported for arguments it does not compile."""
         ...
@@ -56,7 +75,9 @@ class DocumentPlan:
     def viewer_independent(self) -> bool:
         return all(plan.viewer_independent for *_, plan in self.roots)
 
-    def statement(self, variables: Mapping[str, Any] | None) -> tuple[str, list[Any]] | None:
+    async def statement(
+        self, variables: Mapping[str, Any] | None, run: ReadRun
+    ) -> tuple[str, list[Any]] | None:
         """The SQL and its parameters; None when the variables do not coerce."""
         coerced = get_variable_values(
             self.schema, self.operation.variable_definitions or (), dict(variables or {})
@@ -67,7 +88,7 @@ class DocumentPlan:
         pairs = []
         for key, node, field_def, plan in self.roots:
             arguments = get_argument_values(field_def, node, coerced)
-            pairs.append((key, plan.render(arguments, params)))
+            pairs.append((key, await plan.render(arguments, params, run)))
         return f"SELECT convert_to(({build_object(pairs)})::text, 'UTF8')", params.values
 
 

@@ -34,12 +34,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from culture_cloud import metrics
+from culture_cloud.db import utcnow
 from culture_cloud.errors import DomainError
 from culture_cloud.graphql import http_cache, transport, trusted
 from culture_cloud.graphql.http_cache import CachePolicy
 from culture_cloud.graphql.input_guard import check_variables
 from culture_cloud.graphql.sql.objects import Unsupported
-from culture_cloud.graphql.sql.planner import DocumentPlan, RootCompiler, plan_document
+from culture_cloud.graphql.sql.planner import DocumentPlan, ReadRun, RootCompiler, plan_document
 from culture_cloud.graphql.trusted import TrustedDocuments
 
 logger = logging.getLogger("culture_cloud.graphql.sql")
@@ -136,6 +137,7 @@ class CompiledReads:
             query,
             variables,
             engine_for(anonymous),
+            primary=engine_for(False),
             operation_name=request_data.get("operationName"),
             signed_in=not anonymous,
         )
@@ -161,15 +163,20 @@ class CompiledReads:
         *,
         operation_name: object = None,
         signed_in: bool,
+        primary: AsyncEngine | None = None,
+        log_searches: bool = True,
     ) -> bytes | None:
-        """The response's `data` as JSON bytes, or None: the general executor answers."""
+        """The response's `data` as JSON bytes, or None: the general executor answers.
+        `primary`: where a read's small writes go (default `engine`); `log_searches`: as the
+        Context's flag of that name."""
         plan = self.plan(query)
         if plan is None:
             return None
         own = plan.operation.name.value if plan.operation.name else None
         if operation_name is not None and operation_name != own:
             return None  # the general path explains the mismatch
-        data = await self.run(plan, variables, engine, signed_in=signed_in)
+        run = ReadRun(engine, primary or engine, utcnow(), log_searches=log_searches)
+        data = await self.run(plan, variables, run, signed_in=signed_in)
         if data is not None:
             ANSWERED[own or ""] += 1
         return data
@@ -178,7 +185,7 @@ class CompiledReads:
         self,
         plan: DocumentPlan,
         variables: dict[str, Any] | None,
-        engine: AsyncEngine,
+        run: ReadRun,
         *,
         signed_in: bool,
     ) -> bytes | None:
@@ -189,19 +196,19 @@ class CompiledReads:
             _fell_back("variables")
             return None
         try:
-            statement = plan.statement(variables)
-        except Unsupported:
-            _fell_back("arguments")
-            return None
-        except (DomainError, GraphQLError):
-            _fell_back("coded_error")
-            return None
-        if statement is None:
-            _fell_back("variables")
-            return None
-        sql, params = statement
-        try:
-            return await fetch_bytes(engine, sql, params)
+            try:
+                statement = await plan.statement(variables, run)
+            except Unsupported:
+                _fell_back("arguments")
+                return None
+            except (DomainError, GraphQLError):
+                _fell_back("coded_error")
+                return None
+            if statement is None:
+                _fell_back("variables")
+                return None
+            sql, params = statement
+            data = await fetch_bytes(run.engine, sql, params)
         except Exception as exc:  # the general path reports outages and errors its standard way
             _fell_back("database")
             # The type only: a driver message can quote a parameter, i.e. what a user typed.
@@ -209,6 +216,10 @@ class CompiledReads:
                 "compiled read failed (%s); the general executor answers", type(exc).__name__
             )
             return None
+        run.data = data
+        for action in run.after:
+            await action()
+        return data
 
 
 def _fell_back(reason: str) -> None:

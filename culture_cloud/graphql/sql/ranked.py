@@ -1,0 +1,151 @@
+"""A Relay connection over a page the domain writes itself (a ranked or nearest-first page of
+several tables), with a union type's nodes, as one SQL expression that yields its JSON.
+
+The domain gives the page as SQL: at most `limit + 1` rows in page order, with the columns
+`kind` and `id` (which object: unions.py joins its table), `_n` (1, 2, ... in page order) and
+whatever its cursor and edge values read. As the resolvers do: the page's first `limit` rows
+make the edges, an edge whose object no table holds is dropped (its cursor still counts for
+pageInfo), `hasNextPage` says whether row `limit + 1` exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from graphql import GraphQLAbstractType, GraphQLObjectType, GraphQLSchema, SelectionSetNode
+
+from culture_cloud.graphql.sql.connection import MAX_LIMIT
+from culture_cloud.graphql.sql.objects import (
+    Joins,
+    Unsupported,
+    build_object,
+    fields_of,
+    named_object_type,
+    response_key,
+)
+from culture_cloud.graphql.sql.unions import Member, UnionNode
+from culture_cloud.graphql.sql.values import literal
+
+# SQL over a page row's alias: an edge's cursor, or another edge field's value.
+RowSql = Callable[[str], str]
+
+
+class RankedConnection:
+    """Planned once per document: what the connection's selection asks for."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        connection_type: GraphQLObjectType,
+        selection: SelectionSetNode | None,
+        members: Mapping[str, Member],
+        edge_values: Mapping[str, RowSql],
+    ) -> None:
+        self.typename = connection_type.name
+        self.pieces: list[tuple[str, str]] = []
+        self.edge_fields: list[tuple[str, str]] = []
+        self.page_info_fields: list[tuple[str, str]] = []
+        self.edge_values = dict(edge_values)
+        node_selection: SelectionSetNode | None = SelectionSetNode(selections=())
+        edge_type: GraphQLObjectType | None = None
+        for field in fields_of(selection):
+            key, name = response_key(field), field.name.value
+            if field.arguments:
+                raise Unsupported("connection field arguments")
+            if name == "edges":
+                edge_type = named_object_type(connection_type.fields["edges"].type)
+                for edge_field in fields_of(field.selection_set):
+                    edge_key, edge_name = response_key(edge_field), edge_field.name.value
+                    if edge_field.arguments:
+                        raise Unsupported("edge field arguments")
+                    if edge_name == "node":
+                        node_selection = edge_field.selection_set
+                    elif edge_name == "__typename":
+                        edge_name = "__typename:" + edge_type.name
+                    elif edge_name != "cursor" and edge_name not in self.edge_values:
+                        raise Unsupported(f"edge field {edge_name}")
+                    self.edge_fields.append((edge_key, edge_name))
+            elif name == "pageInfo":
+                for info in fields_of(field.selection_set):
+                    if info.name.value not in _PAGE_INFO:
+                        raise Unsupported(f"pageInfo field {info.name.value}")
+                    self.page_info_fields.append((response_key(info), info.name.value))
+            elif name not in ("totalCount", "__typename"):
+                raise Unsupported(f"connection field {name}")
+            self.pieces.append((key, name))
+        if edge_type is None:
+            edge_type = named_object_type(connection_type.fields["edges"].type)
+        abstract = edge_type.fields["node"].type
+        while not isinstance(abstract, GraphQLAbstractType):
+            abstract = getattr(abstract, "of_type", None)
+            if abstract is None:
+                raise Unsupported("the node is not of an abstract type")
+        # Even without `node` in the selection: an edge exists only where its object does.
+        self.node = UnionNode(schema, abstract, node_selection, members)
+
+    @property
+    def wants_total(self) -> bool:
+        return any(name == "totalCount" for _, name in self.pieces)
+
+    def render(self, page_sql: str, cursor: RowSql, limit: int, total_sql: str) -> str:
+        """The connection's JSON (a scalar subquery). `total_sql` is totalCount's value; it may
+        read `p` (the page rows), e.g. to count a complete first page."""
+        if not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT:
+            raise ValueError("page size out of range")  # keyset.page_size checked it already
+        joins = Joins()
+        node, exists = self.node.render("p", "kind", "id", joins)
+        edge_pairs: list[tuple[str, str]] = []
+        for key, name in self.edge_fields:
+            if name == "node":
+                edge_pairs.append((key, node))
+            elif name == "cursor":
+                edge_pairs.append((key, cursor("p")))
+            elif name.startswith("__typename:"):
+                edge_pairs.append((key, literal(name.split(":", 1)[1])))
+            else:
+                edge_pairs.append((key, self.edge_values[name]("p")))
+        pairs: list[tuple[str, str]] = []
+        for key, name in self.pieces:
+            if name == "edges":
+                edges = build_object(edge_pairs)
+                pairs.append(
+                    (
+                        key,
+                        f"COALESCE((SELECT json_agg({edges} ORDER BY p._n) FROM p {joins.sql()} "
+                        f"WHERE p._n <= {limit} AND {exists}), '[]'::json)",
+                    )
+                )
+            elif name == "pageInfo":
+                pairs.append((key, self._page_info(cursor, limit)))
+            elif name == "totalCount":
+                pairs.append((key, total_sql))
+            else:
+                pairs.append((key, literal(self.typename)))
+        return f"(WITH p AS MATERIALIZED ({page_sql}) SELECT {build_object(pairs)})"
+
+    def _page_info(self, cursor: RowSql, limit: int) -> str:
+        pairs: list[tuple[str, str]] = []
+        for key, name in self.page_info_fields:
+            if name == "hasNextPage":
+                expr = f"({limit} > 0 AND EXISTS (SELECT 1 FROM p WHERE p._n > {limit}))"
+            elif name == "hasPreviousPage":
+                expr = "false"
+            elif name == "startCursor":
+                expr = f"(SELECT {cursor('q')} FROM p q WHERE q._n = 1 AND {limit} > 0)"
+            elif name == "endCursor":
+                expr = (
+                    f"(SELECT {cursor('q')} FROM p q WHERE q._n <= {limit} "
+                    "ORDER BY q._n DESC LIMIT 1)"
+                )
+            else:
+                expr = literal("PageInfo")
+            pairs.append((key, expr))
+        return build_object(pairs)
+
+
+_PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"})
+
+
+def page_rows(limit: int) -> str:
+    """How many of the page's rows make edges (a complete first page's totalCount)."""
+    return f"(SELECT count(*) FROM p WHERE p._n <= {int(limit)})"
