@@ -11,7 +11,6 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -37,6 +36,7 @@ from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.execution import Schema
 from culture_cloud.graphql.http_cache import CachePolicy
 from culture_cloud.graphql.http_view import ContractView
+from culture_cloud.http_clients import LazyHttpClient
 from culture_cloud.live.context import SubscriptionContext
 from culture_cloud.live.hub import SeatsHub
 from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
@@ -262,7 +262,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
         app.state.authenticate = partial(load_viewer_shared, engine, settings)
         # One HTTP client and one WechatClient per process: the WeChat access token it caches
         # is shared by all requests.
-        http = httpx.AsyncClient(timeout=settings.wechat_timeout_seconds)
+        # (created on first use: most workers never sign anyone in, culture_cloud/http_clients.py)
+        http = LazyHttpClient(timeout=settings.wechat_timeout_seconds)
         app.state.wechat = WechatClient(
             base_url=settings.wechat_base_url,
             appid=settings.wechat_appid,
@@ -281,7 +282,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             if settings.wechat_web_enabled
             else None
         )
-        sms_http = httpx.AsyncClient(timeout=settings.sms_timeout_seconds)
+        sms_http = LazyHttpClient(timeout=settings.sms_timeout_seconds)
         app.state.sms_sender = (
             AliyunSmsSender(
                 base_url=settings.sms_base_url,

@@ -27,6 +27,7 @@ Row = dict[str, Any]
 # Rows per INSERT statement: 2 columns x 500 stays far below SQLite's 32,766 and asyncpg's
 # 32,767 bound parameters.
 STATEMENT_ROWS = 500
+_UNCACHED = {"compiled_cache": None}
 
 
 class BufferedInsert:
@@ -99,7 +100,9 @@ class BufferedInsert:
                 async with self.engine.begin() as conn:
                     for start in range(0, len(rows), STATEMENT_ROWS):
                         chunk = rows[start : start + STATEMENT_ROWS]
-                        await conn.execute(insert(self.table).values(chunk))
+                        # Off the compiled cache: each row count would be an entry of its own.
+                        statement = insert(self.table).values(chunk)
+                        await conn.execute(statement, execution_options=_UNCACHED)
             except Exception as exc:  # the database's refusal or absence, whatever its class
                 # The class only: the statement's text and parameters carry visitors' input.
                 logger.warning(
