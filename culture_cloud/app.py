@@ -11,7 +11,6 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -28,6 +27,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from culture_cloud import dashboard, graphiql, metrics
 from culture_cloud.accounts.sms.sender import AliyunSmsSender
 from culture_cloud.accounts.tokens import load_viewer_shared
+from culture_cloud.buffered_insert import BufferedInsert
 from culture_cloud.client_addresses import client_ip
 from culture_cloud.db import create_engine, create_session_factory, watch_engine_pool
 from culture_cloud.exports.routes import routes as export_routes
@@ -36,6 +36,7 @@ from culture_cloud.graphql.context import Context
 from culture_cloud.graphql.execution import Schema
 from culture_cloud.graphql.http_cache import CachePolicy
 from culture_cloud.graphql.http_view import ContractView
+from culture_cloud.http_clients import LazyHttpClient
 from culture_cloud.live.context import SubscriptionContext
 from culture_cloud.live.hub import SeatsHub
 from culture_cloud.live.listener import SeatsListener, asyncpg_dsn
@@ -47,6 +48,7 @@ from culture_cloud.operations.middleware import RequestIdMiddleware
 from culture_cloud.operations.routes import routes as operations_routes
 from culture_cloud.read_routing import ReadRouter
 from culture_cloud.schema import create_compiled_reads, create_schema
+from culture_cloud.search.log import search_log
 from culture_cloud.search.tokenize import warm_up
 from culture_cloud.server_setup import configure_logging
 from culture_cloud.settings import Settings
@@ -78,6 +80,7 @@ def _context_values(state: Any, settings: Settings, request: Request | WebSocket
         ),
         "wechat": state.wechat,
         "media_storage": state.media_storage,
+        "search_log": state.search_log,
     }
 
 
@@ -248,6 +251,9 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
         app.state.session_factory = create_session_factory(engine)
         read_router = _read_router(settings, engine)
         app.state.read_router = read_router
+        # Searches are buffered and written in the background, on the primary.
+        app.state.search_log = search_log(engine, settings)
+        app.state.search_log.start()
         if read_router.replica is not None:
             # A first look before serving, so anonymous reads use a current replica from the
             # first request (bounded: a replica that is away does not delay the start).
@@ -256,7 +262,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
         app.state.authenticate = partial(load_viewer_shared, engine, settings)
         # One HTTP client and one WechatClient per process: the WeChat access token it caches
         # is shared by all requests.
-        http = httpx.AsyncClient(timeout=settings.wechat_timeout_seconds)
+        # (created on first use: most workers never sign anyone in, culture_cloud/http_clients.py)
+        http = LazyHttpClient(timeout=settings.wechat_timeout_seconds)
         app.state.wechat = WechatClient(
             base_url=settings.wechat_base_url,
             appid=settings.wechat_appid,
@@ -275,7 +282,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             if settings.wechat_web_enabled
             else None
         )
-        sms_http = httpx.AsyncClient(timeout=settings.sms_timeout_seconds)
+        sms_http = LazyHttpClient(timeout=settings.sms_timeout_seconds)
         app.state.sms_sender = (
             AliyunSmsSender(
                 base_url=settings.sms_base_url,
@@ -322,6 +329,7 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             await http.aclose()
             await sms_http.aclose()
             await app.state.media_storage.close()
+            await app.state.search_log.close()  # what is buffered, before the engine goes
             await read_router.close()
             if read_router.replica is not None:
                 await read_router.replica.dispose()
@@ -376,6 +384,13 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     # `view.get_context(request, None)` and `view.schema.execute(...)`.
     app.state.graphql_view = view
     return app
+
+
+async def flush_search_log(app: Starlette) -> int:
+    """Write the searches this app has buffered now (tests and in-process callers that read
+    the search log right after searching); the rows written."""
+    search_log: BufferedInsert = app.state.search_log
+    return await search_log.flush()
 
 
 def app_from_env() -> Starlette:

@@ -45,6 +45,7 @@ class Instruments:
     http_seconds: Histogram
     bookings: Counter
     fallbacks: Counter
+    log_rows_dropped: Counter
     pool_checked_out: Gauge
     pool_open: Gauge
     pool_size: Gauge
@@ -94,6 +95,12 @@ def instruments() -> Instruments:
             "general executor, by reason",
             ["reason"],
         ),
+        log_rows_dropped=Counter(
+            "culture_cloud_log_rows_dropped",
+            "Rows of a buffered log (search_log) never written: the buffer was full, or the "
+            "database refused the flush (write_failed)",
+            ["log", "reason"],
+        ),
         pool_checked_out=pool_gauge(
             "culture_cloud_db_pool_checked_out", "Database connections in use"
         ),
@@ -138,6 +145,10 @@ def count_booking(kind: str, outcome: str) -> None:
 
 def count_fallback(reason: str) -> None:
     instruments().fallbacks.labels(reason).inc()
+
+
+def count_dropped_rows(log: str, reason: str, rows: int) -> None:
+    instruments().log_rows_dropped.labels(log, reason).inc(rows)
 
 
 def watch_pool(pool: Any) -> tuple[Callable[[], None], Callable[[], None]]:

@@ -192,6 +192,11 @@ class Settings(BaseSettings):
     # A socket whose write stays blocked this long (the client stopped reading) is closed
     # with 1013 so that it reconnects; until then it holds one pending frame, no backlog.
     ws_stall_seconds: float = Field(default=10.0, gt=0)
+    # The search log is buffered per process (search/log.py): written every this many ms, or
+    # sooner once flush_rows wait; at capacity further searches are dropped and counted.
+    search_log_flush_ms: int = Field(default=1000, ge=10, le=60_000)
+    search_log_flush_rows: int = Field(default=500, ge=1, le=100_000)
+    search_log_capacity: int = Field(default=20_000, ge=1, le=1_000_000)
 
     # The website's session cookies (culture_cloud/web/sessions.py) carry the Secure flag:
     # unset = Secure in production only (development and tests serve plain http on loopback).
@@ -268,6 +273,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "CULTURE_CLOUD_READ_DATABASE_URL needs a PostgreSQL primary "
                 "(CULTURE_CLOUD_DATABASE_URL); SQLite has no replicas"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _search_log_fits(self) -> Self:
+        if self.search_log_capacity < self.search_log_flush_rows:
+            raise ValueError(
+                "CULTURE_CLOUD_SEARCH_LOG_CAPACITY must be at least "
+                "CULTURE_CLOUD_SEARCH_LOG_FLUSH_ROWS"
             )
         return self
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Any, Final, TypeGuard
+from typing import TYPE_CHECKING, Any, Final, TypeGuard
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
+
+    from culture_cloud.http_clients import LazyHttpClient
 
 __all__ = [
     "WechatClient",
@@ -85,7 +88,14 @@ class _CachedToken:
 
 
 class WechatClient:
-    def __init__(self, *, base_url: str, appid: str, secret: str, http: httpx.AsyncClient) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        appid: str,
+        secret: str,
+        http: httpx.AsyncClient | LazyHttpClient,
+    ) -> None:
         self._base_url = base_url.rstrip("/")
         self._appid = appid
         self._secret = secret
@@ -259,6 +269,8 @@ class WechatClient:
         json: dict[str, Any] | None = None,
         redact: tuple[str, ...] = (),
     ) -> dict[str, Any]:
+        import httpx  # loaded with the client by then (culture_cloud/http_clients.py)
+
         try:
             response = await self._http.request(
                 method, self._base_url + path, params=params, json=json

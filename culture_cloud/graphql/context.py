@@ -16,6 +16,7 @@ from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 from strawberry.types.graphql import OperationType
 
+from culture_cloud.buffered_insert import BufferedInsert
 from culture_cloud.db import SessionFactory, read_only, utcnow
 from culture_cloud.errors import Unauthenticated
 from culture_cloud.identity import INVALID_MESSAGE, MISSING_MESSAGE, Authenticate, Viewer
@@ -45,6 +46,9 @@ class Context:
     # Where uploads are stored (culture_cloud.media.storage.Storage), one per process, built
     # by the app's lifespan; typed loosely because the plumbing imports no domain.
     media_storage: Any = None
+    # The process's search-log buffer on the primary (search/log.py, built by the app's
+    # lifespan); None: searches are not logged.
+    search_log: BufferedInsert | None = None
     # Search terms this request has logged (search/log.py): once per request, however
     # many aliases ask for the search or however often the executor runs the document.
     logged_searches: set[str] = field(default_factory=set, repr=False)
@@ -68,11 +72,6 @@ class Context:
         if router is None or router.replica is None or not self.replica_allowed:
             return read_only(self.engine)  # the common path costs what it did before routing
         return router.read(replica_allowed=True)
-
-    def side_write(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        """An autocommit connection on the primary for a small write a query makes (the
-        search log): a read connection may be on the replica, which refuses writes."""
-        return read_only(self.engine)
 
     def read_engine(self) -> AsyncEngine:
         """The engine for this request's reads, for read paths that open their own

@@ -1,21 +1,24 @@
 """The search log, as the `search` resolver writes it (statistics/searches.py reads it).
 
 Visitors type anything into a search box, phone and ID numbers included. Terms that look like
-personal data are dropped before the INSERT (never stored)."""
+personal data are dropped before they are buffered (never stored).
+
+A request only appends `(term, time)` to the process's buffer (`SearchLog`, a BufferedInsert):
+it never awaits the database for the log; a background task writes the buffer in multi-row
+INSERTs (culture_cloud/buffered_insert.py). Readers that must see a search just made (tests)
+call `flush()` first."""
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import datetime
 
-from sqlalchemy import insert
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from culture_cloud import metrics
+from culture_cloud.buffered_insert import BufferedInsert
 from culture_cloud.search.models import SEARCH_LOG_TABLE
-
-logger = logging.getLogger("culture_cloud.search")
+from culture_cloud.settings import Settings
 
 # Digits with the separators people type inside numbers (138 1234 5678, 0354-7221234).
 _DIGIT_RUN = re.compile(r"\d(?:[\s\-.]*\d)*")
@@ -40,24 +43,33 @@ def looks_personal(text: str) -> bool:
     return sum(len(run) for run in runs) >= MANY_DIGITS or _EMAIL.search(text) is not None
 
 
-async def record_search(
-    conn: AsyncConnection, text: str, now: datetime, *, logged: set[str] | None = None
+def search_log(engine: AsyncEngine, settings: Settings) -> BufferedInsert:
+    """The process's search-log buffer on the primary `engine` (the app's lifespan starts and
+    closes it)."""
+    return BufferedInsert(
+        engine,
+        SEARCH_LOG_TABLE,
+        flush_seconds=settings.search_log_flush_ms / 1000,
+        flush_rows=settings.search_log_flush_rows,
+        capacity=settings.search_log_capacity,
+        on_drop=lambda reason, rows: metrics.count_dropped_rows("search_log", reason, rows),
+    )
+
+
+def record_search(
+    log: BufferedInsert | None, text: str, now: datetime, *, logged: set[str] | None = None
 ) -> None:
-    """One INSERT on the caller's autocommit connection; a failure never fails the search.
+    """Buffer one search; never awaits, never fails the search. `log` None: not logged (a
+    context built without the app's lifespan).
 
     `logged` holds the terms this request already recorded: a document asking for the same
     search under several aliases, or run again by graphql-core after the compiled executor
     fell back, counts once."""
     term = normalize(text)
-    if not term or looks_personal(term):
+    if log is None or not term or looks_personal(term):
         return
     if logged is not None:
         if term in logged:
             return
-        logged.add(term)  # before the await: concurrent aliases see it at once
-    try:
-        await conn.execute(insert(SEARCH_LOG_TABLE).values(term=term, created_at=now))
-    except SQLAlchemyError as exc:
-        # The class only: the statement's text would carry the term, and the term is whatever
-        # a visitor typed.
-        logger.warning("search log write failed (%s)", type(exc).__name__)
+        logged.add(term)
+    log.add({"term": term, "created_at": now})

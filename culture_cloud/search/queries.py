@@ -144,20 +144,15 @@ class SearchQuery:
                 first=first,
                 after=after,
             )
-            # Asked for, not a further page: logged once, on the connection at hand when it
-            # is the primary's.
-            log = after is None and info.context.log_searches
-            if log and conn.engine is info.context.engine:
-                await record_search(
-                    conn, text, info.context.now, logged=info.context.logged_searches
-                )
-                log = False
-        if log:
-            # Read on the replica, which refuses writes: the entry goes to the primary.
-            async with info.context.side_write() as primary:
-                await record_search(
-                    primary, text, info.context.now, logged=info.context.logged_searches
-                )
+        if after is None and info.context.log_searches:
+            # Asked for, not a further page: buffered once per request, written later on the
+            # primary (search/log.py); nothing here awaits the database for it.
+            record_search(
+                info.context.search_log,
+                text,
+                info.context.now,
+                logged=info.context.logged_searches,
+            )
         nodes = await _load_nodes(info, page.items)
         edges = [
             SearchEdge(node=node, cursor=cursor, score=hit.score)

@@ -8,7 +8,7 @@ is (score DESC, kind, id) and the cursor `{"o":"search","v":[score,kind,id]}` is
 byte for byte as keyset.encode_cursor writes it. totalCount: 0 when nothing can match, the
 page's own rows for a complete first page, otherwise the versioned cache (catalog/counts.py)
 under the resolver's key, looked up before the statement runs. A first page is logged once the
-statement has answered, with the resolver's function, on the primary.
+statement has answered, with the resolver's function, into the process's search-log buffer.
 """
 
 from __future__ import annotations
@@ -198,8 +198,7 @@ class SearchPlan:
 
 
 async def _log(run: ReadRun, text: str) -> None:
-    async with read_only(run.primary) as conn:
-        await record_search(conn, text, run.now, logged=run.logged_searches)
+    record_search(run.search_log, text, run.now, logged=run.logged_searches)
 
 
 COMPILERS: dict[str, RootCompiler] = {"search": SearchPlan}

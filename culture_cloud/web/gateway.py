@@ -51,7 +51,7 @@ class Gateway:
                 if context.read_router is not None
                 else context.engine,
                 signed_in=authorization is not None,
-                primary=context.engine,
+                search_log=context.search_log,
                 log_searches=log_searches,
             )
             if compiled is not None:

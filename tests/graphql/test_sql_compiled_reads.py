@@ -20,6 +20,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.applications import Starlette
 
 from bench.list_page import QUERY as BENCH_LIST_PAGE
 from culture_cloud.app import create_app
@@ -64,6 +65,7 @@ class Paths:
     general: httpx.AsyncClient
     reads: CompiledReads | None
     regions: list[str]
+    compiled_app: Starlette  # for its search-log buffer (flush_search_log)
 
 
 def _shanghai(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -120,6 +122,7 @@ async def paths(seeded: Database) -> AsyncIterator[Paths]:
             general,
             compiled_app.state.graphql_view.compiled_reads,
             [r["id"] for r in regions.json()["data"]["regions"]],
+            compiled_app,
         )
 
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, insert, select
 
+from culture_cloud.app import flush_search_log
 from culture_cloud.catalog import models as m
 from culture_cloud.db import read_only, transaction, utcnow
 from culture_cloud.graphql.sql import reads
@@ -166,7 +167,9 @@ async def test_sql_search__bad_arguments__general_answer_and_counted(search_path
         assert reads.FALLBACKS["coded_error"] == before + 1, variables
 
 
-async def _log_count(db: Database) -> int:
+async def _log_count(db: Database, paths: Paths) -> int:
+    # Searches are buffered per process; written at the flush (search/log.py).
+    await flush_search_log(paths.compiled_app)
     async with read_only(db.engine) as conn:
         return int(
             (await conn.execute(select(func.count()).select_from(SEARCH_LOG_TABLE))).scalar_one()
@@ -180,17 +183,17 @@ async def test_sql_search__log__first_pages_once_as_the_resolver(
     if paths.reads is None:
         pytest.skip("SQLite: no compiled reads (by design)")
     query = SEARCH["site/documents/search.graphql"]
-    start = await _log_count(seeded)
+    start = await _log_count(seeded, paths)
     await paths.compiled.post(
         "/graphql", json={"query": query, "variables": {"text": "晋剧", "first": 1}}
     )
-    assert await _log_count(seeded) == start + 1
+    assert await _log_count(seeded, paths) == start + 1
     twice = (
         'query { a: search(text: "绵山") { totalCount } b: search(text: "绵山") { totalCount } }'
     )
     before = reads.ANSWERED[""]
     await paths.compiled.post("/graphql", json={"query": twice})
-    assert reads.ANSWERED[""] == before + 1 and await _log_count(seeded) == start + 2
+    assert reads.ANSWERED[""] == before + 1 and await _log_count(seeded, paths) == start + 2
     # Not logged: further pages, personal data, the website's suggestions as one types.
     got = await paths.compiled.post(
         "/graphql", json={"query": query, "variables": {"text": "晋剧", "first": 1}}
@@ -201,10 +204,10 @@ async def test_sql_search__log__first_pages_once_as_the_resolver(
         {"text": "13812345678", "first": 1},
     ):
         await paths.compiled.post("/graphql", json={"query": query, "variables": variables})
-    assert await _log_count(seeded) == start + 3
+    assert await _log_count(seeded, paths) == start + 3
     suggested = await paths.compiled.get("/search/suggest", params={"q": "晋剧"})
     assert suggested.status_code == 200 and suggested.json()["items"]
-    assert await _log_count(seeded) == start + 3
+    assert await _log_count(seeded, paths) == start + 3
 
 
 _TEXTS = st.one_of(

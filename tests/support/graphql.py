@@ -13,9 +13,10 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import httpx
+from starlette.applications import Starlette
 
 from culture_cloud.accounts.models import User
-from culture_cloud.app import create_app
+from culture_cloud.app import create_app, flush_search_log
 from culture_cloud.settings import Settings
 from culture_cloud.testing.fake_wechat import FakeWechat
 from tests.accounts.factories import LOGIN_WITH_PASSWORD, LOGIN_WITH_WECHAT, PASSWORD, token_for
@@ -29,10 +30,16 @@ class GraphQLClient:
     """POSTs GraphQL documents to /graphql. Act as someone with `user=` (a token is minted once
     per user, without a login round trip) or `token=` (a token the test obtained itself)."""
 
-    def __init__(self, http: httpx.AsyncClient, db: Database) -> None:
+    def __init__(self, http: httpx.AsyncClient, db: Database, app: Starlette | None = None) -> None:
         self.http = http
         self.db = db
+        self.app = app
         self._tokens: dict[int, str] = {}
+
+    async def flush_search_log(self) -> int:
+        """Write the searches the app has buffered (search/log.py) before reading the log."""
+        assert self.app is not None, "a client built by graphql_client()"
+        return await flush_search_log(self.app)
 
     async def token_of(self, user: User | int) -> str:
         user_id = user if isinstance(user, int) else user.id
@@ -116,4 +123,4 @@ async def graphql_client(
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://test") as http,
     ):
-        yield GraphQLClient(http, db)
+        yield GraphQLClient(http, db, app)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from culture_cloud.accounts.models import User
-from culture_cloud.app import create_app
+from culture_cloud.app import create_app, flush_search_log
 from culture_cloud.db import utcnow
 from culture_cloud.settings import Settings
 from tests.accounts.factories import PASSWORD, add_user, token_for
@@ -37,6 +37,9 @@ class WebClient:
         """A second browser on the same app: its own cookies."""
         async with httpx.AsyncClient(transport=self.transport, base_url=BASE) as http:
             yield WebClient(http, self.transport)
+
+    async def flush_search_log(self) -> None:
+        await flush_search_log(self.transport.app)  # type: ignore[arg-type]
 
     async def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.http.get(url, **kwargs)

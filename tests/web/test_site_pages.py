@@ -119,8 +119,10 @@ async def test_suggestions__as_one_types__json_and_not_logged_as_searches(
         assert response.status_code == 200
     items = response.json()["items"]
     assert items[0]["label"] == "绵山风景名胜区" and items[0]["url"].startswith("/scenic-spots/")
+    await site.flush_search_log()  # nothing buffered either
     assert await _searches_logged(seeded) == before
     await site.get("/search", params={"q": "mianshan"})  # the search itself counts
+    await site.flush_search_log()
     assert await _searches_logged(seeded) == before + 1
     empty = await site.get("/search/suggest", params={"q": "x" * 500})
     assert empty.json() == {"items": []}

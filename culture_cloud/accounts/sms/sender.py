@@ -16,10 +16,13 @@ import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 from urllib.parse import quote
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
+
+    from culture_cloud.http_clients import LazyHttpClient
 
 __all__ = [
     "AliyunSmsSender",
@@ -101,7 +104,7 @@ class AliyunSmsSender:
         access_key_secret: str,
         sign_name: str,
         template_code: str,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | LazyHttpClient,
     ) -> None:
         self._url = base_url.rstrip("/") + "/"
         self._access_key_id = access_key_id
@@ -133,6 +136,8 @@ class AliyunSmsSender:
         return params
 
     async def send_code(self, phone: str, code: str) -> None:
+        import httpx  # loaded with the client by then (culture_cloud/http_clients.py)
+
         params = self.signed_params(phone, code, now=datetime.now(UTC), nonce=str(uuid.uuid4()))
         try:
             response = await self._http.post(self._url, data=params)

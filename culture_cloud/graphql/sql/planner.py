@@ -30,6 +30,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.language.parser import parse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from culture_cloud.buffered_insert import BufferedInsert
 from culture_cloud.graphql.sql.connection import Params
 from culture_cloud.graphql.sql.objects import Unsupported, build_object, response_key
 
@@ -39,7 +40,9 @@ class ReadRun:
     """One request's run of a plan: what a root may need besides its arguments."""
 
     engine: AsyncEngine  # where the statement runs (a replica for anonymous callers)
-    primary: AsyncEngine  # where a read's small writes go (a replica refuses them)
+    # The process's search-log buffer (search/log.py): a read's searches are recorded there,
+    # never written by the request. None: not logged (no app lifespan).
+    search_log: BufferedInsert | None
     now: datetime
     # False when the caller asks for reads that are not a visitor's own (suggestions).
     log_searches: bool = True

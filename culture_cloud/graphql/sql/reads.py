@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from culture_cloud import metrics
+from culture_cloud.buffered_insert import BufferedInsert
 from culture_cloud.db import utcnow
 from culture_cloud.errors import DomainError
 from culture_cloud.graphql import http_cache, transport, trusted
@@ -137,7 +138,7 @@ class CompiledReads:
             query,
             variables,
             engine_for(anonymous),
-            primary=engine_for(False),
+            search_log=getattr(request.app.state, "search_log", None),
             operation_name=request_data.get("operationName"),
             signed_in=not anonymous,
         )
@@ -163,11 +164,11 @@ class CompiledReads:
         *,
         operation_name: object = None,
         signed_in: bool,
-        primary: AsyncEngine | None = None,
+        search_log: BufferedInsert | None = None,
         log_searches: bool = True,
     ) -> bytes | None:
         """The response's `data` as JSON bytes, or None: the general executor answers.
-        `primary`: where a read's small writes go (default `engine`); `log_searches`: as the
+        `search_log`: the process's search-log buffer (None: not logged); `log_searches`: as the
         Context's flag of that name."""
         plan = self.plan(query)
         if plan is None:
@@ -175,7 +176,7 @@ class CompiledReads:
         own = plan.operation.name.value if plan.operation.name else None
         if operation_name is not None and operation_name != own:
             return None  # the general path explains the mismatch
-        run = ReadRun(engine, primary or engine, utcnow(), log_searches=log_searches)
+        run = ReadRun(engine, search_log, utcnow(), log_searches=log_searches)
         data = await self.run(plan, variables, run, signed_in=signed_in)
         if data is not None:
             ANSWERED[own or ""] += 1
