@@ -11,7 +11,8 @@ from datetime import timedelta
 from culture_cloud.accounts.models import User
 from culture_cloud.bookings import service
 from culture_cloud.bookings.targets import TargetKind, TargetRef
-from culture_cloud.timeutil import to_local
+from culture_cloud.db import utcnow
+from culture_cloud.timeutil import local_day_start, to_local
 from tests.accounts.factories import add_user
 from tests.bookings import factories as bookings
 from tests.conftest import Database
@@ -132,8 +133,11 @@ async def test_slots_page__manager_changes_capacity_and_closes_one_slot(
     signed_in: SignIn, cast: Cast, db: Database
 ) -> None:
     place = bookings.Place(cast.ours, cast.venue_id)
-    slot = await bookings.add_slot(db, place, starts_in=timedelta(days=2), capacity=5)
-    await bookings.add_slot(db, place, starts_in=timedelta(days=2, hours=1), capacity=5)
+    # Two slots of one day, 10:00 and 11:00 Beijing time: "now + 2 days (+ 1 hour)" put the
+    # second on the next day when the suite ran after 23:00 in Beijing.
+    morning = local_day_start(to_local(utcnow()).date() + timedelta(days=2)) + timedelta(hours=10)
+    slot = await bookings.add_slot(db, place, start_at=morning, capacity=5)
+    await bookings.add_slot(db, place, start_at=morning + timedelta(hours=1), capacity=5)
     assert slot.id is not None
     day = to_local(slot.starts_at).date().isoformat()
     page = f"/console/slots?venue={cast.venue_id}&date={day}"
