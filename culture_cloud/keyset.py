@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -176,8 +176,10 @@ async def fetch_page(
     first: int | None,
     after: str | None,
     types: Sequence[type] | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> Page[Any]:
-    """Runs `stmt` (a Core select of one table) as a keyset page of plain rows.
+    """Runs `stmt` (a Core select of one table) as a keyset page of plain rows; `params`:
+    values of its named bound parameters (a statement built once, see reviews/reading.py).
 
     Core rows, not ORM entities: a list page needs no identity map or change tracking, and
     skipping them is most of the per-row cost. `types` are the Python types of the sort values,
@@ -191,7 +193,7 @@ async def fetch_page(
         stmt = stmt.where(seek_condition(keys, values))
     if limit == 0:
         return Page(items=[], cursors=[], has_next_page=False)
-    rows = (await conn.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1))).all()
+    rows = (await conn.execute(stmt.order_by(*order_clauses(keys)).limit(limit + 1), params)).all()
     has_next = len(rows) > limit
     rows = rows[:limit]
     return Page(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, exists, func, inspect, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, inspect, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -176,19 +177,26 @@ async def public_series_dates(
     conn: Executor, series_ids: Sequence[int], not_ended_at: datetime
 ) -> dict[int, list[Any]]:
     """Each series' public occurrences that have not ended, in start order (drafts never)."""
-    stmt = (
+    params = {"series_ids": list(series_ids), "not_ended_at": not_ended_at}
+    out: dict[int, list[Any]] = {pk: [] for pk in series_ids}
+    for row in (await conn.execute(_series_dates_statement(), params)).all():
+        out[row.series_id].append(row)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _series_dates_statement() -> Select[Any]:
+    """Built once, the series and the moment bound parameters: every event page of a series
+    reads it, and building it cost more Python than running it."""
+    return (
         table_select(Event)
         .where(
-            col(Event.series_id).in_(series_ids),
+            col(Event.series_id).in_(bindparam("series_ids", expanding=True)),
             IS_PUBLIC_EVENT,
-            col(Event.end_at) > not_ended_at,
+            col(Event.end_at) > bindparam("not_ended_at"),
         )
         .order_by(col(Event.start_at), col(Event.id))
     )
-    out: dict[int, list[Any]] = {pk: [] for pk in series_ids}
-    for row in (await conn.execute(stmt)).all():
-        out[row.series_id].append(row)
-    return out
 
 
 # --- places -----------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from culture_cloud.db import Executor, insert_on_conflict
@@ -142,12 +143,16 @@ async def load_aggregates(
         ids_by_kind[kind].add(target_id)
     found: dict[tuple[ReviewTargetKind, int], Any] = {}
     for kind, ids in ids_by_kind.items():
-        rows = await conn.execute(
-            select(RATING_AGGREGATE_TABLE).where(
-                RATING_AGGREGATE_TABLE.c.target_kind == kind.value,
-                RATING_AGGREGATE_TABLE.c.target_id.in_(ids),
-            )
-        )
-        for row in rows:
+        params = {"target_kind": kind.value, "target_ids": list(ids)}
+        for row in await conn.execute(_aggregates_statement(), params):
             found[(kind, row.target_id)] = row
     return found
+
+
+@lru_cache(maxsize=1)
+def _aggregates_statement() -> Select[Any]:
+    """Built once (kind and ids bound): every page with a rating summary reads it."""
+    return select(RATING_AGGREGATE_TABLE).where(
+        RATING_AGGREGATE_TABLE.c.target_kind == bindparam("target_kind"),
+        RATING_AGGREGATE_TABLE.c.target_id.in_(bindparam("target_ids", expanding=True)),
+    )

@@ -31,10 +31,14 @@ async def review_connection(
     return make_connection(page, await build_reviews(info, page.items), count)
 
 
-def counter(info: Info, stmt: Select[Any]) -> Callable[[], Awaitable[int]]:
+def counter(
+    info: Info, stmt: Select[Any] | Callable[[], Select[Any]]
+) -> Callable[[], Awaitable[int]]:
+    """`totalCount`'s reader; `stmt` may be a function building it, called only if asked."""
+
     async def total() -> int:
         async with info.context.read() as conn:
-            return await reading.count_statement(conn, stmt)
+            return await reading.count_statement(conn, stmt if isinstance(stmt, Select) else stmt())
 
     return total
 
@@ -55,7 +59,10 @@ async def target_reviews(
         page = await reading.list_target_reviews(
             conn, ref, flt=flt, order=order, first=first, after=after
         )
-    return await review_connection(info, page, counter(info, reading.target_statement(ref, flt)))
+    # The count's statement is built only when totalCount is selected (pages rarely do).
+    return await review_connection(
+        info, page, counter(info, lambda: reading.target_statement(ref, flt))
+    )
 
 
 def rating_summary(info: Info, type_name: str, pk: int) -> Awaitable[RatingSummary]:

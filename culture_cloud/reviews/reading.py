@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from culture_cloud.accounts.models import USER_TABLE
@@ -108,6 +109,7 @@ async def _page(
     order: ReviewOrder,
     first: int | None,
     after: str | None,
+    params: dict[str, Any] | None = None,
 ) -> Page[Any]:
     keys, types = SORT_KEYS[order]
     return await fetch_page(
@@ -118,6 +120,7 @@ async def _page(
         first=first,
         after=after,
         types=types,
+        params=params,
     )
 
 
@@ -127,6 +130,18 @@ def target_statement(ref: TargetRef, flt: ReviewFilter) -> Select[Any]:
         REVIEW_TABLE.c.target_id == ref.id,
         REVIEW_TABLE.c.status == ReviewStatus.APPROVED,
         *_conditions(flt),
+    )
+
+
+@lru_cache(maxsize=1)
+def _unfiltered_target_statement() -> Select[Any]:
+    """`target_statement` without filters, built once: the target is two bound parameters.
+    Every event, venue and scenic spot page reads its reviews this way, and building the
+    statement cost more Python than running it."""
+    return _base().where(
+        REVIEW_TABLE.c.target_kind == bindparam("target_kind"),
+        REVIEW_TABLE.c.target_id == bindparam("target_id"),
+        REVIEW_TABLE.c.status == ReviewStatus.APPROVED,
     )
 
 
@@ -140,6 +155,9 @@ async def list_target_reviews(
     after: str | None,
 ) -> Page[Any]:
     """Approved reviews of one target (the only ones anybody but author and moderators see)."""
+    if flt == ReviewFilter():
+        params = {"target_kind": ref.kind, "target_id": ref.id}
+        return await _page(conn, _unfiltered_target_statement(), order, first, after, params)
     return await _page(conn, target_statement(ref, flt), order, first, after)
 
 
