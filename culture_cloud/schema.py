@@ -28,7 +28,12 @@ from culture_cloud.feedback import types as feedback_types
 from culture_cloud.feedback.mutations import FeedbackMutation
 from culture_cloud.feedback.queries import FeedbackQuery, visible_feedback
 from culture_cloud.graphql import composition, nodes
-from culture_cloud.graphql.execution import Schema, build_schema, document_validator
+from culture_cloud.graphql.execution import (
+    Schema,
+    build_schema,
+    document_validator,
+    schema_settings,
+)
 from culture_cloud.graphql.sql.reads import CompiledReads
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
@@ -151,10 +156,20 @@ TYPES: list[Any] = [
 ]
 
 
+# One schema per configuration and process. A production process builds one app, but tests,
+# the CLI and `serve`'s checks build many apps in one process, and building the schema (types,
+# descriptions, validation rules) costs ~0.2 s each time.
+_SCHEMAS: dict[tuple[object, ...], Schema] = {}
+
+
 def create_schema(settings: Settings) -> Schema:
-    return build_schema(
-        settings, query=Query, mutation=Mutation, subscription=Subscription, types=TYPES
-    )
+    key = schema_settings(settings)
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        schema = _SCHEMAS[key] = build_schema(
+            settings, query=Query, mutation=Mutation, subscription=Subscription, types=TYPES
+        )
+    return schema
 
 
 def create_compiled_reads(settings: Settings, schema: Schema) -> CompiledReads | None:

@@ -187,6 +187,19 @@ def _extensions(settings: Settings) -> list[Any]:
     ]
 
 
+def schema_settings(settings: Settings) -> tuple[object, ...]:
+    """Every setting `build_schema` reads (and nothing else): two configurations with the same
+    values get the same schema, so a process may build it once (schema.create_schema)."""
+    return (
+        settings.compiled_execution,
+        settings.is_production,
+        settings.max_query_depth,
+        settings.max_query_aliases,
+        settings.max_query_tokens,
+        settings.max_input_string_length,
+    )
+
+
 def build_schema(
     settings: Settings,
     *,

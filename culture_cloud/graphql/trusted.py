@@ -55,7 +55,7 @@ class TrustedDocument:
 
 
 class TrustedDocuments:
-    """The registry: by id and by text. Built once per app; lookups are dict reads."""
+    """The registry: by id and by text. Built once per schema; lookups are dict reads."""
 
     def __init__(self, documents: Iterable[tuple[str, str]] = ()) -> None:
         self._by_id: dict[str, TrustedDocument] = {}

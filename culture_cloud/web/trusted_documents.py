@@ -23,13 +23,23 @@ SOURCES = (
 )
 
 
+# Per schema (schema.create_schema keeps one per configuration, so this holds a few at most):
+# parsing and validating the ~130 documents costs ~0.1 s, once per process, not per app.
+_BY_SCHEMA: dict[int, tuple[GraphQLSchema, TrustedDocuments]] = {}
+
+
 def trusted_documents(schema: GraphQLSchema) -> TrustedDocuments:
     """Every shipped document; one that does not validate stops start-up (DocumentError)."""
-    return TrustedDocuments(
+    known = _BY_SCHEMA.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    registry = TrustedDocuments(
         (f"{prefix}/{document.name}", document.source)
         for prefix, directory in SOURCES
         for document in Documents(directory, schema)
     )
+    _BY_SCHEMA[id(schema)] = (schema, registry)
+    return registry
 
 
 def listing_json(schema: GraphQLSchema, *, index: bool = False) -> str:
