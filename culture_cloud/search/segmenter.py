@@ -15,10 +15,13 @@ larger, never wrong.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import socketserver
 import struct
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 1 << 20
 CACHED_CUTS = 2048
 _HEADER = struct.Struct("!I")
+_PR_SET_PDEATHSIG = 1
 
 
 def _send(sock: socket.socket, payload: bytes) -> None:
@@ -144,18 +148,38 @@ def _watch_parent(parent: int, server: _Server) -> None:
     server.shutdown()
 
 
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)  # through main's `finally`, which removes the socket
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM as soon as `serve` dies. uvicorn ends `serve` by re-raising the SIGTERM
+    it caught, so `serve` itself gets no chance to stop this process."""
+    # Elsewhere _watch_parent still notices within a second.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> None:
     """`python -m culture_cloud.search.segmenter SOCKET`: load the dictionary, then serve."""
     (path,) = argv if argv is not None else sys.argv[1:]
+    parent = os.getppid()
+    signal.signal(signal.SIGTERM, _exit)
+    _die_with_parent()
     from culture_cloud.search.tokenize import in_process_cut
 
     in_process_cut("介休")  # load the dictionary before accepting: ready means ready
     server = _Server(path, _Handler)
     server.cut = in_process_cut  # type: ignore[attr-defined]
-    os.chmod(path, 0o600)
-    threading.Thread(target=_watch_parent, args=(os.getppid(), server), daemon=True).start()
-    with server:
-        server.serve_forever()
+    try:
+        os.chmod(path, 0o600)
+        threading.Thread(target=_watch_parent, args=(parent, server), daemon=True).start()
+        with server:
+            server.serve_forever()
+    finally:
+        Path(path).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(path).parent.rmdir()  # serve's temporary directory, if nothing else is in it
 
 
 class SharedSegmenter:
