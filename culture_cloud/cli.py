@@ -257,7 +257,10 @@ def _run(args: argparse.Namespace) -> None:
     elif args.command == "send-reminders":
         asyncio.run(send_reminders(settings))
     elif args.command == "serve":
-        shared = args.segmenter == "shared" or (args.segmenter == "auto" and args.workers >= 2)
+        # A socket already configured (CULTURE_CLOUD_SEGMENTER_SOCKET) is used as it is.
+        shared = settings.segmenter_socket is None and (
+            args.segmenter == "shared" or (args.segmenter == "auto" and args.workers >= 2)
+        )
         _serve(settings, host=args.host, port=args.port, workers=args.workers, shared=shared)
 
 
