@@ -1,12 +1,14 @@
 """Resident memory of a `culture-cloud serve` worker after warm-up (issue #16: <= 150 MB).
 
-    python -m bench.worker_memory [--database-url URL] [--requests 200]
+    python -m bench.worker_memory [--database-url URL] [--requests 200] [--workers N]
+                                  [--segmenter auto|shared|in-process]
 
-Starts `culture-cloud serve --workers 1` on a free port (default: a fresh SQLite file in a
+Starts `culture-cloud serve --workers N` (default 1) on a free port (default: a fresh SQLite file in a
 temporary folder, migrated and seeded first by the CLI), warms it up with the pages and queries a
 visitor uses — the list page, search (Chinese, pinyin, a miss), nearby, the website's home,
 search and township pages — then reads VmRSS of every process of the server from /proc and
-prints it. Writes bench/results/worker_memory.json.
+prints it, each with its role (serve's own process, a worker, the shared segmenter, Python's
+multiprocessing helpers) and the sum. The worker figure is the largest worker. Writes bench/results/worker_memory.json.
 """
 
 from __future__ import annotations
@@ -54,10 +56,24 @@ def _tree(pid: int) -> list[int]:
     return [pid, *[p for child in children for p in _tree(int(child))]]
 
 
+def _role(pid: int, serve_pid: int, workers: int) -> str:
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    if b"culture_cloud.search.segmenter" in command:
+        return "shared segmenter"
+    if any(part.startswith(b"from multiprocessing.resource_tracker") for part in command):
+        return "multiprocessing resource tracker"
+    if pid == serve_pid:
+        # With one worker uvicorn serves in serve's own process.
+        return "worker" if workers == 1 else "serve (uvicorn's supervisor)"
+    return "worker"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--segmenter", choices=("auto", "shared", "in-process"), default="auto")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="worker-memory-")
     url = args.database_url or f"sqlite+aiosqlite:///{workdir}/memory.db"
@@ -74,6 +90,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
     command = [sys.executable, "-m", "culture_cloud.cli", "serve", "--port", str(port)]
+    command += ["--workers", str(args.workers), "--segmenter", args.segmenter]
     server = subprocess.Popen(command, env=env, cwd=workdir, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -96,19 +113,35 @@ def main() -> None:
                 page = client.get(PAGES[n % len(PAGES)])
                 if page.status_code >= 500:
                     sys.exit(f"{page.url}: {page.status_code}")
-        processes = {pid: round(_rss_mb(pid), 1) for pid in _tree(server.pid)}
+        processes = {
+            pid: (_role(pid, server.pid, args.workers), round(_rss_mb(pid), 1))
+            for pid in _tree(server.pid)
+        }
     finally:
         server.terminate()
         server.wait(timeout=20)
-    worker = max(processes.values())
-    print(f"RSS after {args.requests} requests + {args.requests} pages ({url.split(':')[0]}):")
-    for pid, mb in processes.items():
-        print(f"  pid {pid}: {mb:.1f} MB")
-    print(f"worker RSS: {worker:.1f} MB (target <= 150)")
+    worker = max(mb for role, mb in processes.values() if role == "worker")
+    total = sum(mb for _, mb in processes.values())
+    print(
+        f"RSS after {args.requests} requests + {args.requests} pages ({url.split(':')[0]},"
+        f" --workers {args.workers} --segmenter {args.segmenter}):"
+    )
+    for pid, (role, mb) in processes.items():
+        print(f"  pid {pid}: {mb:.1f} MB  {role}")
+    print(f"worker RSS: {worker:.1f} MB (target <= 150); all processes: {total:.1f} MB")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "worker_memory.json").write_text(
-        json.dumps({"processes": processes, "worker_mb": worker, "database": url.split(":")[0]})
+        json.dumps(
+            {
+                "processes": {pid: {"role": r, "mb": mb} for pid, (r, mb) in processes.items()},
+                "worker_mb": worker,
+                "total_mb": total,
+                "workers": args.workers,
+                "segmenter": args.segmenter,
+                "database": url.split(":")[0],
+            }
+        )
     )
 
 

@@ -296,8 +296,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
             else None
         )
         app.state.media_storage = await asyncio.to_thread(storage_for, settings)
-        # Load the segmentation dictionary now rather than on the first search request.
-        await asyncio.to_thread(warm_up)
+        # The segmenter now (the shared process, else the dictionary), not on the first search.
+        await asyncio.to_thread(warm_up, settings.segmenter_socket)
         # What exists now lives as long as the process (schema, table metadata, the jieba
         # dictionary's few hundred thousand objects). Frozen, full collections no longer walk
         # it: they were the long tail of request latency.

@@ -125,6 +125,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=cli_args.port, default=8000)
     serve.add_argument("--workers", type=cli_args.positive, default=1)
+    serve.add_argument(
+        "--segmenter",
+        choices=("auto", "shared", "in-process"),
+        default="auto",
+        help="jieba's dictionary in one process shared by the workers, or in each worker"
+        " (auto: shared from 2 workers on)",
+    )
     sub.add_parser("migrate", help="apply database migrations")
     seed = sub.add_parser("seed", help="load the Jiexiu seed data (idempotent)")
     seed.add_argument(
@@ -250,10 +257,14 @@ def _run(args: argparse.Namespace) -> None:
     elif args.command == "send-reminders":
         asyncio.run(send_reminders(settings))
     elif args.command == "serve":
-        _serve(settings, host=args.host, port=args.port, workers=args.workers)
+        # A socket already configured (CULTURE_CLOUD_SEGMENTER_SOCKET) is used as it is.
+        shared = settings.segmenter_socket is None and (
+            args.segmenter == "shared" or (args.segmenter == "auto" and args.workers >= 2)
+        )
+        _serve(settings, host=args.host, port=args.port, workers=args.workers, shared=shared)
 
 
-def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
+def _serve(settings: Settings, *, host: str, port: int, workers: int, shared: bool) -> None:
     # Before anything imports prometheus-client (culture_cloud/metrics.py): the workers share
     # their metrics through this directory.
     from culture_cloud.metrics import prepare_multiprocess_dir
@@ -274,19 +285,34 @@ def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     prepare.join()
     if prepare.exitcode != 0:
         sys.exit(f"数据库准备失败 (migrate/seed failed, exit code {prepare.exitcode})")
+    # One process holds the segmentation dictionary (~33 MB) for all workers, which find it
+    # through the environment (culture_cloud/search/segmenter.py).
+    segmenter = None
+    if shared:
+        from culture_cloud.search.segmenter import SharedSegmenter
+
+        try:
+            segmenter = SharedSegmenter()
+            os.environ["CULTURE_CLOUD_SEGMENTER_SOCKET"] = segmenter.path
+        except RuntimeError as exc:
+            print(f"共享分词进程未启动，各进程自行分词 ({exc}: each worker cuts in process)")
     print(f"介休文旅云 running on http://{host}:{port}/graphql", flush=True)
     # SIGTERM (systemd's stop, a deploy): uvicorn stops accepting connections, lets requests in
     # flight finish (up to CULTURE_CLOUD_SHUTDOWN_TIMEOUT_SECONDS), closes WebSockets with 1012
     # "service restart" so clients reconnect elsewhere, then runs the app's shutdown.
-    uvicorn.run(
-        "culture_cloud.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        **server_options(settings),
-    )
+    try:
+        uvicorn.run(
+            "culture_cloud.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            **server_options(settings),
+        )
+    finally:
+        if segmenter is not None:
+            segmenter.stop()
 
 
 if __name__ == "__main__":

@@ -250,6 +250,8 @@ class Settings(BaseSettings):
     # Where `serve`'s workers share their metrics (emptied at start); unset = a new temporary
     # directory per start.
     metrics_dir: Path | None = None
+    # Set by `serve` for its workers: the shared segmenter's socket (search/segmenter.py).
+    segmenter_socket: str | None = None
     # SIGTERM: in-flight requests get this long to finish before they are cancelled.
     shutdown_timeout_seconds: float = Field(default=25.0, gt=0)
 

@@ -3,11 +3,13 @@ a fresh interpreter that builds the app and runs its lifespan (warm-up included)
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from culture_cloud.http_clients import LazyHttpClient
+from culture_cloud.search.segmenter import SharedSegmenter
 
 ROOT = Path(__file__).resolve().parents[1]
 # httpx: WeChat and SMS clients, created on first use; the rest: exports, uploads, the booking
@@ -26,6 +28,8 @@ async def main():
 
 asyncio.run(main())
 print(" ".join(m for m in sys.argv[2:] if m in sys.modules))
+from culture_cloud.search import tokenize
+print("shared" if tokenize._shared is not None and not tokenize._shared.failed else "in-process")
 """
 
 
@@ -39,7 +43,26 @@ def test_worker__started__rarely_used_libraries_not_imported(tmp_path: Path) -> 
         check=True,
     )
     # rjieba is loaded by the warm-up: it proves the check sees what the process imported.
-    assert result.stdout.split() == ["rjieba"]
+    assert result.stdout.splitlines() == ["rjieba", "in-process"]
+
+
+def test_worker__shared_segmenter__dictionary_not_loaded(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/lean.db"
+    segmenter = SharedSegmenter()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", SCRIPT, url, *NEVER_AT_START, "rjieba"],
+            cwd=ROOT,
+            env={**os.environ, "CULTURE_CLOUD_SEGMENTER_SOCKET": segmenter.path},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        segmenter.stop()
+    # The warm-up cut through the shared process instead of loading rjieba.
+    assert result.stdout.splitlines() == ["", "shared"]
+    assert "cutting in process" not in result.stderr
 
 
 async def test_lazy_http_client__first_use__creates_the_client_once() -> None:

@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from culture_cloud.search.segmenter import SegmenterClient
+
 if TYPE_CHECKING:
     from rjieba import Jieba
 
@@ -35,7 +37,9 @@ __all__ = [
     "QueryTerms",
     "document_terms",
     "han_words",
+    "in_process_cut",
     "query_terms",
+    "use_shared_segmenter",
     "warm_up",
 ]
 
@@ -101,9 +105,34 @@ def _jieba() -> Jieba:
         return _segmenter
 
 
-def warm_up() -> None:
-    """Load the segmenter's dictionary and the local words now (e.g. at server startup)."""
-    _jieba()
+def in_process_cut(run: str) -> list[str]:
+    """jieba search-mode cut of a run of Chinese characters by this process's rjieba."""
+    return _jieba().cut_for_search(run)
+
+
+# Set in a worker of `serve` with a shared segmenter process (search/segmenter.py).
+_shared: SegmenterClient | None = None
+
+
+def use_shared_segmenter(socket_path: str | None) -> None:
+    """Cut through the shared segmenter at `socket_path` from now on (None: in process)."""
+    global _shared
+    if _shared is not None:
+        _shared.close()
+    _shared = None if socket_path is None else SegmenterClient(socket_path, in_process_cut)
+
+
+def _cut(run: str) -> Sequence[str]:
+    shared = _shared
+    return in_process_cut(run) if shared is None else shared.cut(run)
+
+
+def warm_up(shared_socket: str | None = None) -> None:
+    """Ready the segmenter now (e.g. at server startup): connect to the shared process when
+    `shared_socket` is given (CULTURE_CLOUD_SEGMENTER_SOCKET), else load the dictionary and the
+    local words into this process."""
+    use_shared_segmenter(shared_socket)
+    _cut("介休")
 
 
 def _normalise(text: str) -> str:
@@ -143,7 +172,7 @@ def _is_stopword(word: str) -> bool:
 def _han_words(run: str) -> list[str]:
     """jieba search-mode words of a run of Chinese characters, in order, stopwords removed."""
     words: list[str] = []
-    for token in _jieba().cut_for_search(run):
+    for token in _cut(run):
         word = str(token).strip()
         if not word or _is_stopword(word) or not any(ch.isalnum() for ch in word):
             continue
