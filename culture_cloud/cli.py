@@ -132,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
         help="jieba's dictionary in one process shared by the workers, or in each worker"
         " (auto: shared from 2 workers on)",
     )
+    segmenter = sub.add_parser(
+        "segmenter",
+        help="hold the search dictionary for every API process on this host (systemd's "
+        "culture-cloud-segmenter.service; they find it by CULTURE_CLOUD_SEGMENTER_SOCKET)",
+    )
+    segmenter.add_argument("--socket", required=True, help="the Unix socket to listen on")
     sub.add_parser("migrate", help="apply database migrations")
     seed = sub.add_parser("seed", help="load the Jiexiu seed data (idempotent)")
     seed.add_argument(
@@ -227,6 +233,13 @@ def _run(args: argparse.Namespace) -> None:
 
         schema = create_schema(load_settings(environment=Environment.DEVELOPMENT))
         sys.stdout.write(listing_json(schema._schema, index=args.index))
+        return
+
+    if args.command == "segmenter":
+        # Needs no database and no settings: it only cuts text (search/segmenter.py).
+        from culture_cloud.search.segmenter import main as serve_segmenter
+
+        serve_segmenter([args.socket])
         return
 
     settings = load_settings()

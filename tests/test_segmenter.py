@@ -5,9 +5,13 @@ still cuts, in process."""
 from __future__ import annotations
 
 import logging
+import os
 import random
 import socket
 import struct
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,3 +108,35 @@ def test_process__stop__ends_it_and_removes_the_socket() -> None:
     segmenter.stop()
     assert segmenter.process.poll() is not None
     assert not path.parent.exists()
+
+
+def test_cli_segmenter__systemd_unit_command__answers_then_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    """`culture-cloud segmenter --socket PATH` (culture-cloud-segmenter.service's ExecStart):
+    serves cuts on the socket, and SIGTERM (systemd's stop) ends it and removes the socket."""
+    path = tmp_path / "run" / "segmenter.sock"
+    path.parent.mkdir()
+    program = Path(sys.executable).with_name("culture-cloud")
+    process = subprocess.Popen(
+        [str(program), "segmenter", "--socket", str(path)],
+        env={**os.environ, "CULTURE_CLOUD_DATABASE_URL": "postgresql+asyncpg://nowhere/x"},
+    )
+    try:
+        client = SegmenterClient(str(path), fallback=_never, timeout=5.0)
+        deadline = time.monotonic() + 120
+        while not path.exists():
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        assert list(client.cut("介休绵山风景名胜区")) == tokenize.in_process_cut(
+            "介休绵山风景名胜区"
+        )
+        assert (path.stat().st_mode & 0o777) == 0o600
+        client.close()
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+        assert not path.exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

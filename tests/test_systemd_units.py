@@ -83,6 +83,7 @@ def test_units__every_exec_start__a_culture_cloud_command() -> None:
         "culture-cloud-rollup",
         "culture-cloud-reminders",
         "culture-cloud-no-shows",
+        "culture-cloud-segmenter",
     }
     commands = {}
     for path in services:
@@ -92,6 +93,20 @@ def test_units__every_exec_start__a_culture_cloud_command() -> None:
         commands[path.stem] = _parser().parse_args(argv[1:]).command  # exits on a bad command
     assert commands["culture-cloud-api@"] == "serve"
     assert commands["culture-cloud-notifications"] == "send-notifications"
+    assert commands["culture-cloud-segmenter"] == "segmenter"
+
+
+def test_api_unit__finds_the_hosts_segmenter_in_its_runtime_directory() -> None:
+    """The API instances cut search text through the shared segmenter (#16): its socket is
+    where the segmenter unit listens, inside the directory systemd makes for that unit."""
+    segmenter = _unit(UNITS / "culture-cloud-segmenter.service")["Service"]
+    argv = shlex.split(segmenter["ExecStart"])
+    socket = _parser().parse_args(argv[1:]).socket
+    assert socket.startswith(f"/run/{segmenter['RuntimeDirectory']}/")
+    api = _unit(API)
+    assert f"CULTURE_CLOUD_SEGMENTER_SOCKET={socket}" in api["Service"]["Environment"].split()
+    assert "culture-cloud-segmenter.service" in api["Unit"]["Wants"].split()
+    assert "culture-cloud-segmenter.service" in api["Unit"]["After"].split()
 
 
 def test_timers__each_starts_its_oneshot_service() -> None:
