@@ -231,7 +231,9 @@ def rush(
                         wrk,
                         "-t1",
                         f"-c{max(1, workers // len(ports))}",
-                        "-d60s",
+                        # wrk waits out its whole duration after the threads stop at SOLD_OUT;
+                        # the slowest rush seen (a busy machine) took 15 s.
+                        "-d30s",
                         "--latency",
                         "-s",
                         str(LUA_SCRIPT),
