@@ -16,7 +16,6 @@ from graphql import GraphQLAbstractType, GraphQLObjectType, GraphQLSchema, Selec
 
 from culture_cloud.graphql.sql.connection import MAX_LIMIT
 from culture_cloud.graphql.sql.objects import (
-    Joins,
     Unsupported,
     build_object,
     fields_of,
@@ -92,27 +91,29 @@ class RankedConnection:
         read `p` (the page rows), e.g. to count a complete first page."""
         if not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT:
             raise ValueError("page size out of range")  # keyset.page_size checked it already
-        joins = Joins()
-        node, exists = self.node.render("p", "kind", "id", joins)
         edge_pairs: list[tuple[str, str]] = []
         for key, name in self.edge_fields:
             if name == "node":
-                edge_pairs.append((key, node))
+                edge_pairs.append((key, "e._node"))
             elif name == "cursor":
-                edge_pairs.append((key, cursor("p")))
+                edge_pairs.append((key, cursor("e")))
             elif name.startswith("__typename:"):
                 edge_pairs.append((key, literal(name.split(":", 1)[1])))
             else:
-                edge_pairs.append((key, self.edge_values[name]("p")))
+                edge_pairs.append((key, self.edge_values[name]("e")))
         pairs: list[tuple[str, str]] = []
         for key, name in self.pieces:
             if name == "edges":
                 edges = build_object(edge_pairs)
+                # OFFSET 0 keeps the node's subqueries from being inlined twice (in the
+                # filter and in the edge).
+                node = self.node.render("p", "kind", "id")
+                rows = f"SELECT p.*, {node} AS _node FROM p WHERE p._n <= {limit} OFFSET 0"
                 pairs.append(
                     (
                         key,
-                        f"COALESCE((SELECT json_agg({edges} ORDER BY p._n) FROM p {joins.sql()} "
-                        f"WHERE p._n <= {limit} AND {exists}), '[]'::json)",
+                        f"COALESCE((SELECT json_agg({edges} ORDER BY e._n) FROM ({rows}) e "
+                        "WHERE e._node IS NOT NULL), '[]'::json)",
                     )
                 )
             elif name == "pageInfo":
