@@ -10,6 +10,7 @@ pageInfo), `hasNextPage` says whether row `limit + 1` exists.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 from graphql import GraphQLAbstractType, GraphQLObjectType, GraphQLSchema, SelectionSetNode
@@ -27,6 +28,8 @@ from culture_cloud.graphql.sql.values import literal
 
 # SQL over a page row's alias: an edge's cursor, or another edge field's value.
 RowSql = Callable[[str], str]
+# Statement texts kept per connection (shapes: page size, which arguments are set, the count).
+MAX_RENDERED = 256
 
 
 class RankedConnection:
@@ -81,6 +84,7 @@ class RankedConnection:
                 raise Unsupported("the node is not of an abstract type")
         # Even without `node` in the selection: an edge exists only where its object does.
         self.node = UnionNode(schema, abstract, node_selection, members)
+        self._rendered: OrderedDict[tuple[str, RowSql, int, str], str] = OrderedDict()
 
     @property
     def wants_total(self) -> bool:
@@ -88,9 +92,23 @@ class RankedConnection:
 
     def render(self, page_sql: str, cursor: RowSql, limit: int, total_sql: str) -> str:
         """The connection's JSON (a scalar subquery). `total_sql` is totalCount's value; it may
-        read `p` (the page rows), e.g. to count a complete first page."""
+        read `p` (the page rows), e.g. to count a complete first page.
+
+        The text depends only on the arguments, which carry placeholders, never values, so it
+        is built once per shape (an LRU of MAX_RENDERED; the nodes' JSON is most of the work)."""
         if not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT:
             raise ValueError("page size out of range")  # keyset.page_size checked it already
+        key = (page_sql, cursor, limit, total_sql)
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = self._rendered[key] = self._render(page_sql, cursor, limit, total_sql)
+            if len(self._rendered) > MAX_RENDERED:
+                self._rendered.popitem(last=False)
+        else:
+            self._rendered.move_to_end(key)
+        return rendered
+
+    def _render(self, page_sql: str, cursor: RowSql, limit: int, total_sql: str) -> str:
         edge_pairs: list[tuple[str, str]] = []
         for key, name in self.edge_fields:
             if name == "node":
