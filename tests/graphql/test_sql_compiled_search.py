@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 
 from culture_cloud.app import flush_search_log
 from culture_cloud.catalog import models as m
+from culture_cloud.catalog.counts import COUNTS
 from culture_cloud.db import read_only, transaction, utcnow
 from culture_cloud.graphql.sql import reads
 from culture_cloud.search.models import SEARCH_LOG_TABLE
@@ -254,3 +255,39 @@ async def test_sql_search__random_variables__same_answer(
         "after": after,
     }
     await _pages(paths, NEARBY_ALL, variables, "nearby")
+
+
+async def test_sql_search__first_page_was_whole__no_count_lookup_and_still_counts_once_grown(
+    search_paths: Paths, seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search whose last answer fit its first page (a miss) runs its statement without
+    reading the cached count first; when the catalogue has grown past the page meanwhile, the
+    statement counts, and the answer is still the general path's."""
+    paths = search_paths
+    if paths.reads is None:
+        pytest.skip("SQLite: no compiled reads (by design)")
+    lookups: list[object] = []
+    lookup_on = COUNTS.lookup_on
+
+    async def counted(engine: Any, key: Any) -> Any:
+        lookups.append(key)
+        return await lookup_on(engine, key)
+
+    monkeypatch.setattr(COUNTS, "lookup_on", counted)
+    variables = {"text": "火星基地", "first": 1}
+
+    async def total(expected_lookups: int | None) -> int:
+        lookups.clear()
+        got, expected = await _both(paths, SEARCH_ALL, variables)
+        assert got == expected
+        assert expected_lookups is None or len(lookups) == expected_lookups, lookups
+        return int(expected["data"]["search"]["total"])
+
+    await total(None)  # learns that the page is the whole answer
+    assert await total(0) == 0
+    async with transaction(seeded.factory) as session:
+        for _ in range(2):
+            await add_venue(session, "火星基地 展馆")
+    assert await total(0) == 2  # counted in the statement: the page is no longer whole
+    assert await total(1) == 2  # the count is read (and filed) again
+    assert await total(1) == 2
