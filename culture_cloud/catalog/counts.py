@@ -54,6 +54,10 @@ class VersionedCounts:
             return full, self._entries[full]
         return full, MISSING
 
+    def clear(self) -> None:
+        """Forgets every count (tests: each starts a database over, its version at 1 again)."""
+        self._entries.clear()
+
     def store(self, full: Hashable, value: Any) -> None:
         self._entries[full] = value
         while len(self._entries) > self._size:

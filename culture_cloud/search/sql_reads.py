@@ -159,6 +159,15 @@ class SearchPlan:
             run.after.append(lambda: _log(run, text))
         if not (terms.exact or prefixes):
             return self.connection.render(EMPTY_PAGE, _search_cursor, limit, "0")
+        key = ("search", text, tuple(sorted(kinds)))
+        looked_up = None
+        if _SMALL.get(key) == 0:
+            # Nothing matched last time. If the count filed under the catalogue's version
+            # now is 0, nothing matches now: the page of a text without terms, a statement
+            # without parameters (planned once), instead of one planned per execution.
+            looked_up = await COUNTS.lookup_on(run.engine, key)
+            if looked_up[1] == 0:
+                return self.connection.render(EMPTY_PAGE, _search_cursor, limit, "0")
         page = (
             EMPTY_PAGE
             if limit == 0
@@ -166,9 +175,8 @@ class SearchPlan:
         )
         total = "NULL"
         if self.connection.wants_total:
-            key = ("search", text, tuple(sorted(kinds)))
             first_page = after is None and first != 0
-            if first_page and _SMALL.get(key, limit + 1) <= limit:
+            if first_page and looked_up is None and _SMALL.get(key, limit + 1) <= limit:
                 # Its first page answered the whole search last time (a miss: 0): the page is
                 # likely its own count again, so no cached count is read first. Should the page
                 # now be full, the statement counts (the CASE below); either way the answer is
@@ -176,7 +184,7 @@ class SearchPlan:
                 total = self._count_sql(terms, kinds, params)
                 run.after.append(lambda: self._observe(run, key))
             else:
-                total = await self._total(run, key, terms, kinds, params)
+                total = await self._total(run, key, terms, kinds, params, looked_up)
             if first_page:
                 # A complete first page is its own count, as the resolver takes it.
                 complete = f"NOT EXISTS (SELECT 1 FROM p WHERE p._n > {limit})"
@@ -184,12 +192,18 @@ class SearchPlan:
         return self.connection.render(page, _search_cursor, limit, total)
 
     async def _total(
-        self, run: ReadRun, key: tuple[Any, ...], terms: Any, kinds: list[str], params: Params
+        self,
+        run: ReadRun,
+        key: tuple[Any, ...],
+        terms: Any,
+        kinds: list[str],
+        params: Params,
+        looked_up: tuple[Any, Any] | None,
     ) -> str:
         """The cached count (the resolver's key), or a count in the statement itself, filed
         in the cache once the statement has answered: evaluated only where the page does not
         answer it (a miss or a complete first page counts nothing, as in the resolver)."""
-        full, cached = await COUNTS.lookup_on(run.engine, key)
+        full, cached = looked_up or await COUNTS.lookup_on(run.engine, key)
         if cached is not MISSING:
             _remember(key, int(cached))
             return params.add(int(cached), "int8")

@@ -257,12 +257,13 @@ async def test_sql_search__random_variables__same_answer(
     await _pages(paths, NEARBY_ALL, variables, "nearby")
 
 
-async def test_sql_search__first_page_was_whole__no_count_lookup_and_still_counts_once_grown(
+async def test_sql_search__known_miss_and_whole_first_page__fewer_round_trips_same_answer(
     search_paths: Paths, seeded: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A search whose last answer fit its first page (a miss) runs its statement without
-    reading the cached count first; when the catalogue has grown past the page meanwhile, the
-    statement counts, and the answer is still the general path's."""
+    """A search that matched nothing, under an unchanged catalogue version, answers the empty
+    page without its own statement; one whose last answer fit its first page runs without
+    reading the cached count first. When the catalogue has grown meanwhile, the statement
+    counts, and every answer is still the general path's."""
     paths = search_paths
     if paths.reads is None:
         pytest.skip("SQLite: no compiled reads (by design)")
@@ -274,20 +275,28 @@ async def test_sql_search__first_page_was_whole__no_count_lookup_and_still_count
         return await lookup_on(engine, key)
 
     monkeypatch.setattr(COUNTS, "lookup_on", counted)
-    variables = {"text": "火星基地", "first": 1}
 
-    async def total(expected_lookups: int | None) -> int:
+    async def total(first: int, expected_lookups: int | None) -> int:
         lookups.clear()
+        variables = {"text": "火星基地", "first": first}
         got, expected = await _both(paths, SEARCH_ALL, variables)
         assert got == expected
         assert expected_lookups is None or len(lookups) == expected_lookups, lookups
         return int(expected["data"]["search"]["total"])
 
-    await total(None)  # learns that the page is the whole answer
-    assert await total(0) == 0
-    async with transaction(seeded.factory) as session:
-        for _ in range(2):
-            await add_venue(session, "火星基地 展馆")
-    assert await total(0) == 2  # counted in the statement: the page is no longer whole
-    assert await total(1) == 2  # the count is read (and filed) again
-    assert await total(1) == 2
+    async def add(venues: int) -> None:
+        async with transaction(seeded.factory) as session:
+            for _ in range(venues):
+                await add_venue(session, "火星基地 展馆")
+
+    before = sum(reads.ANSWERED.values())
+    await total(1, None)  # learns that nothing matches
+    assert await total(1, 1) == 0  # the version is read, no search statement
+    await add(2)
+    assert await total(1, 1) == 2  # a new version: counted in the statement, filed
+    assert await total(1, 1) == 2  # more than a page: the filed count is read
+    assert await total(5, 0) == 2  # a whole first page last time: nothing read first
+    await add(5)
+    assert await total(5, 0) == 7  # the page is full now: the statement counts
+    assert await total(5, 1) == 7
+    assert sum(reads.ANSWERED.values()) - before == 7
