@@ -7,8 +7,13 @@ ix_search_term_rank, anything else groups the matching rows and sums their weigh
 is (score DESC, kind, id) and the cursor `{"o":"search","v":[score,kind,id]}` is built in SQL
 byte for byte as keyset.encode_cursor writes it. totalCount: 0 when nothing can match, the
 page's own rows for a complete first page, otherwise the versioned cache (catalog/counts.py)
-under the resolver's key, looked up before the statement runs. A first page is logged once the
-statement has answered, with the resolver's function, into the process's search-log buffer.
+under the resolver's key, looked up before the statement runs. Two shortcuts, each giving the
+same bytes: a text that matched nothing last time, whose count filed under the catalogue's
+version now is 0, gets the page of a text without terms (a statement without parameters,
+planned once, where a multi-term search is planned on every execution); a first page that was
+the whole answer last time skips the count lookup (the statement counts if it is not whole any
+more). A first page is logged once the statement has answered, with the resolver's function,
+into the process's search-log buffer.
 """
 
 from __future__ import annotations
