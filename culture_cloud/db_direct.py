@@ -30,9 +30,11 @@ from typing import Any, NamedTuple, cast
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util import await_only, greenlet_spawn
 
 # Connection-level failures: the statement may or may not have reached the server, and the
 # connection is gone. Matched by class name to keep asyncpg's exception tree out of callers.
@@ -212,3 +214,40 @@ async def _fetch(
 def _is_driver_error(error: Exception) -> bool:
     module = type(error).__module__
     return module.startswith("asyncpg") or isinstance(error, OSError)
+
+
+async def fetch_value_pooled(
+    engine: AsyncEngine, statement: Executable, params: Mapping[str, Any]
+) -> Any:
+    """The first column of the first row of `statement` (None without a row), on a connection
+    of `engine`'s pool taken for this one statement, outside a transaction block (as
+    `db.read_only`). On asyncpg checkout, statement and checkin run in one greenlet switch
+    (the pool's checkout events, such as the idle ping, still apply); elsewhere this is
+    `execute` on an autocommit connection."""
+    if engine.dialect.driver != "asyncpg":
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return (await autocommit.execute(statement, dict(params))).scalar()
+    prepared = prepared_for(statement, engine.dialect)
+    arguments = prepared.arguments(params)
+    pool = engine.sync_engine.pool
+    return await greenlet_spawn(_fetch_value_in_greenlet, pool, prepared, arguments)
+
+
+def _fetch_value_in_greenlet(pool: Pool, prepared: Prepared, arguments: list[Any]) -> Any:
+    connection = pool.connect()
+    try:
+        driver = connection.driver_connection
+        assert driver is not None
+        try:
+            record = await_only(driver.fetchrow(prepared.sql, *arguments))
+        except Exception as error:
+            if not _is_driver_error(error):
+                raise
+            translated = _translate(prepared, error)
+            if translated.connection_invalidated or driver.is_closed():
+                connection.invalidate()  # a lost connection must not go back to the pool
+            raise translated from error
+        return None if record is None else prepared.row(record)[0]
+    finally:
+        connection.close()

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 from culture_cloud import models_registry  # noqa: F401
+from culture_cloud.catalog.counts import COUNTS
 from culture_cloud.db import SessionFactory, create_engine, create_session_factory, transaction
 from culture_cloud.migrations import upgrade
 from culture_cloud.seeding.jiexiu import load_jiexiu
@@ -118,6 +119,9 @@ async def _empty(database: Database) -> None:
 async def db(_database: Database) -> Database:
     """An empty, migrated database on the current backend."""
     await _empty(_database)
+    # Emptied, the catalogue's version starts at 1 again: counts cached by an earlier test
+    # under the same (database, version) would be taken for this one's.
+    COUNTS.clear()
     return _database
 
 

@@ -16,10 +16,11 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col
 
 from culture_cloud.catalog.models import CatalogueVersion
+from culture_cloud.db_direct import fetch_value_pooled
 
 MAX_ENTRIES = 4096
 _VERSION = select(col(CatalogueVersion.n)).where(col(CatalogueVersion.id) == 1)
@@ -42,6 +43,20 @@ class VersionedCounts:
             self._entries.move_to_end(full)
             return full, self._entries[full]
         return full, MISSING
+
+    async def lookup_on(self, engine: AsyncEngine, key: Hashable) -> tuple[Hashable, Any]:
+        """`lookup` on a pooled connection of its own, for the one statement: the version read
+        costs one round trip and no AsyncConnection (db_direct.fetch_value_pooled)."""
+        version = await fetch_value_pooled(engine, _VERSION, {}) or 0
+        full = (engine.url.render_as_string(hide_password=True), version, key)
+        if full in self._entries:
+            self._entries.move_to_end(full)
+            return full, self._entries[full]
+        return full, MISSING
+
+    def clear(self) -> None:
+        """Forgets every count (tests: each starts a database over, its version at 1 again)."""
+        self._entries.clear()
 
     def store(self, full: Hashable, value: Any) -> None:
         self._entries[full] = value

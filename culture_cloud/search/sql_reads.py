@@ -7,12 +7,18 @@ ix_search_term_rank, anything else groups the matching rows and sums their weigh
 is (score DESC, kind, id) and the cursor `{"o":"search","v":[score,kind,id]}` is built in SQL
 byte for byte as keyset.encode_cursor writes it. totalCount: 0 when nothing can match, the
 page's own rows for a complete first page, otherwise the versioned cache (catalog/counts.py)
-under the resolver's key, looked up before the statement runs. A first page is logged once the
-statement has answered, with the resolver's function, into the process's search-log buffer.
+under the resolver's key, looked up before the statement runs. Two shortcuts, each giving the
+same bytes: a text that matched nothing last time, whose count filed under the catalogue's
+version now is 0, gets the page of a text without terms (a statement without parameters,
+planned once, where a multi-term search is planned on every execution); a first page that was
+the whole answer last time skips the count lookup (the statement counts if it is not whole any
+more). A first page is logged once the statement has answered, with the resolver's function,
+into the process's search-log buffer.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +28,6 @@ from graphql import FieldNode, GraphQLField, GraphQLSchema
 from culture_cloud.catalog import kinds as catalogue_kinds
 from culture_cloud.catalog.counts import COUNTS, MISSING
 from culture_cloud.catalog.sql_reads import EVENT, GUIDE, SCENIC_SPOT, TRAVEL_AGENCY, VENUE
-from culture_cloud.db import read_only
 from culture_cloud.errors import BadInput
 from culture_cloud.graphql.sql.connection import Params
 from culture_cloud.graphql.sql.objects import named_object_type, response_key
@@ -159,6 +164,15 @@ class SearchPlan:
             run.after.append(lambda: _log(run, text))
         if not (terms.exact or prefixes):
             return self.connection.render(EMPTY_PAGE, _search_cursor, limit, "0")
+        key = ("search", text, tuple(sorted(kinds)))
+        looked_up = None
+        if _SMALL.get(key) == 0:
+            # Nothing matched last time. If the count filed under the catalogue's version
+            # now is 0, nothing matches now: the page of a text without terms, a statement
+            # without parameters (planned once), instead of one planned per execution.
+            looked_up = await COUNTS.lookup_on(run.engine, key)
+            if looked_up[1] == 0:
+                return self.connection.render(EMPTY_PAGE, _search_cursor, limit, "0")
         page = (
             EMPTY_PAGE
             if limit == 0
@@ -166,25 +180,42 @@ class SearchPlan:
         )
         total = "NULL"
         if self.connection.wants_total:
-            total = await self._total(run, text, terms, kinds, params)
-            if after is None and first != 0:
+            first_page = after is None and first != 0
+            if first_page and looked_up is None and _SMALL.get(key, limit + 1) <= limit:
+                # Its first page answered the whole search last time (a miss: 0): the page is
+                # likely its own count again, so no cached count is read first. Should the page
+                # now be full, the statement counts (the CASE below); either way the answer is
+                # the resolver's, only the round trip differs.
+                total = self._count_sql(terms, kinds, params)
+                run.after.append(lambda: self._observe(run, key))
+            else:
+                total = await self._total(run, key, terms, kinds, params, looked_up)
+            if first_page:
                 # A complete first page is its own count, as the resolver takes it.
                 complete = f"NOT EXISTS (SELECT 1 FROM p WHERE p._n > {limit})"
                 total = f"(CASE WHEN {complete} THEN {page_rows(limit)} ELSE {total} END)"
         return self.connection.render(page, _search_cursor, limit, total)
 
     async def _total(
-        self, run: ReadRun, text: str, terms: Any, kinds: list[str], params: Params
+        self,
+        run: ReadRun,
+        key: tuple[Any, ...],
+        terms: Any,
+        kinds: list[str],
+        params: Params,
+        looked_up: tuple[Any, Any] | None,
     ) -> str:
         """The cached count (the resolver's key), or a count in the statement itself, filed
         in the cache once the statement has answered: evaluated only where the page does not
         answer it (a miss or a complete first page counts nothing, as in the resolver)."""
-        key = ("search", text, tuple(sorted(kinds)))
-        async with read_only(run.engine) as conn:
-            full, cached = await COUNTS.lookup(conn, key)
+        full, cached = looked_up or await COUNTS.lookup_on(run.engine, key)
         if cached is not MISSING:
+            _remember(key, int(cached))
             return params.add(int(cached), "int8")
-        run.after.append(lambda: self._file(run, full))
+        run.after.append(lambda: self._file(run, key, full))
+        return self._count_sql(terms, kinds, params)
+
+    def _count_sql(self, terms: Any, kinds: list[str], params: Params) -> str:
         prefixes = [p for p in terms.prefixes if len(p) >= service.MIN_PREFIX_CHARS]
         matching = _matching(terms.exact, prefixes, kinds, params)
         return (
@@ -192,9 +223,29 @@ class SearchPlan:
             f"{matching} GROUP BY t.target_kind, t.target_id) g)"
         )
 
-    async def _file(self, run: ReadRun, full: Any) -> None:
-        value = orjson.loads(run.data)[self.key][self.total_key]
+    def _answered_total(self, run: ReadRun) -> int:
+        return int(orjson.loads(run.data)[self.key][self.total_key])
+
+    async def _file(self, run: ReadRun, key: tuple[Any, ...], full: Any) -> None:
+        value = self._answered_total(run)
         COUNTS.store(full, value)
+        _remember(key, value)
+
+    async def _observe(self, run: ReadRun, key: tuple[Any, ...]) -> None:
+        _remember(key, self._answered_total(run))
+
+
+# The last totalCount seen per search (text, kinds), whatever the version: only a hint for
+# which searches answer from their first page alone (misses, rare words), never an answer.
+_SMALL: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+SMALL_ENTRIES = 4096
+
+
+def _remember(key: tuple[Any, ...], total: int) -> None:
+    _SMALL[key] = total
+    _SMALL.move_to_end(key)
+    while len(_SMALL) > SMALL_ENTRIES:
+        _SMALL.popitem(last=False)
 
 
 async def _log(run: ReadRun, text: str) -> None:

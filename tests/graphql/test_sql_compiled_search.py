@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 
 from culture_cloud.app import flush_search_log
 from culture_cloud.catalog import models as m
+from culture_cloud.catalog.counts import COUNTS
 from culture_cloud.db import read_only, transaction, utcnow
 from culture_cloud.graphql.sql import reads
 from culture_cloud.search.models import SEARCH_LOG_TABLE
@@ -254,3 +255,48 @@ async def test_sql_search__random_variables__same_answer(
         "after": after,
     }
     await _pages(paths, NEARBY_ALL, variables, "nearby")
+
+
+async def test_sql_search__known_miss_and_whole_first_page__fewer_round_trips_same_answer(
+    search_paths: Paths, seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search that matched nothing, under an unchanged catalogue version, answers the empty
+    page without its own statement; one whose last answer fit its first page runs without
+    reading the cached count first. When the catalogue has grown meanwhile, the statement
+    counts, and every answer is still the general path's."""
+    paths = search_paths
+    if paths.reads is None:
+        pytest.skip("SQLite: no compiled reads (by design)")
+    lookups: list[object] = []
+    lookup_on = COUNTS.lookup_on
+
+    async def counted(engine: Any, key: Any) -> Any:
+        lookups.append(key)
+        return await lookup_on(engine, key)
+
+    monkeypatch.setattr(COUNTS, "lookup_on", counted)
+
+    async def total(first: int, expected_lookups: int | None) -> int:
+        lookups.clear()
+        variables = {"text": "火星基地", "first": first}
+        got, expected = await _both(paths, SEARCH_ALL, variables)
+        assert got == expected
+        assert expected_lookups is None or len(lookups) == expected_lookups, lookups
+        return int(expected["data"]["search"]["total"])
+
+    async def add(venues: int) -> None:
+        async with transaction(seeded.factory) as session:
+            for _ in range(venues):
+                await add_venue(session, "火星基地 展馆")
+
+    before = sum(reads.ANSWERED.values())
+    await total(1, None)  # learns that nothing matches
+    assert await total(1, 1) == 0  # the version is read, no search statement
+    await add(2)
+    assert await total(1, 1) == 2  # a new version: counted in the statement, filed
+    assert await total(1, 1) == 2  # more than a page: the filed count is read
+    assert await total(5, 0) == 2  # a whole first page last time: nothing read first
+    await add(5)
+    assert await total(5, 0) == 7  # the page is full now: the statement counts
+    assert await total(5, 1) == 7
+    assert sum(reads.ANSWERED.values()) - before == 7

@@ -10,13 +10,13 @@ pageInfo), `hasNextPage` says whether row `limit + 1` exists.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 from graphql import GraphQLAbstractType, GraphQLObjectType, GraphQLSchema, SelectionSetNode
 
 from culture_cloud.graphql.sql.connection import MAX_LIMIT
 from culture_cloud.graphql.sql.objects import (
-    Joins,
     Unsupported,
     build_object,
     fields_of,
@@ -28,6 +28,8 @@ from culture_cloud.graphql.sql.values import literal
 
 # SQL over a page row's alias: an edge's cursor, or another edge field's value.
 RowSql = Callable[[str], str]
+# Statement texts kept per connection (shapes: page size, which arguments are set, the count).
+MAX_RENDERED = 256
 
 
 class RankedConnection:
@@ -82,6 +84,7 @@ class RankedConnection:
                 raise Unsupported("the node is not of an abstract type")
         # Even without `node` in the selection: an edge exists only where its object does.
         self.node = UnionNode(schema, abstract, node_selection, members)
+        self._rendered: OrderedDict[tuple[str, RowSql, int, str], str] = OrderedDict()
 
     @property
     def wants_total(self) -> bool:
@@ -89,30 +92,46 @@ class RankedConnection:
 
     def render(self, page_sql: str, cursor: RowSql, limit: int, total_sql: str) -> str:
         """The connection's JSON (a scalar subquery). `total_sql` is totalCount's value; it may
-        read `p` (the page rows), e.g. to count a complete first page."""
+        read `p` (the page rows), e.g. to count a complete first page.
+
+        The text depends only on the arguments, which carry placeholders, never values, so it
+        is built once per shape (an LRU of MAX_RENDERED; the nodes' JSON is most of the work)."""
         if not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT:
             raise ValueError("page size out of range")  # keyset.page_size checked it already
-        joins = Joins()
-        node, exists = self.node.render("p", "kind", "id", joins)
+        key = (page_sql, cursor, limit, total_sql)
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = self._rendered[key] = self._render(page_sql, cursor, limit, total_sql)
+            if len(self._rendered) > MAX_RENDERED:
+                self._rendered.popitem(last=False)
+        else:
+            self._rendered.move_to_end(key)
+        return rendered
+
+    def _render(self, page_sql: str, cursor: RowSql, limit: int, total_sql: str) -> str:
         edge_pairs: list[tuple[str, str]] = []
         for key, name in self.edge_fields:
             if name == "node":
-                edge_pairs.append((key, node))
+                edge_pairs.append((key, "e._node"))
             elif name == "cursor":
-                edge_pairs.append((key, cursor("p")))
+                edge_pairs.append((key, cursor("e")))
             elif name.startswith("__typename:"):
                 edge_pairs.append((key, literal(name.split(":", 1)[1])))
             else:
-                edge_pairs.append((key, self.edge_values[name]("p")))
+                edge_pairs.append((key, self.edge_values[name]("e")))
         pairs: list[tuple[str, str]] = []
         for key, name in self.pieces:
             if name == "edges":
                 edges = build_object(edge_pairs)
+                # OFFSET 0 keeps the node's subqueries from being inlined twice (in the
+                # filter and in the edge).
+                node = self.node.render("p", "kind", "id")
+                rows = f"SELECT p.*, {node} AS _node FROM p WHERE p._n <= {limit} OFFSET 0"
                 pairs.append(
                     (
                         key,
-                        f"COALESCE((SELECT json_agg({edges} ORDER BY p._n) FROM p {joins.sql()} "
-                        f"WHERE p._n <= {limit} AND {exists}), '[]'::json)",
+                        f"COALESCE((SELECT json_agg({edges} ORDER BY e._n) FROM ({rows}) e "
+                        "WHERE e._node IS NOT NULL), '[]'::json)",
                     )
                 )
             elif name == "pageInfo":
