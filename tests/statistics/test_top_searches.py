@@ -15,6 +15,7 @@ from tests.accounts.factories import add_admin, add_staff, token_for
 from tests.conftest import Database
 from tests.statistics.factories import World, build_world, sql_one
 from tests.support.graphql import graphql_client
+from tests.support.settings import settings_for
 
 SEARCH = """
 query Search($text: String!) {
@@ -179,7 +180,10 @@ async def test_search_log__compiled_executor_falls_back__logged_once(
         raise RuntimeError("surprise after the search ran")
 
     monkeypatch.setattr(PlanRunner, "run", run_then_fail)
-    async with graphql_client(db) as client:
+    # The Python executors' fallback: on PostgreSQL a search is otherwise one SQL statement
+    # (graphql/sql), which PlanRunner never sees.
+    executors_only = settings_for(db, sql_compiled_reads=False)
+    async with graphql_client(db, executors_only) as client:
         data = await client.data(SEARCH, {"text": "晋剧"})
     monkeypatch.undo()
 
