@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -16,7 +17,9 @@ from tests.support.servers import free_port, wait_until_healthy
 SEARCH = '{ search(text: "mianshan", first: 1) { edges { node { ... on ScenicSpot { name } } } } }'
 
 
-def test_serve__fresh_sqlite_file__migrates_seeds_and_finds_mianshan(tmp_path: Path) -> None:
+def _serve(tmp_path: Path, *options: str) -> tuple[subprocess.Popen[bytes], str, Path, IO[bytes]]:
+    """`culture-cloud serve` on a fresh SQLite file in `tmp_path`: the process, its address,
+    its log file and the open log (close it after the process ends)."""
     port = free_port()
     env = {
         **os.environ,
@@ -25,14 +28,14 @@ def test_serve__fresh_sqlite_file__migrates_seeds_and_finds_mianshan(tmp_path: P
     }
     log_path = tmp_path / "serve.log"
     log = log_path.open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "culture_cloud.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "culture_cloud.cli", "serve", "--port", str(port), *options]
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return server, f"http://127.0.0.1:{port}", log_path, log
+
+
+def test_serve__fresh_sqlite_file__migrates_seeds_and_finds_mianshan(tmp_path: Path) -> None:
+    server, base, log_path, log = _serve(tmp_path)
     try:
-        base = f"http://127.0.0.1:{port}"
         wait_until_healthy(server, base, log_path)
         body = httpx.post(f"{base}/graphql", json={"query": SEARCH}, timeout=10).json()
         assert body["data"]["search"]["edges"][0]["node"]["name"] == "绵山风景名胜区"
@@ -45,20 +48,8 @@ def test_serve__fresh_sqlite_file__migrates_seeds_and_finds_mianshan(tmp_path: P
 
 
 def test_serve__shared_segmenter__searches_chinese_and_stops_with_serve(tmp_path: Path) -> None:
-    port = free_port()
-    env = {
-        **os.environ,
-        "CULTURE_CLOUD_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}",
-        "CULTURE_CLOUD_ENVIRONMENT": "development",
-    }
-    log_path = tmp_path / "serve.log"
-    log = log_path.open("wb")
-    command = [sys.executable, "-m", "culture_cloud.cli", "serve", "--port", str(port)]
-    server = subprocess.Popen(
-        [*command, "--segmenter", "shared"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    server, base, log_path, log = _serve(tmp_path, "--segmenter", "shared")
     try:
-        base = f"http://127.0.0.1:{port}"
         wait_until_healthy(server, base, log_path)
         children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
         segmenters = [

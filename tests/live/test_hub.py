@@ -10,7 +10,7 @@ import orjson
 import pytest
 from graphql import GraphQLSchema
 
-from culture_cloud.live.feed import STALLED_CLOSE_CODE, LiveOperation
+from culture_cloud.live.feed import STALLED_CLOSE_CODE, Feed, LiveOperation
 from culture_cloud.live.hub import SeatsHub
 from culture_cloud.live.seats import SeatsChanged
 from culture_cloud.schema import create_schema
@@ -47,6 +47,15 @@ class Socket:
 
     def values(self) -> list[object]:
         return [f["payload"]["data"]["eventSeats"]["remainingSeats"] for f in self.frames]  # type: ignore[index]
+
+
+async def _stop(hub: SeatsHub, pumps: list[asyncio.Task[None]], feeds: list[Feed]) -> None:
+    """Ends the feeds' pumps (as their operations' cancellation does) and unwatches event 7."""
+    for pump in pumps:
+        pump.cancel()
+    await asyncio.gather(*pumps, return_exceptions=True)
+    for feed in feeds:
+        hub.unwatch(7, feed)
 
 
 def _schema() -> GraphQLSchema:
@@ -89,11 +98,7 @@ async def test_stuck_socket__others_get_every_push__stuck_one_closed_1013() -> N
         await asyncio.sleep(0.05)
         assert sockets[1].values()[-1] == 1
     finally:
-        for pump in pumps:
-            pump.cancel()
-        await asyncio.gather(*pumps, return_exceptions=True)
-        for feed in feeds:
-            hub.unwatch(7, feed)
+        await _stop(hub, pumps, feeds)
     assert hub.event_ids() == []
 
 
@@ -181,9 +186,5 @@ async def test_push_interval__stretches_with_subscribers__final_figure_still_goe
             assert s.values()[0] == 99 and s.values()[-1] == 50
             assert len(s.values()) <= 2 + elapsed / 0.04
     finally:
-        for pump in pumps:
-            pump.cancel()
-        await asyncio.gather(*pumps, return_exceptions=True)
-        for feed in feeds:
-            hub.unwatch(7, feed)
+        await _stop(hub, pumps, feeds)
     assert hub.push_interval() == 0.01
