@@ -200,7 +200,7 @@ class ConnectionTemplate:
                     )
                 )
             elif name == "pageInfo":
-                pairs.append((key, self._page_info(ordering, limit_sql)))
+                pairs.append((key, page_info(self.page_info_fields, ordering.cursor, limit_sql)))
             elif name == "totalCount":
                 where_total = " AND ".join(conditions) if conditions else "TRUE"
                 pairs.append((key, f"(SELECT count(*) FROM {table} t0 WHERE {where_total})"))
@@ -208,25 +208,25 @@ class ConnectionTemplate:
                 pairs.append((key, literal(self.typename)))
         return f"(WITH {page} SELECT {build_object(pairs)})"
 
-    def _page_info(self, ordering: Ordering, limit_sql: str) -> str:
-        pairs: list[tuple[str, str]] = []
-        for key, name in self.page_info_fields:
-            if name == "hasNextPage":
-                expr = f"({limit_sql} > 0 AND (SELECT count(*) FROM p) > {limit_sql})"
-            elif name == "hasPreviousPage":
-                expr = "false"
-            elif name == "startCursor":
-                expr = (
-                    f"(SELECT {ordering.cursor('q')} FROM p q WHERE q._n = 1 AND {limit_sql} > 0)"
-                )
-            elif name == "endCursor":
-                expr = (
-                    f"(SELECT {ordering.cursor('q')} FROM p q WHERE q._n <= {limit_sql} "
-                    "ORDER BY q._n DESC LIMIT 1)"
-                )
-            elif name == "__typename":
-                expr = literal("PageInfo")
-            else:
-                raise Unsupported(f"pageInfo field {name}")
-            pairs.append((key, expr))
-        return build_object(pairs)
+
+def page_info(fields: Sequence[tuple[str, str]], cursor: Callable[[str], str], limit: str) -> str:
+    """`pageInfo` over the page CTE `p` (rows numbered `_n`, one more than the page when there
+    is a next one); `cursor(alias)` is a row's cursor. Forward paging only, as the resolvers."""
+    pairs: list[tuple[str, str]] = []
+    for key, name in fields:
+        if name == "hasNextPage":
+            expr = f"({limit} > 0 AND EXISTS (SELECT 1 FROM p WHERE p._n > {limit}))"
+        elif name == "hasPreviousPage":
+            expr = "false"
+        elif name == "startCursor":
+            expr = f"(SELECT {cursor('q')} FROM p q WHERE q._n = 1 AND {limit} > 0)"
+        elif name == "endCursor":
+            expr = (
+                f"(SELECT {cursor('q')} FROM p q WHERE q._n <= {limit} ORDER BY q._n DESC LIMIT 1)"
+            )
+        elif name == "__typename":
+            expr = literal("PageInfo")
+        else:
+            raise Unsupported(f"pageInfo field {name}")
+        pairs.append((key, expr))
+    return build_object(pairs)

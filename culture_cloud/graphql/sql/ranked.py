@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 
 from graphql import GraphQLAbstractType, GraphQLObjectType, GraphQLSchema, SelectionSetNode
 
-from culture_cloud.graphql.sql.connection import MAX_LIMIT
+from culture_cloud.graphql.sql.connection import MAX_LIMIT, page_info
 from culture_cloud.graphql.sql.objects import (
     Unsupported,
     build_object,
@@ -135,31 +135,12 @@ class RankedConnection:
                     )
                 )
             elif name == "pageInfo":
-                pairs.append((key, self._page_info(cursor, limit)))
+                pairs.append((key, page_info(self.page_info_fields, cursor, str(limit))))
             elif name == "totalCount":
                 pairs.append((key, total_sql))
             else:
                 pairs.append((key, literal(self.typename)))
         return f"(WITH p AS MATERIALIZED ({page_sql}) SELECT {build_object(pairs)})"
-
-    def _page_info(self, cursor: RowSql, limit: int) -> str:
-        pairs: list[tuple[str, str]] = []
-        for key, name in self.page_info_fields:
-            if name == "hasNextPage":
-                expr = f"({limit} > 0 AND EXISTS (SELECT 1 FROM p WHERE p._n > {limit}))"
-            elif name == "hasPreviousPage":
-                expr = "false"
-            elif name == "startCursor":
-                expr = f"(SELECT {cursor('q')} FROM p q WHERE q._n = 1 AND {limit} > 0)"
-            elif name == "endCursor":
-                expr = (
-                    f"(SELECT {cursor('q')} FROM p q WHERE q._n <= {limit} "
-                    "ORDER BY q._n DESC LIMIT 1)"
-                )
-            else:
-                expr = literal("PageInfo")
-            pairs.append((key, expr))
-        return build_object(pairs)
 
 
 _PAGE_INFO = frozenset({"hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"})
