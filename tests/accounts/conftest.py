@@ -4,12 +4,10 @@ hashing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text
 
 from culture_cloud.accounts import passwords
 from culture_cloud.accounts.sms.sender import AliyunSmsSender, SmsSender
@@ -135,32 +133,3 @@ async def sender(app_settings: Settings) -> AsyncIterator[SmsSender]:
             template_code=app_settings.sms_template_code,
             http=http,
         )
-
-
-@asynccontextmanager
-async def phone_refused_by_database(db: Database, phone: str) -> AsyncIterator[None]:
-    """The database refuses this one phone number, as a constraint nobody expected would: a
-    failed statement whose row holds personal data, for the tests that read the logs."""
-    async with db.engine.begin() as conn:
-        if db.backend == "postgres":
-            await conn.execute(
-                text(
-                    "ALTER TABLE app_user ADD CONSTRAINT ck_test_phone "
-                    f"CHECK (phone IS DISTINCT FROM '{phone}')"
-                )
-            )
-        else:
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER test_phone BEFORE UPDATE OF phone ON app_user "
-                    f"WHEN NEW.phone = '{phone}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-                )
-            )
-    try:
-        yield
-    finally:
-        async with db.engine.begin() as conn:
-            if db.backend == "postgres":
-                await conn.execute(text("ALTER TABLE app_user DROP CONSTRAINT ck_test_phone"))
-            else:
-                await conn.execute(text("DROP TRIGGER test_phone"))

@@ -15,9 +15,10 @@ from sqlalchemy import text
 
 from culture_cloud.request_ids import JsonFormatter
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer
-from tests.accounts.conftest import WECHAT_APPID, WECHAT_SECRET, phone_refused_by_database
+from tests.accounts.conftest import WECHAT_APPID, WECHAT_SECRET
 from tests.conftest import Database
 from tests.support.graphql import graphql_client
+from tests.support.refusals import value_refused_by_database
 from tests.support.settings import settings_for
 
 PHONE = "13987654321"
@@ -42,7 +43,7 @@ def json_log() -> Iterator[io.StringIO]:
 
 @pytest.fixture
 async def phone_refused(db: Database) -> AsyncIterator[None]:
-    async with phone_refused_by_database(db, PHONE):
+    async with value_refused_by_database(db, "app_user", "phone", PHONE):
         yield
 
 

@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from culture_cloud.testing.fake_wechat import FakeWechat, FakeWechatServer
-from tests.accounts.conftest import WECHAT_APPID, WECHAT_SECRET, phone_refused_by_database
+from tests.accounts.conftest import WECHAT_APPID, WECHAT_SECRET
 from tests.conftest import Database
 from tests.support.graphql import graphql_client
+from tests.support.refusals import value_refused_by_database
 from tests.support.settings import settings_for
 
 PHONE = "13912345678"
@@ -21,7 +22,7 @@ BIND_PHONE = "mutation($code: String!) { bindPhone(code: $code) { __typename } }
 
 @pytest.fixture
 async def phone_refused(db: Database) -> AsyncIterator[None]:
-    async with phone_refused_by_database(db, PHONE):
+    async with value_refused_by_database(db, "app_user", "phone", PHONE):
         yield
 
 

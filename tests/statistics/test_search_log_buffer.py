@@ -19,6 +19,7 @@ from culture_cloud.search.log import search_log
 from tests.conftest import Database
 from tests.statistics.factories import sql_one
 from tests.support.graphql import graphql_client
+from tests.support.refusals import value_refused_by_database
 from tests.support.settings import settings_for
 
 SEARCH = "query S($text: String!) { search(text: $text, first: 1) { edges { cursor } } }"
@@ -115,30 +116,6 @@ async def test_search_log__database_busy_buffer_full__searches_answer_rows_dropp
         assert await logged(db) == len(texts) - buffer.dropped
 
 
-@asynccontextmanager
-async def term_refused_by_database(db: Database, term: str) -> AsyncIterator[None]:
-    async with db.engine.begin() as conn:
-        if db.backend == "postgres":
-            await conn.execute(
-                text(f"ALTER TABLE search_log ADD CONSTRAINT ck_test_term CHECK (term <> '{term}')")
-            )
-        else:
-            await conn.execute(
-                text(
-                    "CREATE TRIGGER test_term BEFORE INSERT ON search_log "
-                    f"WHEN NEW.term = '{term}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-                )
-            )
-    try:
-        yield
-    finally:
-        async with db.engine.begin() as conn:
-            if db.backend == "postgres":
-                await conn.execute(text("ALTER TABLE search_log DROP CONSTRAINT ck_test_term"))
-            else:
-                await conn.execute(text("DROP TRIGGER test_term"))
-
-
 async def test_search_log__flush_refused__logged_without_terms_writer_goes_on(
     db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -146,7 +123,7 @@ async def test_search_log__flush_refused__logged_without_terms_writer_goes_on(
     buffer.start()
     now = datetime.now(UTC)
     try:
-        async with term_refused_by_database(db, "拒绝的词"):
+        async with value_refused_by_database(db, "search_log", "term", "拒绝的词"):
             with caplog.at_level(logging.WARNING):
                 buffer.add({"term": "晋剧", "created_at": now})
                 buffer.add({"term": "拒绝的词", "created_at": now})
