@@ -158,7 +158,14 @@ async def test_sql_reads__every_served_document_it_accepts__same_answer(paths: P
     search_and_map = {
         f"{app}/{doc}.graphql" for app in ("miniprogram", "site") for doc in ("search", "nearby")
     }
-    assert accepted == lists | search_and_map
+    # Roots under @include/@skip: decided per request (the sitemap's and the forms' optional
+    # parts); test_sql_reads__conditional_roots checks their answers.
+    conditional = {
+        "site/sitemap.graphql",
+        "site/feedback_form.graphql",
+        "console/staff_form.graphql",
+    }
+    assert accepted == lists | search_and_map | conditional
     for name in sorted(lists):
         query = _served_documents()[name]
         before = sum(reads.ANSWERED.values())
@@ -387,3 +394,25 @@ async def test_sql_reads__filter_field_not_compiled__falls_back_not_ignored(
     assert got == expected
     assert all(e["node"]["isFree"] for e in got["data"]["events"]["edges"])
     assert reads.FALLBACKS["arguments"] == before + 1
+
+
+async def test_sql_reads__conditional_roots__decided_per_request(paths: Paths) -> None:
+    """The sitemap's roots are each under @include: the compiled one (events) is answered by
+    SQL when it is the only one kept, nothing kept is `{}`, and a kept root the compiler does
+    not handle (venues) sends the whole request to the general executor, same answer."""
+    if paths.reads is None:
+        pytest.skip("SQLite: no compiler (checked above)")
+    query = _served_documents()["site/sitemap.graphql"]
+    flags = ("Events", "Venues", "Spots", "Agencies", "Guides", "Offerings", "Wishes", "Regions")
+    none = {f"with{flag}": False for flag in flags}
+    for variables, compiled in (
+        ({**none, "withEvents": True}, True),
+        (none, True),
+        ({**none, "withEvents": True, "withVenues": True}, False),
+    ):
+        before = sum(reads.ANSWERED.values())
+        got, expected = await _both(paths, query, variables)
+        assert got == expected and "errors" not in expected
+        assert (sum(reads.ANSWERED.values()) > before) is compiled, variables
+    got, _ = await _both(paths, query, {**none, "withEvents": True})
+    assert got["data"]["events"]["edges"] and set(got["data"]) == {"events"}

@@ -12,11 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from graphql import FieldNode, GraphQLNonNull, GraphQLObjectType, SelectionSetNode
+from graphql import (
+    BooleanValueNode,
+    FieldNode,
+    GraphQLAbstractType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionNode,
+    SelectionSetNode,
+)
 from graphql import GraphQLList as _GraphQLList
 
 from culture_cloud.graphql.sql.values import identifier, literal
+
+if TYPE_CHECKING:
+    from culture_cloud.graphql.sql.fields import FieldPlanner, PlanContext
 
 # json_build_object takes at most 100 arguments: 50 keys.
 MAX_KEYS = 50
@@ -56,6 +70,15 @@ class SqlObject:
     table: str
     leaves: dict[str, Leaf]
     relations: dict[str, Relation] = field(default_factory=dict)
+    # Fields with arguments or lists of their own (fields.py), planned once per document.
+    fields: dict[str, FieldPlanner] = field(default_factory=dict)
+
+    def with_fields(self, **planners: FieldPlanner) -> SqlObject:
+        """The same description with more planned fields (domains above the catalogue add
+        theirs: reviews, ratings)."""
+        return SqlObject(
+            self.type_name, self.table, self.leaves, self.relations, {**self.fields, **planners}
+        )
 
 
 class Joins:
@@ -81,21 +104,68 @@ def response_key(node: FieldNode) -> str:
     return node.alias.value if node.alias else node.name.value
 
 
-def fields_of(selection_set: SelectionSetNode | None) -> list[FieldNode]:
-    """The selection's fields; fragments, directives and repeated keys are not compiled."""
+def fields_of(
+    selection_set: SelectionSetNode | None,
+    concrete: GraphQLObjectType | None = None,
+    schema: GraphQLSchema | None = None,
+) -> list[FieldNode]:
+    """The fields graphql-core would collect for the selection: plain fields, and with
+    `concrete` (and `schema`) the fields of inline fragments that apply to that type. Named
+    fragments are inlined by the planner first. `@include`/`@skip` with a literal condition are
+    applied; with a variable (known only per request), and repeated keys, are not compiled."""
     if selection_set is None:
         raise Unsupported("object without selection")
+    collected: list[SelectionNode] = []
+    _collect(selection_set, concrete, schema, collected)
     nodes: list[FieldNode] = []
     seen: set[str] = set()
-    for selection in selection_set.selections:
-        if not isinstance(selection, FieldNode) or selection.directives:
-            raise Unsupported("fragments and directives")
+    for selection in collected:
+        assert isinstance(selection, FieldNode)
         key = response_key(selection)
         if key in seen:
             raise Unsupported("merged fields")
         seen.add(key)
         nodes.append(selection)
     return nodes
+
+
+def included(selection: SelectionNode) -> bool:
+    """Whether `@include`/`@skip` with literal conditions keep the selection."""
+    keep = True
+    for directive in selection.directives or ():
+        name = directive.name.value
+        if name not in ("include", "skip") or len(directive.arguments or ()) != 1:
+            raise Unsupported(f"directive @{name}")
+        value = directive.arguments[0].value  # type: ignore[index]
+        if not isinstance(value, BooleanValueNode):
+            raise Unsupported("a directive's condition from a variable")
+        keep = keep and (value.value if name == "include" else not value.value)
+    return keep
+
+
+def _collect(
+    selection_set: SelectionSetNode,
+    concrete: GraphQLObjectType | None,
+    schema: GraphQLSchema | None,
+    out: list[SelectionNode],
+) -> None:
+    for selection in selection_set.selections:
+        if not included(selection):
+            continue
+        if isinstance(selection, FieldNode):
+            out.append(selection)
+            continue
+        if not isinstance(selection, InlineFragmentNode) or concrete is None or schema is None:
+            raise Unsupported("fragments")
+        condition = selection.type_condition
+        if condition is not None:
+            named = schema.get_type(condition.name.value)
+            applies = named is concrete or (
+                isinstance(named, GraphQLAbstractType) and schema.is_sub_type(named, concrete)
+            )
+            if not applies:
+                continue
+        _collect(selection.selection_set, concrete, schema, out)
 
 
 def build_object(pairs: list[tuple[str, str]]) -> str:
@@ -119,18 +189,28 @@ def object_json(
     selection_set: SelectionSetNode | None,
     joins: Joins,
     columns: set[str] | None = None,
+    ctx: PlanContext | None = None,
 ) -> str:
     """`json_build_object` of the selection on the row `alias` of `obj`'s table.
 
-    `columns` (for the root table of a page) collects the columns the expression reads.
+    `columns` (for the root table of a page) collects the columns the expression reads. `ctx`:
+    the document is planned once (fields.py), so fields with arguments of their own can be
+    compiled; without it they are not.
     """
     if gql_type.name != obj.type_name:
         raise Unsupported(f"{gql_type.name} is not described by {obj.type_name}")
     pairs: list[tuple[str, str]] = []
-    for node in fields_of(selection_set):
+    schema = ctx.schema if ctx is not None else None
+    for node in fields_of(selection_set, gql_type, schema):
         key, name = response_key(node), node.name.value
         if name == "__typename":
             pairs.append((key, literal(obj.type_name)))
+            continue
+        planner = obj.fields.get(name)
+        if planner is not None:
+            if ctx is None:
+                raise Unsupported(f"{obj.type_name}.{name} needs a document planned once")
+            pairs.append((key, planner(ctx, alias, node, gql_type.fields[name])))
             continue
         if node.arguments:
             raise Unsupported("field arguments")
@@ -150,6 +230,6 @@ def object_json(
         if columns is not None:
             columns.add(relation.fk)
         joined = joins.add(target.table, alias, relation.fk)
-        inner = object_json(target, target_type, joined, node.selection_set, joins)
+        inner = object_json(target, target_type, joined, node.selection_set, joins, ctx=ctx)
         pairs.append((key, f"(CASE WHEN {joined}.id IS NULL THEN NULL ELSE {inner} END)"))
     return build_object(pairs)
