@@ -344,10 +344,8 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     )
     schema = view.schema
     assert isinstance(schema, Schema)
-    gateway = Gateway(
-        schema, web_context_factory(app, settings), view.compiled_reads, state=app.state
-    )
-    web = WebKit.build(settings, gateway)
+    context_for = web_context_factory(app, settings)
+    web = WebKit.build(settings, Gateway(schema, context_for, view.compiled_reads, app.state))
     app.router.routes.extend(
         [
             # Every method reaches the view, so a wrong one gets a typed 405, not plain text.
