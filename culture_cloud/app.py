@@ -344,7 +344,9 @@ def create_app(settings: Settings | None = None, *, freeze_gc: bool = False) -> 
     )
     schema = view.schema
     assert isinstance(schema, Schema)
-    gateway = Gateway(schema, web_context_factory(app, settings), view.compiled_reads)
+    gateway = Gateway(
+        schema, web_context_factory(app, settings), view.compiled_reads, state=app.state
+    )
     web = WebKit.build(settings, gateway)
     app.router.routes.extend(
         [

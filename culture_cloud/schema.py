@@ -23,7 +23,9 @@ from culture_cloud.bookings.staff_api import DoorMutation, StaffBookingsQuery
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
+from culture_cloud.catalog.sql_node import EVENT_VISIBLE, NodeMember, node_compiler, series_dates
 from culture_cloud.catalog.sql_reads import COMPILERS as CATALOG_SQL_READS
+from culture_cloud.catalog.sql_reads import EVENT as EVENT_SQL
 from culture_cloud.feedback import types as feedback_types
 from culture_cloud.feedback.mutations import FeedbackMutation
 from culture_cloud.feedback.queries import FeedbackQuery, visible_feedback
@@ -34,6 +36,7 @@ from culture_cloud.graphql.execution import (
     document_validator,
     schema_settings,
 )
+from culture_cloud.graphql.sql.objects import SqlObject
 from culture_cloud.graphql.sql.reads import CompiledReads
 from culture_cloud.live import types as live_types
 from culture_cloud.live.subscriptions import LiveSubscription
@@ -67,6 +70,11 @@ from culture_cloud.statistics.queries import StatisticsQuery
 # lower domain cannot import the higher one.
 composition.add_fields(AuditEntry, accounts_types.audit_entry_actor)
 composition.implement(Reviewable, *REVIEWABLE_TYPES, before=nodes.Node)
+
+# The SQL compiler's Event with its fields planned once (graphql/sql/fields.py), for `node(id:)`
+# (the website's event page): each domain contributes its own, as for the types above.
+EVENT_NODE_SQL: SqlObject = EVENT_SQL.with_fields(seriesDates=series_dates(lambda: EVENT_NODE_SQL))
+NODE_SQL_READS = {"node": node_compiler({"Event": NodeMember(EVENT_NODE_SQL, EVENT_VISIBLE)})}
 
 # `node(id:)` for every type implementing Node: each through the function its own field uses
 # (tests/graphql/test_node.py checks that no Node type is missing here).
@@ -178,7 +186,7 @@ def create_compiled_reads(settings: Settings, schema: Schema) -> CompiledReads |
         return None
     return CompiledReads(
         schema._schema,
-        compilers={**CATALOG_SQL_READS, **SEARCH_SQL_READS, **NEARBY_SQL_READS},
+        compilers={**CATALOG_SQL_READS, **SEARCH_SQL_READS, **NEARBY_SQL_READS, **NODE_SQL_READS},
         validate=document_validator(settings),
         max_tokens=settings.max_query_tokens,
         max_string_length=settings.max_input_string_length,

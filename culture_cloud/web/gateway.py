@@ -26,11 +26,14 @@ class Gateway:
         schema: Schema,
         context_for: ContextFactory,
         compiled_reads: CompiledReads | None = None,
+        state: Any = None,
     ) -> None:
         self.schema = schema
         self.context_for = context_for
-        # The API's SQL compiler (PostgreSQL): a planned read is one statement here too.
+        # The API's SQL compiler (PostgreSQL): a planned read is one statement here too. It
+        # needs only the app's engines and search log (`state`), not a whole Context.
         self.compiled_reads = compiled_reads
+        self.state = state
 
     async def run(
         self,
@@ -41,21 +44,22 @@ class Gateway:
         authorization: str | None,
         log_searches: bool = True,
     ) -> Result:
-        context = await self.context_for(request, authorization)
-        if self.compiled_reads is not None:
+        if self.compiled_reads is not None and self.state is not None:
+            router = self.state.read_router
             compiled = await self.compiled_reads.data(
                 document.source,
                 variables,
                 # A signed-out visitor's page may read from the replica, as the API's would.
-                context.read_router.engine_for(replica_allowed=authorization is None)
-                if context.read_router is not None
-                else context.engine,
+                router.engine_for(replica_allowed=authorization is None)
+                if router is not None
+                else self.state.engine,
                 signed_in=authorization is not None,
-                search_log=context.search_log,
+                search_log=self.state.search_log,
                 log_searches=log_searches,
             )
             if compiled is not None:
                 return Result(data=orjson.loads(compiled), errors=[])
+        context = await self.context_for(request, authorization)
         context.log_searches = log_searches
         outcome = await self.schema.execute(
             document.source, variable_values=variables or {}, context_value=context

@@ -1,0 +1,188 @@
+"""`node(id:)` compiled to SQL (catalog/sql_node.py) answers exactly as the general executor.
+
+The website's event page asks `node(id:)` for one event; on PostgreSQL an anonymous request is
+one statement. Every seeded event, drafts, a series with ended and draft occurrences, bad ids,
+ids of types the plan does not compile, and bad `first` values get the general path's answer.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from graphql import OperationDefinitionNode, parse, print_ast
+from sqlalchemy import select
+
+from culture_cloud.catalog import models as m
+from culture_cloud.db import transaction, utcnow
+from culture_cloud.global_ids import to_global_id
+from culture_cloud.graphql.sql import reads
+from culture_cloud.schema import EVENT_NODE_SQL
+from culture_cloud.timeutil import local_today
+from tests.catalog.factories import add_event
+from tests.graphql.test_sql_compiled_reads import (  # noqa: F401
+    Paths,
+    _both,
+    _served_documents,
+    paths,
+)
+
+EVENT = """
+query Event($id: ID!, $first: Int!) {
+  node(id: $id) {
+    __typename
+    ... on Event {
+      id title kind status startAt endAt allDay priceYuan isFree capacity remainingSeats
+      bookingRequired description images tags sources isDemo rating ratingCount
+      venue { id name address }
+      scenicSpot { id name address }
+      region { key name }
+      organization { name }
+      seriesDates(first: $first) { id startAt endAt allDay status remainingSeats }
+    }
+  }
+}
+"""
+
+
+def _answered() -> int:
+    return sum(reads.ANSWERED.values())
+
+
+async def _same(
+    paths: Paths,  # noqa: F811
+    variables: dict[str, Any],
+    *,
+    compiled: bool,
+) -> Any:
+    before = _answered()
+    got, expected = await _both(paths, EVENT, variables)
+    assert got == expected, variables
+    assert (_answered() > before) is compiled, variables
+    return expected
+
+
+@pytest.fixture
+def compiler(paths: Paths) -> Paths:  # noqa: F811
+    if paths.reads is None:
+        pytest.skip("SQLite: no compiled reads (by design)")
+    return paths
+
+
+async def test_node__every_event_and_a_series__same_answer(compiler: Paths, seeded: Any) -> None:
+    async with transaction(seeded.factory) as session:
+        series_event = (
+            (
+                await session.execute(
+                    select(m.Event).where(m.Event.series_id.is_not(None)).order_by(m.Event.id)
+                )
+            )
+            .scalars()
+            .first()
+        )
+        assert series_event is not None, "the seed has a weekly series"
+        series_id = series_event.series_id
+        # An ended occurrence and a draft one: neither is listed.
+        ended = utcnow() - timedelta(days=400)
+        for title, start, status in (
+            ("已结束的一场", ended, m.EventStatus.PUBLISHED),
+            ("草稿的一场", utcnow() + timedelta(days=400), m.EventStatus.DRAFT),
+        ):
+            await add_event(session, title, start, status=status, series_id=series_id)
+        ids = (await session.execute(select(m.Event.id, m.Event.status))).all()
+    drafts = 0
+    for pk, status in ids:
+        answer = await _same(
+            compiler, {"id": to_global_id("Event", pk), "first": 10}, compiled=True
+        )
+        node = answer["data"]["node"]
+        if status is m.EventStatus.DRAFT:
+            drafts += 1
+            assert node is None
+        else:
+            assert node["__typename"] == "Event"
+            titles = {d["id"] for d in node["seriesDates"]}
+            assert to_global_id("Event", pk) not in titles
+    assert drafts >= 1
+    series = await _same(
+        compiler, {"id": to_global_id("Event", series_event.id), "first": 50}, compiled=True
+    )
+    dates = series["data"]["node"]["seriesDates"]
+    assert dates and [d["startAt"] for d in dates] == sorted(d["startAt"] for d in dates)
+    for first in (0, 1, 2):
+        answer = await _same(
+            compiler, {"id": to_global_id("Event", series_event.id), "first": first}, compiled=True
+        )
+        assert len(answer["data"]["node"]["seriesDates"]) == min(first, len(dates))
+
+
+async def test_node__bad_ids_other_types_and_bad_first__general_answer(compiler: Paths) -> None:
+    ok = to_global_id("Event", 1)
+    for variables in (
+        {"id": "not an id", "first": 10},  # INVALID_ID from the general path
+        {"id": to_global_id("Event", 10**6), "first": 10},  # no such event: null
+        {"id": to_global_id("Nope", 1), "first": 10},
+        {"id": to_global_id("Venue", 1), "first": 10},  # not compiled: the general path
+        {"id": ok, "first": -1},
+        {"id": ok, "first": 51},
+    ):
+        compiled = variables["id"] == to_global_id("Event", 10**6)
+        answer = await _same(compiler, variables, compiled=compiled)
+        if variables["first"] in (-1, 51):
+            assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_node__signed_in__general_path(compiler: Paths) -> None:
+    """Drafts are visible to their organisation's staff: a token means the general path."""
+    before = _answered()
+    response = await compiler.compiled.post(
+        "/graphql",
+        json={"query": EVENT, "variables": {"id": to_global_id("Event", 1), "first": 1}},
+        headers={"authorization": "Bearer not-a-real-token"},
+    )
+    assert response.status_code in (200, 401)
+    assert _answered() == before
+
+
+def _variables_for(query: str, node_id: str) -> dict[str, Any]:
+    """Every variable a served document declares: the id, no cursor, signed out, today."""
+    operation = next(d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode))
+    out: dict[str, Any] = {}
+    for definition in operation.variable_definitions or ():
+        type_name = print_ast(definition.type).rstrip("!")
+        out[definition.variable.name.value] = {
+            "ID": node_id,
+            "Boolean": definition.variable.name.value == "hasTarget",
+            "Date": local_today(utcnow()).isoformat(),
+            "String": None,
+            "Int": 10,
+        }[type_name]
+    return out
+
+
+async def test_node__every_served_document_it_plans__same_answer(
+    compiler: Paths, seeded: Any
+) -> None:
+    """The website's, console's and mini-program's documents with a `node` root, for every
+    seeded event (and a venue: the general path), signed out."""
+    assert compiler.reads is not None
+    async with transaction(seeded.factory) as session:
+        event_ids = (await session.execute(select(m.Event.id).order_by(m.Event.id))).scalars().all()
+    planned = {
+        name: text
+        for name, text in _served_documents().items()
+        if "node(" in text and compiler.reads.plan(text) is not None
+    }
+    full = {"location", "reviews", "ratingSummary"} <= EVENT_NODE_SQL.fields.keys()
+    pages = {"site/event.graphql", "miniprogram/event.graphql"} if full else set()
+    assert {"site/event_seats.graphql", "site/event_booking.graphql"} | pages <= set(planned)
+    for name, query in sorted(planned.items()):
+        for pk in [*event_ids[:40], event_ids[-1]]:
+            variables = _variables_for(query, to_global_id("Event", pk))
+            got, expected = await _both(compiler, query, variables)
+            assert got == expected, (name, pk)
+        got, expected = await _both(
+            compiler, query, _variables_for(query, to_global_id("Venue", 1))
+        )
+        assert got == expected, name
