@@ -209,20 +209,26 @@ class ConnectionTemplate:
         return f"(WITH {page} SELECT {build_object(pairs)})"
 
 
-def page_info(fields: Sequence[tuple[str, str]], cursor: Callable[[str], str], limit: str) -> str:
-    """`pageInfo` over the page CTE `p` (rows numbered `_n`, one more than the page when there
-    is a next one); `cursor(alias)` is a row's cursor. Forward paging only, as the resolvers."""
+def page_info(
+    fields: Sequence[tuple[str, str]], cursor: Callable[[str], str], limit: str, page: str = "p"
+) -> str:
+    """`pageInfo` over the page CTE `page` (rows numbered `_n`, one more than the page when
+    there is a next one); `cursor(alias)` is a row's cursor; `limit` is SQL (a number or a
+    bound parameter). Forward paging only, as the resolvers. A connection nested in another
+    row (a target's reviews) names its CTE so that it cannot hide the parent's alias."""
+    page = identifier(page)
     pairs: list[tuple[str, str]] = []
     for key, name in fields:
         if name == "hasNextPage":
-            expr = f"({limit} > 0 AND EXISTS (SELECT 1 FROM p WHERE p._n > {limit}))"
+            expr = f"({limit} > 0 AND EXISTS (SELECT 1 FROM {page} WHERE {page}._n > {limit}))"
         elif name == "hasPreviousPage":
             expr = "false"
         elif name == "startCursor":
-            expr = f"(SELECT {cursor('q')} FROM p q WHERE q._n = 1 AND {limit} > 0)"
+            expr = f"(SELECT {cursor('q')} FROM {page} q WHERE q._n = 1 AND {limit} > 0)"
         elif name == "endCursor":
             expr = (
-                f"(SELECT {cursor('q')} FROM p q WHERE q._n <= {limit} ORDER BY q._n DESC LIMIT 1)"
+                f"(SELECT {cursor('q')} FROM {page} q WHERE q._n <= {limit} "
+                "ORDER BY q._n DESC LIMIT 1)"
             )
         elif name == "__typename":
             expr = literal("PageInfo")
