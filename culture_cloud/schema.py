@@ -60,6 +60,7 @@ from culture_cloud.reviews import types as reviews_types
 from culture_cloud.reviews.mutations import ReviewsMutation
 from culture_cloud.reviews.queries import ReviewsQuery, visible_review
 from culture_cloud.reviews.reviewable import REVIEWABLE_TYPES, Reviewable
+from culture_cloud.reviews.sql_fields import reviewable_fields
 from culture_cloud.search.nearby_sql import COMPILERS as NEARBY_SQL_READS
 from culture_cloud.search.queries import SearchQuery
 from culture_cloud.search.sql_reads import COMPILERS as SEARCH_SQL_READS
