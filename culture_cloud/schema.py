@@ -23,6 +23,7 @@ from culture_cloud.bookings.staff_api import DoorMutation, StaffBookingsQuery
 from culture_cloud.catalog import types as catalog_types
 from culture_cloud.catalog.queries import NODE_FETCHERS as CATALOG_NODES
 from culture_cloud.catalog.queries import CatalogQuery
+from culture_cloud.catalog.sql_location import location
 from culture_cloud.catalog.sql_node import EVENT_VISIBLE, NodeMember, node_compiler, series_dates
 from culture_cloud.catalog.sql_reads import COMPILERS as CATALOG_SQL_READS
 from culture_cloud.catalog.sql_reads import EVENT as EVENT_SQL
@@ -74,7 +75,11 @@ composition.implement(Reviewable, *REVIEWABLE_TYPES, before=nodes.Node)
 
 # The SQL compiler's Event with its fields planned once (graphql/sql/fields.py), for `node(id:)`
 # (the website's event page): each domain contributes its own, as for the types above.
-EVENT_NODE_SQL: SqlObject = EVENT_SQL.with_fields(seriesDates=series_dates(lambda: EVENT_NODE_SQL))
+EVENT_NODE_SQL: SqlObject = EVENT_SQL.with_fields(
+    location=location,
+    seriesDates=series_dates(lambda: EVENT_NODE_SQL),
+    **reviewable_fields("Event"),
+)
 NODE_SQL_READS = {"node": node_compiler({"Event": NodeMember(EVENT_NODE_SQL, EVENT_VISIBLE)})}
 
 # `node(id:)` for every type implementing Node: each through the function its own field uses
