@@ -27,6 +27,8 @@ from tests.graphql.test_sql_compiled_reads import (  # noqa: F401
     _served_documents,
     paths,
 )
+from tests.reviews.review_rows import build_review_world
+from tests.support.ids import gid
 
 EVENT = """
 query Event($id: ID!, $first: Int!) {
@@ -186,3 +188,41 @@ async def test_node__every_served_document_it_plans__same_answer(
             compiler, query, _variables_for(query, to_global_id("Venue", 1))
         )
         assert got == expected, name
+
+
+async def test_node__event_page_with_reviews__every_review_page_same(
+    compiler: Paths, seeded: Any
+) -> None:
+    """The website's event page document, whole, for an event with many reviews (ties, a
+    deleted author, replies, odd text): every page of `reviewsAfter` by SQL, same answer."""
+    world = await build_review_world(seeded)
+    query = _served_documents()["site/event.graphql"]
+    seen: list[str] = []
+    after = None
+    for _ in range(10):
+        variables = {"id": world.event, "reviewsAfter": after, "signedIn": False}
+        answer = await _same_document(compiler, query, variables)
+        node = answer["data"]["node"]
+        assert node["ratingSummary"]["count"] == len(world.public_newest_first)
+        reviews = node["reviews"]
+        seen += [edge["node"]["id"] for edge in reviews["edges"]]
+        if not reviews["pageInfo"]["hasNextPage"]:
+            break
+        after = reviews["pageInfo"]["endCursor"]
+    assert seen == [gid("Review", pk) for pk in world.public_newest_first]
+    assert node["gcj02"] != node["wgs84"] or node["wgs84"] is None
+    # A tampered cursor: the general path's coded error, from either app.
+    answer = await _same_document(
+        compiler, query, {"id": world.event, "reviewsAfter": "bad", "signedIn": False}, False
+    )
+    assert answer["errors"]
+
+
+async def _same_document(
+    compiler: Paths, query: str, variables: dict[str, Any], compiled: bool = True
+) -> Any:
+    before = _answered()
+    got, expected = await _both(compiler, query, variables)
+    assert got == expected, variables
+    assert (_answered() > before) is compiled, variables
+    return expected
