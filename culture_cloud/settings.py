@@ -204,8 +204,7 @@ class Settings(BaseSettings):
     # The website's public address (https://…, no trailing slash) for canonical links, Open
     # Graph and the sitemap; unset = the address each request came to.
     web_public_url: str | None = None
-    # The website's rendered pages kept per process for visitors without a session
-    # (culture_cloud/web/render_cache.py), at most this many bytes of HTML; 0 = none kept.
+    # Bytes of rendered reading pages a worker keeps (web/render_cache.py); 0 = none kept.
     web_render_cache_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
     # The map on the console's place form (Leaflet, culture_cloud/web/console/place_map.py): a
     # tile URL template ({z} {x} {y}; {s} takes each character of the subdomains in turn). The
