@@ -46,6 +46,7 @@ class Instruments:
     bookings: Counter
     fallbacks: Counter
     log_rows_dropped: Counter
+    web_renders: Counter
     pool_checked_out: Gauge
     pool_open: Gauge
     pool_size: Gauge
@@ -101,6 +102,13 @@ def instruments() -> Instruments:
             "database refused the flush (write_failed)",
             ["log", "reason"],
         ),
+        web_renders=Counter(
+            "culture_cloud_web_render_cache",
+            "Website pages of shared templates for visitors without a session, by outcome: hit "
+            "(the HTML came from the render cache), miss (rendered and kept) or unkeyable "
+            "(a value the key cannot describe: rendered uncached)",
+            ["outcome"],
+        ),
         pool_checked_out=pool_gauge(
             "culture_cloud_db_pool_checked_out", "Database connections in use"
         ),
@@ -149,6 +157,10 @@ def count_fallback(reason: str) -> None:
 
 def count_dropped_rows(log: str, reason: str, rows: int) -> None:
     instruments().log_rows_dropped.labels(log, reason).inc(rows)
+
+
+def count_render(outcome: str) -> None:
+    instruments().web_renders.labels(outcome).inc()
 
 
 def watch_pool(pool: Any) -> tuple[Callable[[], None], Callable[[], None]]:

@@ -204,6 +204,8 @@ class Settings(BaseSettings):
     # The website's public address (https://…, no trailing slash) for canonical links, Open
     # Graph and the sitemap; unset = the address each request came to.
     web_public_url: str | None = None
+    # Bytes of rendered reading pages a worker keeps (web/render_cache.py); 0 = none kept.
+    web_render_cache_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
     # The map on the console's place form (Leaflet, culture_cloud/web/console/place_map.py): a
     # tile URL template ({z} {x} {y}; {s} takes each character of the subdomains in turn). The
     # default is AMap's street map, whose tiles are drawn in GCJ-02: a click on it gives GCJ-02

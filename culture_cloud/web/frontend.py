@@ -6,11 +6,16 @@ session, CSRF, assets. A handler runs one document and renders one template:
         return web.render(request, "event.html", {"event": event, "title": event["title"]})
 
 and a form post starts with `form = await web.form(request)` (CSRF checked, or a 403 page).
+
+The templates a front end lists in `cached_templates` are rendered through the render
+cache (render_cache.py) for visitors without a session: the same inputs give the same HTML,
+so it is rendered once and each visitor gets it with their own CSRF token put in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import secrets
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,16 +24,20 @@ from urllib.parse import urlsplit
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from culture_cloud.db import utcnow
+from culture_cloud.metrics import count_render
 from culture_cloud.settings import Settings
+from culture_cloud.timeutil import local_today
 from culture_cloud.web.assets import Assets
 from culture_cloud.web.cookies import cookie
 from culture_cloud.web.csrf import CSRF_FIELD, Csrf
 from culture_cloud.web.documents import Documents
 from culture_cloud.web.gateway import Gateway
+from culture_cloud.web.render_cache import RenderCache, Unkeyable, render_key
 from culture_cloud.web.results import FormErrors, Result
 from culture_cloud.web.sessions import Sessions
 
@@ -37,6 +46,9 @@ SHARED_DOCUMENTS = Path(__file__).parent / "documents"
 ELDER_COOKIE = "cc_elder"
 SITE_NAME = "介休文旅云"
 MAX_NEXT_LENGTH = 2000
+# What a cached page is rendered with in place of the visitor's CSRF token, then replaced by
+# it: random per process, so no page's data can hold it by chance or design.
+CSRF_PLACEHOLDER = secrets.token_hex(32)
 
 
 @dataclass
@@ -77,7 +89,17 @@ def see_other(url: str) -> RedirectResponse:
 
 
 class FrontEnd:
-    def __init__(self, kit: WebKit, *, documents: Path, templates: Path) -> None:
+    def __init__(
+        self,
+        kit: WebKit,
+        *,
+        documents: Path,
+        templates: Path,
+        cached_templates: Collection[str] = (),
+    ) -> None:
+        """`cached_templates`: the pages every visitor without a session sees alike given
+        the same values (no personal data; their templates read nothing but their values,
+        the date and the environment's pure filters and globals): the render cache's."""
         self.kit = kit
         self.settings = kit.settings
         self.sessions = kit.sessions
@@ -91,6 +113,8 @@ class FrontEnd:
         )
         environment.globals.update(asset=kit.assets.url, site_name=SITE_NAME, csrf_field=CSRF_FIELD)
         self.templates = Jinja2Templates(env=environment)
+        self.cached_templates = frozenset(cached_templates)
+        self.render_cache = RenderCache(kit.settings.web_render_cache_bytes)
 
     # ---- data --------------------------------------------------------------------------------
 
@@ -129,7 +153,10 @@ class FrontEnd:
         context: dict[str, Any] | None = None,
         *,
         status_code: int = 200,
+        private: bool = False,
     ) -> Response:
+        """The template's page. `private`: this render shows what is the visitor's own (their
+        position, say) though its template is a cached one: it stays out of the cache."""
         values: dict[str, Any] = {
             "title": None,
             "description": None,
@@ -140,15 +167,60 @@ class FrontEnd:
             **(context or {}),
         }
         canonical = values.pop("canonical_path", None) or request.url.path
+        csrf_token = self.kit.csrf.token(request)  # always: it sets the cookie if missing
         values.update(
-            csrf_token=self.kit.csrf.token(request),
+            csrf_token=csrf_token,
             elder=cookie(request, ELDER_COOKIE) == "1",
             signed_in=self.sessions.signed_in(request),
             current_path=request.url.path,
             here=_here(request),
             canonical=self.public_url(request, canonical),
         )
+        if self._cacheable(request, template, private=private, signed_in=values["signed_in"]):
+            page = self._cached_page(template, values, status_code)
+            if page is not None:
+                # The same response a TemplateResponse of that HTML would be.
+                body = page.replace(CSRF_PLACEHOLDER, csrf_token)
+                return HTMLResponse(body, status_code=status_code)
         return self.templates.TemplateResponse(request, template, values, status_code=status_code)
+
+    def _cacheable(
+        self, request: Request, template: str, *, private: bool, signed_in: bool
+    ) -> bool:
+        """Whether this page goes through the render cache: a cached template's GET, for a
+        visitor without a session (whose pages hold nothing of their own), unless the handler
+        says the page is private, the cache is off, or templates reload (development)."""
+        return (
+            template in self.cached_templates
+            and not private
+            and not signed_in
+            and request.method in ("GET", "HEAD")
+            and self.render_cache.max_bytes > 0
+            and not self.templates.env.auto_reload
+        )
+
+    def _cached_page(self, template: str, values: dict[str, Any], status_code: int) -> str | None:
+        """The page as every visitor without a session gets it (the placeholder for the CSRF
+        token): from the cache, else rendered and kept; None when its values cannot be keyed.
+        `request` is not among the values: a cached template must not read it (an error if
+        it does, never a page of another request's)."""
+        values = {**values, "csrf_token": CSRF_PLACEHOLDER}
+        # The filters read the clock for today's season and this year (filters.when).
+        today = local_today(utcnow())
+        try:
+            key = render_key(template, status_code, today, values)
+        except Unkeyable:
+            count_render("unkeyable")
+            return None
+        page = self.render_cache.get(key)
+        if page is not None:
+            count_render("hit")
+            return page
+        count_render("miss")
+        page = self.templates.get_template(template).render(values)
+        if local_today(utcnow()) == today:  # else rendered for a day its key does not name
+            self.render_cache.put(key, page)
+        return page
 
     def route(
         self,

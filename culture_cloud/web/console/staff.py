@@ -117,6 +117,7 @@ class Console(FrontEnd):
         context: dict[str, Any] | None = None,
         *,
         status_code: int = 200,
+        private: bool = False,
     ) -> Response:
         viewer = current_viewer(request)
         values = {
@@ -124,4 +125,4 @@ class Console(FrontEnd):
             "nav": nav_for(viewer.role if viewer else None),
             **(context or {}),
         }
-        return super().render(request, template, values, status_code=status_code)
+        return super().render(request, template, values, status_code=status_code, private=private)

@@ -188,6 +188,8 @@ async def render_listing(
             **(extra or {}),
         },
         status_code=status_code or (400 if params.errors else 200),
+        # "Near me" puts the visitor's position in the form: theirs, not for a shared cache.
+        private="lat" in params.values or "lng" in params.values,
     )
 
 
