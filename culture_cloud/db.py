@@ -183,6 +183,9 @@ def json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+MAX_CACHED_STATEMENT_BYTES = 128 * 1024
+
+
 def create_engine(
     settings: Settings, *, url: str | None = None, connect_timeout: float | None = None
 ) -> AsyncEngine:
@@ -204,8 +207,13 @@ def create_engine(
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
+    # asyncpg keeps prepared statements of up to 15 KB only; a compiled page's statement (the
+    # event page's is ~48 KB, most of it the map datums' arithmetic) would be planned afresh
+    # on every request (~4 ms) instead of once per connection (graphql/sql/reads.py).
+    connect_args: dict[str, Any] = {"max_cacheable_statement_size": MAX_CACHED_STATEMENT_BYTES}
     if connect_timeout is not None:
-        options["connect_args"] = {"timeout": connect_timeout}
+        connect_args["timeout"] = connect_timeout
+    options["connect_args"] = connect_args
     engine = create_async_engine(
         url,
         **options,

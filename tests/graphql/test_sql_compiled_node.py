@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 from graphql import OperationDefinitionNode, parse, print_ast
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from culture_cloud.catalog import models as m
-from culture_cloud.db import transaction, utcnow
+from culture_cloud.db import create_engine, transaction, utcnow
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.sql import reads
+from culture_cloud.graphql.sql.planner import ReadRun
 from culture_cloud.schema import EVENT_NODE_SQL
 from culture_cloud.timeutil import local_today
 from tests.catalog.factories import add_event
@@ -226,3 +227,31 @@ async def _same_document(
     assert got == expected, variables
     assert (_answered() > before) is compiled, variables
     return expected
+
+
+async def test_node__event_page_statement__prepared_once_per_connection(
+    compiler: Paths, seeded: Any
+) -> None:
+    """The event page's statement (~48 KB) is kept prepared on its connection: planned afresh
+    on every request, PostgreSQL spent ~4 ms planning it against ~0.6 ms running it."""
+    assert compiler.reads is not None
+    plan = compiler.reads.plan(_served_documents()["site/event.graphql"])
+    assert plan is not None
+    engine = create_engine(seeded.settings.model_copy(update={"db_pool_size": 1}))
+    try:
+        for pk in (1, 2, 3):
+            run = ReadRun(engine, None, utcnow())
+            variables = {"id": to_global_id("Event", pk), "reviewsAfter": None, "signedIn": False}
+            statement = await plan.statement(variables, run)
+            assert statement is not None
+            sql, params = statement
+            assert len(sql) > 15 * 1024  # larger than asyncpg keeps by default
+            await reads.fetch_bytes(engine, sql, params)
+        async with engine.connect() as conn:
+            prepared = await conn.scalar(
+                text("SELECT count(*) FROM pg_prepared_statements WHERE statement = :sql"),
+                {"sql": sql},
+            )
+        assert prepared == 1
+    finally:
+        await engine.dispose()
