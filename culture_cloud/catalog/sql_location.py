@@ -1,38 +1,38 @@
 """`location(system:)` in the SQL compiler (graphql/sql/fields.py): the GeoPoint of an event,
-venue, scenic spot or travel agency, byte for byte as the resolver (catalog/values.py
-`geo_point`) answers it.
+venue, scenic spot or travel agency, exactly as the resolver (catalog/values.py `geo_point`)
+answers it.
 
-The resolver converts the stored WGS84 point (geo.from_wgs84) and rounds to 7 decimals; the SQL
-does the same arithmetic in float8 (catalog/datum_sql.py) and rounds exactly as Python's round()
-(graphql/sql/float8.py), writing the number as orjson would. A point with no lat or lng is null.
+The statement carries the stored point (each double's eight bytes, so nothing is lost on the
+way), its precision and note; once it has answered, the resolver's
+own conversion and rounding (`values.rounded_point`) finish the GeoPoint in Python
+(`fields.finished`). A point with no lat or lng is null. A stored point that is not a finite
+number (the API never writes one) sends the request to the general path, which reports it.
 
-`system` written in the document (or left to its default) is planned for that datum alone; a
-variable is a parameter, and a CASE picks the datum's expression (only that branch is
-evaluated). BD-09 needs this interpreter's math.hypot in SQL (graphql/sql/float8.py): where
-that is not reproduced, BD-09 takes the general path. The selection may hold lat, lng, system, precision, note and __typename; anything
+`system` written in the document (or left to its default) is part of the plan; a variable is a
+parameter. The selection may hold lat, lng, system, precision, note and __typename; anything
 else takes the general path.
 """
 
 from __future__ import annotations
 
-from graphql import EnumValueNode, FieldNode, GraphQLField, GraphQLObjectType
+import math
+import struct
+from typing import Any
+
+from graphql import EnumValueNode, FieldNode, GraphQLField
 
 from culture_cloud.catalog import models
-from culture_cloud.catalog.datum_sql import from_wgs84
+from culture_cloud.catalog.values import rounded_point
 from culture_cloud.geo import CoordSystem
-from culture_cloud.graphql.sql.fields import PlanContext, RunValues
-from culture_cloud.graphql.sql.float8 import Float8, Lets, python_round_json
+from culture_cloud.graphql.sql.fields import PlanContext, RunValues, finished
 from culture_cloud.graphql.sql.objects import (
     Unsupported,
-    build_object,
     fields_of,
     named_object_type,
     response_key,
 )
-from culture_cloud.graphql.sql.values import enum_name, identifier, literal
+from culture_cloud.graphql.sql.values import identifier, literal
 
-# geo_point's round(…, 7): about a centimetre.
-DIGITS = 7
 _FIELDS = frozenset({"lat", "lng", "system", "precision", "note", "__typename"})
 
 
@@ -44,27 +44,52 @@ def location(ctx: PlanContext, alias: str, node: FieldNode, field_def: GraphQLFi
     for field in selection:
         if field.name.value not in _FIELDS or field.arguments or field.selection_set:
             raise Unsupported(f"GeoPoint.{field.name.value} as selected")
+    keys = tuple((response_key(field), field.name.value) for field in selection)
     written = _written_system(node, field_def)
     if written is not None:
-        return point_json(alias, selection, point_type, written)
+        system = literal(written.name)
+    else:
 
-    # A variable: every datum this interpreter compiles, picked per request (another datum
-    # takes the general path then).
-    branches: dict[CoordSystem, str] = {}
-    for system in CoordSystem:
-        try:
-            branches[system] = point_json(alias, selection, point_type, system)
-        except Unsupported:
-            continue
+        def system_name(values: RunValues) -> str:
+            return CoordSystem(values.arguments(field_def, node)["system"]).name
 
-    def system_name(values: RunValues) -> str:
-        chosen = CoordSystem(values.arguments(field_def, node)["system"])
-        if chosen not in branches:
-            raise Unsupported(f"location in {chosen.name}")
-        return chosen.name
+        system = ctx.slots.add(system_name, "text")
+    row = identifier(alias)
+    # The doubles' own bytes (hex): exact whatever the session's extra_float_digits, -0.0 kept.
+    payload = (
+        f"json_build_array(encode(float8send({row}.lat), 'hex'), "
+        f"encode(float8send({row}.lng), 'hex'), {system}, "
+        f"{row}.location_precision, {row}.location_note)"
+    )
+    return (
+        f"(CASE WHEN {row}.lat IS NULL OR {row}.lng IS NULL THEN NULL "
+        f"ELSE {finished(('GeoPoint', keys), lambda v: point_json(keys, v), payload)} END)"
+    )
 
-    cases = " ".join(f"WHEN {literal(s.name)} THEN {sql}" for s, sql in branches.items())
-    return f"(CASE {ctx.slots.add(system_name, 'text')} {cases} END)"
+
+def point_json(keys: tuple[tuple[str, str], ...], payload: list[Any]) -> dict[str, Any]:
+    """The GeoPoint's JSON, keys in selection order, from [lat, lng, system, precision, note]."""
+    lat_hex, lng_hex, system_name, precision, note = payload
+    lat, lng = _double(lat_hex), _double(lng_hex)
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        # The resolver's Float refuses NaN and infinities (no write path stores them).
+        raise Unsupported("a stored point that is not finite")
+    system = CoordSystem[system_name]
+    rounded_lat, rounded_lng = rounded_point(lat, lng, system)
+    values = {
+        "lat": rounded_lat,
+        "lng": rounded_lng,
+        "system": system.name,
+        "precision": None if precision is None else models.LocationPrecision(precision).name,
+        "note": note,
+        "__typename": "GeoPoint",
+    }
+    return {key: values[name] for key, name in keys}
+
+
+def _double(hex_bytes: str) -> float:
+    value: float = struct.unpack(">d", bytes.fromhex(hex_bytes))[0]
+    return value
 
 
 def _written_system(node: FieldNode, field_def: GraphQLField) -> CoordSystem | None:
@@ -76,26 +101,3 @@ def _written_system(node: FieldNode, field_def: GraphQLField) -> CoordSystem | N
                 return CoordSystem[argument.value.value]
             return None
     return CoordSystem(field_def.args["system"].default_value)
-
-
-def point_json(
-    alias: str, selection: list[FieldNode], point_type: GraphQLObjectType, system: CoordSystem
-) -> str:
-    """The GeoPoint of the row `alias` in `system` (json), null without a point."""
-    lets = Lets(f"{identifier(alias)}_geo")
-    numbers: dict[str, str] = {}
-    if any(field.name.value in ("lat", "lng") for field in selection):
-        lat, lng = from_wgs84(lets, Float8(f"{alias}.lat"), Float8(f"{alias}.lng"), system)
-        numbers = python_round_json(lets, {"lat": lat, "lng": lng}, DIGITS)
-    values = {
-        **numbers,
-        "system": literal(system.name),
-        "precision": enum_name(f"{alias}.location_precision", models.LocationPrecision),
-        "note": f"{alias}.location_note",
-        "__typename": literal(point_type.name),
-    }
-    pairs = [(response_key(field), values[field.name.value]) for field in selection]
-    return (
-        f"(CASE WHEN {alias}.lat IS NULL OR {alias}.lng IS NULL THEN NULL "
-        f"ELSE {lets.select(build_object(pairs))} END)"
-    )

@@ -30,13 +30,20 @@ class GeoPoint:
     note: str | None
 
 
+def rounded_point(lat: float, lng: float, system: CoordSystem) -> tuple[float, float]:
+    """A stored WGS84 point in `system`, to 7 decimals (about a centimetre): what `location`
+    answers (the SQL compiler finishes its points with this too, catalog/sql_location.py)."""
+    point = from_wgs84(LatLng(lat, lng), system)
+    return round(point.lat, 7), round(point.lng, 7)
+
+
 def geo_point(row: Any, system: CoordSystem) -> GeoPoint | None:
     if row.lat is None or row.lng is None:
         return None
-    point = from_wgs84(LatLng(row.lat, row.lng), system)
+    lat, lng = rounded_point(row.lat, row.lng, system)
     return GeoPoint(
-        lat=round(point.lat, 7),
-        lng=round(point.lng, 7),
+        lat=lat,
+        lng=lng,
         system=system,
         precision=row.location_precision,
         note=row.location_note,

@@ -1,11 +1,12 @@
 """`location(system:)` compiled to SQL (catalog/sql_location.py) answers byte for byte as the
 resolver (catalog/values.py `geo_point`: geo.from_wgs84, then round(…, 7), written by orjson).
 
-The JSON is compared with every number kept as its text (37.0 is not 37, 0.00001 is not 1e-05),
-for points anywhere, inside China, on the edges of its box, integers, short decimals, dyadic
-ties such as 37.00390625, near zero and negative, in all three datums. The conversion itself is
-compared bit for bit before rounding, and so are hypot and round on their own. Last, whole
-`node(id:)` documents through the compiled read path against the general executor.
+The statement carries the stored point and Python finishes it (graphql/sql/fields.py
+`finish`): the tests check that nothing is lost on the way, float8 to PostgreSQL's text and back
+to the same double. The JSON is compared with every number kept as its text (37.0 is not 37,
+0.00001 is not 1e-05), for points anywhere, inside China, on the edges of its box, integers,
+short decimals, dyadic ties such as 37.00390625, near zero and negative, in all three datums.
+Last, whole `node(id:)` documents through the compiled read path against the general executor.
 
 PostgreSQL only: the SQL compiler runs there (SQLite: the executors, by design).
 """
@@ -14,13 +15,11 @@ from __future__ import annotations
 
 import json
 import math
-import struct
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-import asyncpg
 import httpx
 import orjson
 import pytest
@@ -29,22 +28,18 @@ from graphql.execution.values import VariableValues, get_variable_values
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from culture_cloud import geo
 from culture_cloud.app import create_app
-from culture_cloud.catalog import datum_sql
 from culture_cloud.catalog import models as m
 from culture_cloud.catalog.sql_location import location
 from culture_cloud.catalog.sql_node import EVENT_VISIBLE, NodeMember, node_compiler
 from culture_cloud.catalog.sql_reads import EVENT, SCENIC_SPOT, TRAVEL_AGENCY, VENUE
 from culture_cloud.catalog.values import geo_point
 from culture_cloud.db import transaction
-from culture_cloud.geo import CoordSystem, LatLng
+from culture_cloud.geo import CoordSystem
 from culture_cloud.global_ids import to_global_id
 from culture_cloud.graphql.execution import document_validator
-from culture_cloud.graphql.sql import float8
 from culture_cloud.graphql.sql.connection import Params
-from culture_cloud.graphql.sql.fields import PlanContext, RunValues, Slots
-from culture_cloud.graphql.sql.float8 import Float8, Lets, hypot, python_round_json
+from culture_cloud.graphql.sql.fields import PlanContext, RunValues, Slots, finish
 from culture_cloud.graphql.sql.objects import Unsupported
 from culture_cloud.graphql.sql.reads import CompiledReads, fetch_bytes
 from culture_cloud.schema import create_schema
@@ -155,7 +150,7 @@ async def compiled(
     )
     run = RunValues(_variables(operation, {"flag": True, **(variables or {})}), datetime.now(UTC))
     sql = template.render(params, run)
-    return decoded(await fetch_bytes(db.engine, sql, params.values))  # type: ignore[no-any-return]
+    return decoded(finish(await fetch_bytes(db.engine, sql, params.values)))  # type: ignore[no-any-return]
 
 
 # -- points ----------------------------------------------------------------------------------
@@ -231,34 +226,20 @@ async def test_location__rounding_edges__the_resolvers_bytes(pg: Database) -> No
 
 
 async def test_location__no_point_nan_infinity__null_or_the_general_path(pg: Database) -> None:
-    """No lat or lng: null. NaN and infinities (no write path stores them) are null, as orjson
-    writes them; where the resolver raises (BD-09 of an infinity: sin(inf)) or the value is
-    beyond round()'s exact domain, the statement fails, and a failed statement is answered by
-    the general path."""
+    """No lat or lng: null. NaN and infinities (no write path stores them; the resolver's Float
+    refuses them) leave the request to the general path; huge values convert as in Python."""
     nan, inf = math.nan, math.inf
     for system in CoordSystem:
         field = f"location(system: {system.name}) {{ {EVERYTHING} }}"
         missing: list[Any] = [(None, 111.9, "exact", None), (37.0, None, None, "x")]
         assert await compiled(pg, field, missing) == [None, None]
-        odd: list[Point] = [
-            (nan, 111.9, None, None),
-            (37.0, nan, None, None),
-            (nan, nan, None, None),
-        ]
-        if system is not CoordSystem.BD09:
-            odd += [(inf, 111.9, None, None), (-inf, -inf, None, None)]
-        assert await compiled(pg, field, odd) == [
-            resolver_json(p, system, EVERYTHING.split()) for p in odd
-        ]
-        failing = [(1e8, 111.9), (37.0, -1e300)]
-        if system is CoordSystem.BD09:
-            failing += [(inf, 111.9), (37.0, -inf)]
-            for lat, lng in failing[2:]:
-                with pytest.raises(ValueError):
-                    geo.from_wgs84(LatLng(lat, lng), system)
-        for lat, lng in failing:
-            with pytest.raises(asyncpg.PostgresError, match=r"exact domain|out of range"):
+        for lat, lng in ((nan, 111.9), (37.0, nan), (inf, 111.9), (-inf, -inf)):
+            with pytest.raises(Unsupported):
                 await compiled(pg, field, [(lat, lng, None, None)])
+        huge: list[Point] = [(1e8, 111.9, None, None), (37.0, -1e300, None, None)]
+        assert await compiled(pg, field, huge) == [
+            resolver_json(p, system, EVERYTHING.split()) for p in huge
+        ]
 
 
 async def test_location__datum_from_a_variable__a_case_per_row(pg: Database) -> None:
@@ -289,130 +270,6 @@ async def test_location__selection__keys_in_order_with_aliases(pg: Database) -> 
     assert (got["n"], got["p"], got["s"]) == (point[3], "REGION_APPROX", "BD09")
     with pytest.raises(Unsupported):
         await compiled(pg, "location { lat @include(if: $flag) }", [point])
-
-
-async def test_location__bd09_where_hypot_is_not_reproduced__general_path(
-    pg: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Under an interpreter whose math.hypot the SQL does not reproduce, BD-09 is not compiled
-    (the document, or with a variable that request, takes the general path); the rest is."""
-    monkeypatch.setattr(float8, "HYPOT_OF_THIS_PYTHON", False)
-    point: Point = (37.0269, 111.9169, None, None)
-    with pytest.raises(Unsupported):
-        await compiled(pg, "location(system: BD09) { lat }", [point])
-    assert await compiled(pg, "location(system: BD09) { system }", [point]) == [{"system": "BD09"}]
-    field = "location(system: $s) { lat lng }"
-    got = await compiled(pg, field, [point], {"s": "GCJ02"})
-    assert got == [resolver_json(point, CoordSystem.GCJ02, ["lat", "lng"])]
-    with pytest.raises(Unsupported):
-        await compiled(pg, field, [point], {"s": "BD09"})
-
-
-# -- the conversion before rounding, hypot and round on their own -----------------------------
-
-
-async def _floats(
-    db: Database, expressions: Sequence[Float8], lets: Lets, rows: Sequence[Sequence[float]]
-) -> list[list[float]]:
-    """Each expression over `n.a`, `n.b`, ... for each row, as the exact doubles."""
-    names = "abcd"[: len(rows[0])]
-    params = Params()
-    columns = ", ".join(params.add([row[i] for row in rows], "_float8") for i in range(len(names)))
-    hexes = " || ".join(f"encode(float8send({e.sql}), 'hex')" for e in expressions)
-    sql = (
-        f"SELECT convert_to(string_agg({lets.select(hexes)}, ',' ORDER BY n.i), 'UTF8') "
-        f"FROM unnest({columns}) WITH ORDINALITY AS n({', '.join(names)}, i)"
-    )
-    raw = (await fetch_bytes(db.engine, sql, params.values)).decode()
-    return [
-        [
-            struct.unpack(">d", bytes.fromhex(row[16 * k : 16 * k + 16]))[0]
-            for k in range(len(expressions))
-        ]
-        for row in raw.split(",")
-    ]
-
-
-def _bits(values: Sequence[float]) -> bytes:
-    return struct.pack(f">{len(values)}d", *values)
-
-
-@HYPOTHESIS
-@given(points=st.lists(st.tuples(LATS, LNGS), min_size=1, max_size=40))
-async def test_conversion__unrounded__geo_pys_doubles(
-    pg: Database, points: list[tuple[float, float]]
-) -> None:
-    """Bit for bit before rounding: a difference in the order of two operations shows here
-    (rounding to 7 decimals would hide it), in the GCJ-02 offset itself too."""
-    a, b = Float8("n.a"), Float8("n.b")
-    for system in CoordSystem:
-        lets = Lets("t")
-        got = await _floats(pg, datum_sql.from_wgs84(lets, a, b, system), lets, points)
-        for (lat, lng), row in zip(points, got, strict=True):
-            converted = geo.from_wgs84(LatLng(lat, lng), system)
-            assert _bits(row) == _bits([converted.lat, converted.lng]), (system, lat, lng)
-    inside = [(lat, lng) for lat, lng in points if not geo._out_of_china(lat, lng)]
-    if inside:
-        got = await _floats(pg, datum_sql._gcj02_delta(a, b), Lets("t"), inside)
-        assert [_bits(r) for r in got] == [_bits(geo._gcj02_delta(*p)) for p in inside]
-
-
-MAGNITUDES = st.builds(lambda f, e: math.ldexp(f, e), st.floats(-1, 1), st.integers(-1100, 1000))
-
-
-@HYPOTHESIS
-@given(
-    pairs=st.lists(
-        st.tuples(st.one_of(MAGNITUDES, LNGS), st.one_of(MAGNITUDES, LATS)), min_size=1, max_size=40
-    )
-)
-async def test_hypot__cpythons_doubles_or_the_general_path(
-    pg: Database, pairs: list[tuple[float, float]]
-) -> None:
-    exact = [(x, y) for x, y in pairs if max(abs(x), abs(y)) >= 2.0**-900 or x == y == 0]
-    if exact:
-        lets = Lets("h")
-        got = await _floats(pg, [hypot(lets, Float8("n.a"), Float8("n.b"))], lets, exact)
-        assert [_bits(r) for r in got] == [_bits([math.hypot(x, y)]) for x, y in exact]
-    for x, y in pairs:
-        if (x, y) not in exact:
-            lets = Lets("h")
-            with pytest.raises(asyncpg.PostgresError, match="exact domain"):
-                await _floats(pg, [hypot(lets, Float8("n.a"), Float8("n.b"))], lets, [(x, y)])
-
-
-async def test_hypot__infinity_nan_zero__as_python(pg: Database) -> None:
-    nan, inf = math.nan, math.inf
-    pairs = [(inf, nan), (nan, -inf), (nan, 1.0), (0.0, -0.0), (3.0, -4.0), (-5e-324, 1.0)]
-    lets = Lets("h")
-    (got,) = zip(
-        *await _floats(pg, [hypot(lets, Float8("n.a"), Float8("n.b"))], lets, pairs), strict=True
-    )
-    assert [repr(v) for v in got] == [repr(math.hypot(x, y)) for x, y in pairs]
-
-
-ROUNDED = st.one_of(
-    st.floats(-1e8, 1e8, exclude_max=True, exclude_min=True),
-    st.builds(lambda k, e: k / 2**e, st.integers(-(2**40), 2**40), st.integers(1, 20)),
-    st.builds(lambda k, d: k / 10**d, st.integers(-(10**9), 10**9), st.integers(0, 9)),
-    st.floats(-1e-4, 1e-4),
-).filter(lambda v: abs(v) < 1e8)
-
-
-@HYPOTHESIS
-@given(values=st.lists(ROUNDED, min_size=1, max_size=40), digits=st.integers(0, 7))
-async def test_round__python_round_as_orjson_writes_it(
-    pg: Database, values: list[float], digits: int
-) -> None:
-    lets = Lets("r")
-    (text,) = python_round_json(lets, {"v": Float8("n.a")}, digits).values()
-    params = Params()
-    sql = (
-        f"SELECT convert_to(json_agg({lets.select(text)} ORDER BY n.i)::text, 'UTF8') "
-        f"FROM unnest({params.add(values, '_float8')}) WITH ORDINALITY AS n(a, i)"
-    )
-    got = decoded(await fetch_bytes(pg.engine, sql, params.values))
-    assert got == [decoded(orjson.dumps(round(v, digits))) for v in values]
 
 
 # -- whole documents: the compiled read path against the general executor ---------------------

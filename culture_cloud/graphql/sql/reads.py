@@ -40,6 +40,7 @@ from culture_cloud.errors import DomainError
 from culture_cloud.graphql import http_cache, transport, trusted
 from culture_cloud.graphql.http_cache import CachePolicy
 from culture_cloud.graphql.input_guard import check_variables
+from culture_cloud.graphql.sql.fields import finish
 from culture_cloud.graphql.sql.objects import Unsupported
 from culture_cloud.graphql.sql.planner import DocumentPlan, ReadRun, RootCompiler, plan_document
 from culture_cloud.graphql.trusted import TrustedDocuments
@@ -52,7 +53,8 @@ _JSON_PARAMS: Final = ("variables", "extensions")
 
 # Answers given by the compiled path, and the requests it handed to the general executor after
 # planning, by reason: "arguments" (an argument it does not compile), "coded_error" (a bad
-# argument the general path reports), "variables", "viewer", "database". A metrics endpoint
+# argument the general path reports), "variables", "viewer", "database", "finish" (a value
+# the Python finish refused: a stored point that is not a number). A metrics endpoint
 # may read these.
 ANSWERED: Counter[str] = Counter()
 FALLBACKS: Counter[str] = Counter()
@@ -210,6 +212,11 @@ class CompiledReads:
                 return None
             sql, params = statement
             data = await fetch_bytes(run.engine, sql, params)
+            try:
+                data = finish(data)  # values the resolvers compute in Python (fields.py)
+            except Unsupported:
+                _fell_back("finish")
+                return None
         except Exception as exc:  # the general path reports outages and errors its standard way
             _fell_back("database")
             # The type only: a driver message can quote a parameter, i.e. what a user typed.
