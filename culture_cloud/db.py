@@ -208,8 +208,8 @@ def create_engine(
         event.listen(engine.sync_engine, "connect", _configure_sqlite)
         return engine
     # asyncpg keeps prepared statements of up to 15 KB only; a compiled page's statement (the
-    # event page's is ~48 KB, most of it the map datums' arithmetic) would be planned afresh
-    # on every request (~4 ms) instead of once per connection (graphql/sql/reads.py).
+    # event page's is ~24 KB) would be planned afresh on every request (~4 ms) instead of
+    # once per connection (graphql/sql/reads.py).
     connect_args: dict[str, Any] = {"max_cacheable_statement_size": MAX_CACHED_STATEMENT_BYTES}
     if connect_timeout is not None:
         connect_args["timeout"] = connect_timeout
@@ -281,7 +281,12 @@ def create_session_factory(engine: AsyncEngine) -> SessionFactory:
 async def read_only(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection for reads outside a transaction block: no BEGIN/ROLLBACK round trips."""
     async with engine.connect() as connection:
-        yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+        if engine.dialect.name == "sqlite":
+            # pysqlite opens no transaction for a SELECT (only before a write), so the
+            # isolation switch would only add a PRAGMA (three thread hops) to every read.
+            yield connection
+        else:
+            yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @asynccontextmanager
