@@ -116,7 +116,7 @@ def fields_of(
     if selection_set is None:
         raise Unsupported("object without selection")
     collected: list[SelectionNode] = []
-    _collect(selection_set, concrete, schema, collected)
+    collect(selection_set, concrete, schema, collected)
     nodes: list[FieldNode] = []
     seen: set[str] = set()
     for selection in collected:
@@ -143,12 +143,13 @@ def included(selection: SelectionNode) -> bool:
     return keep
 
 
-def _collect(
+def collect(
     selection_set: SelectionSetNode,
     concrete: GraphQLObjectType | None,
     schema: GraphQLSchema | None,
     out: list[SelectionNode],
 ) -> None:
+    """The selections of `selection_set` graphql-core collects for `concrete`, into `out`."""
     for selection in selection_set.selections:
         if not included(selection):
             continue
@@ -165,7 +166,7 @@ def _collect(
             )
             if not applies:
                 continue
-        _collect(selection.selection_set, concrete, schema, out)
+        collect(selection.selection_set, concrete, schema, out)
 
 
 def build_object(pairs: list[tuple[str, str]]) -> str:

@@ -5,7 +5,8 @@ collect for that type (plain fields, and inline fragments whose condition is the
 abstract type it belongs to, in document order) become that type's `json_build_object`, read
 by a correlated subquery on the type's table (its relations LEFT JOINed inside it), chosen by
 the row's kind. A row no table holds (an index entry left behind) has no node (NULL), and the
-connection drops its edge as the resolvers do. Named fragments and directives are not compiled.
+connection drops its edge as the resolvers do. Named fragments are inlined by the planner;
+`@include`/`@skip` with literal conditions apply (objects.collect).
 """
 
 from __future__ import annotations
@@ -14,16 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graphql import (
-    FieldNode,
     GraphQLAbstractType,
     GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
     SelectionNode,
     SelectionSetNode,
 )
 
-from culture_cloud.graphql.sql.objects import Joins, SqlObject, Unsupported, object_json
+from culture_cloud.graphql.sql.objects import Joins, SqlObject, Unsupported, collect, object_json
 from culture_cloud.graphql.sql.values import identifier, literal
 
 
@@ -35,39 +34,14 @@ class Member:
     kind: str
 
 
-def _collect(
-    schema: GraphQLSchema,
-    concrete: GraphQLObjectType,
-    selection_set: SelectionSetNode | None,
-    out: list[SelectionNode],
-) -> None:
-    if selection_set is None:
-        raise Unsupported("abstract type without selection")
-    for selection in selection_set.selections:
-        if selection.directives:
-            raise Unsupported("directives")
-        if isinstance(selection, FieldNode):
-            out.append(selection)
-        elif isinstance(selection, InlineFragmentNode):
-            condition = selection.type_condition
-            if condition is not None:
-                named = schema.get_type(condition.name.value)
-                applies = named is concrete or (
-                    isinstance(named, GraphQLAbstractType) and schema.is_sub_type(named, concrete)
-                )
-                if not applies:
-                    continue
-            _collect(schema, concrete, selection.selection_set, out)
-        else:
-            raise Unsupported("named fragments")
-
-
 def selection_for(
     schema: GraphQLSchema, concrete: GraphQLObjectType, selection_set: SelectionSetNode | None
 ) -> SelectionSetNode:
     """The selection one concrete type gets (repeated keys: `fields_of` refuses them)."""
+    if selection_set is None:
+        raise Unsupported("abstract type without selection")
     out: list[SelectionNode] = []
-    _collect(schema, concrete, selection_set, out)
+    collect(selection_set, concrete, schema, out)
     return SelectionSetNode(selections=tuple(out))
 
 
