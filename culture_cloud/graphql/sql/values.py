@@ -6,7 +6,8 @@ whose value, put into `json_build_object`, serialises to the bytes the general e
 * `ID` global ids: base64url("Type:pk") without padding (culture_cloud/global_ids.py);
 * `DateTime`: RFC 3339 in Beijing time with microseconds only when not zero, and +08:00 where
   Asia/Shanghai kept local mean time (graphql/scalars.py serialize_datetime);
-* `Float`: orjson writes `30.0` where PostgreSQL writes `30`; integral values get their `.0`;
+* `Float`: as orjson writes it: `30.0` where PostgreSQL writes `30`, `0.00001` and `1e-7`
+  where it writes `1e-05` and `1e-07` (`float_text`);
 * enums: the GraphQL name (upper case) of the stored lower-case value.
 
 Column references are ours (never client text); type names and enum values are checked below
@@ -95,10 +96,35 @@ def utc_isoformat(ts_sql: str) -> str:
 
 
 def float_text(number_sql: str) -> str:
-    """A float8 as Python's repr (what orjson writes): integral values end in `.0`."""
+    """A float8 as orjson writes it (the executor's answer), from PostgreSQL's shortest text.
+
+    orjson writes decimals for 1e-5 <= |x| < 1e16 and integral values with `.0`; otherwise
+    `1e-7`, `1.2e-6`, `1e+16` (no zero padding). PostgreSQL writes decimals only for
+    1e-4 <= |x| < 1e15 and pads exponents (`1e-05`, `1e+15`), so its scientific texts are
+    respelled: exponent -5 and 15 as decimals, others unpadded. -0.0 keeps its sign.
+    From 1e16 on (integers only) PostgreSQL's "shortest" text is sometimes a digit longer than
+    Python's (measured: ~4 % of doubles between 1e16 and 1e18, none below), so there the
+    statement fails (a stable function, evaluated only when reached) and the executor answers;
+    so do NaN and infinities, which are not JSON and which the executor refuses.
+    """
+    x = f"({number_sql})"
+    text = f"({x}::text)"
+    mantissa = f"split_part({text}, 'e', 1)"
+    exponent = f"split_part({text}, 'e', 2)::int"
+    sign = f"(CASE WHEN {x} < 0 THEN '-' ELSE '' END)"
+    digits = f"replace(replace({mantissa}, '-', ''), '.', '')"
     return (
-        f"(CASE WHEN {number_sql} = trunc({number_sql}) AND abs({number_sql}) < 1e15 "
-        f"THEN trunc({number_sql})::bigint::text || '.0' ELSE ({number_sql})::text END)"
+        f"(CASE WHEN {x} = 0 THEN "
+        f"(CASE WHEN get_byte(float8send({x}), 0) >= 128 THEN '-0.0' ELSE '0.0' END) "
+        # The common case first, with one text conversion: PostgreSQL writes decimals there.
+        f"WHEN abs({x}) >= 1e-4 AND abs({x}) < 1e15 AND {x} <> trunc({x}) THEN {text} "
+        f"WHEN NOT abs({x}) < 1e16 THEN "
+        "current_setting('culture_cloud.float_beyond_exact_spelling') "
+        f"WHEN {x} = trunc({x}) THEN trunc({x})::bigint::text || '.0' "
+        f"WHEN {exponent} = -5 THEN {sign} || '0.0000' || {digits} "
+        f"WHEN {exponent} = 15 THEN {sign} || left({digits}, 16) || '.' || substr({digits}, 17) "
+        f"ELSE {mantissa} || 'e' || (CASE WHEN {exponent} < 0 THEN '-' ELSE '+' END) "
+        f"|| abs({exponent})::text END)"
     )
 
 
