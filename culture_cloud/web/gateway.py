@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 
 from culture_cloud.graphql.context import Context
@@ -46,7 +45,7 @@ class Gateway:
     ) -> Result:
         if self.compiled_reads is not None and self.state is not None:
             router = self.state.read_router
-            compiled = await self.compiled_reads.data(
+            compiled = await self.compiled_reads.value(
                 document.source,
                 variables,
                 # A signed-out visitor's page may read from the replica, as the API's would.
@@ -58,7 +57,7 @@ class Gateway:
                 log_searches=log_searches,
             )
             if compiled is not None:
-                return Result(data=orjson.loads(compiled), errors=[])
+                return Result(data=compiled, errors=[])
         context = await self.context_for(request, authorization)
         context.log_searches = log_searches
         outcome = await self.schema.execute(

@@ -144,12 +144,18 @@ def finished(spec: Hashable, finish_value: Callable[[list[Any]], Any], payload_s
     return f"json_build_object({literal(FINISH_KEY)}, {finisher_id}, 'v', {payload_sql})"
 
 
-def finish(data: bytes) -> bytes:
-    """The statement's answer with every marked value finished (Unsupported from a finisher:
-    the caller hands the request to the general path)."""
+def finished_value(data: bytes) -> Any | None:
+    """The statement's answer decoded with every marked value finished, or None when it has no
+    marker (Unsupported from a finisher: the caller hands the request to the general path)."""
     if _FINISH_BYTES not in data:
-        return data
-    return orjson.dumps(_finish_value(orjson.loads(data)))
+        return None
+    return _finish_value(orjson.loads(data))
+
+
+def finish(data: bytes) -> bytes:
+    """`finished_value` as JSON bytes; an answer without markers is returned as it is."""
+    value = finished_value(data)
+    return data if value is None else orjson.dumps(value)
 
 
 def _finish_value(value: Any) -> Any:

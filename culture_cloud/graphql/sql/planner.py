@@ -62,6 +62,8 @@ class ReadRun:
     logged_searches: set[str] = field(default_factory=set)
     # The statement's answer (the response's `data`), for the `after` actions.
     data: bytes = b""
+    # The same decoded, when finishing values in Python decoded it (fields.finished_value).
+    value: Any = None
     # Run in order once the statement has answered (never when the general path takes over).
     after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # The request's coerced variables (set by DocumentPlan.statement), for fields planned once.

@@ -40,7 +40,7 @@ from culture_cloud.errors import DomainError
 from culture_cloud.graphql import http_cache, transport, trusted
 from culture_cloud.graphql.http_cache import CachePolicy
 from culture_cloud.graphql.input_guard import check_variables
-from culture_cloud.graphql.sql.fields import finish
+from culture_cloud.graphql.sql.fields import finished_value
 from culture_cloud.graphql.sql.objects import Unsupported
 from culture_cloud.graphql.sql.planner import DocumentPlan, ReadRun, RootCompiler, plan_document
 from culture_cloud.graphql.trusted import TrustedDocuments
@@ -172,6 +172,40 @@ class CompiledReads:
         """The response's `data` as JSON bytes, or None: the general executor answers.
         `search_log`: the process's search-log buffer (None: not logged); `log_searches`: as the
         Context's flag of that name."""
+        run = await self._answer(
+            query, variables, engine, operation_name, signed_in, search_log, log_searches
+        )
+        return None if run is None else run.data
+
+    async def value(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        engine: AsyncEngine,
+        *,
+        signed_in: bool,
+        search_log: BufferedInsert | None = None,
+        log_searches: bool = True,
+    ) -> Any | None:
+        """`data` decoded, for callers in process (the website): an answer already decoded to
+        finish values in Python is not decoded again."""
+        run = await self._answer(
+            query, variables, engine, None, signed_in, search_log, log_searches
+        )
+        if run is None:
+            return None
+        return run.value if run.value is not None else orjson.loads(run.data)
+
+    async def _answer(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        engine: AsyncEngine,
+        operation_name: object,
+        signed_in: bool,
+        search_log: BufferedInsert | None,
+        log_searches: bool,
+    ) -> ReadRun | None:
         plan = self.plan(query)
         if plan is None:
             return None
@@ -179,10 +213,10 @@ class CompiledReads:
         if operation_name is not None and operation_name != own:
             return None  # the general path explains the mismatch
         run = ReadRun(engine, search_log, utcnow(), log_searches=log_searches)
-        data = await self.run(plan, variables, run, signed_in=signed_in)
-        if data is not None:
-            ANSWERED[own or ""] += 1
-        return data
+        if await self.run(plan, variables, run, signed_in=signed_in) is None:
+            return None
+        ANSWERED[own or ""] += 1
+        return run
 
     async def run(
         self,
@@ -213,10 +247,13 @@ class CompiledReads:
             sql, params = statement
             data = await fetch_bytes(run.engine, sql, params)
             try:
-                data = finish(data)  # values the resolvers compute in Python (fields.py)
+                # Values the resolvers compute in Python (fields.py).
+                run.value = finished_value(data)
             except Unsupported:
                 _fell_back("finish")
                 return None
+            if run.value is not None:
+                data = orjson.dumps(run.value)
         except Exception as exc:  # the general path reports outages and errors its standard way
             _fell_back("database")
             # The type only: a driver message can quote a parameter, i.e. what a user typed.
