@@ -96,7 +96,7 @@ def _visit(
             fragment = selection
         else:  # pragma: no cover - graphql-core has no other selection kinds
             raise NotCompilable(type(selection).__name__)
-        if _applies(schema, fragment, object_type):
+        if fragment_applies(schema, fragment, object_type):
             _visit(
                 schema,
                 object_type,
@@ -117,7 +117,7 @@ def _conditions(directives: Sequence[DirectiveNode] | None) -> tuple[DirectiveNo
     return tuple(directives)
 
 
-def _applies(
+def fragment_applies(
     schema: GraphQLSchema,
     fragment: FragmentDefinitionNode | InlineFragmentNode,
     object_type: GraphQLObjectType,

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from graphql import (
     BooleanValueNode,
     FieldNode,
-    GraphQLAbstractType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
@@ -27,6 +26,7 @@ from graphql import (
 )
 from graphql import GraphQLList as _GraphQLList
 
+from culture_cloud.graphql.compiled_fields import fragment_applies
 from culture_cloud.graphql.sql.values import identifier, literal
 
 if TYPE_CHECKING:
@@ -158,15 +158,8 @@ def collect(
             continue
         if not isinstance(selection, InlineFragmentNode) or concrete is None or schema is None:
             raise Unsupported("fragments")
-        condition = selection.type_condition
-        if condition is not None:
-            named = schema.get_type(condition.name.value)
-            applies = named is concrete or (
-                isinstance(named, GraphQLAbstractType) and schema.is_sub_type(named, concrete)
-            )
-            if not applies:
-                continue
-        collect(selection.selection_set, concrete, schema, out)
+        if fragment_applies(schema, selection, concrete):
+            collect(selection.selection_set, concrete, schema, out)
 
 
 def build_object(pairs: list[tuple[str, str]]) -> str:

@@ -29,9 +29,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
-    GraphQLIncludeDirective,
     GraphQLSchema,
-    GraphQLSkipDirective,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -43,6 +41,7 @@ from graphql.language.parser import parse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from culture_cloud.buffered_insert import BufferedInsert
+from culture_cloud.graphql.compiled_fields import included
 from culture_cloud.graphql.sql.connection import Params
 from culture_cloud.graphql.sql.objects import Unsupported, build_object, response_key
 
@@ -107,7 +106,7 @@ class DocumentPlan:
         params = Params()
         pairs = []
         for key, node, field_def, plan in self.roots:
-            if node.directives and not _included(node, coerced):
+            if node.directives and not included(tuple(node.directives), coerced):
                 continue
             if plan is None:
                 raise Unsupported(f"root field {node.name.value}")
@@ -157,17 +156,6 @@ def plan_document(
     except Unsupported:
         return None
     return DocumentPlan(document, operation, tuple(roots), schema)
-
-
-def _included(node: FieldNode, variables: VariableValues) -> bool:
-    """`@include`/`@skip` of a root field, with this request's variables."""
-    for directive in node.directives or ():
-        if directive.name.value == "include":
-            if not get_argument_values(GraphQLIncludeDirective, directive, variables)["if"]:
-                return False
-        elif get_argument_values(GraphQLSkipDirective, directive, variables)["if"]:
-            return False
-    return True
 
 
 def _conditional(selection: FieldNode) -> bool:
