@@ -5,10 +5,12 @@ pages poll."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from culture_cloud.catalog.models import EventStatus
+from culture_cloud.db import utcnow
 from tests.bookings import factories as bookings
 from tests.conftest import Database
 from tests.web.support import BASE, WebClient, signed_in_resident, text_of
@@ -224,6 +226,25 @@ async def test_event_page__booking_panel__seats_left_and_the_way_to_book(
     again = await site.get(f"/events/{event.id}")
     assert "剩余名额 7 个" in text_of(again.text)  # as the page is served, before any script
     assert 'data-socket="1"' in again.text  # signed in: the live subscription
+
+
+async def test_event_page__outside_the_booking_window__no_way_to_book(
+    site: WebClient, db: Database
+) -> None:
+    """预约 only while the API would take a booking: an event that has happened, one whose
+    booking closed before it starts, and one whose booking has not opened say so instead."""
+    place = await bookings.add_place(db)
+    ended = await bookings.add_event(db, place, starts_in=-timedelta(days=3))
+    closed = await bookings.add_event(db, place, booking_closes_at=utcnow() - timedelta(hours=1))
+    not_open = await bookings.add_event(db, place, booking_opens_at=utcnow() + timedelta(days=1))
+    for event, notice in (
+        (ended, "预约已截止。"),
+        (closed, "预约已截止。"),
+        (not_open, "预约尚未开放，请于开放时间后再来。"),
+    ):
+        page = await site.get(f"/events/{event.id}")
+        assert notice in text_of(page.text), event.id
+        assert f'href="/events/{event.id}/book"' not in page.text
 
 
 async def test_event_page__cancelled_or_unbooked_event__no_way_to_book(

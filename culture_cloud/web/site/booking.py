@@ -7,6 +7,7 @@ the first booking: bookEvent stores one and replays it. Success goes to the book
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -22,6 +23,20 @@ from culture_cloud.web.site.links import global_id, pk
 from culture_cloud.web.site.privacy import consent_redirect
 
 ID_NUMBER_LENGTH = 18
+
+
+def booking_window(event: dict[str, Any], now: datetime) -> str:
+    """ "open", "not_open" or "closed": the booking window of an event as the API's check
+    (bookings/checks.py, targets.py) places it, so the event page offers 预约 only while a
+    booking can be made. The API stays the judge: the booking form reports its refusal."""
+    opens_at = event.get("bookingOpensAt")
+    if opens_at is not None and now < datetime.fromisoformat(opens_at):
+        return "not_open"
+    closes_at = min(
+        datetime.fromisoformat(event.get("bookingClosesAt") or event["startAt"]),
+        datetime.fromisoformat(event["endAt"]),
+    )
+    return "closed" if now >= closes_at else "open"
 
 
 def _event_id(request: Request) -> str:

@@ -14,6 +14,7 @@ from culture_cloud.timeutil import local_today
 from culture_cloud.web.frontend import FrontEnd
 from culture_cloud.web.results import FormErrors, InvalidInput, PageNotFound
 from culture_cloud.web.site import event_filters, structured
+from culture_cloud.web.site.booking import booking_window
 from culture_cloud.web.site.links import EVENT_KINDS, TYPE_LABELS, global_id, page_url, pk
 from culture_cloud.web.site.lookups import townships
 from culture_cloud.web.site.places import REVIEWS_AFTER, cursor_param
@@ -223,6 +224,7 @@ async def event(request: Request, web: FrontEnd) -> Response:
                 "bd": item.get("bd09"),
             },
             "page_path": path,
+            "booking_window": booking_window(item, utcnow()),
             "json_ld": structured.event(item, web.public_url(request, path)),
             "canonical_path": path,
             **offer(result, gid, path),
